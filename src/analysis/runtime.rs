@@ -1,0 +1,225 @@
+//! The ONNX Runtime layer: loads the library from an explicit path (ort panics when its default
+//! lookup fails), registers the requested execution provider strictly (a failure is an error,
+//! never a silent CPU fallback) and checks each model's inputs and outputs against its contract.
+
+use std::path::{Path, PathBuf};
+
+use ort::ep::{self, ExecutionProviderDispatch};
+use ort::session::{builder::GraphOptimizationLevel, Session};
+use ort::value::TensorRef;
+
+use crate::error::{one_line, Error, Result};
+use crate::timing::Timings;
+
+/// Which execution provider runs the models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Provider {
+    #[default]
+    Cpu,
+    Cuda,
+    Tensorrt,
+}
+
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Provider::Cpu => "CPU",
+            Provider::Cuda => "CUDA",
+            Provider::Tensorrt => "TensorRT",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RuntimeOptions {
+    pub library: PathBuf,
+    pub provider: Provider,
+    /// Intra-op threads per session; ONNX Runtime picks when None.
+    pub threads: Option<usize>,
+    /// Where TensorRT keeps its built engines between runs.
+    pub engine_cache: Option<PathBuf>,
+}
+
+/// A loaded ONNX Runtime. Keep it alive as long as any model made from it.
+pub struct Runtime {
+    env: ort::environment::Environment,
+    options: RuntimeOptions,
+    timings: Timings,
+}
+
+impl Runtime {
+    pub fn load(options: RuntimeOptions) -> Result<Runtime> {
+        let path = &options.library;
+        let fail = |reason: String| Error::Runtime { path: path.clone(), reason };
+        let meta = std::fs::metadata(path).map_err(|_| fail("file not found".into()))?;
+        if !meta.is_file() || meta.len() == 0 {
+            return Err(fail("not a shared library file".into()));
+        }
+        let env = ort::init_from(path)
+            .map_err(|e| fail(one_line(e)))?
+            .with_name("drape")
+            .build()
+            .map_err(|e| fail(one_line(e)))?;
+        tracing::info!(library = %path.display(), provider = %options.provider, "ONNX Runtime loaded");
+        Ok(Runtime { env, options, timings: Timings::default() })
+    }
+
+    /// Where every model made from this runtime records its run times.
+    pub fn timings(&self) -> &Timings {
+        &self.timings
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.options.provider
+    }
+
+    fn execution_providers(&self) -> Vec<ExecutionProviderDispatch> {
+        match self.options.provider {
+            Provider::Cpu => vec![],
+            Provider::Cuda => vec![ep::CUDA::default().build().error_on_failure()],
+            Provider::Tensorrt => {
+                let mut trt = ep::TensorRT::default().with_fp16(true);
+                if let Some(dir) = &self.options.engine_cache {
+                    trt = trt
+                        .with_engine_cache(true)
+                        .with_engine_cache_path(dir.display())
+                        .with_timing_cache(true)
+                        .with_timing_cache_path(dir.display());
+                }
+                // CUDA takes the nodes TensorRT cannot; both must start.
+                vec![trt.build().error_on_failure(), ep::CUDA::default().build().error_on_failure()]
+            }
+        }
+    }
+
+    /// Open a model file and check it against `contract`.
+    pub fn open(&self, name: &str, path: &Path, contract: &Contract) -> Result<Model> {
+        let invalid = |reason: String| Error::ModelInvalid { name: name.into(), path: path.into(), reason };
+        let meta = std::fs::metadata(path).map_err(|_| Error::ModelMissing { name: name.into(), path: path.into() })?;
+        if meta.len() == 0 {
+            return Err(invalid("the file is empty".into()));
+        }
+        let mut builder = Session::builder(&self.env)
+            .and_then(|b| b.with_optimization_level(GraphOptimizationLevel::Level3).map_err(ort::Error::from))
+            .map_err(|e| invalid(one_line(e)))?;
+        if let Some(n) = self.options.threads {
+            builder = builder.with_intra_threads(n).map_err(|e| invalid(one_line(ort::Error::<()>::from(e))))?;
+        }
+        let eps = self.execution_providers();
+        if !eps.is_empty() {
+            builder = builder.with_execution_providers(eps).map_err(|e| Error::Provider {
+                provider: self.options.provider.to_string(),
+                reason: one_line(ort::Error::<()>::from(e)),
+            })?;
+        }
+        let session = builder.commit_from_file(path).map_err(|e| {
+            let msg = one_line(&e);
+            if self.options.provider != Provider::Cpu && msg.to_lowercase().contains("provider") {
+                Error::Provider { provider: self.options.provider.to_string(), reason: msg }
+            } else {
+                invalid(msg)
+            }
+        })?;
+        contract.check(&session).map_err(invalid)?;
+        tracing::info!(model = name, provider = %self.options.provider, "execution provider in use");
+        Ok(Model { name: name.to_string(), session, timings: self.timings.clone() })
+    }
+}
+
+/// What a model must look like: for each input and the first outputs, its rank and the fixed
+/// sizes drape relies on (None = any size).
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub inputs: Vec<Vec<Option<i64>>>,
+    pub outputs: Vec<Vec<Option<i64>>>,
+}
+
+impl Contract {
+    fn check(&self, session: &Session) -> std::result::Result<(), String> {
+        let check = |kind: &str, have: &[ort::value::Outlet], want: &[Vec<Option<i64>>]| {
+            if have.len() < want.len() {
+                return Err(format!("it has {} {kind}s, drape needs {}", have.len(), want.len()));
+            }
+            for (i, (o, w)) in have.iter().zip(want).enumerate() {
+                let shape: Vec<i64> = match o.dtype().tensor_shape() {
+                    Some(s) => s.iter().copied().collect(),
+                    None => return Err(format!("{kind} {i} `{}` is not a tensor", o.name())),
+                };
+                // Rank 0 means ONNX Runtime could not infer the shape; accept and let the run tell.
+                if shape.is_empty() {
+                    continue;
+                }
+                let ok = shape.len() == w.len()
+                    && shape.iter().zip(w).all(|(&d, &e)| e.is_none() || d < 0 || Some(d) == e);
+                if !ok {
+                    return Err(format!("{kind} {i} `{}` has shape {shape:?}, drape needs {}", o.name(), fmt_shape(w)));
+                }
+            }
+            Ok(())
+        };
+        check("input", session.inputs(), &self.inputs)?;
+        check("output", session.outputs(), &self.outputs)
+    }
+}
+
+fn fmt_shape(s: &[Option<i64>]) -> String {
+    let parts: Vec<String> = s.iter().map(|d| d.map_or("?".into(), |v| v.to_string())).collect();
+    format!("[{}]", parts.join(","))
+}
+
+/// A model ready to run.
+pub struct Model {
+    name: String,
+    session: Session,
+    timings: Timings,
+}
+
+/// One input tensor: its shape and data.
+pub struct Input<'a> {
+    pub shape: Vec<i64>,
+    pub data: &'a [f32],
+}
+
+/// One output tensor, copied out.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub shape: Vec<i64>,
+    pub data: Vec<f32>,
+}
+
+impl Model {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Declared input shape `i` (negative = symbolic).
+    pub fn input_shape(&self, i: usize) -> Vec<i64> {
+        self.session.inputs().get(i).and_then(|o| o.dtype().tensor_shape().map(|s| s.iter().copied().collect())).unwrap_or_default()
+    }
+
+    /// Run with inputs in the model's input order; return the first `n_out` outputs.
+    pub fn run(&mut self, inputs: &[Input<'_>], n_out: usize) -> Result<Vec<Output>> {
+        let fail = |e: ort::Error| Error::Inference { name: self.name.clone(), reason: one_line(e) };
+        let names: Vec<String> = self.session.inputs().iter().map(|o| o.name().to_string()).collect();
+        let mut values = Vec::with_capacity(inputs.len());
+        for (name, input) in names.iter().zip(inputs) {
+            let t = TensorRef::from_array_view((input.shape.clone(), input.data)).map_err(fail)?;
+            values.push((std::borrow::Cow::from(name.as_str()), ort::session::SessionInputValue::from(t)));
+        }
+        let name = self.name.clone();
+        let started = std::time::Instant::now();
+        let outputs = self
+            .session
+            .run(values)
+            .map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
+        let mut result = Vec::with_capacity(n_out);
+        for i in 0..n_out.min(outputs.len()) {
+            let (shape, data) = outputs[i]
+                .try_extract_tensor::<f32>()
+                .map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
+            result.push(Output { shape: shape.iter().copied().collect(), data: data.to_vec() });
+        }
+        self.timings.record(&name, started.elapsed().as_secs_f64() * 1e3);
+        Ok(result)
+    }
+}

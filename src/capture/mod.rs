@@ -1,0 +1,89 @@
+//! Capture: where frames come from. For now still images and folders of images.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+
+const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png"];
+
+pub fn is_image_path(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The image files named by `inputs`: files as given, folders expanded (sorted, not recursive).
+/// Every path must exist; checked before any work starts.
+pub fn list_images(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in inputs {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| Error::image(p, "input", e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && is_image_path(f))
+                .collect();
+            if found.is_empty() {
+                return Err(Error::Usage(format!("{}: folder holds no JPEG or PNG images; give an image or a folder of images", p.display())));
+            }
+            found.sort();
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(Error::InputMissing { path: p.clone() });
+        }
+    }
+    Ok(out)
+}
+
+/// Read and decode an image file into an RGBA frame.
+pub fn load_image(path: &Path, what: &'static str) -> Result<Frame> {
+    let bytes = std::fs::read(path).map_err(|_| Error::InputMissing { path: path.to_path_buf() })?;
+    decode_image(&bytes, path, what)
+}
+
+/// Decode image bytes. A JPEG without its end marker is refused: decoders otherwise return the
+/// missing part as grey, and a restyled half-grey photo is worse than a clear error.
+pub fn decode_image(bytes: &[u8], path: &Path, what: &'static str) -> Result<Frame> {
+    if bytes.is_empty() {
+        return Err(Error::image(path, what, "the file is empty"));
+    }
+    let format = image::guess_format(bytes).map_err(|_| Error::image(path, what, "unknown file format"))?;
+    if format == image::ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(Error::image(path, what, "the JPEG is truncated"));
+    }
+    let img = image::load_from_memory_with_format(bytes, format).map_err(|e| Error::image(path, what, e))?;
+    if img.width() < 4 || img.height() < 4 {
+        return Err(Error::image(path, what, format!("{}x{} is too small; both sides need 4 pixels", img.width(), img.height())));
+    }
+    Ok(img.to_rgba8())
+}
+
+/// A complete JPEG ends with the EOI marker (FF D9), allowing for trailing padding bytes.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(64)..];
+    tail.windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncated_and_empty_images_are_refused_by_name() {
+        let mut jpeg = Vec::new();
+        Frame::from_pixel(16, 16, image::Rgba([10, 20, 30, 255]))
+            .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Png)
+            .unwrap();
+        let p = Path::new("x.png");
+        assert!(decode_image(&jpeg, p, "input").is_ok());
+        let rgb = image::DynamicImage::ImageRgba8(Frame::from_pixel(64, 64, image::Rgba([10, 20, 30, 255]))).to_rgb8();
+        let mut j = Vec::new();
+        rgb.write_to(&mut std::io::Cursor::new(&mut j), image::ImageFormat::Jpeg).unwrap();
+        assert!(decode_image(&j, p, "input").is_ok());
+        let e = decode_image(&j[..j.len() / 2], Path::new("half.jpg"), "input").unwrap_err().to_string();
+        assert!(e.contains("half.jpg") && e.contains("truncated"), "{e}");
+        assert!(decode_image(b"", p, "style").unwrap_err().to_string().contains("empty"));
+        assert!(decode_image(b"hello", p, "style").unwrap_err().to_string().contains("style image"));
+    }
+}

@@ -1,0 +1,60 @@
+//! `drape doctor`: what is installed, whether it checks out, and what to do about what is not.
+
+use std::fmt::Write;
+
+use crate::analysis::models::{FileState, ModelDir};
+use crate::analysis::runtime::{Provider, Runtime, RuntimeOptions};
+
+/// The report, and whether everything needed is present.
+pub fn report(dir: &ModelDir, runtime: &RuntimeOptions) -> (String, bool) {
+    let mut s = String::new();
+    let mut ok = true;
+    let _ = writeln!(s, "models folder   {}", dir.root.display());
+    let _ = writeln!(s, "ONNX Runtime    {}", runtime.library.display());
+    let state = if runtime.library.is_file() {
+        match Runtime::load(runtime.clone()) {
+            Ok(_) => "loads".to_string(),
+            Err(e) => {
+                ok = false;
+                format!("FAILS: {e}")
+            }
+        }
+    } else {
+        ok = false;
+        "MISSING: run `bash models/setup.sh`".into()
+    };
+    let _ = writeln!(s, "                {state}");
+    let provider = match runtime.provider {
+        Provider::Cpu => "CPU".to_string(),
+        p => format!("{p} (checked when a model opens; failure is an error, not a CPU fallback)"),
+    };
+    let _ = writeln!(s, "provider        {provider}");
+    let _ = writeln!(s, "\n{:<16} {:<9} {:<12} {:<28} role", "model", "state", "licence", "file");
+    let entries = dir.manifest.model.iter().chain(std::iter::once(&dir.manifest.example));
+    for e in entries {
+        let name = if e.name.is_empty() { "example photo" } else { e.name.as_str() };
+        let state = match dir.check(e) {
+            FileState::Ok => "ok".to_string(),
+            FileState::Missing => {
+                ok = false;
+                "MISSING".into()
+            }
+            FileState::Mismatch { .. } => {
+                ok = false;
+                "BAD SHA".into()
+            }
+        };
+        let role = if e.role.is_empty() { "the bundled example" } else { e.role.as_str() };
+        let _ = writeln!(s, "{name:<16} {state:<9} {:<12} {:<28} {role}", e.licence, e.file);
+    }
+    if !ok {
+        let _ = writeln!(
+            s,
+            "\nSomething is missing or does not match its checksum: run `bash models/setup.sh` \
+             (models not on PyPI come from ../shared/models or DRAPE_MODELS_FROM=DIR)."
+        );
+    } else {
+        let _ = writeln!(s, "\nEverything is in place.");
+    }
+    (s, ok)
+}

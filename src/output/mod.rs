@@ -1,0 +1,46 @@
+//! Output: writing results. A file is written under a `.partial` name and renamed when complete,
+//! so an interrupted run never leaves a file that looks finished.
+
+pub mod figure;
+
+use std::path::{Path, PathBuf};
+
+use image::ImageFormat;
+
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+
+/// Make sure `dir` exists and takes files; checked before any work starts.
+pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e))?;
+    let probe = dir.join(format!(".drape-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| Error::output(dir, e))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Save a frame as PNG or JPEG (by extension).
+pub fn save_image(frame: &Frame, path: &Path) -> Result<()> {
+    let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("jpg") | Some("jpeg") => ImageFormat::Jpeg,
+        Some("png") => ImageFormat::Png,
+        _ => return Err(Error::output(path, "unknown image extension; use .png or .jpg")),
+    };
+    let partial = partial_path(path);
+    let written = match format {
+        ImageFormat::Jpeg => image::DynamicImage::ImageRgba8(frame.clone()).to_rgb8().save_with_format(&partial, format),
+        _ => frame.save_with_format(&partial, format),
+    };
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        Error::output(path, e)
+    })?;
+    std::fs::rename(&partial, path).map_err(|e| Error::output(path, e))
+}
+
+/// `dir/name.png` -> `dir/name.partial.png`
+pub fn partial_path(path: &Path) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!("{stem}.partial.{ext}"))
+}

@@ -1,0 +1,118 @@
+//! The pipeline that wires the stages for still images: capture (decode) -> analysis ->
+//! compositing -> output, one image after another.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::analysis::parts::PartSet;
+use crate::analysis::style::{StyleOptions, StyleSpec};
+use crate::analysis::{Analyzer, Request};
+use crate::capture;
+use crate::compositing::{self, BlendMode, BlendParams};
+use crate::error::{Error, Result};
+use crate::output::{self, figure};
+
+#[derive(Debug, Clone)]
+pub struct PhotoJob {
+    pub inputs: Vec<PathBuf>,
+    /// An image file (one input) or a folder.
+    pub output: PathBuf,
+    pub style: StyleSpec,
+    pub parts: PartSet,
+    pub strength: f32,
+    pub preserve_colour: bool,
+    pub mode: BlendMode,
+    /// Also write the figure of the intermediate maps.
+    pub maps: bool,
+}
+
+/// One written result.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub input: PathBuf,
+    pub result: PathBuf,
+    pub maps: Option<PathBuf>,
+    /// (stage, ms) for this image
+    pub timings: Vec<(String, f64)>,
+}
+
+/// What a run did: results written, and the inputs that failed with why.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub written: Vec<Written>,
+    pub failed: Vec<Error>,
+}
+
+/// Where each input's result goes: `output` itself for one input named with an image
+/// extension, else `output/<stem>.<ext>`.
+pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
+    if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() {
+        let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        output::ensure_writable_dir(dir)?;
+        return Ok(vec![output.to_path_buf()]);
+    }
+    output::ensure_writable_dir(output)?;
+    let mut seen = std::collections::HashSet::new();
+    inputs
+        .iter()
+        .map(|i| {
+            let stem = i.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned());
+            let ext = match i.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                Some("jpg") | Some("jpeg") => "jpg",
+                _ => "png",
+            };
+            let path = output.join(format!("{stem}.{ext}"));
+            if !seen.insert(path.clone()) {
+                return Err(Error::Usage(format!("{}: two inputs would write the same output; rename one", path.display())));
+            }
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Restyle each input. Every input is checked and the style loaded before the first is written;
+/// a failing input is reported and the rest still run.
+pub fn process_photos(analyzer: &mut Analyzer, job: &PhotoJob) -> Result<Report> {
+    let inputs = capture::list_images(&job.inputs)?;
+    let outputs = plan_outputs(&inputs, &job.output)?;
+    let style = analyzer.load_style(&job.style)?;
+    let request = Request {
+        parts: job.parts,
+        style: &style,
+        style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour },
+    };
+    let params = BlendParams { parts: job.parts, mode: job.mode, opacity: compositing::opacity_for_strength(job.strength) };
+    let timings = analyzer.timings().clone();
+    let mut report = Report::default();
+    for (input, out_path) in inputs.iter().zip(&outputs) {
+        timings.drain();
+        let started = Instant::now();
+        let one = (|| -> Result<Written> {
+            let frame = timings.time("decode", || capture::load_image(input, "input"))?;
+            let analysis = analyzer.analyse(&frame, &request)?;
+            let result = timings.time("blend (CPU reference)", || compositing::blend(&frame, &analysis, &params));
+            timings.time("encode", || output::save_image(&result, out_path))?;
+            let maps = if job.maps {
+                let p = out_path.with_file_name(format!(
+                    "{}.maps.png",
+                    out_path.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned())
+                ));
+                output::save_image(&figure::figure(&frame, &analysis, &result), &p)?;
+                Some(p)
+            } else {
+                None
+            };
+            tracing::info!(input = %input.display(), output = %out_path.display(), ms = started.elapsed().as_millis() as u64, "restyled");
+            Ok(Written { input: input.clone(), result: out_path.clone(), maps, timings: Vec::new() })
+        })();
+        match one {
+            Ok(mut w) => {
+                w.timings = timings.drain();
+                w.timings.push(("total".into(), started.elapsed().as_secs_f64() * 1e3));
+                report.written.push(w);
+            }
+            Err(e) => report.failed.push(e),
+        }
+    }
+    Ok(report)
+}
