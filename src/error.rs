@@ -19,8 +19,8 @@ pub enum Error {
     #[error("{path}: not a usable ONNX model for `{name}` ({reason}); delete it and run `bash models/setup.sh`")]
     ModelInvalid { name: String, path: PathBuf, reason: String },
 
-    #[error("{path}: cannot load the ONNX Runtime library ({reason}); run `bash models/setup.sh` or pass --ort-lib PATH to libonnxruntime.so.1.31.1")]
-    Runtime { path: PathBuf, reason: String },
+    #[error("{path}: cannot load the ONNX Runtime library ({reason}); run `bash models/setup.sh{setup_flag}` or pass --ort-lib PATH to libonnxruntime.so.1.31.1")]
+    Runtime { path: PathBuf, reason: String, setup_flag: &'static str },
 
     #[error("execution provider {provider} could not start ({reason}); run `bash models/setup.sh --gpu` on a machine with an NVIDIA GPU, or use --ep cpu")]
     Provider { provider: String, reason: String },

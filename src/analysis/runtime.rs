@@ -50,10 +50,14 @@ pub struct Runtime {
 impl Runtime {
     pub fn load(options: RuntimeOptions) -> Result<Runtime> {
         let path = &options.library;
-        let fail = |reason: String| Error::Runtime { path: path.clone(), reason };
+        let setup_flag = if options.provider == Provider::Cpu { "" } else { " --gpu" };
+        let fail = |reason: String| Error::Runtime { path: path.clone(), reason, setup_flag };
         let meta = std::fs::metadata(path).map_err(|_| fail("file not found".into()))?;
         if !meta.is_file() || meta.len() == 0 {
             return Err(fail("not a shared library file".into()));
+        }
+        if options.provider != Provider::Cpu {
+            preload_cuda_libraries(path);
         }
         let env = ort::init_from(path)
             .map_err(|e| fail(one_line(e)))?
@@ -123,6 +127,29 @@ impl Runtime {
         contract.check(&session).map_err(invalid)?;
         tracing::info!(model = name, provider = %self.options.provider, "execution provider in use");
         Ok(Model { name: name.to_string(), session, timings: self.timings.clone() })
+    }
+}
+
+/// The CUDA and cuDNN libraries that `models/setup.sh --gpu` puts in `lib/` beside the GPU
+/// runtime are not on the loader's path; load them globally, in dependency order, so ONNX
+/// Runtime's CUDA provider finds them. Absent files are fine (a system CUDA may serve).
+fn preload_cuda_libraries(runtime: &Path) {
+    let Some(dir) = runtime.parent().map(|d| d.join("lib")) else { return };
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let order = ["libcudart", "libnvrtc", "libcublasLt", "libcublas", "libcurand", "libcufft", "libcudnn.so", "libcudnn"];
+    let rank = |p: &PathBuf| {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        order.iter().position(|o| name.starts_with(o)).unwrap_or(order.len())
+    };
+    files.sort_by_key(|p| (rank(p), p.clone()));
+    for f in files {
+        // SAFETY: these are NVIDIA's runtime libraries; their initialisers only register themselves.
+        match unsafe { libloading::os::unix::Library::open(Some(&f), libloading::os::unix::RTLD_NOW | libloading::os::unix::RTLD_GLOBAL) } {
+            // Kept loaded for the life of the process: ONNX Runtime resolves against them later.
+            Ok(lib) => std::mem::forget(lib),
+            Err(e) => tracing::debug!(file = %f.display(), error = %e, "could not preload"),
+        }
     }
 }
 

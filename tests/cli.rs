@@ -1,0 +1,195 @@
+//! The `drape` binary: its results, and bad input turned into exit code 2 with one line that
+//! names the file and what to do, never a panic, with outputs already written kept.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A models folder that links the real files, with `name` replaced by `contents`.
+fn models_with(dir: &Path, name: &str, contents: Option<&[u8]>) -> PathBuf {
+    let real = repo().join("models");
+    let m = dir.join("models");
+    std::fs::create_dir_all(m.join("runtime/cpu")).unwrap();
+    for e in std::fs::read_dir(&real).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "onnx") {
+            std::os::unix::fs::symlink(&p, m.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let lib = model_dir().runtime_path(false);
+    std::os::unix::fs::symlink(&lib, m.join("runtime/cpu").join(lib.file_name().unwrap())).unwrap();
+    let target = m.join(name);
+    let _ = std::fs::remove_file(&target);
+    if let Some(c) = contents {
+        std::fs::write(&target, c).unwrap();
+    }
+    m
+}
+
+#[test]
+fn process_writes_result_and_maps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("result.png");
+    let o = drape(&["process", s(&photo("lionel-messi-athletes-fashion.jpg")), "-o", s(&out), "--style", s(&style("red_texture_sq.jpg")), "--parts", "upper", "--maps", "--timings"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("wrote") && stdout.contains("u2netp"), "{stdout}");
+    let result = image::open(&out).unwrap();
+    assert_eq!((result.width(), result.height()), image::image_dimensions(photo("lionel-messi-athletes-fashion.jpg")).unwrap());
+    let maps = image::open(dir.path().join("result.maps.png")).unwrap();
+    assert!(maps.width() > 4 * maps.height(), "five panels side by side");
+}
+
+#[test]
+fn strength_zero_through_the_cli_returns_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.png");
+    image::open(photo("Two_dancers.jpg")).unwrap().to_rgba8().save(&input).unwrap();
+    let out = dir.path().join("out.png");
+    let o = drape(&["process", s(&input), "-o", s(&out), "--strength", "0", "--style", "builtin:1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (image::open(&input).unwrap().to_rgba8(), image::open(&out).unwrap().to_rgba8());
+    assert!(a.pixels().zip(b.pixels()).all(|(p, q)| p.0.iter().zip(q.0.iter()).all(|(x, y)| x.abs_diff(*y) <= 1)));
+}
+
+#[test]
+fn u2net_cloth_runs_a_user_supplied_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = standin_cloth(dir.path(), 4);
+    let out = dir.path().join("o");
+    let o = drape(&["process", s(&photo("Two_dancers.jpg")), "-o", s(&out), "--seg", "u2net-cloth", "--seg-model", s(&model)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("Two_dancers.jpg").is_file());
+    let o = drape(&["process", s(&photo("Two_dancers.jpg")), "-o", s(&out), "--seg", "u2net-cloth"]);
+    assert_clean_failure(&o, "--seg-model");
+}
+
+#[test]
+fn missing_input() {
+    let o = drape(&["process", "/nonexistent/photo.jpg", "-o", "/tmp/drape-test-out"]);
+    assert_clean_failure(&o, "/nonexistent/photo.jpg");
+    assert!(stderr(&o).contains("check the path"));
+}
+
+#[test]
+fn style_file_that_is_not_an_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let style = dir.path().join("style.jpg");
+    std::fs::write(&style, "this is not a picture").unwrap();
+    let o = drape(&["process", s(&photo("Two_dancers.jpg")), "-o", s(&dir.path().join("o")), "--style", s(&style)]);
+    assert_clean_failure(&o, s(&style));
+    assert!(stderr(&o).contains("style image"));
+}
+
+#[test]
+fn truncated_jpeg_fails_alone_and_other_outputs_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let good = std::fs::read(photo("lionel-messi-athletes-fashion.jpg")).unwrap();
+    std::fs::write(inputs.join("a_good.jpg"), &good).unwrap();
+    std::fs::write(inputs.join("b_truncated.jpg"), &good[..good.len() / 2]).unwrap();
+    let out = dir.path().join("out");
+    let o = drape(&["process", s(&inputs), "-o", s(&out), "--style", "builtin:2"]);
+    assert_clean_failure(&o, "b_truncated.jpg");
+    assert!(stderr(&o).contains("truncated"));
+    assert!(out.join("a_good.jpg").is_file(), "the good input's result stays");
+    assert!(!out.join("b_truncated.jpg").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("partial")).collect();
+    assert!(leftovers.is_empty(), "no partial files left");
+}
+
+#[test]
+fn zero_byte_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_with(dir.path(), "u2netp.onnx", Some(b""));
+    let o = drape(&["--models", s(&models), "process", s(&photo("Two_dancers.jpg")), "-o", s(&dir.path().join("o"))]);
+    assert_clean_failure(&o, "u2netp.onnx");
+    assert!(stderr(&o).contains("models/setup.sh"));
+}
+
+#[test]
+fn wrong_shaped_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let standin = std::fs::read(standin_cloth(dir.path(), 4)).unwrap();
+    let models = models_with(dir.path(), "u2netp.onnx", Some(&standin));
+    let o = drape(&["--models", s(&models), "process", s(&photo("Two_dancers.jpg")), "-o", s(&dir.path().join("o"))]);
+    assert_clean_failure(&o, "u2netp.onnx");
+    assert!(stderr(&o).contains("shape"));
+}
+
+#[test]
+fn missing_model_disables_only_what_needs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_with(dir.path(), "multistyle26.onnx", None);
+    let out = dir.path().join("o");
+    // Image styles do not need the built-in style model...
+    let o = drape(&["--models", s(&models), "process", s(&photo("Two_dancers.jpg")), "-o", s(&out), "--style", s(&style("bricks_sq.jpg"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // ...built-in styles do.
+    let o = drape(&["--models", s(&models), "process", s(&photo("Two_dancers.jpg")), "-o", s(&out), "--style", "builtin:4"]);
+    assert_clean_failure(&o, "multistyle26");
+}
+
+#[test]
+fn missing_onnx_runtime_library() {
+    let o = drape(&["--ort-lib", "/nonexistent/libonnxruntime.so.1.31.1", "process", s(&photo("Two_dancers.jpg")), "-o", "/tmp/drape-test-out"]);
+    assert_clean_failure(&o, "/nonexistent/libonnxruntime.so.1.31.1");
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("libonnxruntime.so.1.31.1");
+    std::fs::write(&fake, "not a library").unwrap();
+    let o = drape(&["--ort-lib", s(&fake), "process", s(&photo("Two_dancers.jpg")), "-o", s(&dir.path().join("o"))]);
+    assert_clean_failure(&o, s(&fake));
+}
+
+#[test]
+fn cuda_on_a_cpu_runtime_is_an_error_not_a_fallback() {
+    let lib = model_dir().runtime_path(false);
+    let dir = tempfile::tempdir().unwrap();
+    let o = drape(&["--ep", "cuda", "--ort-lib", s(&lib), "process", s(&photo("Two_dancers.jpg")), "-o", s(&dir.path().join("o"))]);
+    assert_clean_failure(&o, "CUDA");
+    assert!(!dir.path().join("o/Two_dancers.jpg").exists());
+}
+
+#[test]
+fn unwritable_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder under a plain file cannot be made, even by root.
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "x").unwrap();
+    let out = file.join("results");
+    let o = drape(&["process", s(&photo("Two_dancers.jpg")), "-o", s(&out)]);
+    assert_clean_failure(&o, s(&out));
+    assert!(stderr(&o).contains("-o"));
+}
+
+#[test]
+fn doctor_lists_models_and_says_what_is_missing() {
+    let o = drape(&["doctor"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{text}");
+    for name in ["u2netp", "pan", "pose_detection", "style_transform", "Apache-2.0", "MIT", "CPU"] {
+        assert!(text.contains(name), "{name} missing from:\n{text}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_with(dir.path(), "pan_skin_clothes_hair.onnx", Some(b"corrupt"));
+    let o = drape(&["--models", s(&models), "doctor"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("BAD SHA") && text.contains("MISSING") && text.contains("models/setup.sh"), "{text}");
+}
+
+#[test]
+fn demo_restyles_the_bundled_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = drape(&["demo", "-o", s(dir.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("astronaut.png").is_file());
+    assert!(dir.path().join("astronaut.maps.png").is_file());
+}

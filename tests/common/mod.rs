@@ -1,0 +1,75 @@
+//! Shared test helpers: where the repository's models and ../shared's test data are.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use drape::analysis::models::ModelDir;
+use drape::analysis::runtime::{Runtime, RuntimeOptions};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// ../shared/testdata beside the checkout (tests may read it; the program must not need it).
+pub fn testdata() -> PathBuf {
+    let p = repo().join("..").join("shared").join("testdata");
+    assert!(p.is_dir(), "{}: test data missing; tests need ../shared beside the checkout", p.display());
+    p
+}
+
+pub fn photo(name: &str) -> PathBuf {
+    testdata().join("photos").join(name)
+}
+
+pub fn style(name: &str) -> PathBuf {
+    testdata().join("styles").join(name)
+}
+
+pub fn model_dir() -> ModelDir {
+    let d = ModelDir::locate(Some(repo().join("models"))).expect("manifest");
+    assert!(d.runtime_path(false).is_file(), "run `bash models/setup.sh` before the tests");
+    d
+}
+
+/// One ONNX Runtime per test process (the library is loaded once per process).
+pub fn runtime() -> &'static Runtime {
+    static RT: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        let d = model_dir();
+        Runtime::load(RuntimeOptions { library: d.runtime_path(false), threads: Some(2), ..Default::default() })
+            .expect("ONNX Runtime loads")
+    })
+}
+
+/// Write the stand-in 4-class clothing model with the set-up's Python environment.
+pub fn standin_cloth(dir: &Path, classes: u32) -> PathBuf {
+    let out = dir.join(format!("standin_cloth_{classes}.onnx"));
+    let python = repo().join("models/.venv/bin/python");
+    let status = Command::new(&python)
+        .arg(repo().join("tests/standin_cloth.py"))
+        .arg(&out)
+        .args(["--classes", &classes.to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("{}: {e}; run `bash models/setup.sh`", python.display()));
+    assert!(status.success());
+    out
+}
+
+pub fn drape(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drape")).args(args).output().expect("drape runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit code 2, one line on stderr naming `needle`, no panic.
+pub fn assert_clean_failure(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "exit code; stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("drape: error")).collect();
+    assert_eq!(lines.len(), 1, "one error line expected: {err}");
+    assert!(lines[0].contains(needle), "error should name {needle}: {err}");
+}
