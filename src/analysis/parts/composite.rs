@@ -121,7 +121,9 @@ impl GarmentSegmenter for CompositeSegmenter {
                     None => (1.0, 0.0, 0.0),
                     Some((i, b)) => {
                         // Soft edges so the split does not alias at map resolution.
-                        let below_neck = smoothstep(b.neck_y - 0.03 * b.torso, b.neck_y + 0.03 * b.torso, yf);
+                        // The neck cut spans head and hair; sleeves of arms raised beyond the shoulders stay garments.
+                        let over_neck = 1.0 - smoothstep(0.5 * b.shoulder_width, 0.75 * b.shoulder_width, (xf - b.top.0).abs());
+                        let below_neck = 1.0 - over_neck * (1.0 - smoothstep(b.neck_y - 0.03 * b.torso, b.neck_y + 0.03 * b.torso, yf));
                         match (b.waist_y, dresses[i]) {
                             (Some(_), true) => (0.0, 0.0, below_neck),
                             (Some(wy), false) => {
