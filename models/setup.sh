@@ -13,6 +13,9 @@ declare -A apt_for=(
 missing=()
 for cmd in "${!apt_for[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${apt_for[$cmd]}"); done
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv python3-pip)
+# The compositor's shader runs on Mesa's lavapipe (Vulkan on the CPU) where there is no GPU.
+ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' || missing+=(libvulkan1)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "drape set-up: installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

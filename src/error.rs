@@ -31,6 +31,9 @@ pub enum Error {
     #[error("{path}: cannot write output ({reason}); choose a writable folder with -o")]
     Output { path: PathBuf, reason: String },
 
+    #[error("GPU compositor: {0}; use --compositor cpu to composite on the CPU")]
+    Gpu(String),
+
     #[error("{0}")]
     Usage(String),
 }

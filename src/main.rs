@@ -11,7 +11,7 @@ use drape::analysis::parts::PartSet;
 use drape::analysis::runtime::{Provider, Runtime, RuntimeOptions};
 use drape::analysis::style::StyleSpec;
 use drape::analysis::{Analyzer, AnalyzerConfig, SegmenterKind};
-use drape::compositing::BlendMode;
+use drape::compositing::{Compositor, CompositorKind, View};
 use drape::pipeline::{self, PhotoJob, Report};
 
 /// The style the bundled example is shown in.
@@ -34,6 +34,9 @@ struct Global {
     /// The ONNX Runtime library [default: runtime/cpu (or runtime/gpu for --ep cuda/tensorrt) in the models folder]
     #[arg(long, global = true, value_name = "PATH", env = "DRAPE_ORT_LIB")]
     ort_lib: Option<PathBuf>,
+    /// Where the blend runs: auto (GPU if an adapter exists, else the CPU reference), gpu, cpu
+    #[arg(long, global = true, value_enum, default_value_t = CompositorKind::Auto)]
+    compositor: CompositorKind,
     /// Execution provider; cuda and tensorrt fail with an error if they cannot start
     #[arg(long, global = true, value_enum, default_value_t = Provider::Cpu)]
     ep: Provider,
@@ -79,9 +82,12 @@ struct ProcessArgs {
     /// Keep the garments' own colours, take only the style's texture and shading
     #[arg(long)]
     preserve_colour: bool,
-    /// Paste the garments with a hard edge (the reference's look before saliency blending)
-    #[arg(long)]
-    hard: bool,
+    /// What to write: result, hard (the reference's pasted look), split (hard | soft), mask, alpha (RGBA overlay)
+    #[arg(long, value_enum, default_value_t = View::Result)]
+    view: View,
+    /// Edge feather radius in pixels
+    #[arg(long, default_value_t = 0.0)]
+    feather: f32,
     /// Garment segmenter
     #[arg(long, value_enum, default_value_t = SegmenterKind::Composite)]
     seg: SegmenterKind,
@@ -171,7 +177,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 parts: a.parts,
                 strength: a.strength,
                 preserve_colour: a.preserve_colour,
-                mode: if a.hard { BlendMode::Hard } else { BlendMode::Saliency },
+                view: a.view,
+                feather: a.feather,
                 maps: a.maps,
             };
             process(&g, &dir, config, &job, a.timings)
@@ -190,7 +197,9 @@ fn process(g: &Global, dir: &ModelDir, config: AnalyzerConfig, job: &PhotoJob, t
     }
     let rt = Runtime::load(runtime_options(g, dir))?;
     let mut analyzer = Analyzer::open(&rt, dir, config)?;
-    let report = pipeline::process_photos(&mut analyzer, job)?;
+    let mut compositor = Compositor::new(g.compositor)?;
+    tracing::info!(compositor = %compositor.name(), "compositor");
+    let report = pipeline::process_photos(&mut analyzer, &mut compositor, job)?;
     print_report(&report, timings);
     Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
@@ -224,7 +233,8 @@ fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitCode>
         parts: PartSet::ALL,
         strength: 1.0,
         preserve_colour: false,
-        mode: BlendMode::Saliency,
+        view: View::Result,
+        feather: 0.0,
         maps: true,
     };
     let code = process(g, dir, AnalyzerConfig::default(), &job, false).context("restyling the bundled example")?;

@@ -8,7 +8,7 @@ use crate::analysis::parts::PartSet;
 use crate::analysis::style::{StyleOptions, StyleSpec};
 use crate::analysis::{Analyzer, Request};
 use crate::capture;
-use crate::compositing::{self, BlendMode, BlendParams};
+use crate::compositing::{self, Compositor, Layers, Params, View};
 use crate::error::{Error, Result};
 use crate::output::{self, figure};
 
@@ -21,7 +21,9 @@ pub struct PhotoJob {
     pub parts: PartSet,
     pub strength: f32,
     pub preserve_colour: bool,
-    pub mode: BlendMode,
+    pub view: View,
+    /// Edge feather radius in frame pixels.
+    pub feather: f32,
     /// Also write the figure of the intermediate maps.
     pub maps: bool,
 }
@@ -72,7 +74,7 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
 
 /// Restyle each input. Every input is checked and the style loaded before the first is written;
 /// a failing input is reported and the rest still run.
-pub fn process_photos(analyzer: &mut Analyzer, job: &PhotoJob) -> Result<Report> {
+pub fn process_photos(analyzer: &mut Analyzer, compositor: &mut Compositor, job: &PhotoJob) -> Result<Report> {
     let inputs = capture::list_images(&job.inputs)?;
     let outputs = plan_outputs(&inputs, &job.output)?;
     let style = analyzer.load_style(&job.style)?;
@@ -81,7 +83,14 @@ pub fn process_photos(analyzer: &mut Analyzer, job: &PhotoJob) -> Result<Report>
         style: &style,
         style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour },
     };
-    let params = BlendParams { parts: job.parts, mode: job.mode, opacity: compositing::opacity_for_strength(job.strength) };
+    // Each photo stands alone: no temporal smoothing.
+    let params = Params {
+        parts: job.parts,
+        view: job.view,
+        opacity: compositing::opacity_for_strength(job.strength),
+        feather: job.feather,
+        ..Params::default()
+    };
     let timings = analyzer.timings().clone();
     let mut report = Report::default();
     for (input, out_path) in inputs.iter().zip(&outputs) {
@@ -90,7 +99,7 @@ pub fn process_photos(analyzer: &mut Analyzer, job: &PhotoJob) -> Result<Report>
         let one = (|| -> Result<Written> {
             let frame = timings.time("decode", || capture::load_image(input, "input"))?;
             let analysis = analyzer.analyse(&frame, &request)?;
-            let result = timings.time("blend (CPU reference)", || compositing::blend(&frame, &analysis, &params));
+            let result = timings.time("composite", || compositor.composite(&frame, &Layers::from(&analysis), &params))?;
             timings.time("encode", || output::save_image(&result, out_path))?;
             let maps = if job.maps {
                 let p = out_path.with_file_name(format!(

@@ -9,7 +9,7 @@ use drape::analysis::saliency::Saliency;
 use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyzer, AnalyzerConfig, Request};
 use drape::capture::load_image;
-use drape::compositing::{self, BlendMode, BlendParams};
+use drape::compositing::{self, reference::CpuCompositor, Layers, Params};
 use drape::frame::{Frame, Map};
 
 fn ref_mask(name: &str) -> image::GrayImage {
@@ -66,8 +66,8 @@ fn restyle(a: &mut Analyzer, frame: &Frame, parts: PartSet, style: &str, strengt
     let style = a.load_style(&style.parse::<StyleSpec>().unwrap()).unwrap();
     let req = Request { parts, style: &style, style_options: StyleOptions { strength, preserve_colour: false } };
     let analysis = a.analyse(frame, &req).unwrap();
-    let p = BlendParams { parts, mode: BlendMode::Saliency, opacity: compositing::opacity_for_strength(strength) };
-    compositing::blend(frame, &analysis, &p)
+    let p = Params { parts, opacity: compositing::opacity_for_strength(strength), ..Params::default() };
+    CpuCompositor::default().composite(frame, &Layers::from(&analysis), &p)
 }
 
 /// The reference mask grown by `r` pixels (a square neighbourhood), for the soft edge.

@@ -1,26 +1,80 @@
-//! Compositing: the blend `out = a * stylized + (1 - a) * frame` with `a = selected(parts) *
-//! saliency`, in plain Rust. This is the reference arithmetic the GPU shader is held to.
+//! Compositing: every displayed or written frame is made here, from the full-resolution frame
+//! and the analysis's low-resolution maps. The GPU path (`gpu`, WGSL in shaders/blend.wgsl) and
+//! the plain-Rust `reference` do the same arithmetic from the same packed [`Uniforms`]; tests
+//! hold the shader to the reference. Without a GPU adapter the reference is the compositor.
 
-use crate::analysis::parts::{PartSet, CLASSES};
+pub mod gpu;
+pub mod reference;
+
+use crate::analysis::parts::PartSet;
 use crate::analysis::{Analysis, Stylized};
-use crate::frame::{Frame, Map};
+use crate::error::Result;
+use crate::frame::{Frame, Map, Rect};
 
-/// How the alpha is made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum BlendMode {
-    /// a = selected part score x saliency: the soft edge.
+/// What the compositor shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum View {
+    /// The saliency blend: restyled garments with soft edges.
     #[default]
-    Saliency,
-    /// a = 1 where the most likely class is selected: the reference's pasted look.
+    Result,
+    /// The reference's look before saliency: selected region pasted with a hard edge.
     Hard,
+    /// Hard blend left of a movable divider, saliency blend right of it.
+    Split,
+    /// Parts tinted over the frame (upper red, lower green, full yellow), saliency as brightness.
+    Mask,
+    /// RGBA where only the restyled garments are opaque (alpha = a), for streaming overlays.
+    Alpha,
+}
+
+impl View {
+    fn code(self) -> u32 {
+        match self {
+            View::Result => 0,
+            View::Hard => 1,
+            View::Split => 2,
+            View::Mask => 3,
+            View::Alpha => 4,
+        }
+    }
+}
+
+/// Temporal smoothing of the alpha: an exponential average with the previous alpha whose
+/// weight rises where the new and old disagree (fast on motion, steady where nothing changed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Smoothing {
+    /// Weight of the new alpha where old and new agree.
+    pub base: f32,
+    /// How fast the weight rises with the disagreement |new - old|.
+    pub gain: f32,
+}
+
+impl Default for Smoothing {
+    fn default() -> Self {
+        Smoothing { base: 0.35, gain: 4.0 }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct BlendParams {
+pub struct Params {
     pub parts: PartSet,
-    pub mode: BlendMode,
+    pub view: View,
     /// Multiplies the alpha; see [`opacity_for_strength`].
     pub opacity: f32,
+    /// Edge feather radius in frame pixels (0 = the maps' own softness).
+    pub feather: f32,
+    /// Divider of the split view, 0..1 across the frame.
+    pub split: f32,
+    /// None: every frame stands alone (photos).
+    pub smoothing: Option<Smoothing>,
+    /// Start the smoothing afresh (first frame, scene cut).
+    pub reset: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { parts: PartSet::ALL, view: View::Result, opacity: 1.0, feather: 0.0, split: 0.5, smoothing: None, reset: false }
+    }
 }
 
 /// Below a quarter strength the restyled garments also fade out, so that strength 0 gives back
@@ -29,52 +83,153 @@ pub fn opacity_for_strength(strength: f32) -> f32 {
     (strength / 0.25).clamp(0.0, 1.0)
 }
 
-/// The stylized crop as a 0..1 RGB map the blend samples.
-pub fn stylized_map(s: &Stylized) -> Map {
-    Map::from_fn(s.image.width(), s.image.height(), 3, |x, y, c| s.image.get_pixel(x, y).0[c as usize] as f32 / 255.0)
+/// The maps a composite is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct Layers<'a> {
+    /// 4 channels: background, upper, lower, full
+    pub parts: &'a Map,
+    /// 1 channel
+    pub saliency: &'a Map,
+    pub stylized: Option<&'a Stylized>,
 }
 
-/// The alpha at frame pixel (x, y) of a w x h frame.
-#[inline]
-pub fn alpha_at(analysis: &Analysis, p: &BlendParams, x: u32, y: u32, w: u32, h: u32) -> f32 {
-    let (s, t) = ((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
-    let parts = &analysis.parts;
-    let a = match p.mode {
-        BlendMode::Saliency => {
-            let sel: f32 = (1..CLASSES).filter(|&c| p.parts.contains(c)).map(|c| parts.sample(s, t, c)).sum();
-            sel.clamp(0.0, 1.0) * analysis.saliency.sample(s, t, 0)
-        }
-        BlendMode::Hard => {
-            let scores: Vec<f32> = (0..CLASSES).map(|c| parts.sample(s, t, c)).collect();
-            let best = (0..CLASSES).fold(0, |b, c| if scores[c as usize] > scores[b as usize] { c } else { b });
-            if p.parts.contains(best) { 1.0 } else { 0.0 }
-        }
-    };
-    a * p.opacity
+impl<'a> From<&'a Analysis> for Layers<'a> {
+    fn from(a: &'a Analysis) -> Self {
+        Layers { parts: &a.parts, saliency: &a.saliency, stylized: a.stylized.as_ref() }
+    }
 }
 
-/// The reference blend: every frame pixel, sampling the low-resolution maps bilinearly.
-pub fn blend(frame: &Frame, analysis: &Analysis, p: &BlendParams) -> Frame {
-    let Some(stylized) = analysis.stylized.as_ref() else { return frame.clone() };
-    let sty = stylized_map(stylized);
-    let r = stylized.rect;
-    let (w, h) = (frame.width(), frame.height());
-    let mut out = frame.clone();
-    for y in r.y..(r.y + r.height).min(h) {
-        for x in r.x..(r.x + r.width).min(w) {
-            let a = alpha_at(analysis, p, x, y, w, h);
-            if a <= 0.0 {
-                continue;
-            }
-            let s = ((x - r.x) as f32 + 0.5) / r.width as f32;
-            let t = ((y - r.y) as f32 + 0.5) / r.height as f32;
-            let px = out.get_pixel_mut(x, y);
-            for c in 0..3 {
-                let f = px.0[c] as f32 / 255.0;
-                let v = a * sty.sample(s, t, c as u32) + (1.0 - a) * f;
-                px.0[c] = (v * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
-            }
+/// Everything the per-pixel arithmetic needs, packed once per frame for both implementations.
+/// Scale factors are computed here, on the CPU, so the shader divides nothing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Uniforms {
+    pub frame: [u32; 2],
+    pub parts_size: [u32; 2],
+    pub saliency_size: [u32; 2],
+    pub crop_size: [u32; 2],
+    pub rect: [u32; 4],
+    pub parts_bits: u32,
+    pub view: u32,
+    pub split_px: u32,
+    /// bit 0: a stylized crop exists; bit 1: smoothing on; bit 2: reset the smoothing
+    pub flags: u32,
+    pub opacity: f32,
+    pub feather: f32,
+    pub smooth_base: f32,
+    pub smooth_gain: f32,
+    /// map texels per frame pixel
+    pub parts_scale: [f32; 2],
+    pub saliency_scale: [f32; 2],
+    /// crop texels per frame pixel of the rectangle
+    pub crop_scale: [f32; 2],
+}
+
+pub const FLAG_STYLIZED: u32 = 1;
+pub const FLAG_SMOOTH: u32 = 2;
+pub const FLAG_RESET: u32 = 4;
+
+impl Uniforms {
+    pub fn new(width: u32, height: u32, layers: &Layers<'_>, p: &Params) -> Uniforms {
+        let (fw, fh) = (width as f32, height as f32);
+        let (crop, rect) = match layers.stylized {
+            Some(s) => ([s.image.width(), s.image.height()], s.rect),
+            None => ([1, 1], Rect { x: 0, y: 0, width: 1, height: 1 }),
+        };
+        let smooth = p.smoothing.unwrap_or_default();
+        let flags = layers.stylized.map_or(0, |_| FLAG_STYLIZED)
+            | p.smoothing.map_or(0, |_| FLAG_SMOOTH)
+            | if p.reset { FLAG_RESET } else { 0 };
+        Uniforms {
+            frame: [width, height],
+            parts_size: [layers.parts.width, layers.parts.height],
+            saliency_size: [layers.saliency.width, layers.saliency.height],
+            crop_size: crop,
+            rect: [rect.x, rect.y, rect.width, rect.height],
+            parts_bits: p.parts.bits(),
+            view: p.view.code(),
+            split_px: (p.split.clamp(0.0, 1.0) * fw) as u32,
+            flags,
+            opacity: p.opacity.clamp(0.0, 1.0),
+            feather: p.feather.max(0.0),
+            smooth_base: smooth.base,
+            smooth_gain: smooth.gain,
+            parts_scale: [layers.parts.width as f32 / fw, layers.parts.height as f32 / fh],
+            saliency_scale: [layers.saliency.width as f32 / fw, layers.saliency.height as f32 / fh],
+            crop_scale: [crop[0] as f32 / rect.width as f32, crop[1] as f32 / rect.height as f32],
         }
     }
-    out
+
+    /// The std140-compatible bytes the shader's `Uniforms` struct reads (28 x 4 bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(112);
+        let u = |b: &mut Vec<u8>, v: u32| b.extend_from_slice(&v.to_le_bytes());
+        let f = |b: &mut Vec<u8>, v: f32| b.extend_from_slice(&v.to_le_bytes());
+        for v in self.frame.iter().chain(&self.parts_size).chain(&self.saliency_size).chain(&self.crop_size).chain(&self.rect) {
+            u(&mut b, *v);
+        }
+        for v in [self.parts_bits, self.view, self.split_px, self.flags] {
+            u(&mut b, v);
+        }
+        for v in [self.opacity, self.feather, self.smooth_base, self.smooth_gain] {
+            f(&mut b, v);
+        }
+        for v in self.parts_scale.iter().chain(&self.saliency_scale).chain(&self.crop_scale) {
+            f(&mut b, *v);
+        }
+        b.resize(112, 0);
+        b
+    }
+}
+
+/// Which compositor to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CompositorKind {
+    /// the GPU when an adapter exists, else the CPU reference
+    #[default]
+    Auto,
+    Gpu,
+    Cpu,
+}
+
+/// The compositor the pipeline uses: the GPU one, or the reference where there is no adapter.
+pub enum Compositor {
+    Gpu(Box<gpu::GpuCompositor>),
+    Cpu(reference::CpuCompositor),
+}
+
+impl Compositor {
+    pub fn new(kind: CompositorKind) -> Result<Compositor> {
+        match kind {
+            CompositorKind::Cpu => {
+                tracing::info!("compositor: CPU reference (--compositor cpu)");
+                Ok(Compositor::Cpu(reference::CpuCompositor::default()))
+            }
+            CompositorKind::Gpu => Ok(Compositor::Gpu(Box::new(gpu::GpuCompositor::new()?))),
+            CompositorKind::Auto => match gpu::GpuCompositor::new() {
+                Ok(g) => Ok(Compositor::Gpu(Box::new(g))),
+                Err(e) => {
+                    tracing::warn!("no GPU compositor ({e}); using the CPU reference");
+                    Ok(Compositor::Cpu(reference::CpuCompositor::default()))
+                }
+            },
+        }
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Compositor::Gpu(g) => format!("GPU ({})", g.adapter_name()),
+            Compositor::Cpu(_) => "CPU reference".into(),
+        }
+    }
+
+    /// Composite one frame and read the result back.
+    pub fn composite(&mut self, frame: &Frame, layers: &Layers<'_>, params: &Params) -> Result<Frame> {
+        match self {
+            Compositor::Gpu(g) => {
+                g.composite(frame, layers, params)?;
+                g.read_back()
+            }
+            Compositor::Cpu(c) => Ok(c.composite(frame, layers, params)),
+        }
+    }
 }

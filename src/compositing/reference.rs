@@ -1,0 +1,194 @@
+//! The plain-Rust reference of shaders/blend.wgsl: the same arithmetic, step for step, on the
+//! same [`Uniforms`]. The CPU fallback compositor and the yardstick the shader's tests use.
+
+use super::{Layers, Uniforms, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED};
+use crate::analysis::parts::CLASSES;
+use crate::frame::{Frame, Map};
+
+/// Tint colours of the mask view, 0..1: upper red, lower green, full yellow.
+pub const TINTS: [[f32; 3]; 3] = [[0.9, 0.15, 0.15], [0.15, 0.8, 0.25], [0.95, 0.85, 0.15]];
+
+/// The CPU compositor: the reference plus its smoothing state.
+#[derive(Debug, Default)]
+pub struct CpuCompositor {
+    state: Vec<f32>,
+    size: (u32, u32),
+}
+
+impl CpuCompositor {
+    pub fn composite(&mut self, frame: &Frame, layers: &Layers<'_>, params: &super::Params) -> Frame {
+        let mut u = Uniforms::new(frame.width(), frame.height(), layers, params);
+        if self.size != frame.dimensions() {
+            self.size = frame.dimensions();
+            self.state = vec![0.0; (frame.width() * frame.height()) as usize];
+            u.flags |= FLAG_RESET;
+        }
+        composite(frame, layers, &u, &mut self.state)
+    }
+}
+
+/// Bilinear sample of channel `c` at map texel coordinates, clamped to the edge.
+#[inline]
+fn bilinear(m: &Map, px: f32, py: f32, c: u32) -> f32 {
+    let x0f = px.floor();
+    let y0f = py.floor();
+    let ax = px - x0f;
+    let ay = py - y0f;
+    let cl = |v: f32, n: u32| v.clamp(0.0, (n - 1) as f32) as u32;
+    let (xa, xb) = (cl(x0f, m.width), cl(x0f + 1.0, m.width));
+    let (ya, yb) = (cl(y0f, m.height), cl(y0f + 1.0, m.height));
+    let top = m.get(xa, ya, c) * (1.0 - ax) + m.get(xb, ya, c) * ax;
+    let bottom = m.get(xa, yb, c) * (1.0 - ax) + m.get(xb, yb, c) * ax;
+    top * (1.0 - ay) + bottom * ay
+}
+
+/// (soft, hard) selection alpha at frame position (fx, fy) (pixel centre coordinates).
+#[inline]
+fn select_at(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
+    let px = fx * u.parts_scale[0] - 0.5;
+    let py = fy * u.parts_scale[1] - 0.5;
+    let s = [0, 1, 2, 3].map(|c| bilinear(l.parts, px, py, c));
+    let mut sel = 0.0;
+    let mut best = 0u32;
+    for c in 1..CLASSES {
+        if u.parts_bits & (1 << (c - 1)) != 0 {
+            sel += s[c as usize];
+        }
+        if s[c as usize] > s[best as usize] {
+            best = c;
+        }
+    }
+    let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
+    let soft = sel.clamp(0.0, 1.0) * sal;
+    let hard = if best > 0 && u.parts_bits & (1 << (best - 1)) != 0 { 1.0 } else { 0.0 };
+    (soft, hard)
+}
+
+/// Feathered (soft, hard): the mean over a 3x3 grid of taps `feather` pixels apart.
+#[inline]
+fn feathered(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
+    if u.feather <= 0.0 {
+        return select_at(l, u, fx, fy);
+    }
+    let (mut soft, mut hard) = (0.0, 0.0);
+    for j in -1..=1 {
+        for i in -1..=1 {
+            let (s, h) = select_at(l, u, fx + i as f32 * u.feather, fy + j as f32 * u.feather);
+            soft += s;
+            hard += h;
+        }
+    }
+    (soft * (1.0 / 9.0), hard * (1.0 / 9.0))
+}
+
+#[inline]
+fn quantise(v: f32) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
+}
+
+/// One composite. `state` holds the smoothed alpha per frame pixel (read and written).
+pub fn composite(frame: &Frame, l: &Layers<'_>, u: &Uniforms, state: &mut [f32]) -> Frame {
+    let (w, h) = (u.frame[0], u.frame[1]);
+    let [rx, ry, rw, rh] = u.rect;
+    let sty = l.stylized.map(|s| &s.image);
+    let mut out = Frame::new(w, h);
+    for y in 0..h {
+        for x in 0..w {
+            let fx = x as f32 + 0.5;
+            let fy = y as f32 + 0.5;
+            let (soft, hard) = feathered(l, u, fx, fy);
+            let raw = match u.view {
+                1 => hard,
+                2 => {
+                    if x < u.split_px {
+                        hard
+                    } else {
+                        soft
+                    }
+                }
+                _ => soft,
+            } * u.opacity;
+            let i = (y * w + x) as usize;
+            let a = if u.flags & FLAG_SMOOTH != 0 {
+                let prev = state[i];
+                let smoothed = if u.flags & FLAG_RESET != 0 {
+                    raw
+                } else {
+                    let weight = (u.smooth_base + u.smooth_gain * (raw - prev).abs()).min(1.0);
+                    prev + weight * (raw - prev)
+                };
+                state[i] = smoothed;
+                smoothed
+            } else {
+                raw
+            };
+            let inside = u.flags & FLAG_STYLIZED != 0 && x >= rx && y >= ry && x < rx + rw && y < ry + rh;
+            let f = frame.get_pixel(x, y).0.map(|v| v as f32 / 255.0);
+            let s = match (inside, sty) {
+                (true, Some(img)) => {
+                    let cx = (fx - rx as f32) * u.crop_scale[0] - 0.5;
+                    let cy = (fy - ry as f32) * u.crop_scale[1] - 0.5;
+                    sample_rgb(img, cx, cy)
+                }
+                _ => [0.0; 3],
+            };
+            let a = if inside { a } else { 0.0 };
+            let px = match u.view {
+                3 => {
+                    let px = fx * u.parts_scale[0] - 0.5;
+                    let py = fy * u.parts_scale[1] - 0.5;
+                    let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
+                    let mut k = 0.0;
+                    let mut tint = [0.0f32; 3];
+                    for c in 1..CLASSES {
+                        let score = bilinear(l.parts, px, py, c);
+                        let weight = (if u.parts_bits & (1 << (c - 1)) != 0 { 0.6 } else { 0.25 }) * score;
+                        k += weight;
+                        for (t, col) in tint.iter_mut().zip(TINTS[(c - 1) as usize]) {
+                            *t += weight * col;
+                        }
+                    }
+                    let light = 0.35 + 0.65 * sal;
+                    let m = |c: usize| (f[c] * (1.0 - k) + tint[c]) * light;
+                    [m(0), m(1), m(2), 1.0]
+                }
+                4 => [s[0], s[1], s[2], a],
+                _ => {
+                    if u.view == 2 && (x == u.split_px || x + 1 == u.split_px) {
+                        [1.0, 1.0, 1.0, 1.0]
+                    } else {
+                        let m = |c: usize| f[c] + a * (s[c] - f[c]);
+                        [m(0), m(1), m(2), 1.0]
+                    }
+                }
+            };
+            out.put_pixel(x, y, image::Rgba(px.map(quantise)));
+        }
+    }
+    out
+}
+
+/// Bilinear RGB of an RGBA8 image at texel coordinates, clamped to the edge, 0..1.
+#[inline]
+fn sample_rgb(img: &Frame, px: f32, py: f32) -> [f32; 3] {
+    let x0f = px.floor();
+    let y0f = py.floor();
+    let ax = px - x0f;
+    let ay = py - y0f;
+    let cl = |v: f32, n: u32| v.clamp(0.0, (n - 1) as f32) as u32;
+    let (xa, xb) = (cl(x0f, img.width()), cl(x0f + 1.0, img.width()));
+    let (ya, yb) = (cl(y0f, img.height()), cl(y0f + 1.0, img.height()));
+    let g = |x: u32, y: u32, c: usize| img.get_pixel(x, y).0[c] as f32 / 255.0;
+    [0, 1, 2].map(|c| {
+        let top = g(xa, ya, c) * (1.0 - ax) + g(xb, ya, c) * ax;
+        let bottom = g(xa, yb, c) * (1.0 - ax) + g(xb, yb, c) * ax;
+        top * (1.0 - ay) + bottom * ay
+    })
+}
+
+/// A scene cut: the person mask changed over most of the frame between two analyses.
+pub fn is_scene_cut(previous: &Map, current: &Map) -> bool {
+    let r = previous.resized(current.width, current.height);
+    let diff: f32 = r.data.iter().zip(&current.data).map(|(a, b)| (a - b).abs()).sum();
+    diff / current.data.len().max(1) as f32 > 0.25
+}

@@ -1,0 +1,151 @@
+//! The WGSL compositor held to the plain-Rust reference: every view, odd frame sizes, maps of
+//! other sizes than the frame, and a 30-frame run with temporal smoothing. Runs on whatever
+//! adapter wgpu finds: Mesa's lavapipe on CI (set-up installs it), a real GPU elsewhere.
+
+use drape::analysis::parts::PartSet;
+use drape::analysis::Stylized;
+use drape::compositing::gpu::GpuCompositor;
+use drape::compositing::reference::CpuCompositor;
+use drape::compositing::{Layers, Params, Smoothing, View};
+use drape::frame::{Frame, Map, Rect};
+
+/// xorshift: deterministic test data without a dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 40) as f32 / (1u64 << 24) as f32
+    }
+    fn byte(&mut self) -> u8 {
+        (self.next() * 256.0) as u8
+    }
+}
+
+struct Scene {
+    frame: Frame,
+    parts: Map,
+    saliency: Map,
+    stylized: Stylized,
+}
+
+/// Random frame and maps: parts scores sum to 1, maps smaller/larger than the frame.
+fn scene(rng: &mut Rng, (w, h): (u32, u32), parts: (u32, u32), sal: (u32, u32), crop: (u32, u32)) -> Scene {
+    let frame = Frame::from_fn(w, h, |_, _| image::Rgba([rng.byte(), rng.byte(), rng.byte(), 255]));
+    let mut p = Map::from_fn(parts.0, parts.1, 4, |_, _, _| rng.next());
+    for px in p.data.chunks_mut(4) {
+        let s: f32 = px.iter().sum();
+        px.iter_mut().for_each(|v| *v /= s);
+    }
+    let saliency = Map::from_fn(sal.0, sal.1, 1, |_, _, _| rng.next());
+    let rx = w / 5;
+    let ry = h / 7;
+    let rect = Rect { x: rx, y: ry, width: (w - rx).max(1), height: (h - ry).max(1) };
+    let image = Frame::from_fn(crop.0, crop.1, |_, _| image::Rgba([rng.byte(), rng.byte(), rng.byte(), 255]));
+    Scene { frame, parts: p, saliency, stylized: Stylized { rect, image } }
+}
+
+fn gpu() -> GpuCompositor {
+    GpuCompositor::new().expect("a wgpu adapter: install mesa-vulkan-drivers (bash models/setup.sh does)")
+}
+
+/// Largest per-channel difference, and where.
+fn worst(a: &Frame, b: &Frame) -> (u8, u32, u32) {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let mut w = (0, 0, 0);
+    for (x, y, p) in a.enumerate_pixels() {
+        let q = b.get_pixel(x, y);
+        for c in 0..4 {
+            let d = p.0[c].abs_diff(q.0[c]);
+            if d > w.0 {
+                w = (d, x, y);
+            }
+        }
+    }
+    w
+}
+
+const VIEWS: [View; 5] = [View::Result, View::Hard, View::Split, View::Mask, View::Alpha];
+
+#[test]
+fn every_view_matches_the_reference_at_odd_sizes() {
+    let mut g = gpu();
+    let mut rng = Rng(0x9e3779b97f4a7c15);
+    let cases = [
+        ((1, 1), (3, 2), (2, 3), (1, 1)),
+        ((3, 5), (4, 4), (3, 5), (2, 3)),
+        ((641, 479), (320, 240), (160, 123), (384, 288)),
+        ((1920, 1080), (320, 180), (320, 180), (300, 212)),
+    ];
+    for (size, parts, sal, crop) in cases {
+        let s = scene(&mut rng, size, parts, sal, crop);
+        let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: Some(&s.stylized) };
+        for view in VIEWS {
+            for (parts, feather) in [(PartSet::ALL, 0.0), ("upper,full".parse().unwrap(), 2.5)] {
+                let p = Params { parts, view, opacity: 0.8, feather, split: 0.4, ..Params::default() };
+                g.composite(&s.frame, &layers, &p).unwrap();
+                let got = g.read_back().unwrap();
+                let want = CpuCompositor::default().composite(&s.frame, &layers, &p);
+                let (d, x, y) = worst(&got, &want);
+                assert!(d <= 1, "{view:?} {size:?} feather {feather}: off by {d}/255 at ({x},{y})");
+            }
+        }
+    }
+}
+
+#[test]
+fn no_stylized_crop_gives_back_the_frame() {
+    let mut g = gpu();
+    let mut rng = Rng(7);
+    let s = scene(&mut rng, (33, 17), (8, 8), (8, 8), (4, 4));
+    let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: None };
+    g.composite(&s.frame, &layers, &Params::default()).unwrap();
+    assert_eq!(worst(&g.read_back().unwrap(), &s.frame).0, 0);
+}
+
+#[test]
+fn thirty_smoothed_frames_match_the_reference_sequence() {
+    let mut g = gpu();
+    let mut cpu = CpuCompositor::default();
+    let mut rng = Rng(42);
+    let smoothing = Some(Smoothing::default());
+    let base = scene(&mut rng, (97, 61), (24, 16), (24, 16), (40, 30));
+    let mut differs_from_unsmoothed = false;
+    for i in 0..30 {
+        // Masks drift a little each frame; frame 15 is a scene cut.
+        let s = scene(&mut rng, (97, 61), (24, 16), (24, 16), (40, 30));
+        let mix = if (15..18).contains(&i) { 1.0 } else { 0.15 };
+        let parts = Map { data: base.parts.data.iter().zip(&s.parts.data).map(|(a, b)| a + mix * (b - a)).collect(), ..base.parts.clone() };
+        let layers = Layers { parts: &parts, saliency: &base.saliency, stylized: Some(&base.stylized) };
+        let p = Params { smoothing, reset: i == 0 || i == 15, view: View::Alpha, ..Params::default() };
+        g.composite(&base.frame, &layers, &p).unwrap();
+        let got = g.read_back().unwrap();
+        let want = cpu.composite(&base.frame, &layers, &p);
+        let (d, x, y) = worst(&got, &want);
+        assert!(d <= 1, "frame {i}: off by {d}/255 at ({x},{y})");
+        let plain = CpuCompositor::default().composite(&base.frame, &layers, &Params { smoothing: None, ..p });
+        differs_from_unsmoothed |= worst(&plain, &want).0 > 2;
+    }
+    assert!(differs_from_unsmoothed, "smoothing had no effect, so this test could not fail");
+}
+
+#[test]
+fn smoothing_follows_large_changes_fast_and_small_ones_slowly() {
+    use drape::compositing::{reference, Uniforms};
+    let frame = Frame::from_pixel(1, 1, image::Rgba([0, 0, 0, 255]));
+    let stylized = Stylized { rect: Rect { x: 0, y: 0, width: 1, height: 1 }, image: Frame::from_pixel(1, 1, image::Rgba([255, 255, 255, 255])) };
+    let sal = Map::from_fn(1, 1, 1, |_, _, _| 1.0);
+    let alpha_after = |old: f32, new: f32| {
+        let mut state = vec![old];
+        let parts = Map { width: 1, height: 1, channels: 4, data: vec![1.0 - new, new, 0.0, 0.0] };
+        let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized) };
+        let p = Params { smoothing: Some(Smoothing::default()), view: View::Alpha, ..Params::default() };
+        reference::composite(&frame, &layers, &Uniforms::new(1, 1, &layers, &p), &mut state);
+        state[0]
+    };
+    let small = alpha_after(0.5, 0.55);
+    let large = alpha_after(0.0, 1.0);
+    assert!(small > 0.5 && small < 0.53, "small changes are damped: {small}");
+    assert!(large > 0.99, "large changes are followed at once: {large}");
+}
