@@ -9,13 +9,18 @@ models="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Debian packages the build and the tests need, each with a command that shows it is present.
 declare -A apt_for=(
   [python3]="python3"
+  [ffmpeg]="ffmpeg"
+  [ffprobe]="ffmpeg"
 )
 missing=()
 for cmd in "${!apt_for[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${apt_for[$cmd]}"); done
+mapfile -t missing < <(printf "%s\n" "${missing[@]}" | sort -u | sed "/^$/d")
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv python3-pip)
 # The compositor's shader runs on Mesa's lavapipe (Vulkan on the CPU) where there is no GPU.
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' || missing+=(libvulkan1)
+# nokhwa's V4L2 bindings are generated with libclang at build time.
+dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "drape set-up: installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -135,7 +135,13 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     }
     let fx = f32(x) + 0.5;
     let fy = f32(y) + 0.5;
-    let sh = feathered(fx, fy);
+    let r = u.rect;
+    let inside = (u.flags & FLAG_STYLIZED) != 0u && x >= r.x && y >= r.y && x < r.x + r.z && y < r.y + r.w;
+    // Outside the stylized rectangle nothing is restyled: no selection to compute there.
+    var sh = vec2<f32>(0.0);
+    if inside {
+        sh = feathered(fx, fy);
+    }
     var raw = sh.x;
     if u.view == 1u || (u.view == 2u && x < u.split_px) {
         raw = sh.y;
@@ -153,8 +159,6 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
         state[i] = smoothed;
         a = smoothed;
     }
-    let r = u.rect;
-    let inside = (u.flags & FLAG_STYLIZED) != 0u && x >= r.x && y >= r.y && x < r.x + r.z && y < r.y + r.w;
     let f = textureLoad(frame_tex, vec2<i32>(i32(x), i32(y)), 0);
     var s = vec3<f32>(0.0);
     if inside {

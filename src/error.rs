@@ -31,6 +31,15 @@ pub enum Error {
     #[error("{path}: cannot write output ({reason}); choose a writable folder with -o")]
     Output { path: PathBuf, reason: String },
 
+    #[error("{path}: decoding stopped at frame {frame} ({reason}); the frames before it were kept")]
+    Decode { path: PathBuf, frame: u64, reason: String },
+
+    #[error("{tool} is not installed; run `bash models/setup.sh` (it installs Debian's ffmpeg)")]
+    ToolMissing { tool: &'static str },
+
+    #[error("camera: {0}")]
+    Camera(String),
+
     #[error("GPU compositor: {0}; use --compositor cpu to composite on the CPU")]
     Gpu(String),
 

@@ -1,7 +1,9 @@
 //! The `drape` command line. Errors become one line on stderr and exit code 2.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -9,16 +11,21 @@ use clap::{Args, Parser, Subcommand};
 use drape::analysis::models::ModelDir;
 use drape::analysis::parts::PartSet;
 use drape::analysis::runtime::{Provider, Runtime, RuntimeOptions};
-use drape::analysis::style::StyleSpec;
+use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyzer, AnalyzerConfig, SegmenterKind};
-use drape::compositing::{Compositor, CompositorKind, View};
-use drape::pipeline::{self, PhotoJob, Report};
+use drape::capture::{self, video, Source};
+use drape::compositing::{self, Compositor, CompositorKind, Params, Smoothing, View};
+use drape::output::sink::{Mp4Sink, PngSequence, RawStdout, Sink};
+use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
+use drape::pipeline::{self, PhotoJob, Report, StyledAnalyser};
+
+mod bench;
 
 /// The style the bundled example is shown in.
 const DEFAULT_STYLE: &str = "builtin:9";
 
 #[derive(Parser)]
-#[command(name = "drape", version, about = "Restyle the clothes of people in photos in the look of any painting or texture.")]
+#[command(name = "drape", version, about = "Restyle the clothes of people in photos, videos and live camera feeds in the look of any painting or texture.")]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -48,28 +55,9 @@ struct Global {
     verbose: u8,
 }
 
-#[derive(Subcommand)]
-enum Command {
-    /// Restyle images (files or folders of images)
-    Process(ProcessArgs),
-    /// Restyle the bundled example photo (what `drape` with no command does)
-    Demo {
-        /// Where the result goes
-        #[arg(short, long, default_value = "out")]
-        output: PathBuf,
-    },
-    /// Show the runtime, the provider, each model's presence and checksum, and what is missing
-    Doctor,
-}
-
-#[derive(Args)]
-struct ProcessArgs {
-    /// Images or folders of images
-    #[arg(required = true, value_name = "INPUT")]
-    inputs: Vec<PathBuf>,
-    /// Output image (one input) or folder
-    #[arg(short, long, value_name = "OUT")]
-    output: PathBuf,
+/// How the restyled garments look: shared by every command that restyles.
+#[derive(Args, Clone)]
+struct Look {
     /// A style image, or builtin:0 .. builtin:25
     #[arg(long, default_value = DEFAULT_STYLE)]
     style: StyleSpec,
@@ -82,7 +70,7 @@ struct ProcessArgs {
     /// Keep the garments' own colours, take only the style's texture and shading
     #[arg(long)]
     preserve_colour: bool,
-    /// What to write: result, hard (the reference's pasted look), split (hard | soft), mask, alpha (RGBA overlay)
+    /// What to show: result, hard (the reference's pasted look), split (hard | soft), mask, alpha (RGBA overlay)
     #[arg(long, value_enum, default_value_t = View::Result)]
     view: View,
     /// Edge feather radius in pixels
@@ -100,12 +88,105 @@ struct ProcessArgs {
     /// Long side, in pixels, of the saliency model's input (multiple of 32)
     #[arg(long, default_value_t = 320, value_parser = clap::value_parser!(u32).range(64..=2048))]
     saliency_size: u32,
-    /// Also write NAME.maps.png: frame | saliency | parts | stylized | result
+}
+
+/// Video pipeline settings.
+#[derive(Args, Clone)]
+struct Flow {
+    /// Analyse every Nth frame; the frames between reuse the newest analysis
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    analyse_every: u32,
+    /// Print per-stage milliseconds, analysis fps, output fps and latency each second
+    #[arg(long)]
+    stats: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Restyle images (files or folders of images) or a video file
+    Process(ProcessArgs),
+    /// Restyle a camera or a video file live; records (--record) or pipes (--stdout)
+    Live(LiveArgs),
+    /// List cameras and their formats
+    Cameras,
+    /// Run the video pipeline on a clip and print per-stage and end-to-end figures
+    Bench(BenchArgs),
+    /// Restyle the bundled example photo (what `drape` with no command does)
+    Demo {
+        /// Where the result goes
+        #[arg(short, long, default_value = "out")]
+        output: PathBuf,
+    },
+    /// Show the runtime, the provider, each model's presence and checksum, and what is missing
+    Doctor,
+}
+
+#[derive(Args)]
+struct ProcessArgs {
+    /// Images, folders of images, or one video file
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output image (one input) or folder; for a video: FILE.mp4, a folder (PNG frames) or - (raw RGBA on stdout)
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    #[command(flatten)]
+    look: Look,
+    #[command(flatten)]
+    flow: Flow,
+    /// Also write NAME.maps.png: frame | saliency | parts | stylized | result (images)
     #[arg(long)]
     maps: bool,
     /// Print per-stage milliseconds for each image
     #[arg(long)]
     timings: bool,
+}
+
+#[derive(Args)]
+struct LiveArgs {
+    /// Camera index (see `drape cameras`)
+    #[arg(long, value_name = "N", conflicts_with = "input")]
+    camera: Option<u32>,
+    /// A video file or image(s) instead of a camera, played at their own rate
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Play the input again from the start when it ends
+    #[arg(long = "loop")]
+    looping: bool,
+    /// Record to an MP4 file
+    #[arg(long, value_name = "FILE.mp4")]
+    record: Option<PathBuf>,
+    /// Raw RGBA frames on stdout
+    #[arg(long)]
+    stdout: bool,
+    /// Stop after this many frames
+    #[arg(long, value_name = "N")]
+    frames: Option<u64>,
+    /// Camera resolution and rate asked for
+    #[arg(long, default_value_t = 640)]
+    width: u32,
+    #[arg(long, default_value_t = 480)]
+    height: u32,
+    #[arg(long, default_value_t = 30)]
+    fps: u32,
+    #[command(flatten)]
+    look: Look,
+    #[command(flatten)]
+    flow: Flow,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// The clip [default: ../shared's webcam clip when present, else the bundled example clip]
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Frames per measurement
+    #[arg(long, default_value_t = 90)]
+    frames: u64,
+    /// Print the figures as JSON
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    look: Look,
 }
 
 fn parse_strength(s: &str) -> Result<f32, String> {
@@ -137,7 +218,7 @@ fn init_logging(verbose: u8) {
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("drape={level},ort=warn")));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("drape={level},ort=warn,wgpu_hal=error,wgpu_core=error,naga=warn")));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }
 
@@ -151,6 +232,19 @@ fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
     }
 }
 
+/// Ctrl-C asks the pipeline to stop (recordings are finalised); a second one exits at once.
+fn stop_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        if s.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("drape: stopping (Ctrl-C again to quit at once)");
+    });
+    stop
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = cli.global;
     let dir = ModelDir::locate(g.models.clone())?;
@@ -161,47 +255,215 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Process(a)) => {
-            if a.seg == SegmenterKind::U2netCloth && a.seg_model.is_none() {
-                anyhow::bail!("--seg u2net-cloth needs --seg-model PATH to a 4-class U^2-Net clothing model (rembg's u2net_cloth_seg.onnx)");
+            if a.inputs.len() == 1 && video::is_video_path(&a.inputs[0]) {
+                return process_video(&g, &dir, &a);
             }
-            let config = AnalyzerConfig {
-                segmenter: a.seg,
-                seg_model: a.seg_model.clone(),
-                saliency_size: a.saliency_size,
-                style_size: a.style_size,
-            };
             let job = PhotoJob {
                 inputs: a.inputs,
                 output: a.output,
-                style: a.style,
-                parts: a.parts,
-                strength: a.strength,
-                preserve_colour: a.preserve_colour,
-                view: a.view,
-                feather: a.feather,
+                style: a.look.style.clone(),
+                parts: a.look.parts,
+                strength: a.look.strength,
+                preserve_colour: a.look.preserve_colour,
+                view: a.look.view,
+                feather: a.look.feather,
                 maps: a.maps,
             };
-            process(&g, &dir, config, &job, a.timings)
+            process_photos(&g, &dir, &a.look, &job, a.timings)
         }
+        Some(Command::Live(a)) => live(&g, &dir, a),
+        Some(Command::Cameras) => cameras(),
+        Some(Command::Bench(a)) => bench::run(&g, &dir, a),
         Some(Command::Demo { output }) => demo(&g, &dir, output),
         None => demo(&g, &dir, PathBuf::from("out")),
     }
 }
 
-fn process(g: &Global, dir: &ModelDir, config: AnalyzerConfig, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
-    // Cheap checks before the models load: inputs exist, the output takes files.
-    let inputs = drape::capture::list_images(&job.inputs)?;
-    pipeline::plan_outputs(&inputs, &job.output)?;
-    if let StyleSpec::Image(p) = &job.style {
-        drape::capture::load_image(p, "style")?;
+fn analyzer_config(look: &Look) -> anyhow::Result<AnalyzerConfig> {
+    if look.seg == SegmenterKind::U2netCloth && look.seg_model.is_none() {
+        anyhow::bail!("--seg u2net-cloth needs --seg-model PATH to a 4-class U^2-Net clothing model (rembg's u2net_cloth_seg.onnx)");
     }
+    Ok(AnalyzerConfig { segmenter: look.seg, seg_model: look.seg_model.clone(), saliency_size: look.saliency_size, style_size: look.style_size })
+}
+
+/// Checks that cost nothing before the models load: a style image decodes.
+fn check_style(look: &Look) -> anyhow::Result<()> {
+    if let StyleSpec::Image(p) = &look.style {
+        capture::load_image(p, "style")?;
+    }
+    Ok(())
+}
+
+fn open_compositor(g: &Global) -> anyhow::Result<Compositor> {
+    let c = Compositor::new(g.compositor)?;
+    tracing::info!(compositor = %c.name(), "compositor");
+    Ok(c)
+}
+
+/// The analyser for the video pipeline: models loaded, style predicted once.
+fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look) -> anyhow::Result<StyledAnalyser> {
+    let mut analyzer = Analyzer::open(rt, dir, analyzer_config(look)?)?;
+    let style = analyzer.load_style(&look.style)?;
+    let options = StyleOptions { strength: look.strength, preserve_colour: look.preserve_colour };
+    Ok(StyledAnalyser::new(analyzer, style, look.parts, options))
+}
+
+fn video_params(look: &Look) -> Params {
+    Params {
+        parts: look.parts,
+        view: look.view,
+        opacity: compositing::opacity_for_strength(look.strength),
+        feather: look.feather,
+        smoothing: Some(Smoothing::default()),
+        ..Params::default()
+    }
+}
+
+fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
+    let config = analyzer_config(look)?;
+    let inputs = capture::list_images(&job.inputs)?;
+    pipeline::plan_outputs(&inputs, &job.output)?;
+    check_style(look)?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let mut analyzer = Analyzer::open(&rt, dir, config)?;
-    let mut compositor = Compositor::new(g.compositor)?;
-    tracing::info!(compositor = %compositor.name(), "compositor");
+    let mut compositor = open_compositor(g)?;
     let report = pipeline::process_photos(&mut analyzer, &mut compositor, job)?;
     print_report(&report, timings);
     Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+/// A sink for an output path: FILE.mp4, `-` for stdout, anything else a PNG folder.
+fn sink_for(path: &Path, fps: f64, size: (u32, u32)) -> anyhow::Result<Box<dyn Sink>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(RawStdout::new(size.0, size.1, fps)));
+    }
+    if video::is_video_path(path) {
+        if path.extension().is_some_and(|e| !e.eq_ignore_ascii_case("mp4")) {
+            anyhow::bail!("{}: drape records MP4; name the output FILE.mp4", path.display());
+        }
+        return Ok(Box::new(Mp4Sink::create(path, fps)?));
+    }
+    Ok(Box::new(PngSequence::create(path)?))
+}
+
+fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Result<ExitCode> {
+    let input = a.inputs[0].clone();
+    let info = video::probe(&input)?;
+    check_style(&a.look)?;
+    let sink = sink_for(&a.output, info.fps, (info.width, info.height))?;
+    let rt = Runtime::load(runtime_options(g, dir))?;
+    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let mut compositor = open_compositor(g)?;
+    let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: true, max_frames: None };
+    let path = input.clone();
+    let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&path, false)?) as Box<dyn Source>));
+    let report = run_offline(open, Box::new(analyser), &mut compositor, vec![sink], stop_flag(), info.frames, &opts);
+    finish_video(report)
+}
+
+fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
+    let s = &report.summary;
+    for f in &report.outputs {
+        match &f.path {
+            Some(p) => println!("wrote {} ({})", p.display(), f.what),
+            None => eprintln!("drape: {}", f.what),
+        }
+    }
+    eprintln!(
+        "drape: {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)",
+        s.composited,
+        s.seconds,
+        s.output_fps(),
+        s.analysed,
+        s.analysis_fps()
+    );
+    match report.error {
+        Some(e) => Err(e.into()),
+        None if report.interrupted => {
+            eprintln!("drape: stopped by Ctrl-C");
+            Ok(ExitCode::from(130))
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
+    if a.record.is_none() && !a.stdout {
+        anyhow::bail!("nothing to show the result on: give --record FILE.mp4 or --stdout");
+    }
+    check_style(&a.look)?;
+    // The source's size and rate, for the sinks, and how to open it on the capture thread.
+    let (open, fps, size): (SourceOpener, f64, (u32, u32)) = match (&a.input, a.camera) {
+        (Some(path), _) if video::is_video_path(path) => {
+            let info = video::probe(path)?;
+            let (p, looping) = (path.clone(), a.looping);
+            (Box::new(move || Ok(Box::new(video::VideoFile::open(&p, looping)?) as Box<dyn Source>)), info.fps, (info.width, info.height))
+        }
+        (Some(path), _) => {
+            let mut stills = capture::Stills::open(std::slice::from_ref(path), a.fps as f64, a.looping)?;
+            let first = stills.next_frame()?.context("no image")?;
+            let (p, rate, looping) = (path.clone(), a.fps as f64, a.looping);
+            (Box::new(move || Ok(Box::new(capture::Stills::open(std::slice::from_ref(&p), rate, looping)?) as Box<dyn Source>)), rate, first.dimensions())
+        }
+        (None, camera) => camera_opener(camera.unwrap_or(0), &a)?,
+    };
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    if let Some(r) = &a.record {
+        sinks.push(sink_for(r, fps, size)?);
+    }
+    if a.stdout {
+        sinks.push(Box::new(RawStdout::new(size.0, size.1, fps)));
+    }
+    let rt = Runtime::load(runtime_options(g, dir))?;
+    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let mut compositor = open_compositor(g)?;
+    let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: false, max_frames: a.frames };
+    let report = run_live(open, Box::new(analyser), &mut compositor, sinks, stop_flag(), &opts, |_| {});
+    let code = finish_video(report)?;
+    // Ctrl-C is how a live recording ends: that is success.
+    Ok(if code == ExitCode::from(130) { ExitCode::SUCCESS } else { code })
+}
+
+#[cfg(feature = "camera")]
+fn camera_opener(index: u32, a: &LiveArgs) -> anyhow::Result<(SourceOpener, f64, (u32, u32))> {
+    use drape::capture::camera::Camera;
+    // Opened once here for its format, then again on the capture thread that keeps it.
+    let (w, h, fps) = (a.width, a.height, a.fps);
+    let mut probe = Camera::open(index, w, h, fps)?;
+    let first = probe.next_frame()?.context("the camera sent no frame")?;
+    let rate = probe.rate().unwrap_or(fps as f64);
+    drop(probe);
+    Ok((Box::new(move || Ok(Box::new(Camera::open(index, w, h, fps)?) as Box<dyn Source>)), rate, first.dimensions()))
+}
+
+#[cfg(not(feature = "camera"))]
+fn camera_opener(_index: u32, _a: &LiveArgs) -> anyhow::Result<(SourceOpener, f64, (u32, u32))> {
+    anyhow::bail!("this drape was built without the `camera` feature; give --input FILE")
+}
+
+fn cameras() -> anyhow::Result<ExitCode> {
+    #[cfg(feature = "camera")]
+    {
+        let list = match drape::capture::camera::list() {
+            Ok(l) => l,
+            Err(e) => {
+                println!("No cameras found ({e}). Use `drape live --input FILE` to run on a video instead.");
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
+        if list.is_empty() {
+            println!("No cameras found. Use `drape live --input FILE` to run on a video instead.");
+        }
+        for c in list {
+            println!("camera {}: {}", c.index, c.name);
+            for f in c.formats {
+                println!("  {f}");
+            }
+        }
+    }
+    #[cfg(not(feature = "camera"))]
+    println!("This drape was built without the `camera` feature; no cameras can be listed.");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_report(report: &Report, timings: bool) {
@@ -226,10 +488,11 @@ fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitCode>
     if !example.is_file() {
         anyhow::bail!("{}: the bundled example is missing; run `bash models/setup.sh`", example.display());
     }
+    let look = Look::parse_default();
     let job = PhotoJob {
         inputs: vec![example],
         output: output.clone(),
-        style: DEFAULT_STYLE.parse().map_err(anyhow::Error::msg)?,
+        style: look.style.clone(),
         parts: PartSet::ALL,
         strength: 1.0,
         preserve_colour: false,
@@ -237,10 +500,22 @@ fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitCode>
         feather: 0.0,
         maps: true,
     };
-    let code = process(g, dir, AnalyzerConfig::default(), &job, false).context("restyling the bundled example")?;
+    let code = process_photos(g, dir, &look, &job, false).context("restyling the bundled example")?;
     if code == ExitCode::SUCCESS {
         println!("The example photo's clothes are restyled in {DEFAULT_STYLE}; open the files above to see them.");
         println!("Try your own: cargo run --release -- process PHOTO.jpg -o out/ --style STYLE.jpg --parts upper");
     }
     Ok(code)
+}
+
+impl Look {
+    /// The defaults, as the command line would give them.
+    fn parse_default() -> Look {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            look: Look,
+        }
+        Only::parse_from(["drape"]).look
+    }
 }

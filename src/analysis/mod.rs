@@ -126,6 +126,13 @@ impl Analyzer {
         &self.timings
     }
 
+    /// The whole frame restyled at `long_side` (what a style-only tool does), for comparison.
+    pub fn stylize_frame(&mut self, frame: &Frame, style: &Style, options: StyleOptions, long_side: u32) -> Result<Frame> {
+        let (w, h) = tensor::fit_size(frame.width(), frame.height(), long_side, 4);
+        let small = tensor::resize(frame, None, w, h);
+        self.stylizer.stylize(&small, style, options)
+    }
+
     pub fn analyse(&mut self, frame: &Frame, req: &Request<'_>) -> Result<Analysis> {
         let t = self.timings.clone();
         let saliency = t.time("saliency (total)", || self.saliency.run(frame))?;

@@ -1,9 +1,127 @@
-//! Capture: where frames come from. For now still images and folders of images.
+//! Capture: where frames come from. Still images and folders, video files (ffmpeg), cameras
+//! (nokhwa, feature `camera`), and a generated stand-in source for tests, all behind [`Source`].
+
+#[cfg(feature = "camera")]
+pub mod camera;
+pub mod convert;
+pub mod video;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::frame::Frame;
+
+/// Something that yields frames. Not `Send`: cameras live on the thread that opened them, so the
+/// pipeline opens sources inside its capture thread.
+pub trait Source {
+    fn describe(&self) -> String;
+    /// Frames per second, where the source has a rate of its own.
+    fn rate(&self) -> Option<f64>;
+    /// How many frames it will yield, where known.
+    fn total_frames(&self) -> Option<u64>;
+    /// Whether frames arrive in real time by themselves (a camera) rather than as fast as asked.
+    fn is_live(&self) -> bool {
+        false
+    }
+    /// The next frame; Ok(None) at the end.
+    fn next_frame(&mut self) -> Result<Option<Frame>>;
+}
+
+/// A still image or a folder of images, as a sequence at `rate` frames per second.
+pub struct Stills {
+    paths: Vec<PathBuf>,
+    next: usize,
+    rate: f64,
+    looping: bool,
+    /// A single image is decoded once and repeated.
+    cached: Option<Frame>,
+}
+
+impl Stills {
+    pub fn open(inputs: &[PathBuf], rate: f64, looping: bool) -> Result<Stills> {
+        let paths = list_images(inputs)?;
+        Ok(Stills { paths, next: 0, rate, looping, cached: None })
+    }
+}
+
+impl Source for Stills {
+    fn describe(&self) -> String {
+        format!("{} image(s) at {} fps", self.paths.len(), self.rate)
+    }
+    fn rate(&self) -> Option<f64> {
+        Some(self.rate)
+    }
+    fn total_frames(&self) -> Option<u64> {
+        (!self.looping).then_some(self.paths.len() as u64)
+    }
+    fn next_frame(&mut self) -> Result<Option<Frame>> {
+        if self.next >= self.paths.len() {
+            if !self.looping {
+                return Ok(None);
+            }
+            self.next = 0;
+        }
+        let i = self.next;
+        self.next += 1;
+        if self.paths.len() == 1 {
+            if self.cached.is_none() {
+                self.cached = Some(load_image(&self.paths[0], "input")?);
+            }
+            return Ok(self.cached.clone());
+        }
+        load_image(&self.paths[i], "input").map(Some)
+    }
+}
+
+/// A STAND-IN source for tests and benchmarks where no camera can exist: a generated scene (a
+/// figure with a striped top and dark trousers moving across a gradient) at a fixed rate.
+pub struct Generated {
+    pub width: u32,
+    pub height: u32,
+    pub rate: f64,
+    pub frames: Option<u64>,
+    n: u64,
+}
+
+impl Generated {
+    pub fn new(width: u32, height: u32, rate: f64, frames: Option<u64>) -> Generated {
+        Generated { width, height, rate, frames, n: 0 }
+    }
+}
+
+impl Source for Generated {
+    fn describe(&self) -> String {
+        format!("generated stand-in {}x{} @ {} fps", self.width, self.height, self.rate)
+    }
+    fn rate(&self) -> Option<f64> {
+        Some(self.rate)
+    }
+    fn total_frames(&self) -> Option<u64> {
+        self.frames
+    }
+    fn next_frame(&mut self) -> Result<Option<Frame>> {
+        if self.frames.is_some_and(|f| self.n >= f) {
+            return Ok(None);
+        }
+        let (w, h, t) = (self.width as f32, self.height as f32, self.n as f32);
+        let cx = w * (0.5 + 0.2 * (t * 0.05).sin());
+        self.n += 1;
+        Ok(Some(Frame::from_fn(self.width, self.height, |x, y| {
+            let (xf, yf) = (x as f32, y as f32);
+            let dx = (xf - cx).abs();
+            if yf > h * 0.15 && yf < h * 0.25 && dx < w * 0.06 {
+                image::Rgba([224, 180, 150, 255])
+            } else if yf >= h * 0.25 && yf < h * 0.55 && dx < w * 0.14 {
+                if (y / 6) % 2 == 0 { image::Rgba([200, 40, 40, 255]) } else { image::Rgba([240, 240, 240, 255]) }
+            } else if yf >= h * 0.55 && dx < w * 0.1 {
+                image::Rgba([30, 40, 90, 255])
+            } else {
+                let g = (60.0 + 120.0 * yf / h) as u8;
+                image::Rgba([g, g, (g as f32 * 1.1).min(255.0) as u8, 255])
+            }
+        })))
+    }
+}
 
 const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png"];
 

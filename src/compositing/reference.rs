@@ -96,7 +96,9 @@ pub fn composite(frame: &Frame, l: &Layers<'_>, u: &Uniforms, state: &mut [f32])
         for x in 0..w {
             let fx = x as f32 + 0.5;
             let fy = y as f32 + 0.5;
-            let (soft, hard) = feathered(l, u, fx, fy);
+            let inside = u.flags & FLAG_STYLIZED != 0 && x >= rx && y >= ry && x < rx + rw && y < ry + rh;
+            // Outside the stylized rectangle nothing is restyled: no selection to compute there.
+            let (soft, hard) = if inside { feathered(l, u, fx, fy) } else { (0.0, 0.0) };
             let raw = match u.view {
                 1 => hard,
                 2 => {
@@ -122,7 +124,6 @@ pub fn composite(frame: &Frame, l: &Layers<'_>, u: &Uniforms, state: &mut [f32])
             } else {
                 raw
             };
-            let inside = u.flags & FLAG_STYLIZED != 0 && x >= rx && y >= ry && x < rx + rw && y < ry + rh;
             let f = frame.get_pixel(x, y).0.map(|v| v as f32 / 255.0);
             let s = match (inside, sty) {
                 (true, Some(img)) => {

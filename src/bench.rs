@@ -1,0 +1,90 @@
+//! `drape bench`: the offline pipeline, the live pipeline at the clip's own rate, and the style
+//! transform alone on every frame, on one clip, in one run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use drape::analysis::models::ModelDir;
+use drape::analysis::runtime::Runtime;
+use drape::analysis::style::StyleOptions;
+use drape::analysis::Analyzer;
+use drape::capture::{video, Source};
+use drape::pipeline::stats::Summary;
+use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions};
+
+use super::{analyzer_config, open_compositor, runtime_options, styled_analyser, video_params, BenchArgs, Global};
+
+const SHARED_CLIP: &str = "../shared/testdata/clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4";
+
+fn opener(path: &std::path::Path) -> SourceOpener {
+    let p = path.to_path_buf();
+    Box::new(move || Ok(Box::new(video::VideoFile::open(&p, true)?) as Box<dyn Source>))
+}
+
+pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode> {
+    let input = match a.input.clone() {
+        Some(p) => p,
+        None => {
+            let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SHARED_CLIP);
+            if shared.is_file() { shared } else { dir.root.join("examples/astronaut_sway.mp4") }
+        }
+    };
+    let info = video::probe(&input)?;
+    let rt = Runtime::load(runtime_options(g, dir))?;
+    let mut compositor = open_compositor(g)?;
+    let opts = VideoOptions { params: video_params(&a.look), max_frames: Some(a.frames), ..VideoOptions::default() };
+    eprintln!("drape bench: {} ({}x{} @ {} fps), {} frames per run, compositor {}", input.display(), info.width, info.height, info.fps, a.frames, compositor.name());
+
+    let offline = run_offline(opener(&input), Box::new(styled_analyser(&rt, dir, &a.look)?), &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), None, &opts);
+    if let Some(e) = offline.error {
+        return Err(e.into());
+    }
+    let live = run_live(opener(&input), Box::new(styled_analyser(&rt, dir, &a.look)?), &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_| {});
+    if let Some(e) = live.error {
+        return Err(e.into());
+    }
+
+    // The cost a style-only tool pays: the transform on every whole frame at 384 px.
+    let mut analyzer = Analyzer::open(&rt, dir, analyzer_config(&a.look)?)?;
+    let style = analyzer.load_style(&a.look.style)?;
+    let mut source = video::VideoFile::open(&input, true)?;
+    let options = StyleOptions { strength: 1.0, preserve_colour: false };
+    let t = Instant::now();
+    for _ in 0..a.frames {
+        let Some(frame) = source.next_frame()? else { break };
+        analyzer.stylize_frame(&frame, &style, options, 384)?;
+    }
+    let style_only_fps = a.frames as f64 / t.elapsed().as_secs_f64();
+
+    let o = &offline.summary;
+    let l = &live.summary;
+    let models: f64 = ["u2netp", "pan", "pose_detection", "pose_landmark", "style_transform", "style_predict", "multistyle26"].iter().filter_map(|m| o.stage(m)).sum();
+    let offline_ms = 1e3 / o.output_fps();
+    if a.json {
+        let stages = |s: &Summary| s.stage_ms.iter().map(|(k, v)| format!("\"{k}\": {v:.2}")).collect::<Vec<_>>().join(", ");
+        println!(
+            "{{\"input\": \"{}\", \"width\": {}, \"height\": {}, \"source_fps\": {}, \"frames\": {}, \"compositor\": \"{}\", \
+             \"offline\": {{\"fps\": {:.2}, \"ms_per_frame\": {:.1}, \"model_ms_per_frame\": {:.1}, \"stage_ms\": {{{}}}}}, \
+             \"live\": {{\"output_fps\": {:.2}, \"analysis_fps\": {:.2}, \"latency_ms\": {:.1}, \"dropped\": {}, \"stage_ms\": {{{}}}}}, \
+             \"style_only_384_fps\": {:.2}}}",
+            input.display(), info.width, info.height, info.fps, a.frames, compositor.name(),
+            o.output_fps(), offline_ms, models, stages(o),
+            l.output_fps(), l.analysis_fps(), l.latency_ms, l.dropped, stages(l),
+            style_only_fps
+        );
+    } else {
+        println!("offline: {:.2} fps ({offline_ms:.1} ms/frame); models on the critical path {models:.1} ms/frame ({:+.0}% pipeline overhead)", o.output_fps(), (offline_ms / models - 1.0) * 100.0);
+        for (k, v) in &o.stage_ms {
+            println!("  {k:<24} {v:>8.1} ms");
+        }
+        println!("live at {} fps: output {:.2} fps, analysis {:.2} fps, capture-to-output latency {:.1} ms, {} frames dropped", info.fps, l.output_fps(), l.analysis_fps(), l.latency_ms, l.dropped);
+        for (k, v) in &l.stage_ms {
+            println!("  {k:<24} {v:>8.1} ms");
+        }
+        println!("style transform alone on every frame at 384 px: {style_only_fps:.2} fps");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,163 @@
+//! Video files through ffmpeg: frames arrive as raw RGBA on a pipe. ffmpeg runs with -xerror,
+//! so a damaged stretch ends the decode with an error that names the frame, after the good
+//! frames before it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use super::Source;
+use crate::error::{one_line, Error, Result};
+use crate::frame::Frame;
+
+pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "mkv", "avi", "webm", "m4v"];
+
+pub fn is_video_path(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// What ffprobe says about a file's first video stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VideoInfo {
+    pub width: u32,
+    pub height: u32,
+    pub fps: f64,
+    pub frames: Option<u64>,
+}
+
+pub fn probe(path: &Path) -> Result<VideoInfo> {
+    if !path.is_file() {
+        return Err(Error::InputMissing { path: path.to_path_buf() });
+    }
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames", "-of", "default=noprint_wrappers=1"])
+        .arg(path)
+        .output()
+        .map_err(|_| Error::ToolMissing { tool: "ffprobe" })?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |k: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).map(str::trim);
+    let rate = |s: Option<&str>| {
+        s.and_then(|s| {
+            let (n, d) = s.split_once('/').unwrap_or((s, "1"));
+            let (n, d) = (n.parse::<f64>().ok()?, d.parse::<f64>().ok()?);
+            (d > 0.0 && n > 0.0).then_some(n / d)
+        })
+    };
+    let (Some(width), Some(height)) = (field("width").and_then(|v| v.parse().ok()), field("height").and_then(|v| v.parse().ok())) else {
+        let why = one_line(String::from_utf8_lossy(&out.stderr));
+        return Err(Error::image(path, "video", if why.is_empty() { "no video stream".into() } else { why }));
+    };
+    let fps = rate(field("avg_frame_rate")).or_else(|| rate(field("r_frame_rate"))).unwrap_or(30.0);
+    Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()) })
+}
+
+pub struct VideoFile {
+    path: PathBuf,
+    info: VideoInfo,
+    looping: bool,
+    child: Option<(Child, ChildStdout)>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    /// Frames handed out from the current pass.
+    decoded: u64,
+}
+
+impl VideoFile {
+    pub fn open(path: &Path, looping: bool) -> Result<VideoFile> {
+        let info = probe(path)?;
+        let mut v = VideoFile { path: path.to_path_buf(), info, looping, child: None, stderr: None, decoded: 0 };
+        v.spawn()?;
+        Ok(v)
+    }
+
+    pub fn info(&self) -> VideoInfo {
+        self.info
+    }
+
+    fn spawn(&mut self) -> Result<()> {
+        let mut child = Command::new("ffmpeg")
+            .args(["-v", "error", "-xerror", "-nostdin", "-i"])
+            .arg(&self.path)
+            .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgba", "-"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
+        let stdout = child.stdout.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
+        let mut stderr = child.stderr.take();
+        self.stderr = Some(std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(e) = stderr.as_mut() {
+                let _ = e.read_to_string(&mut s);
+            }
+            s
+        }));
+        self.child = Some((child, stdout));
+        self.decoded = 0;
+        Ok(())
+    }
+
+    /// The decoder finished: Ok if it ended cleanly, else an error naming the frame it stopped at.
+    fn finish(&mut self, mid_frame: bool) -> Result<()> {
+        let Some((mut child, _)) = self.child.take() else { return Ok(()) };
+        let status = child.wait().map_err(|e| Error::image(&self.path, "video", e))?;
+        let messages = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        if status.success() && !mid_frame && messages.trim().is_empty() {
+            return Ok(());
+        }
+        let reason = match one_line(&messages) {
+            m if m.is_empty() => format!("ffmpeg exited with {status}"),
+            m => m,
+        };
+        Err(Error::Decode { path: self.path.clone(), frame: self.decoded + 1, reason })
+    }
+}
+
+impl Source for VideoFile {
+    fn describe(&self) -> String {
+        format!("{} ({}x{} @ {:.2} fps)", self.path.display(), self.info.width, self.info.height, self.info.fps)
+    }
+
+    fn rate(&self) -> Option<f64> {
+        Some(self.info.fps)
+    }
+
+    fn total_frames(&self) -> Option<u64> {
+        if self.looping { None } else { self.info.frames }
+    }
+
+    fn next_frame(&mut self) -> Result<Option<Frame>> {
+        loop {
+            let Some((_, stdout)) = self.child.as_mut() else { return Ok(None) };
+            let (w, h) = (self.info.width, self.info.height);
+            let mut buf = vec![0u8; (w * h * 4) as usize];
+            let mut filled = 0;
+            while filled < buf.len() {
+                match stdout.read(&mut buf[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::Decode { path: self.path.clone(), frame: self.decoded + 1, reason: one_line(e) }),
+                }
+            }
+            if filled == buf.len() {
+                self.decoded += 1;
+                return Ok(Frame::from_raw(w, h, buf));
+            }
+            self.finish(filled > 0)?;
+            if !self.looping || self.decoded == 0 {
+                return Ok(None);
+            }
+            self.spawn()?;
+        }
+    }
+}
+
+impl Drop for VideoFile {
+    fn drop(&mut self) {
+        if let Some((mut child, _)) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Where composited frames go: an MP4 file (ffmpeg, H.264), a PNG sequence, or raw RGBA on
+//! stdout for other tools. A recording is always finalised; one that did not get every frame
+//! it should have keeps the `.partial` name.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+use crate::error::{one_line, Error, Result};
+use crate::frame::Frame;
+
+/// What a sink left behind.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub what: String,
+    pub path: Option<PathBuf>,
+    pub frames: u64,
+}
+
+pub trait Sink: Send {
+    fn write(&mut self, frame: &Frame) -> Result<()>;
+    /// Close the sink. `complete` is false when the run stopped early (error, interrupt).
+    fn finish(self: Box<Self>, complete: bool) -> Result<Finished>;
+}
+
+/// H.264 in MP4 through an ffmpeg child. Written as NAME.partial.mp4 and renamed when complete.
+pub struct Mp4Sink {
+    path: PathBuf,
+    partial: PathBuf,
+    fps: f64,
+    size: Option<(u32, u32)>,
+    child: Option<(Child, ChildStdin)>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    frames: u64,
+}
+
+impl Mp4Sink {
+    /// The file is made on the first frame, at that frame's size.
+    pub fn create(path: &Path, fps: f64) -> Result<Mp4Sink> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        super::ensure_writable_dir(dir)?;
+        Ok(Mp4Sink { path: path.to_path_buf(), partial: super::partial_path(path), fps, size: None, child: None, stderr: None, frames: 0 })
+    }
+
+    fn start(&mut self, w: u32, h: u32) -> Result<()> {
+        let mut cmd = Command::new("ffmpeg");
+        cmd.args(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", &format!("{w}x{h}"), "-r", &format!("{}", self.fps), "-i", "-"])
+            // yuv420p needs even sides; pad by a pixel rather than fail on odd frames.
+            .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"])
+            .arg(&self.partial)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        // Its own process group: a terminal's Ctrl-C reaches drape, which then finalises the file,
+        // instead of killing the encoder mid-write.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
+        let stdin = child.stdin.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
+        let mut err = child.stderr.take();
+        self.stderr = Some(std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(e) = err.as_mut() {
+                let _ = std::io::Read::read_to_string(e, &mut s);
+            }
+            s
+        }));
+        self.child = Some((child, stdin));
+        self.size = Some((w, h));
+        Ok(())
+    }
+}
+
+impl Sink for Mp4Sink {
+    fn write(&mut self, frame: &Frame) -> Result<()> {
+        let (w, h) = frame.dimensions();
+        match self.size {
+            None => self.start(w, h)?,
+            Some(s) if s != (w, h) => {
+                return Err(Error::output(&self.path, format!("frame size changed from {}x{} to {w}x{h} mid-recording", s.0, s.1)));
+            }
+            Some(_) => {}
+        }
+        let Some((_, stdin)) = self.child.as_mut() else { return Err(Error::output(&self.path, "encoder not running")) };
+        stdin.write_all(frame.as_raw()).map_err(|e| Error::output(&self.path, format!("the encoder stopped ({e})")))?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, complete: bool) -> Result<Finished> {
+        let Some((mut child, stdin)) = self.child.take() else {
+            return Ok(Finished { what: "no frames, no recording".into(), path: None, frames: 0 });
+        };
+        // Closing stdin lets ffmpeg write the moov atom and exit.
+        drop(stdin);
+        let status = child.wait().map_err(|e| Error::output(&self.path, e))?;
+        let messages = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        if !status.success() {
+            return Err(Error::output(&self.partial, format!("ffmpeg failed: {}", one_line(messages))));
+        }
+        let path = if complete {
+            std::fs::rename(&self.partial, &self.path).map_err(|e| Error::output(&self.path, e))?;
+            self.path.clone()
+        } else {
+            self.partial.clone()
+        };
+        Ok(Finished { what: format!("{} frames of H.264 at {} fps", self.frames, self.fps), path: Some(path), frames: self.frames })
+    }
+}
+
+impl Drop for Mp4Sink {
+    fn drop(&mut self) {
+        // A sink dropped without finish (a panic elsewhere) still closes the encoder cleanly.
+        if let Some((mut child, stdin)) = self.child.take() {
+            drop(stdin);
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One PNG per frame: DIR/frame_000001.png, ...
+pub struct PngSequence {
+    dir: PathBuf,
+    frames: u64,
+}
+
+impl PngSequence {
+    pub fn create(dir: &Path) -> Result<PngSequence> {
+        super::ensure_writable_dir(dir)?;
+        Ok(PngSequence { dir: dir.to_path_buf(), frames: 0 })
+    }
+}
+
+impl Sink for PngSequence {
+    fn write(&mut self, frame: &Frame) -> Result<()> {
+        self.frames += 1;
+        super::save_image(frame, &self.dir.join(format!("frame_{:06}.png", self.frames)))
+    }
+    fn finish(self: Box<Self>, complete: bool) -> Result<Finished> {
+        let what = format!("{} PNG frames{}", self.frames, if complete { "" } else { " (stopped early)" });
+        Ok(Finished { what, path: Some(self.dir.clone()), frames: self.frames })
+    }
+}
+
+/// Raw RGBA frames on stdout, one after another, for ffmpeg, OBS or GStreamer.
+pub struct RawStdout {
+    frames: u64,
+    out: std::io::Stdout,
+}
+
+impl RawStdout {
+    /// Says on stderr how to read the stream, since stdout carries only pixels.
+    pub fn new(width: u32, height: u32, fps: f64) -> RawStdout {
+        eprintln!("drape: raw RGBA {width}x{height} at {fps} fps on stdout (ffmpeg: -f rawvideo -pix_fmt rgba -s {width}x{height} -r {fps} -i -)");
+        RawStdout { frames: 0, out: std::io::stdout() }
+    }
+}
+
+impl Sink for RawStdout {
+    fn write(&mut self, frame: &Frame) -> Result<()> {
+        self.out
+            .lock()
+            .write_all(frame.as_raw())
+            .map_err(|e| Error::output("stdout", format!("the reader went away ({e})")))?;
+        self.frames += 1;
+        Ok(())
+    }
+    fn finish(self: Box<Self>, _complete: bool) -> Result<Finished> {
+        let _ = self.out.lock().flush();
+        Ok(Finished { what: format!("{} raw frames on stdout", self.frames), path: None, frames: self.frames })
+    }
+}

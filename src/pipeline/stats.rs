@@ -1,0 +1,115 @@
+//! Each stage reports its own timings; the pipeline prints them each second with --stats and
+//! sums them for the final report and `drape bench`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Default)]
+struct Window {
+    stage_ms: BTreeMap<String, (f64, u64)>,
+    composited: u64,
+    analysed: u64,
+    dropped: u64,
+    latency_ms: (f64, u64),
+}
+
+/// Shared, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Stats(Arc<Mutex<(Window, Window, Instant)>>);
+
+/// Totals over a whole run.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub seconds: f64,
+    pub composited: u64,
+    pub analysed: u64,
+    pub dropped: u64,
+    /// mean milliseconds per stage call
+    pub stage_ms: Vec<(String, f64)>,
+    pub latency_ms: f64,
+}
+
+impl Summary {
+    pub fn output_fps(&self) -> f64 {
+        self.composited as f64 / self.seconds.max(1e-9)
+    }
+    pub fn analysis_fps(&self) -> f64 {
+        self.analysed as f64 / self.seconds.max(1e-9)
+    }
+    pub fn stage(&self, name: &str) -> Option<f64> {
+        self.stage_ms.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Stats(Arc::new(Mutex::new((Window::default(), Window::default(), Instant::now()))))
+    }
+}
+
+impl Stats {
+    fn with(&self, f: impl Fn(&mut Window)) {
+        if let Ok(mut g) = self.0.lock() {
+            f(&mut g.0);
+            f(&mut g.1);
+        }
+    }
+
+    pub fn stage(&self, name: &str, ms: f64) {
+        self.with(|w| {
+            let e = w.stage_ms.entry(name.to_string()).or_default();
+            e.0 += ms;
+            e.1 += 1;
+        });
+    }
+
+    pub fn composited(&self, latency: Duration) {
+        self.with(|w| {
+            w.composited += 1;
+            w.latency_ms.0 += latency.as_secs_f64() * 1e3;
+            w.latency_ms.1 += 1;
+        });
+    }
+
+    pub fn analysed(&self) {
+        self.with(|w| w.analysed += 1);
+    }
+
+    pub fn dropped(&self) {
+        self.with(|w| w.dropped += 1);
+    }
+
+    /// The line for the second just past, if a second has passed; starts the next window.
+    pub fn tick(&self) -> Option<String> {
+        let mut g = self.0.lock().ok()?;
+        let elapsed = g.2.elapsed().as_secs_f64();
+        if elapsed < 1.0 {
+            return None;
+        }
+        let w = std::mem::take(&mut g.1);
+        g.2 = Instant::now();
+        let stages: Vec<String> = w.stage_ms.iter().map(|(k, (ms, n))| format!("{k} {:.1}", ms / *n as f64)).collect();
+        Some(format!(
+            "output {:.1} fps, analysis {:.1} fps, latency {:.0} ms, dropped {} | ms: {}",
+            w.composited as f64 / elapsed,
+            w.analysed as f64 / elapsed,
+            w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
+            w.dropped,
+            stages.join(", ")
+        ))
+    }
+
+    pub fn summary(&self, seconds: f64) -> Summary {
+        let Ok(g) = self.0.lock() else { return Summary::default() };
+        let w = &g.0;
+        Summary {
+            seconds,
+            composited: w.composited,
+            analysed: w.analysed,
+            dropped: w.dropped,
+            stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
+            latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
+        }
+    }
+}
