@@ -114,6 +114,26 @@ def install(entry: dict, shared: Path | None) -> str:
     return "installed"
 
 
+def make_example_clip(photo: Path, dest: Path) -> None:
+    """A STAND-IN video for when no camera or clip is at hand: the example photo, slowly swaying
+    and zooming, 6 s of 640x480 at 30 fps, made with ffmpeg."""
+    if dest.exists() and dest.stat().st_size > 0:
+        return
+    if not photo.exists():
+        raise Missing("the example photo is missing")
+    if shutil.which("ffmpeg") is None:
+        raise Missing("ffmpeg is not installed; install Debian's ffmpeg")
+    tmp = dest.with_name(dest.stem + ".partial.mp4")
+    zoom = "zoompan=z='1.15+0.1*sin(on/25)':x='iw/2-(iw/zoom/2)+30*sin(on/19)':y='ih/2-(ih/zoom/2)':d=1:s=640x480:fps=30"
+    r = subprocess.run(["ffmpeg", "-v", "error", "-y", "-loop", "1", "-i", str(photo), "-vf", zoom, "-frames:v", "180",
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(tmp)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Missing(f"ffmpeg could not make it: {r.stderr.strip()[-200:]}")
+    os.replace(tmp, dest)
+    print(f"  example clip         made      {dest.relative_to(MODELS)}", flush=True)
+
+
 def install_gpu_runtime(gpu: dict) -> None:
     """onnxruntime-gpu and the NVIDIA CUDA 12 / cuDNN 9 libraries it loads, from PyPI."""
     dest = MODELS / Path(gpu["file"]).parent
@@ -175,6 +195,11 @@ def main() -> int:
                 problems.append(f"{label}: {e} (without it: no {role})")
         if state != "ok":
             print(f"  {label:20} {state:9} {entry['file']}", flush=True)
+    if not args.check:
+        try:
+            make_example_clip(MODELS / manifest["example"]["file"], MODELS / manifest["example_clip"]["file"])
+        except Missing as e:
+            problems.append(f"example clip: {e} (without it: no bundled video for `drape bench`)")
     if args.gpu and not args.check:
         try:
             install_gpu_runtime(manifest["runtime"]["gpu"])

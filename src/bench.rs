@@ -29,7 +29,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         Some(p) => p,
         None => {
             let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SHARED_CLIP);
-            if shared.is_file() { shared } else { dir.root.join("examples/astronaut_sway.mp4") }
+            if shared.is_file() { shared } else { dir.example_clip_path() }
         }
     };
     let info = video::probe(&input)?;

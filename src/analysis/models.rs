@@ -16,6 +16,7 @@ pub struct Manifest {
     pub runtime: BTreeMap<String, Entry>,
     pub model: Vec<Entry>,
     pub example: Entry,
+    pub example_clip: Entry,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +90,11 @@ impl ModelDir {
 
     pub fn example_path(&self) -> PathBuf {
         self.root.join(&self.manifest.example.file)
+    }
+
+    /// The stand-in clip set-up makes from the example photo.
+    pub fn example_clip_path(&self) -> PathBuf {
+        self.root.join(&self.manifest.example_clip.file)
     }
 
     pub fn exists(&self, name: &str) -> bool {

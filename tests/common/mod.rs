@@ -73,3 +73,5 @@ pub fn assert_clean_failure(o: &Output, needle: &str) {
     assert_eq!(lines.len(), 1, "one error line expected: {err}");
     assert!(lines[0].contains(needle), "error should name {needle}: {err}");
 }
+
+pub mod video;

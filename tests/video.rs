@@ -1,0 +1,155 @@
+//! Video end to end: real clips through the offline pipeline (counted with ffprobe), a clip with
+//! a corrupt tail, Ctrl-C during a live recording, and frames kept in order.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::video::*;
+use common::*;
+use drape::capture::Source;
+use drape::compositing::{reference::CpuCompositor, Compositor, Params};
+use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
+
+fn clip(name: &str) -> PathBuf {
+    testdata().join("clips").join(name)
+}
+
+const C1: &str = "c1_two_adults_upperbody_intel_headpose_270p.mp4";
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Frames of a video as RGBA at w x h, through ffmpeg.
+fn frames(path: &Path, w: u32, h: u32) -> Vec<Vec<u8>> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-vf", &format!("scale={w}:{h}"), "-f", "rawvideo", "-pix_fmt", "rgba", "-"])
+        .output()
+        .unwrap();
+    out.stdout.chunks((w * h * 4) as usize).map(|c| c.to_vec()).collect()
+}
+
+#[test]
+fn offline_clip_keeps_every_frame_at_its_rate_and_restyles_only_the_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.mp4");
+    let o = drape(&["process", s(&clip(C1)), "-o", s(&out), "--analyse-every", "3", "--compositor", "cpu", "--style", "builtin:5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (n_in, fps_in) = ffprobe(&clip(C1));
+    let (n_out, fps_out) = ffprobe(&out);
+    assert_eq!(n_out, n_in, "every frame written");
+    assert!((fps_out - fps_in).abs() < 1e-6, "{fps_out} vs {fps_in}");
+    // Restyled pixels lie on the people: the two figures stand in the middle 80% of the width
+    // and the lower 85% of the height; the wall above and beside them stays as it was.
+    let (w, h) = (120, 68);
+    let (a, b) = (frames(&clip(C1), w, h), frames(&out, w, h));
+    let (mut changed, mut changed_outside) = (0, 0);
+    for (fa, fb) in a.iter().zip(&b) {
+        for y in 0..h {
+            for x in 0..w {
+                let i = ((y * w + x) * 4) as usize;
+                let d = (0..3).map(|c| fa[i + c].abs_diff(fb[i + c])).max().unwrap();
+                if d > 40 {
+                    changed += 1;
+                    let near_people = y as f32 > 0.4 * h as f32;
+                    changed_outside += !near_people as u32;
+                }
+            }
+        }
+    }
+    assert!(changed > 500, "little was restyled: {changed}");
+    assert!(changed_outside * 100 < changed, "{changed_outside} of {changed} changed pixels are on the wall");
+}
+
+#[test]
+fn corrupt_tail_keeps_the_good_frames_and_names_the_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    // Index at the front, then the last third of the bytes overwritten with noise.
+    let fixed = dir.path().join("faststart.mp4");
+    let st = Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(clip(C1)).args(["-c", "copy", "-movflags", "+faststart"]).arg(&fixed).status().unwrap();
+    assert!(st.success());
+    let mut bytes = std::fs::read(&fixed).unwrap();
+    let start = bytes.len() * 2 / 3;
+    let mut r = 12345u32;
+    for b in &mut bytes[start..] {
+        r = r.wrapping_mul(1103515245).wrapping_add(12345);
+        *b = (r >> 16) as u8;
+    }
+    let broken = dir.path().join("broken.mp4");
+    std::fs::write(&broken, &bytes).unwrap();
+    let out = dir.path().join("out.mp4");
+    let o = drape(&["process", s(&broken), "-o", s(&out), "--analyse-every", "4", "--compositor", "cpu"]);
+    assert_clean_failure(&o, "broken.mp4");
+    let err = stderr(&o);
+    assert!(err.contains("at frame"), "{err}");
+    let partial = dir.path().join("out.partial.mp4");
+    assert!(!out.exists() && partial.is_file(), "the good frames are kept, named partial");
+    let (n, _) = ffprobe(&partial);
+    let (total, _) = ffprobe(&clip(C1));
+    assert!(n > 10 && n < total, "{n} good frames of {total}");
+}
+
+#[test]
+fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.mp4");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input", s(&clip(C1)), "--loop", "--record", s(&rec), "--compositor", "cpu", "--analyse-every", "4"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let partial = dir.path().join("rec.partial.mp4");
+    for _ in 0..300 {
+        if partial.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "Ctrl-C ends a live recording normally: {status:?}");
+    let (n, fps) = ffprobe(&rec);
+    assert!(n > 5, "{n} frames");
+    assert_eq!(fps, 12.0);
+}
+
+#[test]
+fn offline_frames_stay_in_order() {
+    let collected = Arc::new(Mutex::new(Vec::new()));
+    let open: SourceOpener = Box::new(|| Ok(Box::new(Numbered { n: 0, total: 60, rate: 30.0, size: (16, 8) }) as Box<dyn Source>));
+    let analyser = SlowAnalyser { delay: Duration::from_millis(1), calls: Arc::new(Mutex::new(0)) };
+    let mut compositor = Compositor::Cpu(CpuCompositor::default());
+    // Parts select nothing at (0,0), so the first pixel passes through unchanged.
+    let opts = VideoOptions { analyse_every: 7, params: Params::default(), ..VideoOptions::default() };
+    let report = run_offline(open, Box::new(analyser), &mut compositor, vec![Box::new(Collect(collected.clone()))], Arc::new(AtomicBool::new(false)), Some(60), &opts);
+    assert!(report.error.is_none(), "{:?}", report.error);
+    let got = collected.lock().unwrap().clone();
+    assert_eq!(got, (1..=60).map(|v| v as u8).collect::<Vec<_>>());
+    assert_eq!(report.summary.analysed, 9, "every 7th of 60 frames");
+}
+
+#[test]
+fn cameras_without_a_camera_is_a_clear_message() {
+    let o = drape(&["cameras"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("camera"), "{out}");
+}
+
+#[test]
+fn bench_reports_offline_live_and_style_only_figures() {
+    let o = drape(&["bench", "--input", s(&clip(C1)), "--frames", "8", "--json", "--compositor", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for key in ["\"offline\"", "\"live\"", "\"output_fps\"", "\"analysis_fps\"", "\"latency_ms\"", "\"style_only_384_fps\"", "\"u2netp\""] {
+        assert!(out.contains(key), "{key} missing: {out}");
+    }
+}
