@@ -134,25 +134,60 @@ impl Analyzer {
     }
 
     pub fn analyse(&mut self, frame: &Frame, req: &Request<'_>) -> Result<Analysis> {
+        self.analyse_styles(frame, req.parts, [req.style; 3], req.style_options)
+    }
+
+    /// Like `analyse`, with a style per part (upper, lower, full): the crop is restyled once per
+    /// distinct style and each crop pixel taken from the style of its most likely part.
+    pub fn analyse_styles(&mut self, frame: &Frame, selected: PartSet, styles: [&Style; 3], options: StyleOptions) -> Result<Analysis> {
         let t = self.timings.clone();
         let saliency = t.time("saliency (total)", || self.saliency.run(frame))?;
         let parts = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
-        let stylized = if req.style_options.strength <= 0.0 || req.parts.is_empty() {
+        let rect = if options.strength <= 0.0 || selected.is_empty() {
             None
         } else {
-            match selected_rect(&parts, &saliency, req.parts, frame.width(), frame.height()) {
-                None => None,
-                Some(rect) => Some(t.time("style (total)", || -> Result<Stylized> {
-                    let long = self.config.style_size.min(rect.width.max(rect.height).next_multiple_of(4)).max(4);
-                    let (w, h) = tensor::fit_size(rect.width, rect.height, long, 4);
-                    let crop = t.time("style crop resize", || tensor::resize(frame, Some(rect), w, h));
-                    let image = self.stylizer.stylize(&crop, req.style, req.style_options)?;
-                    Ok(Stylized { rect, image })
-                })?),
-            }
+            selected_rect(&parts, &saliency, selected, frame.width(), frame.height())
+        };
+        let stylized = match rect {
+            None => None,
+            Some(rect) => Some(t.time("style (total)", || -> Result<Stylized> {
+                let long = self.config.style_size.min(rect.width.max(rect.height).next_multiple_of(4)).max(4);
+                let (w, h) = tensor::fit_size(rect.width, rect.height, long, 4);
+                let crop = t.time("style crop resize", || tensor::resize(frame, Some(rect), w, h));
+                // One transform per distinct style among the selected parts.
+                let mut done: Vec<(String, Frame)> = Vec::new();
+                for (i, style) in styles.iter().enumerate() {
+                    if selected.contains(i as u32 + 1) && !done.iter().any(|(n, _)| *n == style.name) {
+                        done.push((style.name.clone(), self.stylizer.stylize(&crop, style, options)?));
+                    }
+                }
+                let image = if done.len() <= 1 {
+                    done.pop().map(|(_, img)| img).unwrap_or(crop)
+                } else {
+                    merge_by_part(&done, &styles, &parts, selected, rect, frame.dimensions())
+                };
+                Ok(Stylized { rect, image })
+            })?),
         };
         Ok(Analysis { saliency, parts, stylized })
     }
+}
+
+/// Each crop pixel from the stylized image of its most likely selected part's style.
+fn merge_by_part(done: &[(String, Frame)], styles: &[&Style; 3], parts: &Map, selected: PartSet, rect: Rect, (fw, fh): (u32, u32)) -> Frame {
+    let (cw, ch) = done[0].1.dimensions();
+    Frame::from_fn(cw, ch, |x, y| {
+        let fx = rect.x as f32 + (x as f32 + 0.5) * rect.width as f32 / cw as f32;
+        let fy = rect.y as f32 + (y as f32 + 0.5) * rect.height as f32 / ch as f32;
+        let (s, t) = (fx / fw as f32, fy / fh as f32);
+        let best = (1..parts.channels)
+            .filter(|&c| selected.contains(c))
+            .max_by(|&a, &b| parts.sample(s, t, a).total_cmp(&parts.sample(s, t, b)))
+            .unwrap_or(1);
+        let name = &styles[(best - 1) as usize].name;
+        let img = done.iter().find(|(n, _)| n == name).map_or(&done[0].1, |(_, i)| i);
+        *img.get_pixel(x, y)
+    })
 }
 
 /// The frame rectangle that holds the selected garments, with a margin so the style transform

@@ -18,6 +18,31 @@ struct Window {
 #[derive(Debug, Clone)]
 pub struct Stats(Arc<Mutex<(Window, Window, Instant)>>);
 
+/// One second's figures, for --stats and the HUD.
+#[derive(Debug, Clone, Default)]
+pub struct Second {
+    pub output_fps: f64,
+    pub analysis_fps: f64,
+    pub latency_ms: f64,
+    pub dropped: u64,
+    pub stage_ms: Vec<(String, f64)>,
+}
+
+impl std::fmt::Display for Second {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let stages: Vec<String> = self.stage_ms.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
+        write!(
+            f,
+            "output {:.1} fps, analysis {:.1} fps, latency {:.0} ms, dropped {} | ms: {}",
+            self.output_fps,
+            self.analysis_fps,
+            self.latency_ms,
+            self.dropped,
+            stages.join(", ")
+        )
+    }
+}
+
 /// Totals over a whole run.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
@@ -80,8 +105,8 @@ impl Stats {
         self.with(|w| w.dropped += 1);
     }
 
-    /// The line for the second just past, if a second has passed; starts the next window.
-    pub fn tick(&self) -> Option<String> {
+    /// The figures of the second just past, if a second has passed; starts the next window.
+    pub fn tick(&self) -> Option<Second> {
         let mut g = self.0.lock().ok()?;
         let elapsed = g.2.elapsed().as_secs_f64();
         if elapsed < 1.0 {
@@ -89,15 +114,13 @@ impl Stats {
         }
         let w = std::mem::take(&mut g.1);
         g.2 = Instant::now();
-        let stages: Vec<String> = w.stage_ms.iter().map(|(k, (ms, n))| format!("{k} {:.1}", ms / *n as f64)).collect();
-        Some(format!(
-            "output {:.1} fps, analysis {:.1} fps, latency {:.0} ms, dropped {} | ms: {}",
-            w.composited as f64 / elapsed,
-            w.analysed as f64 / elapsed,
-            w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
-            w.dropped,
-            stages.join(", ")
-        ))
+        Some(Second {
+            output_fps: w.composited as f64 / elapsed,
+            analysis_fps: w.analysed as f64 / elapsed,
+            latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
+            dropped: w.dropped,
+            stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
+        })
     }
 
     pub fn summary(&self, seconds: f64) -> Summary {
