@@ -43,6 +43,9 @@ pub enum Error {
     #[error("GPU compositor: {0}; use --compositor cpu to composite on the CPU")]
     Gpu(String),
 
+    #[error("window: {0}; without a display, use --no-window with --record FILE.mp4 or --stdout")]
+    Window(String),
+
     #[error("{0}")]
     Usage(String),
 }

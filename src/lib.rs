@@ -11,5 +11,6 @@ pub mod frame;
 pub mod output;
 pub mod pipeline;
 pub mod timing;
+pub mod window;
 
 pub use error::{Error, Result};

@@ -105,13 +105,14 @@ struct Flow {
 enum Command {
     /// Restyle images (files or folders of images) or a video file
     Process(ProcessArgs),
-    /// Restyle a camera or a video file live; records (--record) or pipes (--stdout)
+    /// The try-on mirror: a camera or a video file restyled live in a window (H for help);
+    /// without a display it records (--record) or pipes (--stdout)
     Live(LiveArgs),
     /// List cameras and their formats
     Cameras,
     /// Run the video pipeline on a clip and print per-stage and end-to-end figures
     Bench(BenchArgs),
-    /// Restyle the bundled example photo (what `drape` with no command does)
+    /// Restyle the bundled example photo
     Demo {
         /// Where the result goes
         #[arg(short, long, default_value = "out")]
@@ -152,12 +153,33 @@ struct LiveArgs {
     /// Play the input again from the start when it ends
     #[arg(long = "loop")]
     looping: bool,
-    /// Record to an MP4 file
+    /// Record to an MP4 file (in the window: from the start; R toggles recording)
     #[arg(long, value_name = "FILE.mp4")]
     record: Option<PathBuf>,
-    /// Raw RGBA frames on stdout
+    /// Raw RGBA frames on stdout (no window)
     #[arg(long)]
     stdout: bool,
+    /// Never open the mirror window (record or pipe instead)
+    #[arg(long)]
+    no_window: bool,
+    /// Window size in pixels, WxH [default: the frame fitted into 1280x720]
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    window_size: Option<(u32, u32)>,
+    /// Start fullscreen (F11 toggles)
+    #[arg(long)]
+    fullscreen: bool,
+    /// Show the picture mirrored [default: on for a camera, off for a file]
+    #[arg(long, overrides_with = "no_mirror")]
+    mirror: bool,
+    /// Show the picture as the camera sees it
+    #[arg(long)]
+    no_mirror: bool,
+    /// A folder of style images for the window's gallery (N/P), after the built-in styles
+    #[arg(long, value_name = "DIR")]
+    styles: Option<PathBuf>,
+    /// Where the window's recordings (R) and snapshots (S) go
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    save_to: PathBuf,
     /// Stop after this many frames
     #[arg(long, value_name = "N")]
     frames: Option<u64>,
@@ -187,6 +209,15 @@ struct BenchArgs {
     json: bool,
     #[command(flatten)]
     look: Look,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}`: give the size as WIDTHxHEIGHT, e.g. 1280x720");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    match (w.trim().parse::<u32>(), h.trim().parse::<u32>()) {
+        (Ok(w), Ok(h)) if (64..=8192).contains(&w) && (64..=8192).contains(&h) => Ok((w, h)),
+        _ => Err(bad()),
+    }
 }
 
 fn parse_strength(s: &str) -> Result<f32, String> {
@@ -228,6 +259,7 @@ fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
         library: g.ort_lib.clone().unwrap_or_else(|| dir.runtime_path(gpu)),
         provider: g.ep,
         threads: g.threads,
+        spinning: None,
         engine_cache: Some(dir.root.join(".cache").join("tensorrt")),
     }
 }
@@ -275,7 +307,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Cameras) => cameras(),
         Some(Command::Bench(a)) => bench::run(&g, &dir, a),
         Some(Command::Demo { output }) => demo(&g, &dir, output),
-        None => demo(&g, &dir, PathBuf::from("out")),
+        None => first_run(&g, &dir),
     }
 }
 
@@ -387,11 +419,23 @@ fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Whether a window can be opened here (an X11 or Wayland display is named).
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
 fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
-    if a.record.is_none() && !a.stdout {
-        anyhow::bail!("nothing to show the result on: give --record FILE.mp4 or --stdout");
+    let window = !a.no_window && !a.stdout;
+    if window && !has_display() {
+        if a.record.is_none() {
+            anyhow::bail!("no display for the mirror window (DISPLAY and WAYLAND_DISPLAY are unset): give --record FILE.mp4 or --stdout to run without one");
+        }
+        eprintln!("drape: no display; recording without the window");
     }
     check_style(&a.look)?;
+    if window && has_display() {
+        return mirror(g, dir, a);
+    }
     // The source's size and rate, for the sinks, and how to open it on the capture thread.
     let (open, fps, size): (SourceOpener, f64, (u32, u32)) = match (&a.input, a.camera) {
         (Some(path), _) if video::is_video_path(path) => {
@@ -422,6 +466,122 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     let code = finish_video(report)?;
     // Ctrl-C is how a live recording ends: that is success.
     Ok(if code == ExitCode::from(130) { ExitCode::SUCCESS } else { code })
+}
+
+/// The mirror window on a camera or a file (files loop: a mirror keeps running).
+fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
+    use drape::window::controls::{self, Controls};
+    let (open, fps, size, camera): (SourceOpener, f64, (u32, u32), bool) = match &a.input {
+        Some(path) if video::is_video_path(path) => {
+            let info = video::probe(path)?;
+            let p = path.clone();
+            (Box::new(move || Ok(Box::new(video::VideoFile::open(&p, true)?) as Box<dyn Source>)), info.fps, (info.width, info.height), false)
+        }
+        Some(path) => {
+            let mut stills = capture::Stills::open(std::slice::from_ref(path), a.fps as f64, true)?;
+            let first = stills.next_frame()?.context("no image")?;
+            let (p, rate) = (path.clone(), a.fps as f64);
+            (Box::new(move || Ok(Box::new(capture::Stills::open(std::slice::from_ref(&p), rate, true)?) as Box<dyn Source>)), rate, first.dimensions(), false)
+        }
+        None => {
+            let (open, fps, size) = camera_opener(a.camera.unwrap_or(0), &a)?;
+            (open, fps, size, true)
+        }
+    };
+    let mut extra = Vec::new();
+    if let Some(d) = &a.styles {
+        extra.extend(capture::list_images(std::slice::from_ref(d))?.into_iter().map(StyleSpec::Image));
+    }
+    if matches!(a.look.style, StyleSpec::Image(_)) {
+        extra.insert(0, a.look.style.clone());
+    }
+    let mirror = if a.no_mirror { false } else { a.mirror || camera };
+    let ctl = Controls::new(controls::gallery(&extra), &a.look.style, a.look.parts, a.look.strength, a.look.view, mirror);
+    drape::output::ensure_writable_dir(&a.save_to)?;
+    // The window's frames come first: ONNX Runtime's idle threads must not spin on its cores.
+    let rt = Runtime::load(RuntimeOptions { spinning: Some(false), ..runtime_options(g, dir) })?;
+    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let opts = drape::window::MirrorOptions {
+        open,
+        analyser: Box::new(analyser),
+        compositor: g.compositor,
+        controls: ctl,
+        feather: a.look.feather,
+        analyse_every: a.flow.analyse_every,
+        source_size: size,
+        fps,
+        window_size: a.window_size,
+        fullscreen: a.fullscreen,
+        record: a.record.clone(),
+        save_dir: a.save_to.clone(),
+        provider: g.ep.to_string(),
+        stats: a.flow.stats,
+        stop: stop_flag(),
+    };
+    let report = drape::window::run(opts)?;
+    let s = &report.summary;
+    eprintln!(
+        "drape: presented {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)",
+        s.presented,
+        s.seconds,
+        s.presented as f64 / s.seconds.max(1e-9),
+        s.analysed,
+        s.analysis_fps()
+    );
+    match report.error {
+        Some(e) => Err(e.into()),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// What `drape` with no command does: the mirror window on the default camera, or on the bundled
+/// example clip when there is no camera; with no display at all, the clip recorded to a file.
+fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
+    let clip = dir.example_clip_path();
+    let have_camera = cfg!(feature = "camera") && camera_count() > 0;
+    if !have_camera && !clip.is_file() {
+        anyhow::bail!("{}: the bundled example clip is missing; run `bash models/setup.sh`", clip.display());
+    }
+    if has_display() {
+        let mut argv = vec!["drape".to_string()];
+        if !have_camera {
+            println!("No camera found; showing the bundled example clip ({}). Press H for help, Q to quit.", clip.display());
+            argv.extend(["--input".to_string(), clip.display().to_string()]);
+        } else {
+            println!("Opening camera 0. Press H for help, Q to quit.");
+        }
+        return mirror(g, dir, parse_args::<LiveArgs>(&argv));
+    }
+    let out = PathBuf::from("out").join("astronaut_sway.drape.mp4");
+    println!("No display here, so drape records the bundled example clip instead of opening the mirror window.");
+    let argv = ["drape", &clip.display().to_string(), "-o", &out.display().to_string(), "--analyse-every", "2"];
+    let a = parse_args::<ProcessArgs>(&argv);
+    let code = process_video(g, dir, &a)?;
+    if code == ExitCode::SUCCESS {
+        println!("The example clip's clothes are restyled in {DEFAULT_STYLE}: {}", out.display());
+        println!("On a desktop, `cargo run --release` opens the mirror window; `cargo run --release -- demo` restyles the example photo.");
+    }
+    Ok(code)
+}
+
+#[cfg(feature = "camera")]
+fn camera_count() -> usize {
+    drape::capture::camera::list().map(|l| l.len()).unwrap_or(0)
+}
+
+#[cfg(not(feature = "camera"))]
+fn camera_count() -> usize {
+    0
+}
+
+/// Arguments as the command line would give them.
+fn parse_args<T: Args>(argv: &[impl AsRef<str>]) -> T {
+    #[derive(Parser)]
+    struct Only<T: Args> {
+        #[command(flatten)]
+        inner: T,
+    }
+    Only::<T>::parse_from(argv.iter().map(|s| s.as_ref().to_string())).inner
 }
 
 #[cfg(feature = "camera")]
@@ -511,11 +671,6 @@ fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitCode>
 impl Look {
     /// The defaults, as the command line would give them.
     fn parse_default() -> Look {
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            look: Look,
-        }
-        Only::parse_from(["drape"]).look
+        parse_args::<Look>(&["drape"])
     }
 }

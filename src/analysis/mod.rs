@@ -71,6 +71,32 @@ pub struct Analysis {
     pub stylized: Option<Stylized>,
 }
 
+impl Analysis {
+    /// Nothing found: all background, no saliency, nothing stylized. What the live compositor
+    /// uses until the first analysis arrives, so the frame shows as it is.
+    pub fn empty() -> Analysis {
+        let mut parts = Map::new(1, 1, parts::CLASSES);
+        parts.set(0, 0, parts::BACKGROUND, 1.0);
+        Analysis { saliency: Map::new(1, 1, 1), parts, stylized: None }
+    }
+
+    /// The garment class (upper, lower, full) under normalised frame position (s, t): the most
+    /// likely of the three where it scores at least `GARMENT_AT`, else background (0); None
+    /// outside the frame. Background alone is no guide: the soft person mask leaves it the
+    /// largest score on much of a garment.
+    pub fn part_at(&self, s: f32, t: f32) -> Option<u32> {
+        if !(0.0..=1.0).contains(&s) || !(0.0..=1.0).contains(&t) {
+            return None;
+        }
+        let score = |c: u32| self.parts.sample(s, t, c);
+        let best = (parts::UPPER..parts::CLASSES).max_by(|&a, &b| score(a).total_cmp(&score(b)))?;
+        Some(if score(best) >= GARMENT_AT { best } else { parts::BACKGROUND })
+    }
+}
+
+/// The least score that counts as a garment under the pointer.
+pub const GARMENT_AT: f32 = 0.1;
+
 pub struct Analyzer {
     saliency: Saliency,
     parts: Box<dyn GarmentSegmenter>,
@@ -216,4 +242,25 @@ pub fn selected_rect(parts: &Map, saliency: &Map, selected: PartSet, fw: u32, fh
     let fx1 = ((x1 as f32 * sx + margin).ceil() as u32).min(fw);
     let fy1 = ((y1 as f32 * sy + margin).ceil() as u32).min(fh);
     Some(Rect { x: fx0, y: fy0, width: (fx1 - fx0).max(1), height: (fy1 - fy0).max(1) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_at_finds_a_garment_even_where_background_scores_higher() {
+        // Left half: upper at 0.4, background 0.6 (a soft person mask); right half: background.
+        let parts = Map::from_fn(4, 2, 4, |x, _, c| match (x < 2, c) {
+            (true, 0) => 0.6,
+            (true, 1) => 0.4,
+            (false, 0) => 1.0,
+            _ => 0.0,
+        });
+        let a = Analysis { saliency: Map::new(4, 2, 1), parts, stylized: None };
+        assert_eq!(a.part_at(0.1, 0.5), Some(parts::UPPER));
+        assert_eq!(a.part_at(0.9, 0.5), Some(parts::BACKGROUND));
+        assert_eq!(a.part_at(1.5, 0.5), None);
+        assert_eq!(Analysis::empty().part_at(0.5, 0.5), Some(parts::BACKGROUND));
+    }
 }

@@ -36,6 +36,9 @@ pub struct RuntimeOptions {
     pub provider: Provider,
     /// Intra-op threads per session; ONNX Runtime picks when None.
     pub threads: Option<usize>,
+    /// Whether idle ONNX Runtime threads spin-wait (its default, None). Off leaves the cores to
+    /// the compositor when analysis shares a small machine with a live display.
+    pub spinning: Option<bool>,
     /// Where TensorRT keeps its built engines between runs.
     pub engine_cache: Option<PathBuf>,
 }
@@ -108,6 +111,9 @@ impl Runtime {
             .map_err(|e| invalid(one_line(e)))?;
         if let Some(n) = self.options.threads {
             builder = builder.with_intra_threads(n).map_err(|e| invalid(one_line(ort::Error::<()>::from(e))))?;
+        }
+        if let Some(spin) = self.options.spinning {
+            builder = builder.with_intra_op_spinning(spin).map_err(|e| invalid(one_line(ort::Error::<()>::from(e))))?;
         }
         let eps = self.execution_providers();
         if !eps.is_empty() {

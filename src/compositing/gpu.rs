@@ -48,6 +48,9 @@ pub struct GpuCompositor {
     /// Reused upload staging (no per-frame allocation once sized).
     scratch: Vec<u8>,
     pub timings: GpuTimings,
+    /// Wait for each composite to finish (for its timings). The window does not: its present
+    /// pass follows on the same queue.
+    pub wait: bool,
 }
 
 fn gpu_err(what: &str, e: impl std::fmt::Display) -> Error {
@@ -95,7 +98,7 @@ impl GpuCompositor {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        Ok(GpuCompositor { device, queue, pipeline, uniforms, info, res: None, scratch: Vec::new(), timings: GpuTimings::default() })
+        Ok(GpuCompositor { device, queue, pipeline, uniforms, info, res: None, scratch: Vec::new(), timings: GpuTimings::default(), wait: true })
     }
 
     pub fn adapter_name(&self) -> String {
@@ -104,6 +107,10 @@ impl GpuCompositor {
 
     pub fn device(&self) -> &wgpu::Device {
         &self.device
+    }
+
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
     }
 
     /// The composited frame, for presenting without a read-back.
@@ -210,7 +217,9 @@ impl GpuCompositor {
             pass.dispatch_workgroups(sizes.frame.0.div_ceil(WORKGROUP), sizes.frame.1.div_ceil(WORKGROUP), 1);
         }
         self.queue.submit([enc.finish()]);
-        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_err("waiting for the GPU", e))?;
+        if self.wait {
+            self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_err("waiting for the GPU", e))?;
+        }
         self.timings.upload_ms = (uploaded - started).as_secs_f64() * 1e3;
         self.timings.dispatch_ms = uploaded.elapsed().as_secs_f64() * 1e3;
         tracing::trace!(upload_ms = self.timings.upload_ms, dispatch_ms = self.timings.dispatch_ms, "GPU composite");

@@ -222,6 +222,25 @@ impl Compositor {
         }
     }
 
+    /// Composite one frame and keep the result: on the GPU for presenting, or as pixels.
+    pub fn composite_only(&mut self, frame: &Frame, layers: &Layers<'_>, params: &Params) -> Result<()> {
+        match self {
+            Compositor::Gpu(g) => g.composite(frame, layers, params),
+            Compositor::Cpu(c) => {
+                c.last = Some(c.composite(frame, layers, params));
+                Ok(())
+            }
+        }
+    }
+
+    /// The pixels of the last composite (a GPU read-back).
+    pub fn read_back(&mut self) -> Result<Frame> {
+        match self {
+            Compositor::Gpu(g) => g.read_back(),
+            Compositor::Cpu(c) => c.last.clone().ok_or_else(|| crate::Error::Usage("nothing composited yet".into())),
+        }
+    }
+
     /// Composite one frame and read the result back.
     pub fn composite(&mut self, frame: &Frame, layers: &Layers<'_>, params: &Params) -> Result<Frame> {
         match self {

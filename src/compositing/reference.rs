@@ -13,6 +13,8 @@ pub const TINTS: [[f32; 3]; 3] = [[0.9, 0.15, 0.15], [0.15, 0.8, 0.25], [0.95, 0
 pub struct CpuCompositor {
     state: Vec<f32>,
     size: (u32, u32),
+    /// The last result, for `Compositor::read_back`.
+    pub(crate) last: Option<Frame>,
 }
 
 impl CpuCompositor {

@@ -10,8 +10,9 @@ pub mod video;
 pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};
 
 use crate::analysis::parts::PartSet;
-use crate::analysis::style::{Style, StyleOptions};
-use crate::analysis::{Analysis, Analyzer, Request};
+use crate::analysis::style::{Style, StyleOptions, StyleSpec};
+use crate::analysis::Analysis;
+use crate::analysis::Analyzer;
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::timing::Timings;
@@ -24,12 +25,28 @@ pub trait FrameAnalyser: Send {
     fn drain_timings(&mut self) -> Vec<(String, f64)> {
         Vec::new()
     }
+    /// Take a change of look made while running (the mirror window's controls). An error leaves
+    /// the look as it was.
+    fn apply(&mut self, _change: &LookChange) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A change of what the analysis produces, sent to it while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookChange {
+    Parts(PartSet),
+    /// One style per part: upper, lower, full.
+    Styles([StyleSpec; 3]),
+    Strength(f32),
+    PreserveColour(bool),
 }
 
 /// The analyzer with the style and parts the user chose.
 pub struct StyledAnalyser {
     pub analyzer: Analyzer,
-    pub style: Style,
+    /// Upper, lower, full.
+    pub styles: [Style; 3],
     pub parts: PartSet,
     pub options: StyleOptions,
     timings: Timings,
@@ -38,14 +55,27 @@ pub struct StyledAnalyser {
 impl StyledAnalyser {
     pub fn new(analyzer: Analyzer, style: Style, parts: PartSet, options: StyleOptions) -> StyledAnalyser {
         let timings = analyzer.timings().clone();
-        StyledAnalyser { analyzer, style, parts, options, timings }
+        StyledAnalyser { analyzer, styles: [style.clone(), style.clone(), style], parts, options, timings }
     }
 }
 
 impl FrameAnalyser for StyledAnalyser {
     fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
-        let req = Request { parts: self.parts, style: &self.style, style_options: self.options };
-        self.analyzer.analyse(frame, &req)
+        let [u, l, f] = &self.styles;
+        self.analyzer.analyse_styles(frame, self.parts, [u, l, f], self.options)
+    }
+    fn apply(&mut self, change: &LookChange) -> Result<()> {
+        match change {
+            LookChange::Parts(p) => self.parts = *p,
+            LookChange::Styles(specs) => {
+                // All three load before any is used, so a bad file changes nothing.
+                let [a, b, c] = specs;
+                self.styles = [self.analyzer.load_style(a)?, self.analyzer.load_style(b)?, self.analyzer.load_style(c)?];
+            }
+            LookChange::Strength(s) => self.options.strength = s.clamp(0.0, 1.0),
+            LookChange::PreserveColour(on) => self.options.preserve_colour = *on,
+        }
+        Ok(())
     }
     fn drain_timings(&mut self) -> Vec<(String, f64)> {
         self.timings.drain()

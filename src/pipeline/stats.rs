@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 struct Window {
     stage_ms: BTreeMap<String, (f64, u64)>,
     composited: u64,
+    presented: u64,
     analysed: u64,
     dropped: u64,
     latency_ms: (f64, u64),
@@ -22,6 +23,8 @@ pub struct Stats(Arc<Mutex<(Window, Window, Instant)>>);
 #[derive(Debug, Clone, Default)]
 pub struct Second {
     pub output_fps: f64,
+    /// Frames shown in the window (0 without one).
+    pub presented_fps: f64,
     pub analysis_fps: f64,
     pub latency_ms: f64,
     pub dropped: u64,
@@ -33,8 +36,9 @@ impl std::fmt::Display for Second {
         let stages: Vec<String> = self.stage_ms.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
         write!(
             f,
-            "output {:.1} fps, analysis {:.1} fps, latency {:.0} ms, dropped {} | ms: {}",
+            "output {:.1} fps, presented {:.1} fps, analysis {:.1} fps, latency {:.0} ms, dropped {} | ms: {}",
             self.output_fps,
+            self.presented_fps,
             self.analysis_fps,
             self.latency_ms,
             self.dropped,
@@ -48,6 +52,7 @@ impl std::fmt::Display for Second {
 pub struct Summary {
     pub seconds: f64,
     pub composited: u64,
+    pub presented: u64,
     pub analysed: u64,
     pub dropped: u64,
     /// mean milliseconds per stage call
@@ -97,6 +102,11 @@ impl Stats {
         });
     }
 
+    /// A frame shown in the window.
+    pub fn presented(&self) {
+        self.with(|w| w.presented += 1);
+    }
+
     pub fn analysed(&self) {
         self.with(|w| w.analysed += 1);
     }
@@ -116,6 +126,7 @@ impl Stats {
         g.2 = Instant::now();
         Some(Second {
             output_fps: w.composited as f64 / elapsed,
+            presented_fps: w.presented as f64 / elapsed,
             analysis_fps: w.analysed as f64 / elapsed,
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
             dropped: w.dropped,
@@ -129,6 +140,7 @@ impl Stats {
         Summary {
             seconds,
             composited: w.composited,
+            presented: w.presented,
             analysed: w.analysed,
             dropped: w.dropped,
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),

@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
+use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 
 use super::slot::latest;
 use super::stats::{Stats, Summary};
-use super::FrameAnalyser;
+use super::{FrameAnalyser, LookChange};
 use crate::analysis::Analysis;
 use crate::capture::Source;
 use crate::compositing::{reference::is_scene_cut, Compositor, Layers, Params};
@@ -224,36 +224,44 @@ fn progress_bar(show: bool, total: Option<u64>) -> Option<indicatif::ProgressBar
     Some(bar)
 }
 
-/// Live: every source frame composited with the newest analysis. `on_frame` sees each
-/// composited frame on the compositor's thread (the window presents from there).
-#[allow(clippy::too_many_arguments)]
-pub fn run_live(
-    mut open: SourceOpener,
-    mut analyser: Box<dyn FrameAnalyser>,
-    compositor: &mut Compositor,
-    sinks: Vec<Box<dyn Sink>>,
+/// The capture and analysis threads of live mode, for whoever composites: [`run_live`] and the
+/// mirror window. Capture publishes every frame to a latest-wins slot; analysis takes the newest
+/// frame when it is free and leaves its result where the compositor picks it up.
+pub struct LiveSession {
+    frames: Receiver<Captured>,
+    newest: Arc<Mutex<Option<Analysed>>>,
+    notices: Receiver<String>,
+    changes: Sender<LookChange>,
     stop: Arc<AtomicBool>,
-    opts: &VideoOptions,
-    mut on_frame: impl FnMut(&Frame),
-) -> VideoReport {
-    let started = Instant::now();
-    let stats = Stats::default();
-    let complete = Arc::new(AtomicBool::new(true));
-    let (to_comp, comp_rx) = latest::<Captured>();
-    let (to_ana, ana_rx) = latest::<Captured>();
-    let newest: Arc<Mutex<Option<Analysed>>> = Arc::new(Mutex::new(None));
+    freeze: Arc<AtomicBool>,
+    pub stats: Stats,
+    capture: std::thread::JoinHandle<Result<()>>,
+    analysis: std::thread::JoinHandle<Result<()>>,
+}
 
-    let capture = {
-        let (stop, stats) = (stop.clone(), stats.clone());
-        std::thread::spawn(move || -> Result<()> {
-            let mut source = open()?;
-            let mut seq = 0u64;
-            let mut clock = Instant::now();
-            let mut paced = 0u64;
-            while !stop.load(Ordering::SeqCst) {
-                // Files and stills play at their own rate; cameras pace themselves.
-                if !source.is_live() {
-                    if let Some(fps) = source.rate() {
+impl LiveSession {
+    pub fn start(mut open: SourceOpener, mut analyser: Box<dyn FrameAnalyser>, stop: Arc<AtomicBool>, analyse_every: u32) -> LiveSession {
+        let stats = Stats::default();
+        let (to_comp, frames) = latest::<Captured>();
+        let (to_ana, ana_rx) = latest::<Captured>();
+        let (note_tx, notices) = unbounded::<String>();
+        let (changes, changes_rx) = unbounded::<LookChange>();
+        let newest: Arc<Mutex<Option<Analysed>>> = Arc::new(Mutex::new(None));
+        let freeze = Arc::new(AtomicBool::new(false));
+
+        let capture = {
+            let (stop, stats, freeze, note_tx) = (stop.clone(), stats.clone(), freeze.clone(), note_tx.clone());
+            std::thread::spawn(move || -> Result<()> {
+                let mut source = open()?;
+                let mut seq = 0u64;
+                let mut clock = Instant::now();
+                let mut paced = 0u64;
+                let mut held: Option<Arc<Frame>> = None;
+                while !stop.load(Ordering::SeqCst) {
+                    // Files and stills play at their own rate; cameras pace themselves.
+                    let rate = if source.is_live() { None } else { source.rate() };
+                    let frozen = freeze.load(Ordering::SeqCst) && held.is_some();
+                    if let Some(fps) = rate.or(frozen.then_some(30.0)) {
                         let due = clock + Duration::from_secs_f64(paced as f64 / fps);
                         let now = Instant::now();
                         if due > now {
@@ -264,94 +272,199 @@ pub fn run_live(
                         }
                         paced += 1;
                     }
+                    let t = Instant::now();
+                    let frame = if frozen && !source.is_live() {
+                        // A frozen file stays where it is.
+                        None
+                    } else {
+                        match source.next_frame() {
+                            Ok(Some(f)) => Some(f),
+                            Ok(None) => return Ok(()),
+                            Err(e) if source.is_live() => {
+                                // A lost camera is reported and reopened; the rest keeps running.
+                                tracing::warn!("{e}; reopening");
+                                let _ = note_tx.send(format!("camera lost ({e}); reopening"));
+                                drop(source);
+                                source = loop {
+                                    if stop.load(Ordering::SeqCst) {
+                                        return Ok(());
+                                    }
+                                    std::thread::sleep(Duration::from_secs(1));
+                                    match open() {
+                                        Ok(s) => break s,
+                                        Err(e) => tracing::warn!("{e}; trying again"),
+                                    }
+                                };
+                                let _ = note_tx.send("camera back".to_string());
+                                continue;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    };
+                    // Frozen: the held frame again (a camera is still read, so it stays current).
+                    let frame = match (frozen, frame, &held) {
+                        (false, Some(f), _) => Arc::new(f),
+                        (_, _, Some(h)) => h.clone(),
+                        (true, Some(f), None) => Arc::new(f),
+                        (_, None, None) => continue,
+                    };
+                    held = Some(frame.clone());
+                    stats.stage("capture", ms_since(t));
+                    seq += 1;
+                    let c = Captured { seq, at: Instant::now(), frame };
+                    to_ana.publish(c.clone());
+                    if to_comp.publish(c) {
+                        stats.dropped();
+                    }
                 }
-                let t = Instant::now();
-                let frame = match source.next_frame() {
-                    Ok(Some(f)) => f,
-                    Ok(None) => return Ok(()),
-                    Err(e) if source.is_live() => {
-                        // A lost camera is reported and reopened; the rest keeps running.
-                        tracing::warn!("{e}; reopening");
-                        drop(source);
-                        source = loop {
-                            if stop.load(Ordering::SeqCst) {
-                                return Ok(());
-                            }
-                            std::thread::sleep(Duration::from_secs(1));
-                            match open() {
-                                Ok(s) => break s,
-                                Err(e) => tracing::warn!("{e}; trying again"),
-                            }
-                        };
+                Ok(())
+            })
+        };
+        let analysis = {
+            let (stop, stats, newest, every) = (stop.clone(), stats.clone(), newest.clone(), analyse_every.max(1) as u64);
+            std::thread::spawn(move || -> Result<()> {
+                let mut last_seq = 0u64;
+                let mut last_saliency = None;
+                loop {
+                    let c = match ana_rx.recv_timeout(Duration::from_millis(100)) {
+                        Ok(c) => c,
+                        Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+                        Err(_) => return Ok(()),
+                    };
+                    let mut changed = false;
+                    for change in changes_rx.try_iter() {
+                        changed = true;
+                        if let Err(e) = analyser.apply(&change) {
+                            let _ = note_tx.send(e.to_string());
+                        }
+                    }
+                    if !changed && last_seq != 0 && c.seq < last_seq + every {
                         continue;
                     }
-                    Err(e) => return Err(e),
-                };
-                stats.stage("capture", ms_since(t));
-                seq += 1;
-                let c = Captured { seq, at: Instant::now(), frame: Arc::new(frame) };
-                to_ana.publish(c.clone());
-                if to_comp.publish(c) {
-                    stats.dropped();
+                    let t = Instant::now();
+                    let a = analyser.analyse(&c.frame)?;
+                    stats.stage("analysis", ms_since(t));
+                    for (k, ms) in analyser.drain_timings() {
+                        stats.stage(&k, ms);
+                    }
+                    stats.analysed();
+                    tracing::trace!(seq = c.seq, "analysed");
+                    let cut = last_saliency.as_ref().is_some_and(|s| is_scene_cut(s, &a.saliency));
+                    last_saliency = Some(a.saliency.clone());
+                    last_seq = c.seq;
+                    if let Ok(mut n) = newest.lock() {
+                        *n = Some(Analysed { seq: c.seq, analysis: Arc::new(a), cut });
+                    }
                 }
+            })
+        };
+        LiveSession { frames, newest, notices, changes, stop, freeze, stats, capture, analysis }
+    }
+
+    /// The newest captured frames, latest wins.
+    pub fn frames(&self) -> &Receiver<Captured> {
+        &self.frames
+    }
+
+    /// The newest analysis, if one has been made.
+    pub fn newest(&self) -> Option<Analysed> {
+        self.newest.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Messages for the user from capture and analysis (a lost camera, a style that failed).
+    pub fn notices(&self) -> impl Iterator<Item = String> + '_ {
+        self.notices.try_iter()
+    }
+
+    /// Change the look; the analysis takes it before its next frame.
+    pub fn change(&self, change: LookChange) {
+        let _ = self.changes.send(change);
+    }
+
+    /// Hold the current frame (analysis goes on, on that frame) or let frames flow again.
+    pub fn set_frozen(&self, frozen: bool) {
+        self.freeze.store(frozen, Ordering::SeqCst);
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.freeze.load(Ordering::SeqCst)
+    }
+
+    /// Whether capture has ended (a file without --loop, or an error).
+    pub fn capture_ended(&self) -> bool {
+        self.capture.is_finished()
+    }
+
+    /// Stop the threads and join them; the first error, in pipeline order.
+    pub fn finish(self) -> Option<Error> {
+        self.stop.store(true, Ordering::SeqCst);
+        // Capture may be waiting to hand over a frame, analysis on its next one.
+        drop(self.frames);
+        let captured = self.capture.join().unwrap_or_else(|_| Err(Error::Usage("the capture thread panicked".into())));
+        let analysed = self.analysis.join().unwrap_or_else(|_| Err(Error::Usage("the analysis thread panicked".into())));
+        captured.err().or(analysed.err())
+    }
+}
+
+/// Composites live frames with the newest analysis, restarting the smoothing on the first
+/// analysis and on a scene cut.
+pub struct LiveCompositing {
+    used_seq: u64,
+    empty: Analysis,
+}
+
+impl Default for LiveCompositing {
+    fn default() -> Self {
+        LiveCompositing { used_seq: 0, empty: Analysis::empty() }
+    }
+}
+
+impl LiveCompositing {
+    /// Composite `frame`; the result stays in the compositor (read it back or present it).
+    pub fn composite(&mut self, compositor: &mut Compositor, frame: &Frame, newest: Option<&Analysed>, base: &Params) -> Result<()> {
+        match newest {
+            // Until the first analysis arrives the frame shows as it is.
+            None => compositor.composite_only(frame, &Layers::from(&self.empty), &Params { reset: true, ..*base }),
+            Some(a) => {
+                let fresh = a.seq != self.used_seq;
+                let params = Params { reset: base.reset || self.used_seq == 0 || (fresh && a.cut), ..*base };
+                self.used_seq = a.seq;
+                compositor.composite_only(frame, &Layers::from(&*a.analysis), &params)
             }
-            Ok(())
-        })
-    };
-    let analysis = {
-        let (stop, stats, newest, every) = (stop.clone(), stats.clone(), newest.clone(), opts.analyse_every.max(1) as u64);
-        std::thread::spawn(move || -> Result<()> {
-            let mut last_seq = 0u64;
-            let mut last_saliency = None;
-            loop {
-                let c = match ana_rx.recv_timeout(Duration::from_millis(100)) {
-                    Ok(c) => c,
-                    Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
-                    Err(_) => return Ok(()),
-                };
-                if last_seq != 0 && c.seq < last_seq + every {
-                    continue;
-                }
-                let t = Instant::now();
-                let a = analyser.analyse(&c.frame)?;
-                stats.stage("analysis", ms_since(t));
-                for (k, ms) in analyser.drain_timings() {
-                    stats.stage(&k, ms);
-                }
-                stats.analysed();
-                let cut = last_saliency.as_ref().is_some_and(|s| is_scene_cut(s, &a.saliency));
-                last_saliency = Some(a.saliency.clone());
-                last_seq = c.seq;
-                if let Ok(mut n) = newest.lock() {
-                    *n = Some(Analysed { seq: c.seq, analysis: Arc::new(a), cut });
-                }
-            }
-        })
-    };
+        }
+    }
+}
+
+/// Live: every source frame composited with the newest analysis. `on_frame` sees each
+/// composited frame on the compositor's thread.
+#[allow(clippy::too_many_arguments)]
+pub fn run_live(
+    open: SourceOpener,
+    analyser: Box<dyn FrameAnalyser>,
+    compositor: &mut Compositor,
+    sinks: Vec<Box<dyn Sink>>,
+    stop: Arc<AtomicBool>,
+    opts: &VideoOptions,
+    mut on_frame: impl FnMut(&Frame),
+) -> VideoReport {
+    let started = Instant::now();
+    let session = LiveSession::start(open, analyser, stop.clone(), opts.analyse_every);
+    let stats = session.stats.clone();
+    let complete = Arc::new(AtomicBool::new(true));
     let (out_tx, out_rx) = bounded::<Arc<Frame>>(8);
     let encode = spawn_sinks(sinks, out_rx, stats.clone(), complete.clone());
 
+    let mut live = LiveCompositing::default();
     let mut error = None;
     let mut n = 0u64;
-    let mut used_seq = 0u64;
     loop {
-        let c = match comp_rx.recv_timeout(Duration::from_millis(100)) {
+        let c = match session.frames().recv_timeout(Duration::from_millis(100)) {
             Ok(c) => c,
             Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
             Err(_) => break,
         };
-        let current = newest.lock().ok().and_then(|g| g.clone());
         let t = Instant::now();
-        let out = match &current {
-            // Until the first analysis arrives the frame shows as it is.
-            None => Ok((*c.frame).clone()),
-            Some(a) => {
-                let fresh = a.seq != used_seq;
-                let params = Params { reset: used_seq == 0 || (fresh && a.cut), ..opts.params };
-                used_seq = a.seq;
-                compositor.composite(&c.frame, &Layers::from(&*a.analysis), &params)
-            }
-        };
+        let out = live.composite(compositor, &c.frame, session.newest().as_ref(), &opts.params).and_then(|()| compositor.read_back());
         match out {
             Ok(out) => {
                 stats.stage("composite", ms_since(t));
@@ -377,11 +490,7 @@ pub fn run_live(
         }
     }
     let interrupted = stop.load(Ordering::SeqCst);
-    stop.store(true, Ordering::SeqCst);
-    drop(comp_rx);
-    let captured = capture.join().unwrap_or_else(|_| Err(Error::Usage("the capture thread panicked".into())));
-    let analysed = analysis.join().unwrap_or_else(|_| Err(Error::Usage("the analysis thread panicked".into())));
-    let first = captured.err().or(analysed.err()).or(error);
+    let first = session.finish().or(error);
     // A live recording is whole when it stops on request; an error upstream leaves it partial.
     complete.store(first.is_none(), Ordering::SeqCst);
     drop(out_tx);
