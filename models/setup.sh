@@ -11,6 +11,10 @@ declare -A apt_for=(
   [python3]="python3"
   [ffmpeg]="ffmpeg"
   [ffprobe]="ffmpeg"
+  # The mirror window's end-to-end test: a virtual display, synthetic input, screenshots.
+  [Xvfb]="xvfb"
+  [xdotool]="xdotool"
+  [import]="imagemagick"
 )
 missing=()
 for cmd in "${!apt_for[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${apt_for[$cmd]}"); done
@@ -19,6 +23,12 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv py
 # The compositor's shader runs on Mesa's lavapipe (Vulkan on the CPU) where there is no GPU.
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' || missing+=(libvulkan1)
+# The X11 libraries winit loads at run time for the window.
+for lib in libX11-xcb.so.1 libXcursor.so.1 libXi.so.6 libXrandr.so.2 libxkbcommon-x11.so.0; do
+  ldconfig -p 2>/dev/null | grep -q "$lib " || missing+=("$(case $lib in
+    libX11-xcb*) echo libx11-xcb1;; libXcursor*) echo libxcursor1;; libXi.*) echo libxi6;;
+    libXrandr*) echo libxrandr2;; libxkbcommon-x11*) echo libxkbcommon-x11-0;; esac)")
+done
 # nokhwa's V4L2 bindings are generated with libclang at build time.
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 if [ ${#missing[@]} -gt 0 ]; then

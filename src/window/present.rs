@@ -313,10 +313,11 @@ mod tests {
         assert_eq!(v.extent, [960.0, 720.0]);
         assert_eq!(v.origin, [160.0, 0.0]);
         assert_eq!(v.to_frame((640, 480), 100.0, 10.0, false), None, "on the bar");
-        let (fx, fy) = v.to_frame((640, 480), 161.0, 2.0, false).unwrap();
-        assert!((fx - 0.5).abs() < 1e-4 && (fy - 1.0).abs() < 1e-4);
-        let (mx, _) = v.to_frame((640, 480), 161.0, 2.0, true).unwrap();
-        assert!((mx - 639.5).abs() < 1e-4, "mirrored: the left edge of the window is the frame's right edge");
+        // 1.5 window pixels into the picture is 1 frame pixel at 1.5x.
+        let (fx, fy) = v.to_frame((640, 480), 161.5, 1.5, false).unwrap();
+        assert!((fx - 1.0).abs() < 1e-4 && (fy - 1.0).abs() < 1e-4, "{fx} {fy}");
+        let (mx, _) = v.to_frame((640, 480), 161.5, 1.5, true).unwrap();
+        assert!((mx - 639.0).abs() < 1e-4, "mirrored: the left edge of the window is the frame's right edge");
         assert!((v.frame_x_to_window(640, 320.0, false) - 640.0).abs() < 1e-4);
     }
 }
