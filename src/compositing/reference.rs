@@ -88,87 +88,114 @@ fn quantise(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
 }
 
-/// One composite. `state` holds the smoothed alpha per frame pixel (read and written).
+/// One composite. `state` holds the smoothed alpha per frame pixel (read and written). Bands of
+/// rows run on scoped threads: every pixel is computed alone, so the result is the same as in
+/// one pass (the window composites on the CPU where the GPU is Mesa's software one).
 pub fn composite(frame: &Frame, l: &Layers<'_>, u: &Uniforms, state: &mut [f32]) -> Frame {
     let (w, h) = (u.frame[0], u.frame[1]);
+    let n = (w * h) as usize;
+    let mut scratch = Vec::new();
+    let state = if state.len() >= n {
+        &mut state[..n]
+    } else {
+        scratch.resize(n, 0.0);
+        &mut scratch[..]
+    };
+    let mut out = vec![0u8; n * 4];
+    let threads = if n < 64 * 1024 { 1 } else { std::thread::available_parallelism().map_or(1, |t| t.get()).min(4) };
+    let rows = (h as usize).div_ceil(threads).max(1);
+    let band = |y0: usize, out: &mut [u8], state: &mut [f32]| {
+        for (i, (px, st)) in out.chunks_exact_mut(4).zip(state.iter_mut()).enumerate() {
+            let (x, y) = ((i % w as usize) as u32, (y0 + i / w as usize) as u32);
+            px.copy_from_slice(&pixel(frame, l, u, x, y, st));
+        }
+    };
+    std::thread::scope(|scope| {
+        for (b, (o, s)) in out.chunks_mut(rows * w as usize * 4).zip(state.chunks_mut(rows * w as usize)).enumerate() {
+            if b + 1 == threads || threads == 1 {
+                band(b * rows, o, s);
+            } else {
+                scope.spawn(move || band(b * rows, o, s));
+            }
+        }
+    });
+    Frame::from_raw(w, h, out).unwrap_or_else(|| Frame::new(w, h))
+}
+
+/// One output pixel; `state` is its smoothed alpha.
+#[inline]
+fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mut f32) -> [u8; 4] {
     let [rx, ry, rw, rh] = u.rect;
     let sty = l.stylized.map(|s| &s.image);
-    let mut out = Frame::new(w, h);
-    for y in 0..h {
-        for x in 0..w {
-            let fx = x as f32 + 0.5;
-            let fy = y as f32 + 0.5;
-            let inside = u.flags & FLAG_STYLIZED != 0 && x >= rx && y >= ry && x < rx + rw && y < ry + rh;
-            // Outside the stylized rectangle nothing is restyled: no selection to compute there.
-            let (soft, hard) = if inside { feathered(l, u, fx, fy) } else { (0.0, 0.0) };
-            let raw = match u.view {
-                1 => hard,
-                2 => {
-                    if x < u.split_px {
-                        hard
-                    } else {
-                        soft
-                    }
-                }
-                _ => soft,
-            } * u.opacity;
-            let i = (y * w + x) as usize;
-            let a = if u.flags & FLAG_SMOOTH != 0 {
-                let prev = state[i];
-                let smoothed = if u.flags & FLAG_RESET != 0 {
-                    raw
-                } else {
-                    let weight = (u.smooth_base + u.smooth_gain * (raw - prev).abs()).min(1.0);
-                    prev + weight * (raw - prev)
-                };
-                state[i] = smoothed;
-                smoothed
+    let fx = x as f32 + 0.5;
+    let fy = y as f32 + 0.5;
+    let inside = u.flags & FLAG_STYLIZED != 0 && x >= rx && y >= ry && x < rx + rw && y < ry + rh;
+    // Outside the stylized rectangle nothing is restyled: no selection to compute there.
+    let (soft, hard) = if inside { feathered(l, u, fx, fy) } else { (0.0, 0.0) };
+    let raw = match u.view {
+        1 => hard,
+        2 => {
+            if x < u.split_px {
+                hard
             } else {
-                raw
-            };
-            let f = frame.get_pixel(x, y).0.map(|v| v as f32 / 255.0);
-            let s = match (inside, sty) {
-                (true, Some(img)) => {
-                    let cx = (fx - rx as f32) * u.crop_scale[0] - 0.5;
-                    let cy = (fy - ry as f32) * u.crop_scale[1] - 0.5;
-                    sample_rgb(img, cx, cy)
-                }
-                _ => [0.0; 3],
-            };
-            let a = if inside { a } else { 0.0 };
-            let px = match u.view {
-                3 => {
-                    let px = fx * u.parts_scale[0] - 0.5;
-                    let py = fy * u.parts_scale[1] - 0.5;
-                    let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
-                    let mut k = 0.0;
-                    let mut tint = [0.0f32; 3];
-                    for c in 1..CLASSES {
-                        let score = bilinear(l.parts, px, py, c);
-                        let weight = (if u.parts_bits & (1 << (c - 1)) != 0 { 0.6 } else { 0.25 }) * score;
-                        k += weight;
-                        for (t, col) in tint.iter_mut().zip(TINTS[(c - 1) as usize]) {
-                            *t += weight * col;
-                        }
-                    }
-                    let light = 0.35 + 0.65 * sal;
-                    let m = |c: usize| (f[c] * (1.0 - k) + tint[c]) * light;
-                    [m(0), m(1), m(2), 1.0]
-                }
-                4 => [s[0], s[1], s[2], a],
-                _ => {
-                    if u.view == 2 && (x == u.split_px || x + 1 == u.split_px) {
-                        [1.0, 1.0, 1.0, 1.0]
-                    } else {
-                        let m = |c: usize| f[c] + a * (s[c] - f[c]);
-                        [m(0), m(1), m(2), 1.0]
-                    }
-                }
-            };
-            out.put_pixel(x, y, image::Rgba(px.map(quantise)));
+                soft
+            }
         }
-    }
-    out
+        _ => soft,
+    } * u.opacity;
+    let a = if u.flags & FLAG_SMOOTH != 0 {
+        let prev = *state;
+        let smoothed = if u.flags & FLAG_RESET != 0 {
+            raw
+        } else {
+            let weight = (u.smooth_base + u.smooth_gain * (raw - prev).abs()).min(1.0);
+            prev + weight * (raw - prev)
+        };
+        *state = smoothed;
+        smoothed
+    } else {
+        raw
+    };
+    let f = frame.get_pixel(x, y).0.map(|v| v as f32 / 255.0);
+    let s = match (inside, sty) {
+        (true, Some(img)) => {
+            let cx = (fx - rx as f32) * u.crop_scale[0] - 0.5;
+            let cy = (fy - ry as f32) * u.crop_scale[1] - 0.5;
+            sample_rgb(img, cx, cy)
+        }
+        _ => [0.0; 3],
+    };
+    let a = if inside { a } else { 0.0 };
+    let px = match u.view {
+        3 => {
+            let px = fx * u.parts_scale[0] - 0.5;
+            let py = fy * u.parts_scale[1] - 0.5;
+            let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
+            let mut k = 0.0;
+            let mut tint = [0.0f32; 3];
+            for c in 1..CLASSES {
+                let score = bilinear(l.parts, px, py, c);
+                let weight = (if u.parts_bits & (1 << (c - 1)) != 0 { 0.6 } else { 0.25 }) * score;
+                k += weight;
+                for (t, col) in tint.iter_mut().zip(TINTS[(c - 1) as usize]) {
+                    *t += weight * col;
+                }
+            }
+            let light = 0.35 + 0.65 * sal;
+            let m = |c: usize| (f[c] * (1.0 - k) + tint[c]) * light;
+            [m(0), m(1), m(2), 1.0]
+        }
+        4 => [s[0], s[1], s[2], a],
+        _ => {
+            if u.view == 2 && (x == u.split_px || x + 1 == u.split_px) {
+                [1.0, 1.0, 1.0, 1.0]
+            } else {
+                let m = |c: usize| f[c] + a * (s[c] - f[c]);
+                [m(0), m(1), m(2), 1.0]
+            }
+        }
+    };
+    px.map(quantise)
 }
 
 /// Bilinear RGB of an RGBA8 image at texel coordinates, clamped to the edge, 0..1.

@@ -323,6 +323,7 @@ impl LiveSession {
         let analysis = {
             let (stop, stats, newest, every) = (stop.clone(), stats.clone(), newest.clone(), analyse_every.max(1) as u64);
             std::thread::spawn(move || -> Result<()> {
+                lower_priority();
                 let mut last_seq = 0u64;
                 let mut last_saliency = None;
                 loop {
@@ -403,6 +404,17 @@ impl LiveSession {
         let captured = self.capture.join().unwrap_or_else(|_| Err(Error::Usage("the capture thread panicked".into())));
         let analysed = self.analysis.join().unwrap_or_else(|_| Err(Error::Usage("the analysis thread panicked".into())));
         captured.err().or(analysed.err())
+    }
+}
+
+/// Live mode is latency-first: the analysis thread yields the cores to capture and compositing.
+/// On Linux a nice value belongs to the calling thread alone. Measured in the mirror window on
+/// 2 cores: 19.5 -> 22.1 frames shown per second, analysis 1.59 -> 1.47 per second.
+fn lower_priority() {
+    // SAFETY: setpriority only reads its arguments; raising one's own nice needs no privilege.
+    let r = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+    if r != 0 {
+        tracing::debug!("could not lower the analysis thread's priority");
     }
 }
 
