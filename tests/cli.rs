@@ -193,3 +193,18 @@ fn demo_restyles_the_bundled_example() {
     assert!(dir.path().join("astronaut.png").is_file());
     assert!(dir.path().join("astronaut.maps.png").is_file());
 }
+
+#[test]
+fn live_without_a_display_says_how_to_run_headless() {
+    let clip = testdata().join("clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input"])
+        .arg(&clip)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_clean_failure(&o, "--record FILE.mp4");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drape")).args(["live", "--input"]).arg(&clip).env("DISPLAY", ":4242").output().unwrap();
+    assert_clean_failure(&o, "cannot open the display `:4242`");
+}

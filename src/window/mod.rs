@@ -71,7 +71,13 @@ pub struct MirrorReport {
 
 /// Open the window and run until the user quits (Q, Esc, closing it) or Ctrl-C.
 pub fn run(opts: MirrorOptions) -> Result<MirrorReport> {
-    let event_loop = EventLoop::new().map_err(|e| window_err("cannot open the display", e))?;
+    let event_loop = EventLoop::new().map_err(|e| {
+        // winit's message leads with its own source path; the reason is after the last colon.
+        let msg = e.to_string();
+        let reason = msg.rsplit(": ").next().unwrap_or(&msg).to_string();
+        let name = std::env::var("DISPLAY").or_else(|_| std::env::var("WAYLAND_DISPLAY")).unwrap_or_default();
+        window_err(&format!("cannot open the display `{name}`"), reason)
+    })?;
     let proxy = event_loop.create_proxy();
     let started = Instant::now();
     let mut app = App { setup: Some(opts), running: None, error: None, proxy };
