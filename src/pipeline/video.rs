@@ -73,6 +73,18 @@ fn ms_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// One analysis, with its own and its models' timings recorded.
+fn analyse_timed(analyser: &mut dyn FrameAnalyser, frame: &Frame, stats: &Stats) -> Result<Analysis> {
+    let t = Instant::now();
+    let a = analyser.analyse(frame)?;
+    stats.stage("analysis", ms_since(t));
+    for (k, ms) in analyser.drain_timings() {
+        stats.stage(&k, ms);
+    }
+    stats.analysed();
+    Ok(a)
+}
+
 /// The sinks on their own thread, fed in order; returns what each left behind.
 fn spawn_sinks(mut sinks: Vec<Box<dyn Sink>>, rx: Receiver<Arc<Frame>>, stats: Stats, complete: Arc<AtomicBool>) -> std::thread::JoinHandle<(Vec<Finished>, Option<Error>)> {
     std::thread::spawn(move || {
@@ -140,13 +152,7 @@ pub fn run_offline(
             for c in frames_rx.iter() {
                 let due = last.is_none() || (c.seq - 1) % every == 0;
                 if due {
-                    let t = Instant::now();
-                    let a = analyser.analyse(&c.frame)?;
-                    stats.stage("analysis", ms_since(t));
-                    for (k, ms) in analyser.drain_timings() {
-                        stats.stage(&k, ms);
-                    }
-                    stats.analysed();
+                    let a = analyse_timed(analyser.as_mut(), &c.frame, &stats)?;
                     let cut = last.as_ref().is_some_and(|l| is_scene_cut(&l.analysis.saliency, &a.saliency));
                     last = Some(Analysed { seq: c.seq, analysis: Arc::new(a), cut });
                 }
@@ -342,13 +348,7 @@ impl LiveSession {
                     if !changed && last_seq != 0 && c.seq < last_seq + every {
                         continue;
                     }
-                    let t = Instant::now();
-                    let a = analyser.analyse(&c.frame)?;
-                    stats.stage("analysis", ms_since(t));
-                    for (k, ms) in analyser.drain_timings() {
-                        stats.stage(&k, ms);
-                    }
-                    stats.analysed();
+                    let a = analyse_timed(analyser.as_mut(), &c.frame, &stats)?;
                     tracing::trace!(seq = c.seq, "analysed");
                     let cut = last_saliency.as_ref().is_some_and(|s| is_scene_cut(s, &a.saliency));
                     last_saliency = Some(a.saliency.clone());
