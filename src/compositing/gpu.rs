@@ -105,6 +105,11 @@ impl GpuCompositor {
         format!("{}, {:?}, {:?}", self.info.name, self.info.backend, self.info.device_type)
     }
 
+    /// A CPU implementation of the GPU API (Mesa's lavapipe or llvmpipe).
+    pub fn is_software(&self) -> bool {
+        self.info.device_type == wgpu::DeviceType::Cpu
+    }
+
     pub fn device(&self) -> &wgpu::Device {
         &self.device
     }

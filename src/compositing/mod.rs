@@ -184,7 +184,7 @@ impl Uniforms {
 /// Which compositor to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum CompositorKind {
-    /// the GPU when an adapter exists, else the CPU reference
+    /// a hardware GPU when there is one, else the CPU reference (faster than a software adapter)
     #[default]
     Auto,
     Gpu,
@@ -206,6 +206,11 @@ impl Compositor {
             }
             CompositorKind::Gpu => Ok(Compositor::Gpu(Box::new(gpu::GpuCompositor::new()?))),
             CompositorKind::Auto => match gpu::GpuCompositor::new() {
+                // Measured on 2 cores: the reference blends 640x480 in 13 ms, lavapipe in 25 ms.
+                Ok(g) if g.is_software() => {
+                    tracing::info!(adapter = %g.adapter_name(), "compositor: CPU reference (the only adapter is software; --compositor gpu to use it)");
+                    Ok(Compositor::Cpu(reference::CpuCompositor::default()))
+                }
                 Ok(g) => Ok(Compositor::Gpu(Box::new(g))),
                 Err(e) => {
                     tracing::warn!("no GPU compositor ({e}); using the CPU reference");

@@ -281,8 +281,8 @@ impl Running {
                 tracing::info!("compositor: CPU reference (--compositor cpu)");
                 Compositor::Cpu(CpuCompositor::default())
             }
-            // On a software adapter (Mesa's lavapipe) the plain-Rust blend plus an upload is
-            // measured faster than the shader: 17 against 9 frames shown per second on 2 cores.
+            // As Compositor::new: on a software adapter (Mesa's lavapipe) the plain-Rust blend plus
+            // an upload is faster than the shader (17 against 9 frames shown per second, 2 cores).
             CompositorKind::Auto if software => {
                 tracing::info!(adapter = %adapter.get_info().name, "compositor: CPU reference (the adapter is software; --compositor gpu to use it anyway)");
                 Compositor::Cpu(CpuCompositor::default())
