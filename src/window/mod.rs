@@ -342,6 +342,7 @@ impl Running {
             print_stats: opts.stats,
             live: LiveCompositing::default(),
             composited: false,
+            pixels: None,
             recorder: None,
             saved: Vec::new(),
             overlay_shown: None,

@@ -8,18 +8,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, select, Receiver, Sender};
+use crossbeam_channel::{bounded, select, Receiver, RecvTimeoutError, Sender};
 use winit::window::Window;
 
 use super::controls::{view_name, Controls, HELP};
 use super::overlay::{self, OverlayContent};
 use super::present::{PresentPass, PresentUniforms, Viewport};
 use super::{window_err, x11, NOTICE};
-use crate::compositing::{opacity_for_strength, Compositor, Params, Smoothing};
+use crate::compositing::{opacity_for_strength, reference::CpuCompositor, Compositor, Params, Smoothing};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
 use crate::output::sink::{Finished, Mp4Sink, Sink};
 use crate::pipeline::stats::Second;
+use crate::pipeline::slot::latest;
 use crate::pipeline::video::{Captured, LiveCompositing, LiveSession};
 
 /// What the event loop decides and the render thread draws from.
@@ -100,14 +101,14 @@ impl Recorder {
     }
 
     /// Record `frame` as many times as the source clock says are due (0 when ahead of it).
-    fn push(&mut self, frame: Frame) -> bool {
+    fn push(&mut self, frame: Arc<Frame>) -> bool {
         let due = (self.started.elapsed().as_secs_f64() * self.fps) as u64 + 1;
         let times = due.saturating_sub(self.written);
         if times == 0 {
             return true;
         }
         self.written += times;
-        self.tx.send((Arc::new(frame), times)).is_ok()
+        self.tx.send((frame, times)).is_ok()
     }
 
     fn stop(self) -> (Option<Finished>, Option<Error>) {
@@ -136,6 +137,8 @@ pub struct Renderer {
     pub print_stats: bool,
     pub live: LiveCompositing,
     pub composited: bool,
+    /// The last frame blended on the CPU (the blend thread's output).
+    pub pixels: Option<Arc<Frame>>,
     pub recorder: Option<(Recorder, PathBuf)>,
     pub saved: Vec<PathBuf>,
     pub overlay_shown: Option<(OverlayContent, (u32, u32))>,
@@ -146,13 +149,26 @@ impl Renderer {
     /// Run until the event loop hangs up (or capture ends); finalises any recording. Returns the
     /// files written and the first error.
     pub fn run(mut self, commands: Receiver<Command>, stop: Arc<AtomicBool>, ended: impl Fn()) -> (Vec<PathBuf>, Option<Error>) {
-        let frames = self.session.frames().clone();
+        // The CPU blend runs on a thread of its own, so that it overlaps the present of the
+        // frame before (measured on 2 cores, 640x480 at 30 fps: 25.7 -> 29.6 frames shown per second).
+        let done = Arc::new(AtomicBool::new(false));
+        let (frames, blended, blend) = match self.compositor {
+            Compositor::Cpu(_) => {
+                let (rx, handle) = self.spawn_blend(done.clone());
+                (crossbeam_channel::never(), rx, Some(handle))
+            }
+            Compositor::Gpu(_) => (self.session.frames().clone(), crossbeam_channel::never(), None),
+        };
         let mut error = None;
         while !stop.load(Ordering::SeqCst) {
             let step = select! {
                 recv(frames) -> c => match c {
                     Ok(c) => self.on_frame(c),
                     // Capture ended: files loop in the window, so this is an error or a camera gone.
+                    Err(_) => break,
+                },
+                recv(blended) -> b => match b {
+                    Ok((px, at)) => self.on_pixels(px, at),
                     Err(_) => break,
                 },
                 recv(commands) -> cmd => match cmd {
@@ -177,8 +193,63 @@ impl Renderer {
             }
         }
         self.stop_recording();
+        done.store(true, Ordering::SeqCst);
+        if let Some(h) = blend {
+            let blended = h.join().unwrap_or_else(|_| Err(Error::Usage("the blend thread panicked".into())));
+            error = error.or(blended.err());
+        }
         ended();
         (std::mem::take(&mut self.saved), error)
+    }
+
+    /// The CPU blend on its own thread: each new frame composited with the newest analysis and
+    /// handed to the render loop through a latest-wins slot.
+    fn spawn_blend(&self, done: Arc<AtomicBool>) -> (Receiver<(Arc<Frame>, Instant)>, std::thread::JoinHandle<Result<()>>) {
+        let (session, shared, feather) = (self.session.clone(), self.shared.clone(), self.feather);
+        let (tx, rx) = latest::<(Arc<Frame>, Instant)>();
+        let handle = std::thread::spawn(move || -> Result<()> {
+            let mut compositor = Compositor::Cpu(CpuCompositor::default());
+            let mut live = LiveCompositing::default();
+            while !done.load(Ordering::SeqCst) {
+                let c = match session.frames().recv_timeout(Duration::from_millis(100)) {
+                    Ok(c) => c,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                };
+                let t = Instant::now();
+                let params = {
+                    let mut sh = lock(&shared);
+                    sh.source_size = c.frame.dimensions();
+                    Renderer::params(&sh.controls, feather)
+                };
+                live.composite(&mut compositor, &c.frame, session.newest().as_ref(), &params)?;
+                let px = compositor.read_back()?;
+                session.stats.stage("composite", t.elapsed().as_secs_f64() * 1e3);
+                tx.publish((Arc::new(px), c.at));
+            }
+            Ok(())
+        });
+        (rx, handle)
+    }
+
+    /// A frame blended on the CPU: record it, show it.
+    fn on_pixels(&mut self, px: Arc<Frame>, at: Instant) -> Result<()> {
+        self.pixels = Some(px.clone());
+        self.composited = true;
+        self.record(px);
+        self.present()?;
+        self.session.stats.composited(at.elapsed());
+        Ok(())
+    }
+
+    fn record(&mut self, frame: Arc<Frame>) {
+        if let Some((rec, path)) = &mut self.recorder {
+            if !rec.push(frame) {
+                let path = path.clone();
+                self.notice(format!("recording to {} stopped: the encoder quit", path.display()));
+                self.stop_recording();
+            }
+        }
     }
 
     fn notice(&self, text: String) {
@@ -227,13 +298,9 @@ impl Renderer {
         self.live.composite(&mut self.compositor, &c.frame, self.session.newest().as_ref(), &params)?;
         self.composited = true;
         self.session.stats.stage("composite", t.elapsed().as_secs_f64() * 1e3);
-        if let Some((rec, path)) = &mut self.recorder {
-            let frame = self.compositor.read_back()?;
-            if !rec.push(frame) {
-                let path = path.clone();
-                self.notice(format!("recording to {} stopped: the encoder quit", path.display()));
-                self.stop_recording();
-            }
+        if self.recorder.is_some() {
+            let frame = Arc::new(self.compositor.read_back()?);
+            self.record(frame);
         }
         self.present()?;
         self.session.stats.composited(c.at.elapsed());
@@ -286,10 +353,7 @@ impl Renderer {
         }
         let frame_tex = match &mut self.compositor {
             Compositor::Gpu(g) => g.output_texture().cloned(),
-            Compositor::Cpu(_) => {
-                let px = self.compositor.read_back()?;
-                Some(self.pass.upload(&px))
-            }
+            Compositor::Cpu(_) => self.pixels.clone().map(|px| self.pass.upload(&px)),
         };
         let Some(frame_tex) = frame_tex else { return Ok(()) };
         let target = match self.surface.get_current_texture() {
@@ -326,7 +390,10 @@ impl Renderer {
             self.notice("nothing to save yet".into());
             return Ok(());
         }
-        let frame = self.compositor.read_back()?;
+        let frame = match (&self.compositor, &self.pixels) {
+            (Compositor::Cpu(_), Some(px)) => (**px).clone(),
+            _ => self.compositor.read_back()?,
+        };
         let path = stamped(&self.save_dir, "png");
         match crate::output::save_image(&frame, &path) {
             Ok(()) => {
