@@ -452,21 +452,7 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     if window && has_display() {
         return mirror(g, dir, a);
     }
-    // The source's size and rate, for the sinks, and how to open it on the capture thread.
-    let (open, fps, size): (SourceOpener, f64, (u32, u32)) = match (&a.input, a.camera) {
-        (Some(path), _) if video::is_video_path(path) => {
-            let info = video::probe(path)?;
-            let (p, looping) = (path.clone(), a.looping);
-            (Box::new(move || Ok(Box::new(video::VideoFile::open(&p, looping)?) as Box<dyn Source>)), info.fps, (info.width, info.height))
-        }
-        (Some(path), _) => {
-            let mut stills = capture::Stills::open(std::slice::from_ref(path), a.fps as f64, a.looping)?;
-            let first = stills.next_frame()?.context("no image")?;
-            let (p, rate, looping) = (path.clone(), a.fps as f64, a.looping);
-            (Box::new(move || Ok(Box::new(capture::Stills::open(std::slice::from_ref(&p), rate, looping)?) as Box<dyn Source>)), rate, first.dimensions())
-        }
-        (None, camera) => camera_opener(camera.unwrap_or(0), &a)?,
-    };
+    let LiveSource { open, fps, size, .. } = live_source(&a, a.looping)?;
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     if let Some(r) = &a.record {
         sinks.push(sink_for(r, fps, size)?);
@@ -484,26 +470,42 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     Ok(if code == ExitCode::from(130) { ExitCode::SUCCESS } else { code })
 }
 
-/// The mirror window on a camera or a file (files loop: a mirror keeps running).
-fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
-    use drape::window::controls::{self, Controls};
-    let (open, fps, size, camera): (SourceOpener, f64, (u32, u32), bool) = match &a.input {
+/// Where `drape live` takes its frames from, as the capture thread will open it.
+struct LiveSource {
+    open: SourceOpener,
+    /// The source's rate and frame size, for the sinks and the window.
+    fps: f64,
+    size: (u32, u32),
+    camera: bool,
+}
+
+/// The --input file or image, else the camera; a file or image repeats when `looping`.
+fn live_source(a: &LiveArgs, looping: bool) -> anyhow::Result<LiveSource> {
+    Ok(match &a.input {
         Some(path) if video::is_video_path(path) => {
             let info = video::probe(path)?;
             let p = path.clone();
-            (Box::new(move || Ok(Box::new(video::VideoFile::open(&p, true)?) as Box<dyn Source>)), info.fps, (info.width, info.height), false)
+            let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&p, looping)?) as Box<dyn Source>));
+            LiveSource { open, fps: info.fps, size: (info.width, info.height), camera: false }
         }
         Some(path) => {
-            let mut stills = capture::Stills::open(std::slice::from_ref(path), a.fps as f64, true)?;
+            let mut stills = capture::Stills::open(std::slice::from_ref(path), a.fps as f64, looping)?;
             let first = stills.next_frame()?.context("no image")?;
             let (p, rate) = (path.clone(), a.fps as f64);
-            (Box::new(move || Ok(Box::new(capture::Stills::open(std::slice::from_ref(&p), rate, true)?) as Box<dyn Source>)), rate, first.dimensions(), false)
+            let open: SourceOpener = Box::new(move || Ok(Box::new(capture::Stills::open(std::slice::from_ref(&p), rate, looping)?) as Box<dyn Source>));
+            LiveSource { open, fps: rate, size: first.dimensions(), camera: false }
         }
         None => {
-            let (open, fps, size) = camera_opener(a.camera.unwrap_or(0), &a)?;
-            (open, fps, size, true)
+            let (open, fps, size) = camera_opener(a.camera.unwrap_or(0), a)?;
+            LiveSource { open, fps, size, camera: true }
         }
-    };
+    })
+}
+
+/// The mirror window on a camera or a file (files loop: a mirror keeps running).
+fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
+    use drape::window::controls::{self, Controls};
+    let LiveSource { open, fps, size, camera } = live_source(&a, true)?;
     let mut extra = Vec::new();
     if let Some(d) = &a.styles {
         extra.extend(capture::list_images(std::slice::from_ref(d))?.into_iter().map(StyleSpec::Image));
