@@ -24,7 +24,7 @@ use winit::window::{Fullscreen, Window, WindowId};
 use self::controls::{Controls, Effect, Key};
 use self::present::{PresentPass, Viewport};
 use self::render::{lock, Command, Renderer, Shared};
-use crate::compositing::{gpu::GpuCompositor, reference::CpuCompositor, Compositor, CompositorKind};
+use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind};
 use crate::error::{Error, Result};
 use crate::pipeline::stats::{Second, Summary};
 use crate::pipeline::video::{LiveCompositing, LiveSession, SourceOpener};
@@ -275,34 +275,14 @@ impl Running {
             ..Default::default()
         }))
         .map_err(|e| window_err("no GPU adapter can draw into the window (install mesa-vulkan-drivers for a CPU one)", e))?;
-        let software = adapter.get_info().device_type == wgpu::DeviceType::Cpu;
-        let compositor = match opts.compositor {
-            CompositorKind::Cpu => {
-                tracing::info!("compositor: CPU reference (--compositor cpu)");
-                Compositor::Cpu(CpuCompositor::default())
-            }
-            // As Compositor::new: on a software adapter (Mesa's lavapipe) the plain-Rust blend plus
-            // an upload is faster than the shader (17 against 9 frames shown per second, 2 cores).
-            CompositorKind::Auto if software => {
-                tracing::info!(adapter = %adapter.get_info().name, "compositor: CPU reference (the adapter is software; --compositor gpu to use it anyway)");
-                Compositor::Cpu(CpuCompositor::default())
-            }
-            _ => {
-                let mut g = GpuCompositor::with_adapter(&adapter)?;
-                // The present pass follows on the same queue: no need to wait for the blend.
-                g.wait = false;
-                Compositor::Gpu(Box::new(g))
-            }
-        };
-        let (device, queue) = match &compositor {
-            Compositor::Gpu(g) => (g.device().clone(), g.queue().clone()),
-            Compositor::Cpu(_) => pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-                label: Some("drape present"),
-                required_limits: wgpu::Limits::downlevel_defaults().using_resolution(adapter.limits()),
-                ..Default::default()
-            }))
-            .map_err(|e| window_err("cannot open the GPU device", e))?,
-        };
+        // Its device presents, whichever compositor blends.
+        let gpu = GpuCompositor::with_adapter(&adapter)?;
+        let (device, queue) = (gpu.device().clone(), gpu.queue().clone());
+        let mut compositor = Compositor::choose(opts.compositor, Ok(gpu))?;
+        if let Compositor::Gpu(g) = &mut compositor {
+            // The present pass follows on the same queue: no need to wait for the blend.
+            g.wait = false;
+        }
         let size = window.inner_size();
         let mut config = surface
             .get_default_config(&adapter, size.width.max(1), size.height.max(1))
