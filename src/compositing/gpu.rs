@@ -235,32 +235,36 @@ impl GpuCompositor {
     pub fn read_back(&mut self) -> Result<Frame> {
         let started = Instant::now();
         let Some(res) = self.res.as_ref() else { return Err(gpu_err("read-back", "nothing composited yet")) };
-        let (w, h) = res.sizes.frame;
-        let mut enc = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
-        enc.copy_texture_to_buffer(
-            wgpu::TexelCopyTextureInfo { texture: &res.out_tex, mip_level: 0, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
-            wgpu::TexelCopyBufferInfo {
-                buffer: &res.readback,
-                layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(res.padded_row), rows_per_image: Some(h) },
-            },
-            wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
-        );
-        self.queue.submit([enc.finish()]);
-        let (tx, rx) = std::sync::mpsc::channel();
-        res.readback.map_async(wgpu::MapMode::Read, .., move |r| {
-            let _ = tx.send(r);
-        });
-        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_err("waiting for the read-back", e))?;
-        rx.recv().map_err(|e| gpu_err("read-back", e))?.map_err(|e| gpu_err("read-back", e))?;
-        let mut out = Vec::with_capacity((w * h * 4) as usize);
-        {
-            let view = res.readback.get_mapped_range(..).map_err(|e| gpu_err("read-back", e))?;
-            for row in view.chunks(res.padded_row as usize).take(h as usize) {
-                out.extend_from_slice(&row[..(w * 4) as usize]);
-            }
-        }
-        res.readback.unmap();
+        let out = read_texture(&self.device, &self.queue, &res.out_tex, &res.readback, res.padded_row)?;
         self.timings.readback_ms = started.elapsed().as_secs_f64() * 1e3;
-        Frame::from_raw(w, h, out).ok_or_else(|| gpu_err("read-back", "size mismatch"))
+        Ok(out)
     }
+}
+
+/// The pixels of an RGBA8 texture, through `buffer` (MAP_READ, rows padded to `padded_row`
+/// bytes, a multiple of 256 as copies require).
+pub fn read_texture(device: &wgpu::Device, queue: &wgpu::Queue, texture: &wgpu::Texture, buffer: &wgpu::Buffer, padded_row: u32) -> Result<Frame> {
+    let (w, h) = (texture.width(), texture.height());
+    let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
+    enc.copy_texture_to_buffer(
+        wgpu::TexelCopyTextureInfo { texture, mip_level: 0, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
+        wgpu::TexelCopyBufferInfo { buffer, layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(padded_row), rows_per_image: Some(h) } },
+        wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+    );
+    queue.submit([enc.finish()]);
+    let (tx, rx) = std::sync::mpsc::channel();
+    buffer.map_async(wgpu::MapMode::Read, .., move |r| {
+        let _ = tx.send(r);
+    });
+    device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_err("waiting for the read-back", e))?;
+    rx.recv().map_err(|e| gpu_err("read-back", e))?.map_err(|e| gpu_err("read-back", e))?;
+    let mut out = Vec::with_capacity((w * h * 4) as usize);
+    {
+        let view = buffer.get_mapped_range(..).map_err(|e| gpu_err("read-back", e))?;
+        for row in view.chunks(padded_row as usize).take(h as usize) {
+            out.extend_from_slice(&row[..(w * 4) as usize]);
+        }
+    }
+    buffer.unmap();
+    Frame::from_raw(w, h, out).ok_or_else(|| gpu_err("read-back", "size mismatch"))
 }

@@ -3,7 +3,7 @@
 //! itself, so the display path has no read-back. `reference` is the same arithmetic in plain
 //! Rust; tests hold the shader to it.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::frame::Frame;
 
 /// Where the frame sits in the window: fitted with its aspect kept, centred.
@@ -277,29 +277,7 @@ impl PresentPass {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let mut enc = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("offscreen") });
-        enc.copy_texture_to_buffer(
-            wgpu::TexelCopyTextureInfo { texture: &target, mip_level: 0, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
-            wgpu::TexelCopyBufferInfo { buffer: &buf, layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(padded), rows_per_image: Some(h) } },
-            wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
-        );
-        self.queue.submit([enc.finish()]);
-        let (tx, rx) = std::sync::mpsc::channel();
-        buf.map_async(wgpu::MapMode::Read, .., move |r| {
-            let _ = tx.send(r);
-        });
-        let gpu = |e: &dyn std::fmt::Display| Error::Gpu(format!("present read-back: {e}"));
-        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu(&e))?;
-        rx.recv().map_err(|e| gpu(&e))?.map_err(|e| gpu(&e))?;
-        let mut out = Vec::with_capacity((w * h * 4) as usize);
-        {
-            let view = buf.get_mapped_range(..).map_err(|e| gpu(&e))?;
-            for row in view.chunks(padded as usize).take(h as usize) {
-                out.extend_from_slice(&row[..(w * 4) as usize]);
-            }
-        }
-        buf.unmap();
-        Frame::from_raw(w, h, out).ok_or_else(|| gpu(&"size mismatch"))
+        crate::compositing::gpu::read_texture(&self.device, &self.queue, &target, &buf, padded)
     }
 }
 
