@@ -12,7 +12,9 @@ use drape::analysis::runtime::Runtime;
 use drape::analysis::style::StyleOptions;
 use drape::analysis::Analyzer;
 use drape::capture::{video, Source};
+use drape::compositing::{Compositor, View};
 use drape::pipeline::stats::Summary;
+use drape::pipeline::steadiness::{self, SteadinessSink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions};
 
 use super::{analyzer_config, open_compositor, runtime_options, styled_analyser, video_params, BenchArgs, Global};
@@ -20,8 +22,12 @@ use super::{analyzer_config, open_compositor, runtime_options, styled_analyser, 
 const SHARED_CLIP: &str = "../shared/testdata/clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4";
 
 fn opener(path: &std::path::Path) -> SourceOpener {
+    opener_looping(path, true)
+}
+
+fn opener_looping(path: &std::path::Path, looping: bool) -> SourceOpener {
     let p = path.to_path_buf();
-    Box::new(move || Ok(Box::new(video::VideoFile::open(&p, true)?) as Box<dyn Source>))
+    Box::new(move || Ok(Box::new(video::VideoFile::open(&p, looping)?) as Box<dyn Source>))
 }
 
 pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -35,6 +41,9 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     let info = video::probe(&input)?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let mut compositor = open_compositor(g)?;
+    if a.steadiness {
+        return steadiness(&rt, dir, &a, &input, &mut compositor);
+    }
     let opts = VideoOptions { params: video_params(&a.look), max_frames: Some(a.frames), ..VideoOptions::default() };
     eprintln!("drape bench: {} ({}x{} @ {} fps), {} frames per run, compositor {}", input.display(), info.width, info.height, info.fps, a.frames, compositor.name());
 
@@ -85,6 +94,39 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
             println!("  {k:<24} {v:>8.1} ms");
         }
         println!("style transform alone on every frame at 384 px: {style_only_fps:.2} fps");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The garment mask's steadiness on the clip: the offline pipeline (every frame analysed, the
+/// alpha smoothed over time as `process` does) writes the alpha view into a sink that compares
+/// consecutive masks; hard cuts, found on the source frames, are left out.
+fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Path, compositor: &mut Compositor) -> anyhow::Result<ExitCode> {
+    let mut params = video_params(&a.look);
+    params.view = View::Alpha;
+    let opts = VideoOptions { params, max_frames: Some(a.frames), ..VideoOptions::default() };
+    let sink = SteadinessSink::default();
+    // Once through the clip: a loop's wrap-around would count as motion.
+    let report = run_offline(opener_looping(input, false), Box::new(styled_analyser(rt, dir, &a.look)?), compositor, vec![Box::new(sink.clone())], Arc::new(AtomicBool::new(false)), None, &opts);
+    if let Some(e) = report.error {
+        return Err(e.into());
+    }
+    let ious = sink.ious();
+    let mut source = video::VideoFile::open(input, false)?;
+    let mut changes = Vec::with_capacity(ious.len());
+    let mut previous = source.next_frame()?;
+    while changes.len() < ious.len() {
+        let Some(frame) = source.next_frame()? else { break };
+        changes.push(previous.as_ref().map_or(0.0, |p| steadiness::frame_change(p, &frame)));
+        previous = Some(frame);
+    }
+    let cuts = steadiness::hard_cuts(&changes);
+    let s = steadiness::summarise(&ious, &cuts);
+    let name = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
+    if a.json {
+        println!("{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}}}", ious.len() + 1, s.mean_iou, s.min_iou, s.pairs, s.cuts);
+    } else {
+        println!("{name}: garment mask IoU between consecutive frames: mean {:.3}, least {:.3}, over {} pairs of {} frames ({} hard cuts left out)", s.mean_iou, s.min_iou, s.pairs, ious.len() + 1, s.cuts);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -207,6 +207,10 @@ struct BenchArgs {
     /// Print the figures as JSON
     #[arg(long)]
     json: bool,
+    /// Instead: how steady the garment mask is, the mean IoU (alpha > 0.5) of consecutive
+    /// frames of the offline pipeline, hard cuts left out
+    #[arg(long)]
+    steadiness: bool,
     #[command(flatten)]
     look: Look,
 }

@@ -11,7 +11,8 @@ pub mod tensor;
 use std::path::PathBuf;
 
 use self::models::ModelDir;
-use self::parts::{cloth::ClothSegmenter, composite::CompositeSegmenter, GarmentSegmenter, PartSet};
+use self::parts::composite::{CompositeModels, CompositeSegmenter};
+use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall};
 use self::runtime::Runtime;
 use self::saliency::Saliency;
 use self::style::{Style, StyleOptions, StyleSpec, Stylizer};
@@ -69,6 +70,10 @@ pub struct Analysis {
     pub parts: Map,
     /// None when nothing is selected, nothing selected is in view, or strength is 0.
     pub stylized: Option<Stylized>,
+    /// Where people are (1 channel, 0..1), when the segmenter knows; garments lie inside it.
+    pub gate: Option<Map>,
+    /// Each person's garment call and its evidence, for the `--maps` figure.
+    pub people: Vec<PersonCall>,
 }
 
 impl Analysis {
@@ -77,7 +82,7 @@ impl Analysis {
     pub fn empty() -> Analysis {
         let mut parts = Map::new(1, 1, parts::CLASSES);
         parts.set(0, 0, parts::BACKGROUND, 1.0);
-        Analysis { saliency: Map::new(1, 1, 1), parts, stylized: None }
+        Analysis { saliency: Map::new(1, 1, 1), parts, stylized: None, gate: None, people: Vec::new() }
     }
 
     /// The garment class (upper, lower, full) under normalised frame position (s, t): the most
@@ -125,7 +130,14 @@ impl Analyzer {
                     (Some(d), Some(l)) => Some((d, l)),
                     _ => None,
                 };
-                Box::new(CompositeSegmenter::open(rt, pan.as_deref(), pose.as_ref().map(|(d, l)| (d.as_path(), l.as_path())))?)
+                let (selfie, landscape) = (optional("selfie"), optional("selfie_landscape"));
+                let models = CompositeModels {
+                    pan: pan.as_deref(),
+                    pose: pose.as_ref().map(|(d, l)| (d.as_path(), l.as_path())),
+                    selfie: selfie.as_deref(),
+                    selfie_landscape: landscape.as_deref(),
+                };
+                Box::new(CompositeSegmenter::open(rt, models)?)
             }
             SegmenterKind::U2netCloth => {
                 let p = config.seg_model.clone().ok_or_else(|| {
@@ -152,6 +164,12 @@ impl Analyzer {
         &self.timings
     }
 
+    /// The next frame is unrelated to the last (another photo, a cut): forget the people
+    /// followed so far.
+    pub fn forget(&mut self) {
+        self.parts.forget();
+    }
+
     /// The whole frame restyled at `long_side` (what a style-only tool does), for comparison.
     pub fn stylize_frame(&mut self, frame: &Frame, style: &Style, options: StyleOptions, long_side: u32) -> Result<Frame> {
         let (w, h) = tensor::fit_size(frame.width(), frame.height(), long_side, 4);
@@ -167,8 +185,12 @@ impl Analyzer {
     /// distinct style and each crop pixel taken from the style of its most likely part.
     pub fn analyse_styles(&mut self, frame: &Frame, selected: PartSet, styles: [&Style; 3], options: StyleOptions) -> Result<Analysis> {
         let t = self.timings.clone();
-        let saliency = t.time("saliency (total)", || self.saliency.run(frame))?;
-        let parts = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
+        let mut saliency = t.time("saliency (total)", || self.saliency.run(frame))?;
+        let seg = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
+        if let Some(gate) = &seg.gate {
+            saliency::normalise_within(&mut saliency, gate);
+        }
+        let parts = seg.parts;
         let rect = if options.strength <= 0.0 || selected.is_empty() {
             None
         } else {
@@ -195,7 +217,7 @@ impl Analyzer {
                 Ok(Stylized { rect, image })
             })?),
         };
-        Ok(Analysis { saliency, parts, stylized })
+        Ok(Analysis { saliency, parts, stylized, gate: seg.gate, people: seg.people })
     }
 }
 
@@ -257,7 +279,7 @@ mod tests {
             (false, 0) => 1.0,
             _ => 0.0,
         });
-        let a = Analysis { saliency: Map::new(4, 2, 1), parts, stylized: None };
+        let a = Analysis { saliency: Map::new(4, 2, 1), parts, stylized: None, gate: None, people: Vec::new() };
         assert_eq!(a.part_at(0.1, 0.5), Some(parts::UPPER));
         assert_eq!(a.part_at(0.9, 0.5), Some(parts::BACKGROUND));
         assert_eq!(a.part_at(1.5, 0.5), None);

@@ -42,3 +42,47 @@ pub fn normalise(v: &mut [f32]) {
         *x = if range > 1e-6 { (*x - lo) / range } else { 0.0 };
     }
 }
+
+/// Scale the saliency so that it reaches 1 on the people. The model's map is min-max normalised
+/// over the whole frame, so a salient wall or poster lowers it on the person and the garments
+/// fade from one frame to the next; taking its 90th percentile inside the person gate as full
+/// keeps the soft edge and the method's alpha while making the garments' level steady.
+pub fn normalise_within(saliency: &mut Map, gate: &Map) {
+    let (w, h) = (saliency.width, saliency.height);
+    let mut inside: Vec<f32> = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            if gate.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0) > 0.5 {
+                inside.push(saliency.get(x, y, 0));
+            }
+        }
+    }
+    if inside.len() < 16 {
+        return;
+    }
+    let k = ((inside.len() as f32 * 0.9) as usize).min(inside.len() - 1);
+    let (_, p90, _) = inside.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+    // A person the model barely sees stays faint rather than having noise blown up.
+    let full = p90.max(0.25);
+    for v in &mut saliency.data {
+        *v = (*v / full).min(1.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saliency_reaches_one_on_the_people() {
+        // A faint person (0.4) on the left, a bright wall (1.0) on the right.
+        let mut s = Map::from_fn(8, 8, 1, |x, _, _| if x < 4 { 0.4 } else { 1.0 });
+        let gate = Map::from_fn(8, 8, 1, |x, _, _| if x < 4 { 1.0 } else { 0.0 });
+        normalise_within(&mut s, &gate);
+        assert!((s.get(0, 0, 0) - 1.0).abs() < 1e-6);
+        // Nobody in view: unchanged.
+        let mut t = Map::from_fn(8, 8, 1, |_, _, _| 0.3);
+        normalise_within(&mut t, &Map::new(8, 8, 1));
+        assert_eq!(t.get(0, 0, 0), 0.3);
+    }
+}

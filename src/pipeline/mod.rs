@@ -5,6 +5,7 @@
 pub mod photo;
 pub mod slot;
 pub mod stats;
+pub mod steadiness;
 pub mod video;
 
 pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};

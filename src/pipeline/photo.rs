@@ -98,6 +98,8 @@ pub fn process_photos(analyzer: &mut Analyzer, compositor: &mut Compositor, job:
         let started = Instant::now();
         let one = (|| -> Result<Written> {
             let frame = timings.time("decode", || capture::load_image(input, "input"))?;
+            // Each photo stands alone: no one is followed from the last.
+            analyzer.forget();
             let analysis = analyzer.analyse(&frame, &request)?;
             let result = timings.time("composite", || compositor.composite(&frame, &Layers::from(&analysis), &params))?;
             timings.time("encode", || output::save_image(&result, out_path))?;

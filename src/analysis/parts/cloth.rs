@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{GarmentSegmenter, CLASSES};
+use super::{GarmentSegmenter, Segmentation, CLASSES};
 use crate::analysis::runtime::{Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::{Error, Result};
@@ -37,7 +37,7 @@ impl GarmentSegmenter for ClothSegmenter {
         "u2net-cloth"
     }
 
-    fn segment(&mut self, frame: &Frame, _person: &Map) -> Result<Map> {
+    fn segment(&mut self, frame: &Frame, _saliency: &Map) -> Result<Segmentation> {
         let small = tensor::resize(frame, None, self.width, self.height);
         let (shape, data) = tensor::to_tensor(&small, Norm::Signed, Layout::Nchw);
         let out = self.model.run(&[Input { shape, data: &data }], 1)?;
@@ -51,7 +51,7 @@ impl GarmentSegmenter for ClothSegmenter {
         let (h, w) = (o.shape[2] as u32, o.shape[3] as u32);
         let mut map = tensor::planar_to_map(&o.data, CLASSES, w, h);
         softmax_pixels(&mut map);
-        Ok(map)
+        Ok(Segmentation { parts: map, gate: None, people: Vec::new() })
     }
 }
 

@@ -1,59 +1,277 @@
-//! `composite`, the default garment segmenter, built from the models available here: the person
-//! mask (U^2-Net-p saliency) minus skin and hair (PAN), split into upper and lower at each
-//! person's hip line (BlazePose). A garment that runs unbroken across the hip line with one look
-//! is full-body (a dress); with the hips out of frame everything below the neck is upper.
+//! `composite`, the default garment segmenter, built from the models available here.
+//!
+//! - Only people wear garments: a person gate from BlazePose's own person masks, and MediaPipe's
+//!   selfie mask near a detected person (strong on webcam close-ups, where BlazePose's ROI mask is
+//!   loose). Nothing outside the gate is a garment, whatever the saliency map locks onto.
+//! - Clothes are positive evidence: PAN's clothes score against its skin and hair scores, with
+//!   each person's skin colour learnt from their face, so a peach top is not taken for skin.
+//!   The face, the hands and the feet (shoes) located from the landmarks are never garments.
+//! - Upper vs lower by the skeleton: a garment pixel belongs to the nearest body segment (torso
+//!   above the waist and the arms: upper; torso below the waist and the legs: lower), so it
+//!   works bent, squatting or leaping.
+//! - Full-body (a dress) vs two pieces per person, from evidence shown in the `--maps` figure:
+//!   clothes unbroken across the waist, one colour above and below it (CIE Lab), no bare skin at
+//!   the waist, and no gap between the legs where trousers or shorts would have one.
+//! - People are tracked between analyses; a person's call changes only after it has been
+//!   contradicted three analyses running.
 
 use std::path::Path;
 
-use super::pose::{self, Person, Pose};
-use super::{GarmentSegmenter, BACKGROUND, CLASSES, FULL, LOWER, UPPER};
+use super::pose::{self, Person, Pose, Roi};
+use super::selfie::Selfie;
+use super::{GarmentSegmenter, PersonCall, Segmentation, WearCall, BACKGROUND, CLASSES, FULL, LOWER, UPPER};
 use crate::analysis::runtime::{Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
 use crate::frame::{Frame, Map};
 
 const PAN_SIZE: u32 = 512;
+/// Analyses a new call must hold before a tracked person's call changes.
+const CALL_HOLD: u32 = 3;
+/// Analyses a person who is not found again is still matched against.
+const TRACK_KEEP: u32 = 3;
+
+/// Paths of the models the segmenter uses; each may be missing (it then does without).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompositeModels<'a> {
+    pub pan: Option<&'a Path>,
+    pub pose: Option<(&'a Path, &'a Path)>,
+    pub selfie: Option<&'a Path>,
+    pub selfie_landscape: Option<&'a Path>,
+}
 
 pub struct CompositeSegmenter {
     /// Skin / clothes / hair. Without it skin is not taken out of the garments.
     pan: Option<Model>,
-    /// Without it there is no upper/lower split: every garment counts as upper.
+    /// Without it there is no person gate from pose, no upper/lower split: every garment is upper.
     pose: Option<Pose>,
+    selfie: Option<Selfie>,
+    tracks: Vec<Track>,
+    next_id: u32,
 }
 
-/// One person's body lines in map pixels.
-#[derive(Debug, Clone, Copy)]
+/// A person followed from one analysis to the next.
+#[derive(Debug, Clone)]
+struct Track {
+    id: u32,
+    /// Shoulder centre and shoulder width in frame pixels, for matching.
+    centre: (f32, f32),
+    scale: f32,
+    call: WearCall,
+    /// Analyses running in which the evidence said the other call.
+    against: u32,
+    missed: u32,
+    /// Where the landmark model looks for this person next.
+    next: Option<Roi>,
+    /// The person as last found, held while the pose model misses them.
+    last: Option<Person>,
+}
+
+/// A point in map pixels.
+type P = (f32, f32);
+
+/// One person's body in map pixels.
+#[derive(Debug, Clone)]
 struct Body {
-    /// The torso's centre line, from between the shoulders to between the hips (or down).
-    top: (f32, f32),
-    bottom: (f32, f32),
-    /// x of the torso's centre line
-    cx: f32,
-    neck_y: f32,
-    /// Where upper meets lower: a little above the hip joints, at the waistband.
-    waist_y: Option<f32>,
-    /// Torso length (shoulders to hips) or an estimate, for scale.
+    shoulder: P,
+    hips_seen: bool,
+    /// Where upper meets lower on the torso: a little above the hip joints, at the waistband.
+    waist: P,
+    sw: f32,
     torso: f32,
-    shoulder_width: f32,
-    /// Left and right hip x, for the gap between the legs.
-    hips_x: Option<(f32, f32)>,
-    knees: Option<(f32, f32, f32)>,
+    /// (from, to, radius) segments of the upper and lower body.
+    upper: Vec<(P, P, f32)>,
+    lower: Vec<(P, P, f32)>,
+    /// Left and right thighs (hip, knee), when seen.
+    thighs: Option<[(P, P); 2]>,
+    /// Discs that are never garments: head, hands, feet.
+    never: Vec<(P, f32)>,
+    /// Axis from shoulders to hips (unit) and its normal, for the neck cut.
+    axis: P,
+    normal: P,
+    /// Face disc for the skin colour model.
+    face: Option<(P, f32)>,
+    bbox: [f32; 4],
+}
+
+fn sub(a: P, b: P) -> P {
+    (a.0 - b.0, a.1 - b.1)
+}
+fn dot(a: P, b: P) -> f32 {
+    a.0 * b.0 + a.1 * b.1
+}
+fn len(a: P) -> f32 {
+    a.0.hypot(a.1)
+}
+fn lerp(a: P, b: P, t: f32) -> P {
+    (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
+}
+
+/// Distance from p to the segment a-b.
+fn seg_dist(p: P, a: P, b: P) -> f32 {
+    let ab = sub(b, a);
+    let t = (dot(sub(p, a), ab) / dot(ab, ab).max(1e-6)).clamp(0.0, 1.0);
+    len(sub(p, lerp(a, b, t)))
 }
 
 impl Body {
-    /// Squared distance from a point to the torso's centre line.
-    fn distance2(&self, x: f32, y: f32) -> f32 {
-        let (dx, dy) = (self.bottom.0 - self.top.0, self.bottom.1 - self.top.1);
-        let len2 = (dx * dx + dy * dy).max(1e-6);
-        let t = (((x - self.top.0) * dx + (y - self.top.1) * dy) / len2).clamp(0.0, 1.0);
-        let (px, py) = (self.top.0 + t * dx, self.top.1 + t * dy);
-        (x - px).powi(2) + (y - py).powi(2)
+    /// The least distance to a segment of `segs`, in units of that segment's radius.
+    fn reach(segs: &[(P, P, f32)], p: P) -> f32 {
+        segs.iter().map(|&(a, b, r)| seg_dist(p, a, b) / r.max(1e-3)).fold(f32::INFINITY, f32::min)
+    }
+
+    /// How much a point belongs to the lower body (0..1), from its reach to either group.
+    fn lower_share(&self, p: P) -> f32 {
+        if self.lower.is_empty() {
+            return 0.0;
+        }
+        let (u, l) = (Body::reach(&self.upper, p), Body::reach(&self.lower, p));
+        smoothstep(-0.15, 0.15, u - l)
+    }
+
+    /// 1 on the head (above the neck, between the shoulders) and on face, hands and feet.
+    fn never_garment(&self, p: P) -> f32 {
+        let d = sub(p, self.shoulder);
+        let along = dot(d, self.axis);
+        let across = dot(d, self.normal).abs();
+        // Above the neck and within the head's width: the head, hair, a helmet. Sleeves of
+        // arms raised beyond the shoulders stay garments.
+        let neck = -0.15 * self.sw;
+        let over_neck = (1.0 - smoothstep(0.45 * self.sw, 0.7 * self.sw, across)) * (1.0 - smoothstep(neck - 0.03 * self.torso, neck + 0.03 * self.torso, along));
+        let discs = self.never.iter().map(|&(c, r)| 1.0 - smoothstep(0.85 * r, 1.15 * r, len(sub(p, c)))).fold(0.0, f32::max);
+        over_neck.max(discs)
+    }
+
+    /// Reach to the whole skeleton, for telling people apart where their masks do not.
+    fn reach_any(&self, p: P) -> f32 {
+        Body::reach(&self.upper, p).min(Body::reach(&self.lower, p))
     }
 }
 
+/// The mean of the landmarks in `ids` that the model places in the image, in map pixels.
+fn mean_of(p: &Person, ids: impl Iterator<Item = usize>, sx: f32, sy: f32) -> Option<(P, Vec<P>)> {
+    let pts: Vec<P> = ids.filter_map(|i| p.present(i)).map(|l| (l.x * sx, l.y * sy)).collect();
+    if pts.is_empty() {
+        return None;
+    }
+    let n = pts.len() as f32;
+    Some(((pts.iter().map(|q| q.0).sum::<f32>() / n, pts.iter().map(|q| q.1).sum::<f32>() / n), pts))
+}
+
+/// A person's body in map pixels, or None when not even the shoulders are seen.
+fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
+    let at = |i: usize| p.seen(i, fw, fh).map(|l| (l.x * sx, l.y * sy));
+    // Limbs: a joint the model places, even partly hidden, still marks where the limb is.
+    let joint = |i: usize| p.landmarks.get(i).filter(|l| l.presence > 0.5 && l.visibility > 0.3).map(|l| (l.x * sx, l.y * sy));
+    let (ls, rs) = (at(pose::L_SHOULDER)?, at(pose::R_SHOULDER)?);
+    let shoulder = lerp(ls, rs, 0.5);
+    let sw = len(sub(ls, rs)).max(2.0);
+    let hips = match (at(pose::L_HIP), at(pose::R_HIP)) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    };
+    let hip = hips.map_or((shoulder.0, shoulder.1 + 4.0 * sw), |(a, b)| lerp(a, b, 0.5));
+    let torso = len(sub(hip, shoulder)).max(1.0);
+    let axis = {
+        let d = sub(hip, shoulder);
+        (d.0 / torso, d.1 / torso)
+    };
+    let normal = (-axis.1, axis.0);
+    let waist = lerp(shoulder, hip, 0.88);
+    let mut upper = Vec::new();
+    let mut lower = Vec::new();
+    upper.push((shoulder, if hips.is_some() { waist } else { hip }, 0.6 * sw));
+    for (s, e, w) in [(11, 13, 15), (12, 14, 16)] {
+        let sh = joint(s);
+        if let (Some(a), Some(b)) = (sh, joint(e)) {
+            upper.push((a, b, 0.25 * sw));
+            if let Some(c) = joint(w) {
+                upper.push((b, c, 0.2 * sw));
+            }
+        }
+    }
+    let mut thighs = None;
+    if let Some((lh, rh)) = hips {
+        // The lower torso runs on past the hip joints to the crotch.
+        lower.push((waist, lerp(shoulder, hip, 1.2), 0.6 * sw));
+        let mut legs = Vec::new();
+        for (h, k, a, hp) in [(pose::L_HIP, pose::L_KNEE, 27, lh), (pose::R_HIP, pose::R_KNEE, 28, rh)] {
+            let _ = h;
+            if let Some(kn) = joint(k) {
+                lower.push((hp, kn, 0.3 * sw));
+                legs.push((hp, kn));
+                if let Some(an) = joint(a) {
+                    lower.push((kn, an, 0.22 * sw));
+                }
+            } else {
+                // Knee unseen: the thigh runs down along the body's axis.
+                lower.push((hp, (hp.0 + axis.0 * 0.6 * torso, hp.1 + axis.1 * 0.6 * torso), 0.3 * sw));
+            }
+        }
+        if legs.len() == 2 {
+            thighs = Some([legs[0], legs[1]]);
+        }
+    }
+    let mut never = Vec::new();
+    let face = mean_of(p, pose::FACE, sx, sy).map(|(c, pts)| {
+        let ears = match (joint(pose::L_EAR), joint(pose::R_EAR)) {
+            (Some(a), Some(b)) => len(sub(a, b)),
+            _ => 0.0,
+        };
+        let spread = pts.iter().map(|q| len(sub(*q, c))).fold(0.0, f32::max);
+        let r = (0.75 * ears).max(1.3 * spread).max(0.3 * sw);
+        (c, r)
+    });
+    if let Some((c, r)) = face {
+        never.push((c, r));
+    }
+    for hand in pose::HANDS {
+        if let Some((c, pts)) = mean_of(p, hand.iter().copied(), sx, sy) {
+            if pts.len() >= 3 {
+                let spread = pts.iter().map(|q| len(sub(*q, c))).fold(0.0, f32::max);
+                never.push((c, (1.5 * spread).max(0.12 * sw)));
+            }
+        }
+    }
+    for foot in pose::FEET {
+        // Only feet seen well: a guessed foot would cut into the trousers.
+        let pts: Vec<P> = foot.iter().filter_map(|&i| p.landmarks.get(i).filter(|l| l.presence > 0.5 && l.visibility > 0.5)).map(|l| (l.x * sx, l.y * sy)).collect();
+        if pts.len() == 3 {
+            // Centred between heel and toe, just below the ankle: the shoe, not the trouser hem.
+            let c = lerp(lerp(pts[1], pts[2], 0.5), pts[0], 0.2);
+            let r = 0.6 * len(sub(pts[1], pts[2])).max(0.15 * sw);
+            never.push((c, r));
+        }
+    }
+    let present: Vec<P> = p.landmarks.iter().filter(|l| l.presence > 0.5).map(|l| (l.x * sx, l.y * sy)).collect();
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for q in &present {
+        x0 = x0.min(q.0);
+        y0 = y0.min(q.1);
+        x1 = x1.max(q.0);
+        y1 = y1.max(q.1);
+    }
+    let m = 0.2 * (x1 - x0).max(y1 - y0).max(sw);
+    Some(Body {
+        shoulder,
+        hips_seen: hips.is_some(),
+        waist,
+        sw,
+        torso,
+        upper,
+        lower,
+        thighs,
+        never,
+        axis,
+        normal,
+        face: face.map(|(c, r)| (c, 0.6 * r)),
+        bbox: [x0 - m, y0 - m, x1 + m, y1 + m],
+    })
+}
+
 impl CompositeSegmenter {
-    pub fn open(rt: &Runtime, pan: Option<&Path>, pose: Option<(&Path, &Path)>) -> Result<CompositeSegmenter> {
-        let pan = match pan {
+    pub fn open(rt: &Runtime, models: CompositeModels<'_>) -> Result<CompositeSegmenter> {
+        let pan = match models.pan {
             Some(p) => {
                 let c = Contract {
                     inputs: vec![vec![Some(1), Some(3), Some(PAN_SIZE as i64), Some(PAN_SIZE as i64)]],
@@ -66,22 +284,88 @@ impl CompositeSegmenter {
                 None
             }
         };
-        let pose = match pose {
+        let pose = match models.pose {
             Some((d, l)) => Some(Pose::open(rt, d, l)?),
             None => {
-                tracing::warn!("pose models missing: no upper/lower split, every garment counts as upper");
+                tracing::warn!("pose models missing: no person gate from pose and no upper/lower split; every garment counts as upper");
                 None
             }
         };
-        Ok(CompositeSegmenter { pan, pose })
+        let selfie = Selfie::open(rt, models.selfie, models.selfie_landscape)?;
+        if selfie.is_none() {
+            tracing::warn!("selfie segmentation missing: the person gate relies on the pose model's mask alone");
+        }
+        Ok(CompositeSegmenter { pan, pose, selfie, tracks: Vec::new(), next_id: 1 })
     }
 
-    fn skin_hair(&mut self, frame: &Frame, w: u32, h: u32) -> Result<Option<Map>> {
+    fn skin_clothes_hair(&mut self, frame: &Frame, w: u32, h: u32) -> Result<Option<Map>> {
         let Some(pan) = self.pan.as_mut() else { return Ok(None) };
         let small = tensor::resize(frame, None, PAN_SIZE, PAN_SIZE);
         let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
         let out = pan.run(&[Input { shape, data: &data }], 1)?;
         Ok(Some(tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE).resized(w, h)))
+    }
+
+    /// Match this analysis's people to the tracks; returns each person's track index.
+    fn track(&mut self, people: &[(Person, Body)], scale: (f32, f32)) -> Vec<usize> {
+        let mut taken = vec![false; self.tracks.len()];
+        let mut out = Vec::with_capacity(people.len());
+        for (q, b) in people {
+            let c = (b.shoulder.0 / scale.0, b.shoulder.1 / scale.1);
+            let s = b.sw / scale.0;
+            let best = self
+                .tracks
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !taken[*i])
+                .map(|(i, t)| (i, len(sub(t.centre, c)) / t.scale.max(s).max(1.0)))
+                .filter(|&(_, d)| d < 1.0)
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let i = match best {
+                Some((i, _)) => {
+                    let t = &mut self.tracks[i];
+                    t.centre = c;
+                    t.scale = s;
+                    t.missed = 0;
+                    t.next = q.next;
+                    i
+                }
+                None => {
+                    self.tracks.push(Track { id: self.next_id, centre: c, scale: s, call: WearCall::Upper, against: u32::MAX, missed: 0, next: q.next, last: None });
+                    taken.push(false);
+                    self.next_id += 1;
+                    self.tracks.len() - 1
+                }
+            };
+            taken[i] = true;
+            out.push(i);
+        }
+        for (i, t) in self.tracks.iter_mut().enumerate() {
+            if !taken[i] {
+                t.missed += 1;
+                // Its region was tried and the person was not there: only the detector finds
+                // them again.
+                t.next = None;
+            }
+        }
+        out
+    }
+
+    /// The call a track makes given this analysis's evidence: a new track takes it at once, a
+    /// known one only after it has held CALL_HOLD analyses running.
+    fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
+        let t = &mut self.tracks[track];
+        if t.against == u32::MAX || evidence == t.call {
+            t.call = evidence;
+            t.against = 0;
+        } else {
+            t.against += 1;
+            if t.against >= CALL_HOLD {
+                t.call = evidence;
+                t.against = 0;
+            }
+        }
+        t.call
     }
 }
 
@@ -90,58 +374,324 @@ impl GarmentSegmenter for CompositeSegmenter {
         "composite"
     }
 
-    fn segment(&mut self, frame: &Frame, person: &Map) -> Result<Map> {
-        let (w, h) = (person.width, person.height);
-        let skin_hair = self.skin_hair(frame, w, h)?;
-        let people = match self.pose.as_mut() {
-            Some(p) => p.run(frame)?,
+    fn forget(&mut self) {
+        self.tracks.clear();
+    }
+
+    fn segment(&mut self, frame: &Frame, saliency: &Map) -> Result<Segmentation> {
+        let (w, h) = (saliency.width, saliency.height);
+        let (fw, fh) = (frame.width(), frame.height());
+        let (sx, sy) = (w as f32 / fw as f32, h as f32 / fh as f32);
+        let pan = self.skin_clothes_hair(frame, w, h)?;
+        let selfie = match self.selfie.as_mut() {
+            Some(s) => Some(s.run(frame)?),
+            None => None,
+        };
+        self.tracks.retain(|t| t.missed < TRACK_KEEP);
+        let follow: Vec<Roi> = self.tracks.iter().filter_map(|t| t.next).collect();
+        let people: Vec<(Person, Body)> = match self.pose.as_mut() {
+            Some(p) => p.run(frame, &follow)?.into_iter().filter_map(|q| body(&q, fw, fh, sx, sy).map(|b| (q, b))).collect(),
             None => Vec::new(),
         };
-        let (sx, sy) = (w as f32 / frame.width() as f32, h as f32 / frame.height() as f32);
-        let bodies: Vec<Body> = people.iter().filter_map(|p| body(p, frame.width(), frame.height(), sx, sy)).collect();
-        tracing::trace!(bodies = ?bodies, "composite segmenter");
-
-        // Garment probability: person, minus skin and hair.
-        let garment = Map::from_fn(w, h, 1, |x, y, _| {
-            let p = person.get(x, y, 0);
-            let not_skin = skin_hair.as_ref().map_or(1.0, |m| 1.0 - m.get(x, y, 0).max(m.get(x, y, 2)));
-            (p * not_skin).clamp(0.0, 1.0)
-        });
+        let mut people = people;
+        let mut tracks = self.track(&people, (sx, sy));
+        // A person followed until the last analysis and missed in this one is held for a few
+        // analyses where the selfie mask shows someone still there: a garment does not blink off
+        // for one frame the pose model doubts. Held people gate only through the selfie mask, so
+        // nothing is drawn where they have left.
+        let mut held = vec![false; people.len()];
+        if let Some(m) = selfie.as_ref() {
+            for (ti, t) in self.tracks.iter().enumerate() {
+                let Some(last) = t.last.as_ref().filter(|_| t.missed >= 1 && t.missed < TRACK_KEEP) else { continue };
+                let (mut sum, mut count) = (0.0f32, 0u32);
+                for y in (0..h).step_by(2) {
+                    for x in (0..w).step_by(2) {
+                        if last.mask_at((x as f32 + 0.5) / sx, (y as f32 + 0.5) / sy) > 0.5 {
+                            sum += m.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0);
+                            count += 1;
+                        }
+                    }
+                }
+                if count >= 8 && sum / count as f32 >= 0.5 {
+                    if let Some(b) = body(last, fw, fh, sx, sy) {
+                        people.push((last.clone(), b));
+                        tracks.push(ti);
+                        held.push(true);
+                    }
+                }
+            }
+        }
+        for (k, (q, _)) in people.iter().enumerate() {
+            if !held[k] {
+                self.tracks[tracks[k]].last = Some(q.clone());
+            }
+        }
         let colours = tensor::resize(frame, None, w, h);
-        let dresses: Vec<bool> = bodies.iter().map(|b| is_dress(b, &garment, &colours)).collect();
+        let lab: Vec<[f32; 3]> = colours.pixels().map(|p| lab([p.0[0], p.0[1], p.0[2]])).collect();
+
+        // Which person each map pixel belongs to (their own mask first, else the nearest
+        // skeleton), and the person gate.
+        let n = (w * h) as usize;
+        let mut owner = vec![usize::MAX; n];
+        let mut gate = vec![0.0f32; n];
+        let mut held_near = vec![0.0f32; n];
+        let mut selfie_at = vec![0.0f32; n];
+        for y in 0..h {
+            for x in 0..w {
+                let i = (y * w + x) as usize;
+                let (pf, pm) = ((x as f32 + 0.5) / sx, (y as f32 + 0.5) / sy);
+                let p = (x as f32 + 0.5, y as f32 + 0.5);
+                let selfie_here = selfie.as_ref().map_or(0.0, |m| m.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0));
+                if people.is_empty() {
+                    // No one detected: the selfie mask alone, a person model itself.
+                    gate[i] = selfie_here;
+                    continue;
+                }
+                let mut best = (f32::NEG_INFINITY, usize::MAX);
+                let mut pose_mask = 0.0f32;
+                for (k, (q, b)) in people.iter().enumerate() {
+                    let m = q.mask_at(pf, pm);
+                    if held[k] {
+                        held_near[i] = held_near[i].max(m);
+                    } else {
+                        pose_mask = pose_mask.max(m);
+                    }
+                    let score = m - 0.25 * b.reach_any(p);
+                    if score > best.0 {
+                        best = (score, k);
+                    }
+                }
+                owner[i] = best.1;
+                gate[i] = pose_mask;
+                selfie_at[i] = selfie_here;
+            }
+        }
+
+        // The selfie mask counts near a detected person's own mask: it fills in where BlazePose's
+        // coarse ROI mask is loose (webcam close-ups), and is kept off flags, posters and walls.
+        if !people.is_empty() {
+            let reach = people.iter().map(|(_, b)| b.sw).fold(0.0, f32::max).clamp(2.0, 0.2 * w.max(h) as f32) * 0.25;
+            let masks: Vec<f32> = gate.iter().zip(&held_near).map(|(a, b)| a.max(*b)).collect();
+            let near = blur_max(&masks, w, h, reach.ceil() as usize);
+            for i in 0..n {
+                gate[i] = gate[i].max(selfie_at[i] * smoothstep(0.05, 0.3, near[i]));
+            }
+        }
+
+        // Per person: skin colour from the face, then each garment pixel's class.
+        let skin_models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, &lab, pan.as_ref(), w, h))).collect();
+        let garment: Vec<f32> = (0..n)
+            .map(|i| {
+                let (x, y) = ((i as u32 % w), (i as u32 / w));
+                let p = (x as f32 + 0.5, y as f32 + 0.5);
+                let owner_body = people.get(owner[i]).map(|(_, b)| b);
+                let cloth = match pan.as_ref() {
+                    None => 1.0,
+                    Some(m) => {
+                        let match_skin = skin_models.get(owner[i]).and_then(|s| s.as_ref()).map_or(1.0, |s| s.matches(lab[i]));
+                        // Skin unlike the face's still counts partly: shade and light change it.
+                        let (skin, clothes, hair) = (m.get(x, y, 0) * (0.35 + 0.65 * match_skin), m.get(x, y, 1), m.get(x, y, 2));
+                        // Clothes against skin and hair; where PAN says nothing, a garment only
+                        // as a weak guess (bare skin PAN misses is worse than a missed garment).
+                        let share = (clothes + 0.12) / (clothes + skin + hair + 0.3);
+                        smoothstep(0.35, 0.6, share)
+                    }
+                };
+                let never = owner_body.map_or(0.0, |b| b.never_garment(p));
+                (gate[i] * cloth * (1.0 - never)).clamp(0.0, 1.0)
+            })
+            .collect();
+
+        let mut calls = Vec::with_capacity(people.len());
+        let mut wear = Vec::with_capacity(people.len());
+        for (k, (_, b)) in people.iter().enumerate() {
+            let evidence = b.hips_seen.then(|| dress_evidence(b, k, &owner, &garment, &lab, pan.as_ref(), skin_models[k].as_ref(), w, h));
+            let seen = match &evidence {
+                None => WearCall::Upper,
+                Some(e) if e.says_full => WearCall::Full,
+                Some(_) => WearCall::TwoPiece,
+            };
+            let call = self.settle(tracks[k], seen);
+            wear.push(call);
+            let t = &self.tracks[tracks[k]];
+            calls.push(PersonCall {
+                track: t.id,
+                call,
+                held: call != seen,
+                evidence,
+                shoulder: (b.shoulder.0 / sx, b.shoulder.1 / sy),
+                waist: b.hips_seen.then(|| {
+                    let half = (b.normal.0 * 0.6 * b.sw, b.normal.1 * 0.6 * b.sw);
+                    [((b.waist.0 - half.0) / sx, (b.waist.1 - half.1) / sy), ((b.waist.0 + half.0) / sx, (b.waist.1 + half.1) / sy)]
+                }),
+                bbox: [b.bbox[0] / sx, b.bbox[1] / sy, b.bbox[2] / sx, b.bbox[3] / sy],
+            });
+        }
+        tracing::trace!(people = calls.len(), calls = ?calls.iter().map(|c| c.call).collect::<Vec<_>>(), "composite segmenter");
 
         let mut out = Map::new(w, h, CLASSES);
         for y in 0..h {
             for x in 0..w {
-                let g = garment.get(x, y, 0);
-                let (yf, xf) = (y as f32 + 0.5, x as f32 + 0.5);
-                // The nearest body's lines decide; with no body every garment is upper.
-                let nearest = bodies.iter().enumerate().min_by(|a, b| a.1.distance2(xf, yf).total_cmp(&b.1.distance2(xf, yf)));
-                let (upper, lower, full) = match nearest {
+                let i = (y * w + x) as usize;
+                let g = garment[i];
+                let p = (x as f32 + 0.5, y as f32 + 0.5);
+                let (upper, lower, full) = match people.get(owner[i]) {
                     None => (1.0, 0.0, 0.0),
-                    Some((i, b)) => {
-                        // Soft edges so the split does not alias at map resolution.
-                        // The neck cut spans head and hair; sleeves of arms raised beyond the shoulders stay garments.
-                        let over_neck = 1.0 - smoothstep(0.5 * b.shoulder_width, 0.75 * b.shoulder_width, (xf - b.top.0).abs());
-                        let below_neck = 1.0 - over_neck * (1.0 - smoothstep(b.neck_y - 0.03 * b.torso, b.neck_y + 0.03 * b.torso, yf));
-                        match (b.waist_y, dresses[i]) {
-                            (Some(_), true) => (0.0, 0.0, below_neck),
-                            (Some(wy), false) => {
-                                let l = smoothstep(wy - 0.04 * b.torso, wy + 0.04 * b.torso, yf);
-                                (below_neck * (1.0 - l), below_neck * l, 0.0)
-                            }
-                            (None, _) => (below_neck, 0.0, 0.0),
+                    Some((_, b)) => match wear[owner[i]] {
+                        WearCall::Full => (0.0, 0.0, 1.0),
+                        WearCall::Upper => (1.0, 0.0, 0.0),
+                        WearCall::TwoPiece => {
+                            let l = b.lower_share(p);
+                            (1.0 - l, l, 0.0)
                         }
-                    }
+                    },
                 };
                 out.set(x, y, UPPER, g * upper);
                 out.set(x, y, LOWER, g * lower);
                 out.set(x, y, FULL, g * full);
-                out.set(x, y, BACKGROUND, 1.0 - g * (upper + lower + full));
+                out.set(x, y, BACKGROUND, 1.0 - g);
             }
         }
-        Ok(out)
+        Ok(Segmentation { parts: out, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), people: calls })
     }
+}
+
+/// The evidence for one person wearing one full-body garment.
+fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[f32; 3]], pan: Option<&Map>, skin: Option<&SkinModel>, w: u32, h: u32) -> super::DressEvidence {
+    let at = |p: P| -> Option<usize> {
+        let (x, y) = (p.0.floor() as i64, p.1.floor() as i64);
+        (x >= 0 && y >= 0 && x < w as i64 && y < h as i64).then(|| (y as u32 * w + x as u32) as usize)
+    };
+    let mine = |i: usize| owner[i] == k;
+    let g = |p: P| at(p).filter(|&i| mine(i)).map_or(0.0, |i| garment[i]);
+    // Points on the torso in (along the axis from the shoulders in torso lengths, across in
+    // shoulder widths).
+    let point = |t: f32, u: f32| (b.shoulder.0 + b.axis.0 * t * b.torso + b.normal.0 * u * b.sw, b.shoulder.1 + b.axis.1 * t * b.torso + b.normal.1 * u * b.sw);
+    let across: Vec<f32> = (0..11).map(|j| -0.3 + 0.06 * j as f32).collect();
+    // Unbroken: columns of the torso that are garment all through the waist band.
+    let band: Vec<f32> = (0..9).map(|j| 0.7 + 0.05 * j as f32).collect();
+    let unbroken = across.iter().filter(|&&u| band.iter().all(|&t| g(point(t, u)) > 0.5)).count() as f32 / across.len() as f32;
+    // Bare skin at the waist (a crop top, a shirtless runner).
+    let skin_at = |p: P| {
+        at(p).filter(|&i| mine(i)).map_or(0.0, |i| {
+            let (x, y) = (i as u32 % w, i as u32 / w);
+            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 0.35 + 0.65 * s.matches(lab[i]))
+        })
+    };
+    let waist_pts: Vec<P> = across.iter().flat_map(|&u| (0..6).map(move |j| (0.7 + 0.06 * j as f32, u))).map(|(t, u)| point(t, u)).collect();
+    let skin_at_waist = waist_pts.iter().filter(|&&p| skin_at(p) > 0.5).count() as f32 / waist_pts.len() as f32;
+    // One look: mean Lab colour of the garment above and below the waist.
+    let colours = |pts: &mut dyn Iterator<Item = P>| -> Vec<[f32; 3]> { pts.filter_map(|p| at(p).filter(|&i| mine(i) && garment[i] > 0.5)).map(|i| lab[i]).collect() };
+    let above = colours(&mut across.iter().flat_map(|&u| (0..6).map(move |j| point(0.4 + 0.07 * j as f32, u))));
+    // Below: down the body to well past the hips, where a dress goes on and a top has ended.
+    let mut below_pts: Vec<P> = across.iter().flat_map(|&u| (0..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect();
+    if let Some(th) = b.thighs {
+        for (hp, kn) in th {
+            below_pts.extend((1..6).map(|j| lerp(hp, kn, 0.1 * j as f32)));
+        }
+    }
+    let below = colours(&mut below_pts.into_iter());
+    // One look: the colours of the garment below the waist occur above it, and the other way
+    // round (a print repeats, a top and trousers differ), compared by CIE94 with the textile
+    // weights, which forgive the lightness changes of folds and shade.
+    let shared = (above.len() >= 6 && below.len() >= 6).then(|| {
+        let found = |from: &[[f32; 3]], to: &[[f32; 3]]| from.iter().filter(|c| to.iter().any(|d| cie94(**c, *d) < 8.0)).count() as f32 / from.len() as f32;
+        found(&above, &below).min(found(&below, &above))
+    });
+    // Between the legs: trousers and shorts leave a gap where both legs are clothed; a skirt or
+    // a dress runs across.
+    let (mut gap, mut bridged) = (0u32, 0u32);
+    if let Some([(lh, lk), (rh, rk)]) = b.thighs {
+        for f in [0.2f32, 0.35, 0.5, 0.65, 0.8] {
+            let (l, r) = (lerp(lh, lk, f), lerp(rh, rk, f));
+            if len(sub(l, r)) < 0.2 * b.sw || g(l) < 0.5 || g(r) < 0.5 {
+                continue;
+            }
+            let m = g(lerp(l, r, 0.5));
+            if m < 0.3 {
+                gap += 1;
+            } else if m > 0.5 {
+                bridged += 1;
+            }
+        }
+    }
+    let leg_gap = (gap + bridged > 0).then_some(gap > bridged);
+    // Without the legs' say, the rest must be surer.
+    let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.6 } else { 0.75 });
+    let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 } && same_look && skin_at_waist < 0.15 && leg_gap != Some(true);
+    super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, says_full }
+}
+
+/// One person's skin colour, learnt from the skin PAN finds on their face: a garment of a
+/// skin-like colour that is not this person's skin is not taken for skin.
+#[derive(Debug, Clone, Copy)]
+struct SkinModel {
+    mean: [f32; 3],
+    spread: [f32; 3],
+}
+
+impl SkinModel {
+    fn learn((c, r): (P, f32), lab: &[[f32; 3]], pan: Option<&Map>, w: u32, h: u32) -> Option<SkinModel> {
+        let pan = pan?;
+        let mut samples = Vec::new();
+        for j in -6..=6 {
+            for i in -6..=6 {
+                let p = (c.0 + i as f32 * r / 6.0, c.1 + j as f32 * r / 6.0);
+                let (x, y) = (p.0.floor() as i64, p.1.floor() as i64);
+                if (i * i + j * j) > 36 || x < 0 || y < 0 || x >= w as i64 || y >= h as i64 {
+                    continue;
+                }
+                if pan.get(x as u32, y as u32, 0) > 0.6 {
+                    samples.push(lab[(y as u32 * w + x as u32) as usize]);
+                }
+            }
+        }
+        if samples.len() < 6 {
+            return None;
+        }
+        let n = samples.len() as f32;
+        let mean = [0, 1, 2].map(|k| samples.iter().map(|s| s[k]).sum::<f32>() / n);
+        let spread = [0, 1, 2].map(|k| (samples.iter().map(|s| (s[k] - mean[k]).powi(2)).sum::<f32>() / n).sqrt());
+        Some(SkinModel { mean, spread })
+    }
+
+    /// 1 for this person's skin colour, falling to 0 well away from it. Lightness varies with
+    /// shading, so it weighs less than the chroma.
+    fn matches(&self, c: [f32; 3]) -> f32 {
+        let tol = [(2.5 * self.spread[0]).max(22.0), (2.5 * self.spread[1]).max(7.0), (2.5 * self.spread[2]).max(7.0)];
+        let d = (0..3).map(|k| ((c[k] - self.mean[k]) / tol[k]).powi(2)).sum::<f32>().sqrt();
+        1.0 - smoothstep(1.0, 2.0, d)
+    }
+}
+
+/// CIE94 colour difference with the textile weights (kL = 2, K1 = 0.048, K2 = 0.014).
+pub fn cie94(a: [f32; 3], b: [f32; 3]) -> f32 {
+    let (c1, c2) = (a[1].hypot(a[2]), b[1].hypot(b[2]));
+    let dl = a[0] - b[0];
+    let dc = c1 - c2;
+    let dh2 = ((a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2) - dc * dc).max(0.0);
+    let (sc, sh) = (1.0 + 0.048 * c1, 1.0 + 0.014 * c1);
+    ((dl / 2.0).powi(2) + (dc / sc).powi(2) + dh2 / (sh * sh)).sqrt()
+}
+
+/// The largest value within `r` pixels (a square), for "near a person".
+fn blur_max(v: &[f32], w: u32, h: u32, r: usize) -> Vec<f32> {
+    let (w, h) = (w as usize, h as usize);
+    let mut rows = vec![0.0f32; v.len()];
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            rows[y * w + x] = v[y * w + a..=y * w + b].iter().copied().fold(0.0, f32::max);
+        }
+    }
+    let mut out = vec![0.0f32; v.len()];
+    for y in 0..h {
+        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        for x in 0..w {
+            out[y * w + x] = (a..=b).map(|yy| rows[yy * w + x]).fold(0.0, f32::max);
+        }
+    }
+    out
 }
 
 fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
@@ -149,105 +699,78 @@ fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
     t * t * (3.0 - 2.0 * t)
 }
 
-/// A person's lines in map pixels, or None when not even the shoulders or hips are seen.
-fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
-    let shoulders = p.pair(pose::L_SHOULDER, pose::R_SHOULDER, fw, fh);
-    let hips = p.pair(pose::L_HIP, pose::R_HIP, fw, fh);
-    let width = match (p.seen(pose::L_SHOULDER, fw, fh), p.seen(pose::R_SHOULDER, fw, fh)) {
-        (Some(a), Some(b)) => ((a.x - b.x) * sx).hypot((a.y - b.y) * sy),
-        _ => 0.0,
-    };
-    let knees = match (p.seen(pose::L_KNEE, fw, fh), p.seen(pose::R_KNEE, fw, fh)) {
-        (Some(a), Some(b)) => Some((a.x.min(b.x) * sx, a.x.max(b.x) * sx, (a.y + b.y) / 2.0 * sy)),
-        _ => None,
-    };
-    let hips_x = match (p.seen(pose::L_HIP, fw, fh), p.seen(pose::R_HIP, fw, fh)) {
-        (Some(a), Some(b)) => Some((a.x.min(b.x) * sx, a.x.max(b.x) * sx)),
-        _ => None,
-    };
-    match (shoulders, hips) {
-        (Some(s), Some(hp)) => {
-            let torso = ((hp.1 - s.1) * sy).abs().max(1.0);
-            Some(Body {
-                top: (s.0 * sx, s.1 * sy),
-                bottom: (hp.0 * sx, hp.1 * sy),
-                cx: (s.0 + hp.0) / 2.0 * sx,
-                neck_y: s.1 * sy - 0.15 * width,
-                waist_y: Some(hp.1 * sy - 0.12 * torso),
-                torso,
-                shoulder_width: width,
-                hips_x,
-                knees,
-            })
+/// sRGB to CIE Lab (D65).
+pub fn lab(rgb: [u8; 3]) -> [f32; 3] {
+    let lin = |v: u8| {
+        let c = v as f32 / 255.0;
+        if c > 0.04045 {
+            ((c + 0.055) / 1.055).powf(2.4)
+        } else {
+            c / 12.92
         }
-        (Some(s), None) => Some(Body {
-            top: (s.0 * sx, s.1 * sy),
-            // No hips: the centre line runs straight down out of the frame.
-            bottom: (s.0 * sx, s.1 * sy + 4.0 * width),
-            cx: s.0 * sx,
-            neck_y: s.1 * sy - 0.15 * width,
-            waist_y: None,
-            torso: width.max(1.0),
-            shoulder_width: width,
-            hips_x: None,
-            knees: None,
-        }),
-        _ => None,
-    }
+    };
+    let (r, g, b) = (lin(rgb[0]), lin(rgb[1]), lin(rgb[2]));
+    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.9505;
+    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.089;
+    let f = |t: f32| if t > 0.008856 { t.cbrt() } else { 7.787 * t + 16.0 / 116.0 };
+    let (fx, fy, fz) = (f(x), f(y), f(z));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
 }
 
-/// A full-body garment: unbroken across the waist line, one look above and below it, and fabric
-/// between the thighs rather than a gap between two trouser legs.
-fn is_dress(b: &Body, garment: &Map, colours: &Frame) -> bool {
-    let Some(wy) = b.waist_y else { return false };
-    let (w, h) = (garment.width as i64, garment.height as i64);
-    let half = (b.shoulder_width * 0.5).max(2.0);
-    let band = (0.2 * b.torso).max(2.0);
-    let x0 = ((b.cx - half) as i64).clamp(0, w - 1);
-    let x1 = ((b.cx + half) as i64).clamp(0, w - 1);
-    let y_top = ((wy - band) as i64).clamp(0, h - 1);
-    let y_bot = ((wy + band) as i64).clamp(0, h - 1);
-    if x1 <= x0 || y_bot <= y_top {
-        return false;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lab_of_white_black_and_red() {
+        let w = lab([255, 255, 255]);
+        assert!((w[0] - 100.0).abs() < 0.1 && w[1].abs() < 0.5 && w[2].abs() < 0.5, "{w:?}");
+        assert!(lab([0, 0, 0])[0].abs() < 0.1);
+        assert!(cie94([50.0, 40.0, 30.0], [50.0, 40.0, 30.0]) < 1e-6);
+        // Shade on one fabric (lightness) counts for less than another hue.
+        assert!(cie94([50.0, 40.0, 30.0], [40.0, 40.0, 30.0]) < cie94([50.0, 40.0, 30.0], [50.0, 30.0, 40.0]));
+        let r = lab([255, 0, 0]);
+        assert!((r[0] - 53.2).abs() < 0.5 && (r[1] - 80.1).abs() < 1.0 && (r[2] - 67.2).abs() < 1.0, "{r:?}");
     }
-    // Unbroken: in most columns of the torso, garment all the way through the band.
-    let columns = (x0..=x1).filter(|&x| (y_top..=y_bot).all(|y| garment.get(x as u32, y as u32, 0) > 0.5)).count();
-    let unbroken = columns as f32 / (x1 - x0 + 1) as f32 > 0.6;
-    // One look: mean colour above and below the waist line close.
-    let mean = |ya: i64, yb: i64| {
-        let mut s = [0.0f32; 3];
-        let mut n = 0.0;
-        for y in ya..yb {
-            for x in x0..=x1 {
-                if garment.get(x as u32, y as u32, 0) > 0.5 {
-                    let p = colours.get_pixel(x as u32, y as u32).0;
-                    for c in 0..3 {
-                        s[c] += p[c] as f32;
-                    }
-                    n += 1.0;
-                }
-            }
-        }
-        (n > 0.0).then(|| s.map(|v| v / n / 255.0))
-    };
-    let wyi = wy as i64;
-    let same_look = match (mean(y_top, wyi), mean(wyi, y_bot + 1)) {
-        (Some(a), Some(c)) => a.iter().zip(&c).map(|(p, q)| (p - q).abs()).fold(0.0, f32::max) < 0.1,
-        _ => false,
-    };
-    // Between the legs, a third of the way from hips to knees: trousers leave a gap there, a
-    // dress or skirt does not. Without the hips' sides or the knees there is no evidence of a dress.
-    let bridged = match (b.hips_x, b.knees) {
-        (Some((hx0, hx1)), Some((kx0, kx1, ky))) => {
-            let y = wy + 0.12 * b.torso + (ky - wy) * 0.35;
-            let (l, r) = ((hx0 + kx0) / 2.0, (hx1 + kx1) / 2.0);
-            let (xa, xb) = (l + (r - l) / 3.0, r - (r - l) / 3.0);
-            let yi = (y as i64).clamp(0, h - 1) as u32;
-            let xs: Vec<u32> = (xa as i64..=xb as i64).filter(|&x| x >= 0 && x < w).map(|x| x as u32).collect();
-            !xs.is_empty() && xs.iter().filter(|&&x| garment.get(x, yi, 0) > 0.5).count() * 4 >= xs.len() * 3
-        }
-        _ => false,
-    };
-    tracing::trace!(unbroken, same_look, bridged, "dress test");
-    unbroken && same_look && bridged
+
+    #[test]
+    fn skeleton_assigns_a_raised_knee_to_the_lower_body() {
+        // Shoulders at y=10, hips at y=30, a thigh raised forward to the chest's side.
+        let b = Body {
+            shoulder: (20.0, 10.0),
+            hips_seen: true,
+            waist: (20.0, 27.6),
+            sw: 10.0,
+            torso: 20.0,
+            upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
+            lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((22.0, 30.0), (32.0, 18.0), 3.0)],
+            thighs: None,
+            never: vec![],
+            axis: (0.0, 1.0),
+            normal: (-1.0, 0.0),
+            face: None,
+            bbox: [0.0, 0.0, 40.0, 40.0],
+        };
+        // On the raised thigh beside the chest: lower, though it is above the waist line.
+        assert!(b.lower_share((31.0, 19.0)) > 0.9);
+        // The chest: upper.
+        assert!(b.lower_share((20.0, 15.0)) < 0.1);
+        // Above the neck between the shoulders: never a garment.
+        assert!(b.never_garment((20.0, 4.0)) > 0.9);
+        assert!(b.never_garment((20.0, 15.0)) < 0.1);
+    }
+
+    #[test]
+    fn a_track_changes_its_call_only_after_three_analyses() {
+        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1 };
+        s.tracks.push(Track { id: 1, centre: (0.0, 0.0), scale: 1.0, call: WearCall::Upper, against: u32::MAX, missed: 0, next: None, last: None });
+        assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
+        assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+        assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+        assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
+        assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+        assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+        assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::TwoPiece);
+    }
 }

@@ -4,6 +4,7 @@
 pub mod cloth;
 pub mod composite;
 pub mod pose;
+pub mod selfie;
 
 use crate::error::Result;
 use crate::frame::{Frame, Map};
@@ -75,11 +76,66 @@ impl std::fmt::Display for PartSet {
     }
 }
 
-/// One garment segmenter. `person` is the saliency map, which a segmenter may use.
+/// What a person was found to wear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WearCall {
+    /// Everything below the neck is upper (the hips are out of view).
+    Upper,
+    /// A top and a bottom, split at the waist.
+    TwoPiece,
+    /// One full-body garment (a dress, a jumpsuit).
+    Full,
+}
+
+/// The evidence for a full-body garment, shown in the `--maps` figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DressEvidence {
+    /// Share of the torso's columns that are garment all through the waist band.
+    pub unbroken: f32,
+    /// Share of the garment's colours below the waist also found above it, and the other way
+    /// round, whichever is less (None: too little of it seen).
+    pub colours_shared: Option<f32>,
+    /// Share of the waist band that is bare skin.
+    pub skin_at_waist: f32,
+    /// Some(true): a gap between clothed legs (trousers, shorts); Some(false): fabric across
+    /// them (a skirt, a dress); None: the legs say nothing.
+    pub leg_gap: Option<bool>,
+    /// What this evidence alone says.
+    pub says_full: bool,
+}
+
+/// One person's call and why, in frame pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonCall {
+    /// The same number for the same person from one analysis to the next.
+    pub track: u32,
+    pub call: WearCall,
+    /// True when the call is held from earlier analyses against this one's evidence.
+    pub held: bool,
+    pub evidence: Option<DressEvidence>,
+    pub shoulder: (f32, f32),
+    /// The waist line's two ends, when the hips are seen.
+    pub waist: Option<[(f32, f32); 2]>,
+    /// x0, y0, x1, y1
+    pub bbox: [f32; 4],
+}
+
+/// A segmenter's result.
+#[derive(Debug, Clone)]
+pub struct Segmentation {
+    /// Scores for the 4 classes, summing to 1 per pixel, at the segmenter's own resolution.
+    pub parts: Map,
+    /// Where a person is (0..1), when the segmenter knows: nothing outside it is a garment.
+    pub gate: Option<Map>,
+    pub people: Vec<PersonCall>,
+}
+
+/// One garment segmenter. `saliency` is the saliency map, which a segmenter may use.
 pub trait GarmentSegmenter: Send {
     fn name(&self) -> &'static str;
-    /// Scores for the 4 classes, summing to 1 per pixel, at the segmenter's own resolution.
-    fn segment(&mut self, frame: &Frame, person: &Map) -> Result<Map>;
+    fn segment(&mut self, frame: &Frame, saliency: &Map) -> Result<Segmentation>;
+    /// Forget the people followed so far (the next frame is unrelated: another photo, a cut).
+    fn forget(&mut self) {}
 }
 
 /// Per-pixel class with the highest score.

@@ -1,6 +1,8 @@
 //! BlazePose: the detector finds each person's hip centre and a scale point, the landmark model
 //! then runs on a rotated square around it (MediaPipe's pipeline; see models/manifest.toml).
-//! drape needs only shoulders, hips and knees, to split upper from lower garments.
+//! drape uses the body lines (shoulders, hips, knees) to split upper from lower garments, the
+//! face, hands and feet to keep them out of the garments, and the landmark model's own person
+//! mask (on the same ROI) as a person-specific mask.
 
 use std::path::Path;
 
@@ -10,8 +12,10 @@ use crate::frame::Frame;
 
 const DET_SIZE: u32 = 224;
 const LM_SIZE: u32 = 256;
-const MAX_PEOPLE: usize = 4;
-const DET_THRESHOLD: f32 = 0.5;
+const MAX_PEOPLE: usize = 6;
+// Low enough for people in a crowded group photo; the landmark model's presence score and the
+// duplicate check below reject what is not a separate person.
+const DET_THRESHOLD: f32 = 0.35;
 const NMS_IOU: f32 = 0.3;
 
 pub const L_SHOULDER: usize = 11;
@@ -20,6 +24,16 @@ pub const L_HIP: usize = 23;
 pub const R_HIP: usize = 24;
 pub const L_KNEE: usize = 25;
 pub const R_KNEE: usize = 26;
+/// Nose, eyes, ears, mouth: 0..=10.
+pub const FACE: std::ops::RangeInclusive<usize> = 0..=10;
+pub const L_EAR: usize = 7;
+pub const R_EAR: usize = 8;
+/// Wrist, pinky, index, thumb of the left and the right hand.
+pub const HANDS: [[usize; 4]; 2] = [[15, 17, 19, 21], [16, 18, 20, 22]];
+/// Ankle, heel, foot index of the left and the right foot.
+pub const FEET: [[usize; 3]; 2] = [[27, 29, 31], [28, 30, 32]];
+/// Side of the landmark model's person mask.
+pub const MASK_SIZE: u32 = 256;
 
 /// One landmark in frame pixels with its visibility (0..1).
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,14 +45,56 @@ pub struct Landmark {
     pub presence: f32,
 }
 
-/// One person's 33 BlazePose landmarks.
+/// The rotated square the landmark model ran on, in frame pixels.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Roi {
+    pub cx: f32,
+    pub cy: f32,
+    pub size: f32,
+    pub rotation: f32,
+}
+
+/// One person's 33 BlazePose landmarks and mask.
 #[derive(Debug, Clone)]
 pub struct Person {
     pub landmarks: Vec<Landmark>,
     pub score: f32,
+    pub roi: Roi,
+    /// Where to look for this person in the next frame.
+    pub next: Option<Roi>,
+    /// The landmark model's person probability on the ROI, MASK_SIZE x MASK_SIZE, row-major.
+    pub mask: Vec<f32>,
 }
 
 impl Person {
+    /// The person mask at frame pixel (x, y), bilinear; 0 outside the ROI.
+    pub fn mask_at(&self, x: f32, y: f32) -> f32 {
+        let n = MASK_SIZE as usize;
+        if self.mask.len() != n * n || self.roi.size <= 0.0 {
+            return 0.0;
+        }
+        let (c, s) = (self.roi.rotation.cos(), self.roi.rotation.sin());
+        let (dx, dy) = (x - self.roi.cx, y - self.roi.cy);
+        // Into the ROI's own axes (the inverse of the rotation the crop was sampled with).
+        let (lx, ly) = (c * dx + s * dy, -s * dx + c * dy);
+        let u = (lx / self.roi.size + 0.5) * n as f32 - 0.5;
+        let v = (ly / self.roi.size + 0.5) * n as f32 - 0.5;
+        if u < -0.5 || v < -0.5 || u > n as f32 - 0.5 || v > n as f32 - 0.5 {
+            return 0.0;
+        }
+        let (u0, v0) = (u.floor(), v.floor());
+        let (au, av) = (u - u0, v - v0);
+        let at = |i: f32, j: f32| self.mask[(j.clamp(0.0, n as f32 - 1.0) as usize) * n + i.clamp(0.0, n as f32 - 1.0) as usize];
+        let top = at(u0, v0) * (1.0 - au) + at(u0 + 1.0, v0) * au;
+        let bottom = at(u0, v0 + 1.0) * (1.0 - au) + at(u0 + 1.0, v0 + 1.0) * au;
+        top * (1.0 - av) + bottom * av
+    }
+
+    /// A landmark the model places in the image (present), wherever it is, or None.
+    pub fn present(&self, i: usize) -> Option<Landmark> {
+        self.landmarks.get(i).copied().filter(|l| l.presence > 0.5)
+    }
+
     /// A landmark that is visible, present and inside a frame of this size (not on its last 3%,
     /// where the model places points it guesses beyond the edge), or None.
     pub fn seen(&self, i: usize, w: u32, h: u32) -> Option<Landmark> {
@@ -80,7 +136,7 @@ impl Pose {
         };
         let lm = Contract {
             inputs: vec![vec![Some(1), Some(LM_SIZE as i64), Some(LM_SIZE as i64), Some(3)]],
-            outputs: vec![vec![Some(1), Some(195)], vec![Some(1), Some(1)]],
+            outputs: vec![vec![Some(1), Some(195)], vec![Some(1), Some(1)], vec![Some(1), Some(MASK_SIZE as i64), Some(MASK_SIZE as i64), Some(1)]],
         };
         Ok(Pose {
             detector: rt.open("pose_detection", detector, &det)?,
@@ -89,52 +145,129 @@ impl Pose {
         })
     }
 
-    /// Everyone the detector finds, with landmarks in frame pixels.
-    pub fn run(&mut self, frame: &Frame) -> Result<Vec<Person>> {
+    /// Everyone in the frame, with landmarks in frame pixels. `follow` holds the ROIs the people
+    /// of the previous frame give for this one (MediaPipe's tracking): each is tried first, and
+    /// the detector's finds are used only for people not followed already.
+    pub fn run(&mut self, frame: &Frame, follow: &[Roi]) -> Result<Vec<Person>> {
+        let mut people = Vec::new();
+        for roi in follow {
+            // Someone seen in the last frame: the model's doubt (a tilted head, a turn) weighs
+            // less than for a new find.
+            if let Some(p) = self.landmarks_on(frame, *roi, 1.0, 0.1)? {
+                people.push(p);
+            }
+        }
+        let followed = people.len();
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let side = w.max(h);
         let (pad_x, pad_y) = ((side - w) / 2.0, (side - h) / 2.0);
-        // Letterbox to a square: a rotated crop of the whole padded square at 224.
-        let input = sample_rotated(frame, side / 2.0 - pad_x, side / 2.0 - pad_y, side, 0.0, DET_SIZE, |v| v / 127.5 - 1.0);
+        // Letterbox to a square: a crop of the whole padded square at 224, from a copy shrunk
+        // by area averaging first (point samples of a large frame alias and cost detections).
+        let (small, k) = shrunk(frame, DET_SIZE as f32 / side);
+        let input = sample_rotated(&small, (side / 2.0 - pad_x) * k.0, (side / 2.0 - pad_y) * k.1, side * k.0, 0.0, DET_SIZE, |v| v / 127.5 - 1.0);
         let out = self.detector.run(&[Input { shape: vec![1, DET_SIZE as i64, DET_SIZE as i64, 3], data: &input }], 2)?;
         let detections = nms(decode(&out[0].data, &out[1].data, &self.anchors));
-        let mut people = Vec::new();
+        tracing::trace!(detections = detections.len(), followed, "pose");
         for d in detections.into_iter().take(MAX_PEOPLE) {
             // Keypoints to frame pixels.
             let to_px = |(x, y): (f32, f32)| (x * side - pad_x, y * side - pad_y);
-            let (k0, k1) = (to_px(d.kp[0]), to_px(d.kp[1]));
-            let size = 2.0 * ((k1.0 - k0.0).hypot(k1.1 - k0.1)) * 1.25;
-            if size < 8.0 {
+            let roi = roi_from(to_px(d.kp[0]), to_px(d.kp[1]));
+            // Someone followed already: their tracked ROI is the better one. (Tight: the ROIs of
+            // upper-body framing are far larger than the space between two people; the shoulder
+            // check below catches what this lets through.)
+            if people[..followed].iter().any(|p| (p.roi.cx - roi.cx).hypot(p.roi.cy - roi.cy) < 0.08 * p.roi.size.max(roi.size)) {
                 continue;
             }
-            let rotation = normalise_angle(std::f32::consts::FRAC_PI_2 - (-(k1.1 - k0.1)).atan2(k1.0 - k0.0));
-            let crop = sample_rotated(frame, k0.0, k0.1, size, rotation, LM_SIZE, |v| v / 255.0);
-            let out = self
-                .landmarks
-                .run(&[Input { shape: vec![1, LM_SIZE as i64, LM_SIZE as i64, 3], data: &crop }], 2)?;
-            let presence = out[1].data.first().copied().unwrap_or(0.0);
-            // The presence flag comes as a probability or as a logit depending on the conversion.
-            let presence = if (0.0..=1.0).contains(&presence) { presence } else { sigmoid(presence) };
-            if presence < 0.5 {
-                tracing::trace!(presence, "pose landmark model rejected a detection");
-                continue;
+            // A strong detection in a tight group (neighbours fill its ROI) leaves the landmark
+            // model less sure; the duplicate check below catches a skeleton placed on a neighbour.
+            let least = if d.score >= 0.7 { 0.2 } else { 0.5 };
+            if let Some(p) = self.landmarks_on(frame, roi, d.score, least)? {
+                people.push(p);
             }
-            let (c, s) = (rotation.cos(), rotation.sin());
-            let landmarks = out[0]
-                .data
-                .chunks(5)
-                .take(33)
-                .map(|v| {
-                    let lx = (v[0] / LM_SIZE as f32 - 0.5) * size;
-                    let ly = (v[1] / LM_SIZE as f32 - 0.5) * size;
-                    Landmark { x: k0.0 + c * lx - s * ly, y: k0.1 + s * lx + c * ly, visibility: sigmoid(v[3]), presence: sigmoid(v[4]) }
-                })
-                .collect();
-            people.push(Person { landmarks, score: d.score });
         }
-        tracing::trace!(people = people.len(), "pose");
-        Ok(people)
+        // Two finds of one person give two skeletons on the same shoulders: keep the first.
+        let mut kept: Vec<Person> = Vec::with_capacity(people.len());
+        for p in people {
+            if !kept.iter().any(|k| same_shoulders(k, &p)) {
+                kept.push(p);
+            }
+        }
+        tracing::trace!(people = kept.len(), "pose");
+        Ok(kept.into_iter().take(MAX_PEOPLE).collect())
     }
+
+    /// The landmark model on one ROI; None when its presence score is below `least`.
+    fn landmarks_on(&mut self, frame: &Frame, roi: Roi, score: f32, least: f32) -> Result<Option<Person>> {
+        let Roi { cx, cy, size, rotation } = roi;
+        if size < 8.0 {
+            return Ok(None);
+        }
+        let (src, k) = shrunk(frame, LM_SIZE as f32 / size);
+        let crop = sample_rotated(&src, cx * k.0, cy * k.1, size * k.0, rotation, LM_SIZE, |v| v / 255.0);
+        let out = self.landmarks.run(&[Input { shape: vec![1, LM_SIZE as i64, LM_SIZE as i64, 3], data: &crop }], 3)?;
+        let presence = out[1].data.first().copied().unwrap_or(0.0);
+        // The presence flag comes as a probability or as a logit depending on the conversion.
+        let presence = if (0.0..=1.0).contains(&presence) { presence } else { sigmoid(presence) };
+        if presence < least {
+            tracing::trace!(presence, score, "pose landmark model rejected a region");
+            return Ok(None);
+        }
+        let (c, s) = (rotation.cos(), rotation.sin());
+        let to_frame = |v: &[f32]| {
+            let lx = (v[0] / LM_SIZE as f32 - 0.5) * size;
+            let ly = (v[1] / LM_SIZE as f32 - 0.5) * size;
+            (cx + c * lx - s * ly, cy + s * lx + c * ly)
+        };
+        let points: Vec<&[f32]> = out[0].data.chunks(5).collect();
+        let landmarks = points
+            .iter()
+            .take(33)
+            .map(|v| {
+                let (x, y) = to_frame(v);
+                Landmark { x, y, visibility: sigmoid(v[3]), presence: sigmoid(v[4]) }
+            })
+            .collect();
+        // Points 33 and 34 are the alignment points for the next frame's ROI (hip centre and
+        // the scale point, as the detector's two keypoints).
+        let next = match (points.get(33), points.get(34)) {
+            (Some(a), Some(b)) => Some(roi_from(to_frame(a), to_frame(b))),
+            _ => None,
+        };
+        let mask: Vec<f32> = out.get(2).map(|o| o.data.iter().map(|&v| sigmoid(v.clamp(-30.0, 30.0))).collect()).unwrap_or_default();
+        tracing::trace!(score, presence, ?roi, ?next, mask_mean = mask.iter().sum::<f32>() / mask.len().max(1) as f32, "pose person");
+        Ok(Some(Person { landmarks, score, roi, next, mask }))
+    }
+}
+
+/// The landmark ROI from a hip centre and a scale point: a square of twice their distance times
+/// 1.25, rotated so the scale point is straight up.
+fn roi_from(k0: (f32, f32), k1: (f32, f32)) -> Roi {
+    let size = 2.0 * (k1.0 - k0.0).hypot(k1.1 - k0.1) * 1.25;
+    let rotation = normalise_angle(std::f32::consts::FRAC_PI_2 - (-(k1.1 - k0.1)).atan2(k1.0 - k0.0));
+    Roi { cx: k0.0, cy: k0.1, size, rotation }
+}
+
+/// Whether two skeletons stand on the same shoulders (closer than a third of a shoulder width).
+fn same_shoulders(a: &Person, b: &Person) -> bool {
+    let mid = |p: &Person| -> Option<(f32, f32, f32)> {
+        let (l, r) = (p.landmarks.get(L_SHOULDER)?, p.landmarks.get(R_SHOULDER)?);
+        Some(((l.x + r.x) / 2.0, (l.y + r.y) / 2.0, (l.x - r.x).hypot(l.y - r.y)))
+    };
+    match (mid(a), mid(b)) {
+        (Some(p), Some(q)) => (p.0 - q.0).hypot(p.1 - q.1) < p.2.max(q.2) / 3.0,
+        _ => false,
+    }
+}
+
+/// The frame shrunk by `scale` with area averaging (as is when that would not shrink it), and the
+/// x and y factors from frame to copy.
+fn shrunk(frame: &Frame, scale: f32) -> (std::borrow::Cow<'_, Frame>, (f32, f32)) {
+    if scale >= 0.8 {
+        return (std::borrow::Cow::Borrowed(frame), (1.0, 1.0));
+    }
+    let (w, h) = (((frame.width() as f32 * scale).round() as u32).max(1), ((frame.height() as f32 * scale).round() as u32).max(1));
+    let small = crate::analysis::tensor::resize(frame, None, w, h);
+    (std::borrow::Cow::Owned(small), (w as f32 / frame.width() as f32, h as f32 / frame.height() as f32))
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -239,7 +372,11 @@ fn nms(mut dets: Vec<Detection>) -> Vec<Detection> {
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while let Some(top) = dets.first().copied() {
-        let (group, rest): (Vec<Detection>, Vec<Detection>) = dets.into_iter().partition(|d| iou(&top, d) > NMS_IOU);
+        // Boxes of people standing side by side overlap a lot (group photos); only boxes whose
+        // hip centres also coincide are one person.
+        let scale = (top.kp[1].0 - top.kp[0].0).hypot(top.kp[1].1 - top.kp[0].1).max(1e-3);
+        let same = |d: &Detection| iou(&top, d) > NMS_IOU && (d.kp[0].0 - top.kp[0].0).hypot(d.kp[0].1 - top.kp[0].1) < 0.5 * scale;
+        let (group, rest): (Vec<Detection>, Vec<Detection>) = dets.into_iter().partition(same);
         dets = rest;
         let total: f32 = group.iter().map(|d| d.score).sum();
         let avg = |f: &dyn Fn(&Detection) -> f32| group.iter().map(|d| f(d) * d.score).sum::<f32>() / total;
@@ -270,9 +407,12 @@ mod tests {
     #[test]
     fn upright_rotation_is_zero() {
         // Scale point straight above the hip centre: no rotation.
-        let (k0, k1) = ((100.0f32, 200.0f32), (100.0f32, 100.0f32));
-        let r = normalise_angle(std::f32::consts::FRAC_PI_2 - (-(k1.1 - k0.1)).atan2(k1.0 - k0.0));
-        assert!(r.abs() < 1e-6);
+        let r = roi_from((100.0, 200.0), (100.0, 100.0));
+        assert!(r.rotation.abs() < 1e-6);
+        assert!((r.size - 250.0).abs() < 1e-3);
+        // Lying to the right (scale point to the right of the hips): a quarter turn.
+        let r = roi_from((100.0, 200.0), (200.0, 200.0));
+        assert!((r.rotation.abs() - std::f32::consts::FRAC_PI_2).abs() < 1e-5);
     }
 
     #[test]
@@ -280,6 +420,9 @@ mod tests {
         let d = |score, cx| Detection { score, cx, cy: 0.5, w: 0.2, h: 0.4, kp: [(cx, 0.6), (cx, 0.3)] };
         let out = nms(vec![d(0.9, 0.3), d(0.8, 0.31), d(0.7, 0.8)]);
         assert_eq!(out.len(), 2);
+        // Side by side, boxes overlapping by more than the threshold: two people.
+        let side = |score, cx| Detection { score, cx, cy: 0.5, w: 0.3, h: 0.6, kp: [(cx, 0.6), (cx, 0.45)] };
+        assert_eq!(nms(vec![side(0.9, 0.4), side(0.8, 0.5)]).len(), 2);
         assert!((out[0].cx - (0.9 * 0.3 + 0.8 * 0.31) / 1.7).abs() < 1e-6);
     }
 }

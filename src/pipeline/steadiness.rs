@@ -1,0 +1,153 @@
+//! How steady the garment mask is over a clip: the IoU of the restyled area (alpha > 0.5) between
+//! consecutive output frames, leaving out hard cuts. `drape bench --steadiness` reports it; a
+//! garment that blinks on and off between frames shows as a low IoU.
+
+use std::sync::{Arc, Mutex};
+
+use crate::error::Result;
+use crate::frame::Frame;
+use crate::output::sink::{Finished, Sink};
+
+/// The restyled area of an alpha-view frame (alpha channel above one half).
+pub fn mask_of(alpha_view: &Frame) -> Vec<bool> {
+    alpha_view.pixels().map(|p| p.0[3] > 127).collect()
+}
+
+/// Intersection over union of two masks of one size; two empty masks agree fully.
+pub fn iou(a: &[bool], b: &[bool]) -> f64 {
+    let (mut inter, mut union) = (0u64, 0u64);
+    for (&p, &q) in a.iter().zip(b) {
+        inter += (p && q) as u64;
+        union += (p || q) as u64;
+    }
+    if union == 0 {
+        1.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+/// How much a frame changed from the one before: the mean absolute difference of a coarse grey
+/// grid (0..1).
+pub fn frame_change(previous: &Frame, current: &Frame) -> f32 {
+    const GW: u32 = 32;
+    const GH: u32 = 24;
+    let grid = |f: &Frame| -> Vec<f32> {
+        let small = image::imageops::resize(f, GW, GH, image::imageops::FilterType::Triangle);
+        small.pixels().map(|p| (0.299 * p.0[0] as f32 + 0.587 * p.0[1] as f32 + 0.114 * p.0[2] as f32) / 255.0).collect()
+    };
+    let (a, b) = (grid(previous), grid(current));
+    a.iter().zip(&b).map(|(p, q)| (p - q).abs()).sum::<f32>() / a.len() as f32
+}
+
+/// Which changes between consecutive frames are hard cuts: a spike well above the changes
+/// around it. A cut between two takes of one person in one room changes little of a coarse grid,
+/// but far more than the motion in the frames on either side.
+pub fn hard_cuts(changes: &[f32]) -> Vec<bool> {
+    (0..changes.len())
+        .map(|i| {
+            let around: Vec<f32> = (i.saturating_sub(8)..(i + 9).min(changes.len())).filter(|&j| j != i).map(|j| changes[j]).collect();
+            let mut sorted = around.clone();
+            sorted.sort_by(|a, b| a.total_cmp(b));
+            let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+            changes[i] > 0.015 && changes[i] > 5.0 * median.max(0.001)
+        })
+        .collect()
+}
+
+/// A sink that takes alpha-view frames and records the mask IoU of each consecutive pair:
+/// entry `i` is the pair (frame i, frame i+1).
+#[derive(Clone, Default)]
+pub struct SteadinessSink {
+    ious: Arc<Mutex<Vec<f64>>>,
+    previous: Option<Vec<bool>>,
+    frames: u64,
+}
+
+impl SteadinessSink {
+    /// The IoUs so far, shared with a clone of this sink that went into the pipeline.
+    pub fn ious(&self) -> Vec<f64> {
+        self.ious.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+impl Sink for SteadinessSink {
+    fn write(&mut self, frame: &Frame) -> Result<()> {
+        let mask = mask_of(frame);
+        if let Some(prev) = &self.previous {
+            let v = iou(prev, &mask);
+            if let Ok(mut ious) = self.ious.lock() {
+                ious.push(v);
+            }
+        }
+        self.previous = Some(mask);
+        self.frames += 1;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, _complete: bool) -> Result<Finished> {
+        Ok(Finished { what: "steadiness".into(), path: None, frames: self.frames })
+    }
+}
+
+/// The figures of one clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Steadiness {
+    pub mean_iou: f64,
+    pub min_iou: f64,
+    /// Consecutive pairs counted.
+    pub pairs: usize,
+    /// Pairs left out as hard cuts.
+    pub cuts: usize,
+}
+
+/// Mean and least IoU over the pairs that are not hard cuts (`cut[i]` is the pair i, i+1).
+pub fn summarise(ious: &[f64], cut: &[bool]) -> Steadiness {
+    let kept: Vec<f64> = ious.iter().enumerate().filter(|(i, _)| !cut.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v).collect();
+    let cuts = ious.len() - kept.len();
+    let mean_iou = if kept.is_empty() { 1.0 } else { kept.iter().sum::<f64>() / kept.len() as f64 };
+    let min_iou = kept.iter().copied().fold(1.0, f64::min);
+    Steadiness { mean_iou, min_iou, pairs: kept.len(), cuts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iou_of_masks() {
+        assert_eq!(iou(&[true, true, false, false], &[true, false, true, false]), 1.0 / 3.0);
+        assert_eq!(iou(&[false, false], &[false, false]), 1.0);
+    }
+
+    #[test]
+    fn a_blinking_mask_scores_low_and_cuts_are_left_out() {
+        let on = Frame::from_pixel(4, 4, image::Rgba([9, 9, 9, 255]));
+        let off = Frame::from_pixel(4, 4, image::Rgba([9, 9, 9, 0]));
+        let mut sink = SteadinessSink::default();
+        let probe = sink.clone();
+        for f in [&on, &off, &on, &on] {
+            sink.write(f).unwrap();
+        }
+        assert_eq!(probe.ious(), vec![0.0, 0.0, 1.0]);
+        let s = summarise(&probe.ious(), &[false, true, false]);
+        assert_eq!((s.pairs, s.cuts), (2, 1));
+        assert_eq!(s.mean_iou, 0.5);
+        assert_eq!(s.min_iou, 0.0);
+    }
+
+    #[test]
+    fn hard_cuts_are_told_from_motion() {
+        let dark = Frame::from_pixel(64, 48, image::Rgba([20, 20, 20, 255]));
+        let bright = Frame::from_pixel(64, 48, image::Rgba([200, 200, 200, 255]));
+        assert!(frame_change(&dark, &bright) > 0.5);
+        assert_eq!(frame_change(&dark, &dark), 0.0);
+        // Steady motion with one spike: only the spike is a cut.
+        let mut changes = vec![0.004f32; 30];
+        changes[12] = 0.03;
+        changes[20] = 0.008;
+        let cuts = hard_cuts(&changes);
+        assert!(cuts[12]);
+        assert_eq!(cuts.iter().filter(|c| **c).count(), 1);
+    }
+}
