@@ -23,7 +23,7 @@ use super::{GarmentSegmenter, PersonCall, Segmentation, WearCall, BACKGROUND, CL
 use crate::analysis::runtime::{Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
-use crate::frame::{Frame, Map};
+use crate::frame::{Frame, Map, Rect};
 
 const PAN_SIZE: u32 = 512;
 /// Analyses a new call must hold before a tracked person's call changes.
@@ -48,6 +48,7 @@ pub struct CompositeSegmenter {
     selfie: Option<Selfie>,
     tracks: Vec<Track>,
     next_id: u32,
+    previous: Option<Previous>,
 }
 
 /// A person followed from one analysis to the next.
@@ -65,6 +66,16 @@ struct Track {
     next: Option<Roi>,
     /// The person as last found, held while the pose model misses them.
     last: Option<Person>,
+}
+
+/// Weight of a new analysis's garment evidence where the person has not moved.
+const STEADY_BASE: f32 = 0.3;
+
+/// The last analysis's garment evidence and person gate, for [`CompositeSegmenter::steady`].
+struct Previous {
+    size: (u32, u32),
+    garment: Vec<f32>,
+    gate: Vec<f32>,
 }
 
 /// A point in map pixels.
@@ -229,17 +240,26 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         if let Some((c, pts)) = mean_of(p, hand.iter().copied(), sx, sy) {
             if pts.len() >= 3 {
                 let spread = pts.iter().map(|q| len(sub(*q, c))).fold(0.0, f32::max);
-                never.push((c, (1.5 * spread).max(0.12 * sw)));
+                never.push((c, (2.0 * spread).max(0.15 * sw)));
             }
         }
     }
-    for foot in pose::FEET {
-        // Only feet seen well: a guessed foot would cut into the trousers.
-        let pts: Vec<P> = foot.iter().filter_map(|&i| p.landmarks.get(i).filter(|l| l.presence > 0.5 && l.visibility > 0.5)).map(|l| (l.x * sx, l.y * sy)).collect();
-        if pts.len() == 3 {
-            // Centred between heel and toe, just below the ankle: the shoe, not the trouser hem.
-            let c = lerp(lerp(pts[1], pts[2], 0.5), pts[0], 0.2);
-            let r = 0.6 * len(sub(pts[1], pts[2])).max(0.15 * sw);
+    for [ankle, heel, toe] in pose::FEET {
+        // Only feet the model sees: a guessed foot would cut into the trousers.
+        let (a, he, t) = (joint(ankle), joint(heel), joint(toe));
+        let foot = match (he, t) {
+            (Some(h), Some(t)) => Some(lerp(h, t, 0.5)),
+            (Some(q), None) | (None, Some(q)) => Some(q),
+            (None, None) => None,
+        };
+        if let Some(f) = foot {
+            // Centred on the foot, nudged towards the ankle: the shoe, not the trouser hem.
+            let c = a.map_or(f, |a| lerp(f, a, 0.2));
+            let r = match (he, t) {
+                (Some(h), Some(t)) => 0.6 * len(sub(h, t)),
+                _ => 0.0,
+            }
+            .max(0.15 * sw);
             never.push((c, r));
         }
     }
@@ -295,15 +315,28 @@ impl CompositeSegmenter {
         if selfie.is_none() {
             tracing::warn!("selfie segmentation missing: the person gate relies on the pose model's mask alone");
         }
-        Ok(CompositeSegmenter { pan, pose, selfie, tracks: Vec::new(), next_id: 1 })
+        Ok(CompositeSegmenter { pan, pose, selfie, tracks: Vec::new(), next_id: 1, previous: None })
     }
 
-    fn skin_clothes_hair(&mut self, frame: &Frame, w: u32, h: u32) -> Result<Option<Map>> {
+    /// PAN's skin, clothes and hair at map size w x h. With `crop` (frame pixels) it runs on that
+    /// part of the frame only, so small people get PAN's whole input; outside it is all zero.
+    fn skin_clothes_hair(&mut self, frame: &Frame, w: u32, h: u32, crop: Option<Rect>) -> Result<Option<Map>> {
         let Some(pan) = self.pan.as_mut() else { return Ok(None) };
-        let small = tensor::resize(frame, None, PAN_SIZE, PAN_SIZE);
+        let small = tensor::resize(frame, crop, PAN_SIZE, PAN_SIZE);
         let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
         let out = pan.run(&[Input { shape, data: &data }], 1)?;
-        Ok(Some(tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE).resized(w, h)))
+        let full = tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE);
+        let Some(r) = crop else { return Ok(Some(full.resized(w, h))) };
+        let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+        Ok(Some(Map::from_fn(w, h, 3, |x, y, c| {
+            let (px, py) = ((x as f32 + 0.5) / w as f32 * fw, (y as f32 + 0.5) / h as f32 * fh);
+            let (u, v) = ((px - r.x as f32) / r.width as f32, (py - r.y as f32) / r.height as f32);
+            if (0.0..=1.0).contains(&u) && (0.0..=1.0).contains(&v) {
+                full.sample(u, v, c)
+            } else {
+                0.0
+            }
+        })))
     }
 
     /// Match this analysis's people to the tracks; returns each person's track index.
@@ -351,6 +384,38 @@ impl CompositeSegmenter {
         out
     }
 
+    /// The garment evidence averaged over analyses where the person has not moved. Per-pixel
+    /// evidence from skin/clothes models flickers from frame to frame on a still person; the
+    /// person mask does not. So the weight of the new evidence rises with how much the person
+    /// mask changed around a pixel (real motion passes at once), and the result never exceeds
+    /// the current mask (nothing is drawn where the person has left).
+    fn steady(&mut self, garment: Vec<f32>, gate: &[f32], w: u32, h: u32) -> Vec<f32> {
+        let previous = self.previous.take().filter(|p| p.size == (w, h));
+        let out = match previous {
+            None => garment,
+            Some(p) => {
+                let change: Vec<f32> = gate.iter().zip(&p.gate).map(|(a, b)| (a - b).abs()).collect();
+                let cut = change.iter().sum::<f32>() / change.len().max(1) as f32 > 0.25;
+                if cut {
+                    garment
+                } else {
+                    let moved = blur_max(&change, w, h, 2);
+                    garment
+                        .iter()
+                        .zip(&p.garment)
+                        .zip(moved.iter().zip(gate))
+                        .map(|((&new, &old), (&m, &g))| {
+                            let weight = (STEADY_BASE + 3.0 * m).min(1.0);
+                            (old + weight * (new - old)).min(g)
+                        })
+                        .collect()
+                }
+            }
+        };
+        self.previous = Some(Previous { size: (w, h), garment: out.clone(), gate: gate.to_vec() });
+        out
+    }
+
     /// The call a track makes given this analysis's evidence: a new track takes it at once, a
     /// known one only after it has held CALL_HOLD analyses running.
     fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
@@ -376,13 +441,13 @@ impl GarmentSegmenter for CompositeSegmenter {
 
     fn forget(&mut self) {
         self.tracks.clear();
+        self.previous = None;
     }
 
     fn segment(&mut self, frame: &Frame, saliency: &Map) -> Result<Segmentation> {
         let (w, h) = (saliency.width, saliency.height);
         let (fw, fh) = (frame.width(), frame.height());
         let (sx, sy) = (w as f32 / fw as f32, h as f32 / fh as f32);
-        let pan = self.skin_clothes_hair(frame, w, h)?;
         let selfie = match self.selfie.as_mut() {
             Some(s) => Some(s.run(frame)?),
             None => None,
@@ -393,6 +458,9 @@ impl GarmentSegmenter for CompositeSegmenter {
             Some(p) => p.run(frame, &follow)?.into_iter().filter_map(|q| body(&q, fw, fh, sx, sy).map(|b| (q, b))).collect(),
             None => Vec::new(),
         };
+        // PAN on the region that holds the people (all of the frame when no one is found).
+        let crop = people_rect(people.iter().map(|(_, b)| b.bbox), fw, fh, sx, sy);
+        let pan = self.skin_clothes_hair(frame, w, h, crop)?;
         let mut people = people;
         let mut tracks = self.track(&people, (sx, sy));
         // A person followed until the last analysis and missed in this one is held for a few
@@ -489,8 +557,11 @@ impl GarmentSegmenter for CompositeSegmenter {
                     None => 1.0,
                     Some(m) => {
                         let match_skin = skin_models.get(owner[i]).and_then(|s| s.as_ref()).map_or(1.0, |s| s.matches(lab[i]));
-                        // Skin unlike the face's still counts partly: shade and light change it.
-                        let (skin, clothes, hair) = (m.get(x, y, 0) * (0.35 + 0.65 * match_skin), m.get(x, y, 1), m.get(x, y, 2));
+                        // Inside a person, what PAN calls skin in a colour unlike this person's
+                        // face is fabric (an orange hoodie, a peach top): most of that score moves
+                        // to clothes. A little stays skin for light the face does not share.
+                        let s = m.get(x, y, 0);
+                        let (skin, clothes, hair) = (s * (0.2 + 0.8 * match_skin), m.get(x, y, 1).max(0.8 * s * (1.0 - match_skin)), m.get(x, y, 2));
                         // Clothes against skin and hair; where PAN says nothing, a garment only
                         // as a weak guess (bare skin PAN misses is worse than a missed garment).
                         let share = (clothes + 0.12) / (clothes + skin + hair + 0.3);
@@ -501,6 +572,8 @@ impl GarmentSegmenter for CompositeSegmenter {
                 (gate[i] * cloth * (1.0 - never)).clamp(0.0, 1.0)
             })
             .collect();
+
+        let garment = self.steady(garment, &gate, w, h);
 
         let mut calls = Vec::with_capacity(people.len());
         let mut wear = Vec::with_capacity(people.len());
@@ -556,6 +629,27 @@ impl GarmentSegmenter for CompositeSegmenter {
     }
 }
 
+/// The frame rectangle around every person's box (map pixels in, frame pixels out); None when
+/// there is no one or it would be most of the frame anyway.
+fn people_rect(boxes: impl Iterator<Item = [f32; 4]>, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Rect> {
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for b in boxes {
+        x0 = x0.min(b[0] / sx);
+        y0 = y0.min(b[1] / sy);
+        x1 = x1.max(b[2] / sx);
+        y1 = y1.max(b[3] / sy);
+    }
+    if !x0.is_finite() {
+        return None;
+    }
+    let (x0, y0) = (x0.max(0.0) as u32, y0.max(0.0) as u32);
+    let (x1, y1) = ((x1.ceil() as u32).min(fw), (y1.ceil() as u32).min(fh));
+    if x1 <= x0 + 8 || y1 <= y0 + 8 || ((x1 - x0) * (y1 - y0)) as f32 > 0.8 * (fw * fh) as f32 {
+        return None;
+    }
+    Some(Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+}
+
 /// The evidence for one person wearing one full-body garment.
 fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[f32; 3]], pan: Option<&Map>, skin: Option<&SkinModel>, w: u32, h: u32) -> super::DressEvidence {
     let at = |p: P| -> Option<usize> {
@@ -575,7 +669,7 @@ fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[
     let skin_at = |p: P| {
         at(p).filter(|&i| mine(i)).map_or(0.0, |i| {
             let (x, y) = (i as u32 % w, i as u32 / w);
-            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 0.35 + 0.65 * s.matches(lab[i]))
+            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 0.2 + 0.8 * s.matches(lab[i]))
         })
     };
     let waist_pts: Vec<P> = across.iter().flat_map(|&u| (0..6).map(move |j| (0.7 + 0.06 * j as f32, u))).map(|(t, u)| point(t, u)).collect();
@@ -658,7 +752,8 @@ impl SkinModel {
     /// 1 for this person's skin colour, falling to 0 well away from it. Lightness varies with
     /// shading, so it weighs less than the chroma.
     fn matches(&self, c: [f32; 3]) -> f32 {
-        let tol = [(2.5 * self.spread[0]).max(22.0), (2.5 * self.spread[1]).max(7.0), (2.5 * self.spread[2]).max(7.0)];
+        // Sun and shade on one person's skin move its lightness far more than its hue.
+        let tol = [(2.5 * self.spread[0]).max(35.0), (2.5 * self.spread[1]).max(8.0), (2.5 * self.spread[2]).max(8.0)];
         let d = (0..3).map(|k| ((c[k] - self.mean[k]) / tol[k]).powi(2)).sum::<f32>().sqrt();
         1.0 - smoothstep(1.0, 2.0, d)
     }
@@ -762,8 +857,28 @@ mod tests {
     }
 
     #[test]
+    fn garment_evidence_is_steady_on_a_still_person_and_follows_motion() {
+        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, previous: None };
+        let (w, h) = (16u32, 8u32);
+        // A still person on the left half.
+        let gate: Vec<f32> = (0..w * h).map(|i| if i % w < 8 { 1.0 } else { 0.0 }).collect();
+        let on: Vec<f32> = gate.clone();
+        s.steady(on.clone(), &gate, w, h);
+        // One frame the garment evidence drops out on the still person: it barely moves.
+        let off = vec![0.0f32; (w * h) as usize];
+        let out = s.steady(off, &gate, w, h);
+        assert!(out[2] > 0.6, "{}", out[2]);
+        // The person moves to the right half: the new place takes the new evidence at once,
+        // and where they were nothing stays.
+        let moved: Vec<f32> = (0..w * h).map(|i| if i % w >= 8 { 1.0 } else { 0.0 }).collect();
+        let out = s.steady(moved.clone(), &moved, w, h);
+        assert!(out[12] > 0.99);
+        assert_eq!(out[2], 0.0);
+    }
+
+    #[test]
     fn a_track_changes_its_call_only_after_three_analyses() {
-        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1 };
+        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, previous: None };
         s.tracks.push(Track { id: 1, centre: (0.0, 0.0), scale: 1.0, call: WearCall::Upper, against: u32::MAX, missed: 0, next: None, last: None });
         assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
