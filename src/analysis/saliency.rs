@@ -64,8 +64,15 @@ pub fn normalise_within(saliency: &mut Map, gate: &Map) {
     let (_, p90, _) = inside.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
     // A person the model barely sees stays faint rather than having noise blown up.
     let full = p90.max(0.25);
-    for v in &mut saliency.data {
-        *v = (*v / full).min(1.0);
+    // Lifted only as far as the gate reaches: the soft fringe outside the person stays as faint
+    // as the model made it.
+    for y in 0..h {
+        for x in 0..w {
+            let g = gate.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0);
+            let v = saliency.get(x, y, 0);
+            let lifted = (v / full).min(1.0);
+            saliency.set(x, y, 0, v + g * (lifted - v));
+        }
     }
 }
 

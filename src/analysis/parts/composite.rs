@@ -153,6 +153,19 @@ impl Body {
         over_neck.max(discs)
     }
 
+    /// How plausible hair is at p: 1 around the head and down to the chest (long hair), fading
+    /// to a fifth further away; 1 everywhere when the face is not seen (a back view).
+    fn hair_reach(&self, p: P) -> f32 {
+        match self.face {
+            None => 1.0,
+            Some((c, r)) => {
+                // r is 0.6 of the head's radius; long hair reaches some four head radii down.
+                let d = len(sub(p, c)) / (r / 0.6).max(1e-3);
+                1.0 - 0.8 * smoothstep(3.0, 5.0, d)
+            }
+        }
+    }
+
     /// Reach to the whole skeleton, for telling people apart where their masks do not.
     fn reach_any(&self, p: P) -> f32 {
         Body::reach(&self.upper, p).min(Body::reach(&self.lower, p))
@@ -240,7 +253,7 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         if let Some((c, pts)) = mean_of(p, hand.iter().copied(), sx, sy) {
             if pts.len() >= 3 {
                 let spread = pts.iter().map(|q| len(sub(*q, c))).fold(0.0, f32::max);
-                never.push((c, (2.0 * spread).max(0.15 * sw)));
+                never.push((c, (1.5 * spread).max(0.12 * sw)));
             }
         }
     }
@@ -556,12 +569,17 @@ impl GarmentSegmenter for CompositeSegmenter {
                 let cloth = match pan.as_ref() {
                     None => 1.0,
                     Some(m) => {
-                        let match_skin = skin_models.get(owner[i]).and_then(|s| s.as_ref()).map_or(1.0, |s| s.matches(lab[i]));
+                        let model = skin_models.get(owner[i]).and_then(|s| s.as_ref());
+                        let fabric = model.map_or(0.0, |s| s.fabric(lab[i]));
                         // Inside a person, what PAN calls skin in a colour unlike this person's
                         // face is fabric (an orange hoodie, a peach top): most of that score moves
                         // to clothes. A little stays skin for light the face does not share.
                         let s = m.get(x, y, 0);
-                        let (skin, clothes, hair) = (s * (0.2 + 0.8 * match_skin), m.get(x, y, 1).max(0.8 * s * (1.0 - match_skin)), m.get(x, y, 2));
+                        // Hair hangs from the head: PAN's hair far below a face is black fabric.
+                        let hair_here = owner_body.map_or(1.0, |b| b.hair_reach(p));
+                        let hr = m.get(x, y, 2);
+                        let clothes = m.get(x, y, 1).max(0.8 * s * fabric).max(hr * (1.0 - hair_here));
+                        let (skin, hair) = (s * (1.0 - 0.8 * fabric), hr * hair_here);
                         // Clothes against skin and hair; where PAN says nothing, a garment only
                         // as a weak guess (bare skin PAN misses is worse than a missed garment).
                         let share = (clothes + 0.12) / (clothes + skin + hair + 0.3);
@@ -669,7 +687,7 @@ fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[
     let skin_at = |p: P| {
         at(p).filter(|&i| mine(i)).map_or(0.0, |i| {
             let (x, y) = (i as u32 % w, i as u32 / w);
-            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 0.2 + 0.8 * s.matches(lab[i]))
+            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 1.0 - 0.8 * s.fabric(lab[i]))
         })
     };
     let waist_pts: Vec<P> = across.iter().flat_map(|&u| (0..6).map(move |j| (0.7 + 0.06 * j as f32, u))).map(|(t, u)| point(t, u)).collect();
@@ -749,6 +767,16 @@ impl SkinModel {
         Some(SkinModel { mean, spread })
     }
 
+    /// How surely a colour PAN may call skin is fabric instead: unlike this face's skin, and either
+    /// a colour no skin has or far more saturated than this person's skin. Only then: sun and
+    /// shade move body skin away from the face's colour, but keep it a skin colour about as
+    /// saturated as the face.
+    fn fabric(&self, c: [f32; 3]) -> f32 {
+        let face_chroma = self.mean[1].hypot(self.mean[2]).max(8.0);
+        let vivid = smoothstep(1.6, 2.4, c[1].hypot(c[2]) / face_chroma);
+        (1.0 - self.matches(c)) * (1.0 - skin_gamut(c)).max(vivid)
+    }
+
     /// 1 for this person's skin colour, falling to 0 well away from it. Lightness varies with
     /// shading, so it weighs less than the chroma.
     fn matches(&self, c: [f32; 3]) -> f32 {
@@ -757,6 +785,14 @@ impl SkinModel {
         let d = (0..3).map(|k| ((c[k] - self.mean[k]) / tol[k]).powi(2)).sum::<f32>().sqrt();
         1.0 - smoothstep(1.0, 2.0, d)
     }
+}
+
+/// 1 for colours human skin takes in any light (Lab hue between about 15 and 85 degrees, chroma
+/// up to about 45), falling to 0 outside: an orange or a blue fabric is no one's skin.
+pub fn skin_gamut(c: [f32; 3]) -> f32 {
+    let chroma = c[1].hypot(c[2]);
+    let hue = c[2].atan2(c[1]).to_degrees();
+    (1.0 - smoothstep(40.0, 55.0, chroma)) * smoothstep(0.0, 15.0, hue) * (1.0 - smoothstep(85.0, 100.0, hue))
 }
 
 /// CIE94 colour difference with the textile weights (kL = 2, K1 = 0.048, K2 = 0.014).
@@ -825,6 +861,9 @@ mod tests {
         assert!(cie94([50.0, 40.0, 30.0], [50.0, 40.0, 30.0]) < 1e-6);
         // Shade on one fabric (lightness) counts for less than another hue.
         assert!(cie94([50.0, 40.0, 30.0], [40.0, 40.0, 30.0]) < cie94([50.0, 40.0, 30.0], [50.0, 30.0, 40.0]));
+        // Skin in shade and in sun is in the skin gamut; a saturated orange and a blue are not.
+        assert!(skin_gamut(lab([224, 172, 140])) > 0.9 && skin_gamut(lab([92, 58, 40])) > 0.9);
+        assert!(skin_gamut(lab([240, 150, 20])) < 0.1 && skin_gamut(lab([40, 90, 200])) < 0.1);
         let r = lab([255, 0, 0]);
         assert!((r[0] - 53.2).abs() < 0.5 && (r[1] - 80.1).abs() < 1.0 && (r[2] - 67.2).abs() < 1.0, "{r:?}");
     }
