@@ -23,7 +23,7 @@ use super::{GarmentSegmenter, PersonCall, Segmentation, WearCall, BACKGROUND, CL
 use crate::analysis::runtime::{Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
-use crate::frame::{Frame, Map, Rect};
+use crate::frame::{Frame, Map};
 
 const PAN_SIZE: u32 = 512;
 /// Analyses a new call must hold before a tracked person's call changes.
@@ -331,25 +331,12 @@ impl CompositeSegmenter {
         Ok(CompositeSegmenter { pan, pose, selfie, tracks: Vec::new(), next_id: 1, previous: None })
     }
 
-    /// PAN's skin, clothes and hair at map size w x h. With `crop` (frame pixels) it runs on that
-    /// part of the frame only, so small people get PAN's whole input; outside it is all zero.
-    fn skin_clothes_hair(&mut self, frame: &Frame, w: u32, h: u32, crop: Option<Rect>) -> Result<Option<Map>> {
+    fn skin_clothes_hair(&mut self, frame: &Frame, w: u32, h: u32) -> Result<Option<Map>> {
         let Some(pan) = self.pan.as_mut() else { return Ok(None) };
-        let small = tensor::resize(frame, crop, PAN_SIZE, PAN_SIZE);
+        let small = tensor::resize(frame, None, PAN_SIZE, PAN_SIZE);
         let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
         let out = pan.run(&[Input { shape, data: &data }], 1)?;
-        let full = tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE);
-        let Some(r) = crop else { return Ok(Some(full.resized(w, h))) };
-        let (fw, fh) = (frame.width() as f32, frame.height() as f32);
-        Ok(Some(Map::from_fn(w, h, 3, |x, y, c| {
-            let (px, py) = ((x as f32 + 0.5) / w as f32 * fw, (y as f32 + 0.5) / h as f32 * fh);
-            let (u, v) = ((px - r.x as f32) / r.width as f32, (py - r.y as f32) / r.height as f32);
-            if (0.0..=1.0).contains(&u) && (0.0..=1.0).contains(&v) {
-                full.sample(u, v, c)
-            } else {
-                0.0
-            }
-        })))
+        Ok(Some(tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE).resized(w, h)))
     }
 
     /// Match this analysis's people to the tracks; returns each person's track index.
@@ -461,6 +448,9 @@ impl GarmentSegmenter for CompositeSegmenter {
         let (w, h) = (saliency.width, saliency.height);
         let (fw, fh) = (frame.width(), frame.height());
         let (sx, sy) = (w as f32 / fw as f32, h as f32 / fh as f32);
+        // PAN straight after the saliency model, as before this segmenter tracked people: on two
+        // cores it ran twice as slow after the pose models (their thread pools still spinning).
+        let pan = self.skin_clothes_hair(frame, w, h)?;
         let selfie = match self.selfie.as_mut() {
             Some(s) => Some(s.run(frame)?),
             None => None,
@@ -471,9 +461,6 @@ impl GarmentSegmenter for CompositeSegmenter {
             Some(p) => p.run(frame, &follow)?.into_iter().filter_map(|q| body(&q, fw, fh, sx, sy).map(|b| (q, b))).collect(),
             None => Vec::new(),
         };
-        // PAN on the region that holds the people (all of the frame when no one is found).
-        let crop = people_rect(people.iter().map(|(_, b)| b.bbox), fw, fh, sx, sy);
-        let pan = self.skin_clothes_hair(frame, w, h, crop)?;
         let mut people = people;
         let mut tracks = self.track(&people, (sx, sy));
         // A person followed until the last analysis and missed in this one is held for a few
@@ -528,23 +515,29 @@ impl GarmentSegmenter for CompositeSegmenter {
                     gate[i] = selfie_here;
                     continue;
                 }
-                let mut best = (f32::NEG_INFINITY, usize::MAX);
+                let masks: Vec<f32> = people.iter().map(|(q, _)| q.mask_at(pf, pm)).collect();
                 let mut pose_mask = 0.0f32;
-                for (k, (q, b)) in people.iter().enumerate() {
-                    let m = q.mask_at(pf, pm);
+                for (k, m) in masks.iter().enumerate() {
                     if held[k] {
-                        held_near[i] = held_near[i].max(m);
+                        held_near[i] = held_near[i].max(*m);
                     } else {
-                        pose_mask = pose_mask.max(m);
+                        pose_mask = pose_mask.max(*m);
                     }
-                    let score = m - 0.25 * b.reach_any(p);
+                }
+                selfie_at[i] = selfie_here;
+                gate[i] = pose_mask;
+                // Background no person model sees: no owner, and nothing more to work out.
+                if pose_mask.max(held_near[i]).max(selfie_here) < 0.01 {
+                    continue;
+                }
+                let mut best = (f32::NEG_INFINITY, usize::MAX);
+                for (k, (_, b)) in people.iter().enumerate() {
+                    let score = masks[k] - 0.25 * b.reach_any(p);
                     if score > best.0 {
                         best = (score, k);
                     }
                 }
                 owner[i] = best.1;
-                gate[i] = pose_mask;
-                selfie_at[i] = selfie_here;
             }
         }
 
@@ -563,6 +556,9 @@ impl GarmentSegmenter for CompositeSegmenter {
         let skin_models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, &lab, pan.as_ref(), w, h))).collect();
         let garment: Vec<f32> = (0..n)
             .map(|i| {
+                if gate[i] < 1e-3 {
+                    return 0.0;
+                }
                 let (x, y) = ((i as u32 % w), (i as u32 / w));
                 let p = (x as f32 + 0.5, y as f32 + 0.5);
                 let owner_body = people.get(owner[i]).map(|(_, b)| b);
@@ -626,7 +622,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                 let i = (y * w + x) as usize;
                 let g = garment[i];
                 let p = (x as f32 + 0.5, y as f32 + 0.5);
-                let (upper, lower, full) = match people.get(owner[i]) {
+                let (upper, lower, full) = match people.get(owner[i]).filter(|_| g > 0.0) {
                     None => (1.0, 0.0, 0.0),
                     Some((_, b)) => match wear[owner[i]] {
                         WearCall::Full => (0.0, 0.0, 1.0),
@@ -645,27 +641,6 @@ impl GarmentSegmenter for CompositeSegmenter {
         }
         Ok(Segmentation { parts: out, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), people: calls })
     }
-}
-
-/// The frame rectangle around every person's box (map pixels in, frame pixels out); None when
-/// there is no one or it would be most of the frame anyway.
-fn people_rect(boxes: impl Iterator<Item = [f32; 4]>, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Rect> {
-    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
-    for b in boxes {
-        x0 = x0.min(b[0] / sx);
-        y0 = y0.min(b[1] / sy);
-        x1 = x1.max(b[2] / sx);
-        y1 = y1.max(b[3] / sy);
-    }
-    if !x0.is_finite() {
-        return None;
-    }
-    let (x0, y0) = (x0.max(0.0) as u32, y0.max(0.0) as u32);
-    let (x1, y1) = ((x1.ceil() as u32).min(fw), (y1.ceil() as u32).min(fh));
-    if x1 <= x0 + 8 || y1 <= y0 + 8 || ((x1 - x0) * (y1 - y0)) as f32 > 0.8 * (fw * fh) as f32 {
-        return None;
-    }
-    Some(Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
 }
 
 /// The evidence for one person wearing one full-body garment.
@@ -832,15 +807,19 @@ fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
 
 /// sRGB to CIE Lab (D65).
 pub fn lab(rgb: [u8; 3]) -> [f32; 3] {
-    let lin = |v: u8| {
-        let c = v as f32 / 255.0;
-        if c > 0.04045 {
-            ((c + 0.055) / 1.055).powf(2.4)
-        } else {
-            c / 12.92
-        }
-    };
-    let (r, g, b) = (lin(rgb[0]), lin(rgb[1]), lin(rgb[2]));
+    // The sRGB curve for each of the 256 levels, worked out once.
+    static LINEAR: std::sync::OnceLock<[f32; 256]> = std::sync::OnceLock::new();
+    let table = LINEAR.get_or_init(|| {
+        std::array::from_fn(|v| {
+            let c = v as f32 / 255.0;
+            if c > 0.04045 {
+                ((c + 0.055) / 1.055).powf(2.4)
+            } else {
+                c / 12.92
+            }
+        })
+    });
+    let (r, g, b) = (table[rgb[0] as usize], table[rgb[1] as usize], table[rgb[2] as usize]);
     let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.9505;
     let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
     let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.089;
