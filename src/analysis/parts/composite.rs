@@ -704,7 +704,7 @@ fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[
     }
     let leg_gap = (gap + bridged > 0).then_some(gap > bridged);
     // Without the legs' say, the rest must be surer.
-    let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.6 } else { 0.75 });
+    let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.7 } else { 0.75 });
     let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 } && same_look && skin_at_waist < 0.15 && leg_gap != Some(true);
     super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, says_full }
 }
