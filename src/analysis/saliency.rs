@@ -48,15 +48,8 @@ pub fn normalise(v: &mut [f32]) {
 /// fade from one frame to the next; taking its 90th percentile inside the person gate as full
 /// keeps the soft edge and the method's alpha while making the garments' level steady.
 pub fn normalise_within(saliency: &mut Map, gate: &Map) {
-    let (w, h) = (saliency.width, saliency.height);
-    let mut inside: Vec<f32> = Vec::new();
-    for y in 0..h {
-        for x in 0..w {
-            if gate.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0) > 0.5 {
-                inside.push(saliency.get(x, y, 0));
-            }
-        }
-    }
+    let gate = gate.resized(saliency.width, saliency.height);
+    let mut inside: Vec<f32> = saliency.data.iter().zip(&gate.data).filter(|(_, g)| **g > 0.5).map(|(s, _)| *s).collect();
     if inside.len() < 16 {
         return;
     }
@@ -66,13 +59,9 @@ pub fn normalise_within(saliency: &mut Map, gate: &Map) {
     let full = p90.max(0.25);
     // Lifted only as far as the gate reaches: the soft fringe outside the person stays as faint
     // as the model made it.
-    for y in 0..h {
-        for x in 0..w {
-            let g = gate.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0);
-            let v = saliency.get(x, y, 0);
-            let lifted = (v / full).min(1.0);
-            saliency.set(x, y, 0, v + g * (lifted - v));
-        }
+    for (v, g) in saliency.data.iter_mut().zip(&gate.data) {
+        let lifted = (*v / full).min(1.0);
+        *v += g * (lifted - *v);
     }
 }
 

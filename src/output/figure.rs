@@ -33,15 +33,14 @@ pub fn figure(frame: &Frame, analysis: &Analysis, result: &Frame) -> Frame {
         imageops::replace(&mut stylized, &scaled, s.rect.x as i64, s.rect.y as i64);
     }
     let mut panels = vec![frame.clone(), saliency, parts_img];
-    let explained = analysis.gate.is_some() || !analysis.people.is_empty();
-    if explained {
-        panels.push(Frame::new(1, 1));
+    if analysis.gate.is_some() || !analysis.people.is_empty() {
+        panels.push(evidence(frame, analysis, w, h));
     }
     panels.extend([stylized, result.clone()]);
     let n = panels.len() as u32;
     let mut out = Frame::from_pixel(n * w + (n - 1) * GAP, h, image::Rgba([255, 255, 255, 255]));
     for (i, p) in panels.iter().enumerate() {
-        let scaled = if explained && i == 3 { evidence(frame, analysis, w, h) } else { imageops::resize(p, w, h, FilterType::Triangle) };
+        let scaled = imageops::resize(p, w, h, FilterType::Triangle);
         imageops::replace(&mut out, &scaled, (i as u32 * (w + GAP)) as i64, 0);
     }
     out

@@ -46,8 +46,7 @@ pub fn frame_change(previous: &Frame, current: &Frame) -> f32 {
 pub fn hard_cuts(changes: &[f32]) -> Vec<bool> {
     (0..changes.len())
         .map(|i| {
-            let around: Vec<f32> = (i.saturating_sub(8)..(i + 9).min(changes.len())).filter(|&j| j != i).map(|j| changes[j]).collect();
-            let mut sorted = around.clone();
+            let mut sorted: Vec<f32> = (i.saturating_sub(8)..(i + 9).min(changes.len())).filter(|&j| j != i).map(|j| changes[j]).collect();
             sorted.sort_by(|a, b| a.total_cmp(b));
             let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
             changes[i] > 0.015 && changes[i] > 5.0 * median.max(0.001)

@@ -3,17 +3,19 @@
 //! - Only people wear garments: a person gate from BlazePose's own person masks, and MediaPipe's
 //!   selfie mask near a detected person (strong on webcam close-ups, where BlazePose's ROI mask is
 //!   loose). Nothing outside the gate is a garment, whatever the saliency map locks onto.
-//! - Clothes are positive evidence: PAN's clothes score against its skin and hair scores, with
-//!   each person's skin colour learnt from their face, so a peach top is not taken for skin.
-//!   The face, the hands and the feet (shoes) located from the landmarks are never garments.
+//! - Clothes are positive evidence: PAN's clothes score against its skin and hair scores. What
+//!   PAN calls skin is fabric where its colour is unlike this person's face and no skin has it
+//!   (an orange hoodie); PAN's hair far from the head is black fabric. The face, the hands and
+//!   the feet (shoes) located from the landmarks are never garments.
 //! - Upper vs lower by the skeleton: a garment pixel belongs to the nearest body segment (torso
 //!   above the waist and the arms: upper; torso below the waist and the legs: lower), so it
 //!   works bent, squatting or leaping.
 //! - Full-body (a dress) vs two pieces per person, from evidence shown in the `--maps` figure:
-//!   clothes unbroken across the waist, one colour above and below it (CIE Lab), no bare skin at
-//!   the waist, and no gap between the legs where trousers or shorts would have one.
+//!   clothes unbroken across the waist, the colours below it also found above it (CIE94), no
+//!   bare skin at the waist, and no gap between the legs where trousers or shorts would have one.
 //! - People are tracked between analyses; a person's call changes only after it has been
-//!   contradicted three analyses running.
+//!   contradicted three analyses running, and garment evidence is averaged where the person
+//!   mask holds still.
 
 use std::path::Path;
 
@@ -205,9 +207,8 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
     let mut upper = Vec::new();
     let mut lower = Vec::new();
     upper.push((shoulder, if hips.is_some() { waist } else { hip }, 0.6 * sw));
-    for (s, e, w) in [(11, 13, 15), (12, 14, 16)] {
-        let sh = joint(s);
-        if let (Some(a), Some(b)) = (sh, joint(e)) {
+    for (s, e, w) in [(pose::L_SHOULDER, pose::L_ELBOW, pose::L_WRIST), (pose::R_SHOULDER, pose::R_ELBOW, pose::R_WRIST)] {
+        if let (Some(a), Some(b)) = (joint(s), joint(e)) {
             upper.push((a, b, 0.25 * sw));
             if let Some(c) = joint(w) {
                 upper.push((b, c, 0.2 * sw));
@@ -219,8 +220,7 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         // The lower torso runs on past the hip joints to the crotch.
         lower.push((waist, lerp(shoulder, hip, 1.2), 0.6 * sw));
         let mut legs = Vec::new();
-        for (h, k, a, hp) in [(pose::L_HIP, pose::L_KNEE, 27, lh), (pose::R_HIP, pose::R_KNEE, 28, rh)] {
-            let _ = h;
+        for (k, a, hp) in [(pose::L_KNEE, pose::L_ANKLE, lh), (pose::R_KNEE, pose::R_ANKLE, rh)] {
             if let Some(kn) = joint(k) {
                 lower.push((hp, kn, 0.3 * sw));
                 legs.push((hp, kn));
@@ -451,17 +451,17 @@ impl GarmentSegmenter for CompositeSegmenter {
         // PAN straight after the saliency model, as before this segmenter tracked people: on two
         // cores it ran twice as slow after the pose models (their thread pools still spinning).
         let pan = self.skin_clothes_hair(frame, w, h)?;
+        // At map size once: every map pixel below reads it.
         let selfie = match self.selfie.as_mut() {
-            Some(s) => Some(s.run(frame)?),
+            Some(s) => Some(s.run(frame)?.resized(w, h)),
             None => None,
         };
         self.tracks.retain(|t| t.missed < TRACK_KEEP);
         let follow: Vec<Roi> = self.tracks.iter().filter_map(|t| t.next).collect();
-        let people: Vec<(Person, Body)> = match self.pose.as_mut() {
+        let mut people: Vec<(Person, Body)> = match self.pose.as_mut() {
             Some(p) => p.run(frame, &follow)?.into_iter().filter_map(|q| body(&q, fw, fh, sx, sy).map(|b| (q, b))).collect(),
             None => Vec::new(),
         };
-        let mut people = people;
         let mut tracks = self.track(&people, (sx, sy));
         // A person followed until the last analysis and missed in this one is held for a few
         // analyses where the selfie mask shows someone still there: a garment does not blink off
@@ -475,7 +475,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                 for y in (0..h).step_by(2) {
                     for x in (0..w).step_by(2) {
                         if last.mask_at((x as f32 + 0.5) / sx, (y as f32 + 0.5) / sy) > 0.5 {
-                            sum += m.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0);
+                            sum += m.get(x, y, 0);
                             count += 1;
                         }
                     }
@@ -504,18 +504,21 @@ impl GarmentSegmenter for CompositeSegmenter {
         let mut gate = vec![0.0f32; n];
         let mut held_near = vec![0.0f32; n];
         let mut selfie_at = vec![0.0f32; n];
+        let mut masks = vec![0.0f32; people.len()];
         for y in 0..h {
             for x in 0..w {
                 let i = (y * w + x) as usize;
                 let (pf, pm) = ((x as f32 + 0.5) / sx, (y as f32 + 0.5) / sy);
                 let p = (x as f32 + 0.5, y as f32 + 0.5);
-                let selfie_here = selfie.as_ref().map_or(0.0, |m| m.sample((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32, 0));
+                let selfie_here = selfie.as_ref().map_or(0.0, |m| m.get(x, y, 0));
                 if people.is_empty() {
                     // No one detected: the selfie mask alone, a person model itself.
                     gate[i] = selfie_here;
                     continue;
                 }
-                let masks: Vec<f32> = people.iter().map(|(q, _)| q.mask_at(pf, pm)).collect();
+                for (m, (q, _)) in masks.iter_mut().zip(&people) {
+                    *m = q.mask_at(pf, pm);
+                }
                 let mut pose_mask = 0.0f32;
                 for (k, m) in masks.iter().enumerate() {
                     if held[k] {
@@ -567,9 +570,8 @@ impl GarmentSegmenter for CompositeSegmenter {
                     Some(m) => {
                         let model = skin_models.get(owner[i]).and_then(|s| s.as_ref());
                         let fabric = model.map_or(0.0, |s| s.fabric(lab[i]));
-                        // Inside a person, what PAN calls skin in a colour unlike this person's
-                        // face is fabric (an orange hoodie, a peach top): most of that score moves
-                        // to clothes. A little stays skin for light the face does not share.
+                        // What PAN calls skin but is fabric by this person's skin colour (see
+                        // `SkinModel::fabric`): most of that score moves to clothes.
                         let s = m.get(x, y, 0);
                         // Hair hangs from the head: PAN's hair far below a face is black fabric.
                         let hair_here = owner_body.map_or(1.0, |b| b.hair_reach(p));
@@ -667,7 +669,7 @@ fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[
     };
     let waist_pts: Vec<P> = across.iter().flat_map(|&u| (0..6).map(move |j| (0.7 + 0.06 * j as f32, u))).map(|(t, u)| point(t, u)).collect();
     let skin_at_waist = waist_pts.iter().filter(|&&p| skin_at(p) > 0.5).count() as f32 / waist_pts.len() as f32;
-    // One look: mean Lab colour of the garment above and below the waist.
+    // The garment's colours above and below the waist, for the one-look test below.
     let colours = |pts: &mut dyn Iterator<Item = P>| -> Vec<[f32; 3]> { pts.filter_map(|p| at(p).filter(|&i| mine(i) && garment[i] > 0.5)).map(|i| lab[i]).collect() };
     let above = colours(&mut across.iter().flat_map(|&u| (0..6).map(move |j| point(0.4 + 0.07 * j as f32, u))));
     // Below: down the body to well past the hips, where a dress goes on and a top has ended.

@@ -20,18 +20,24 @@ const NMS_IOU: f32 = 0.3;
 
 pub const L_SHOULDER: usize = 11;
 pub const R_SHOULDER: usize = 12;
+pub const L_ELBOW: usize = 13;
+pub const R_ELBOW: usize = 14;
+pub const L_WRIST: usize = 15;
+pub const R_WRIST: usize = 16;
 pub const L_HIP: usize = 23;
 pub const R_HIP: usize = 24;
 pub const L_KNEE: usize = 25;
 pub const R_KNEE: usize = 26;
+pub const L_ANKLE: usize = 27;
+pub const R_ANKLE: usize = 28;
 /// Nose, eyes, ears, mouth: 0..=10.
 pub const FACE: std::ops::RangeInclusive<usize> = 0..=10;
 pub const L_EAR: usize = 7;
 pub const R_EAR: usize = 8;
 /// Wrist, pinky, index, thumb of the left and the right hand.
-pub const HANDS: [[usize; 4]; 2] = [[15, 17, 19, 21], [16, 18, 20, 22]];
+pub const HANDS: [[usize; 4]; 2] = [[L_WRIST, 17, 19, 21], [R_WRIST, 18, 20, 22]];
 /// Ankle, heel, foot index of the left and the right foot.
-pub const FEET: [[usize; 3]; 2] = [[27, 29, 31], [28, 30, 32]];
+pub const FEET: [[usize; 3]; 2] = [[L_ANKLE, 29, 31], [R_ANKLE, 30, 32]];
 /// Side of the landmark model's person mask.
 pub const MASK_SIZE: u32 = 256;
 
@@ -64,6 +70,8 @@ pub struct Person {
     pub next: Option<Roi>,
     /// The landmark model's person probability on the ROI, MASK_SIZE x MASK_SIZE, row-major.
     pub mask: Vec<f32>,
+    /// cos and sin of the ROI's rotation, for `mask_at`, which runs for every map pixel.
+    turn: (f32, f32),
 }
 
 impl Person {
@@ -73,7 +81,7 @@ impl Person {
         if self.mask.len() != n * n || self.roi.size <= 0.0 {
             return 0.0;
         }
-        let (c, s) = (self.roi.rotation.cos(), self.roi.rotation.sin());
+        let (c, s) = self.turn;
         let (dx, dy) = (x - self.roi.cx, y - self.roi.cy);
         // Into the ROI's own axes (the inverse of the rotation the crop was sampled with).
         let (lx, ly) = (c * dx + s * dy, -s * dx + c * dy);
@@ -235,7 +243,7 @@ impl Pose {
         };
         let mask: Vec<f32> = out.get(2).map(|o| o.data.iter().map(|&v| sigmoid(v.clamp(-30.0, 30.0))).collect()).unwrap_or_default();
         tracing::trace!(score, presence, ?roi, ?next, mask_mean = mask.iter().sum::<f32>() / mask.len().max(1) as f32, "pose person");
-        Ok(Some(Person { landmarks, score, roi, next, mask }))
+        Ok(Some(Person { landmarks, score, roi, next, mask, turn: (c, s) }))
     }
 }
 
