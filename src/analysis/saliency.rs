@@ -62,8 +62,14 @@ pub fn normalise_within(saliency: &mut Map, gate: &Map) {
     for (v, g) in saliency.data.iter_mut().zip(&gate.data) {
         let lifted = (*v / full).min(1.0);
         *v += g * (lifted - *v);
+        // The faintest third of the fringe mostly lies off the person (on small people it was
+        // three quarters of the garment alpha off them); the edge stays soft above it.
+        *v = ((*v - FRINGE_FLOOR) / (1.0 - FRINGE_FLOOR)).max(0.0);
     }
 }
+
+/// Saliency below this (after scaling) is taken as off the person when someone is in view.
+pub const FRINGE_FLOOR: f32 = 0.35;
 
 #[cfg(test)]
 mod tests {
@@ -76,6 +82,11 @@ mod tests {
         let gate = Map::from_fn(8, 8, 1, |x, _, _| if x < 4 { 1.0 } else { 0.0 });
         normalise_within(&mut s, &gate);
         assert!((s.get(0, 0, 0) - 1.0).abs() < 1e-6);
+        // The faint fringe beside a person is cut, the edge above it stays soft.
+        let mut f = Map::from_fn(8, 4, 1, |x, _, _| [1.0, 1.0, 1.0, 1.0, 0.675, 0.3, 0.0, 0.0][x as usize]);
+        normalise_within(&mut f, &Map::from_fn(8, 4, 1, |x, _, _| if x < 6 { 1.0 } else { 0.0 }));
+        assert_eq!(f.get(5, 0, 0), 0.0);
+        assert!((f.get(4, 0, 0) - 0.5).abs() < 1e-6);
         // Nobody in view: unchanged.
         let mut t = Map::from_fn(8, 8, 1, |_, _, _| 0.3);
         normalise_within(&mut t, &Map::new(8, 8, 1));

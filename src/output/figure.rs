@@ -76,6 +76,14 @@ fn evidence(frame: &Frame, analysis: &Analysis, w: u32, h: u32) -> Frame {
                 c.fill(x as i64 - 1, y as i64 - 1, 3, 3, [255, 60, 220, 255]);
             }
         }
+        // The never-garment discs (head, hands, feet) as rings.
+        for &((cx, cy), r) in &person.never {
+            let steps = ((r * sx) as usize).clamp(12, 90);
+            for i in 0..steps {
+                let t = i as f32 / steps as f32 * std::f32::consts::TAU;
+                c.fill(((cx + r * t.cos()) * sx) as i64, ((cy + r * t.sin()) * sy) as i64, 1, 1, [255, 220, 40, 255]);
+            }
+        }
         c.disc((person.shoulder.0 * sx) as i64, (person.shoulder.1 * sy) as i64, 2, [255, 255, 255]);
         let mut lines = vec![format!("#{} {}{}", person.track, call_name(person.call), if person.held { " (held)" } else { "" })];
         if let Some(e) = &person.evidence {

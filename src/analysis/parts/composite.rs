@@ -614,6 +614,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                     [((b.waist.0 - half.0) / sx, (b.waist.1 - half.1) / sy), ((b.waist.0 + half.0) / sx, (b.waist.1 + half.1) / sy)]
                 }),
                 bbox: [b.bbox[0] / sx, b.bbox[1] / sy, b.bbox[2] / sx, b.bbox[3] / sy],
+                never: b.never.iter().map(|&(c, r)| ((c.0 / sx, c.1 / sy), r / sx)).collect(),
             });
         }
         tracing::trace!(people = calls.len(), calls = ?calls.iter().map(|c| c.call).collect::<Vec<_>>(), "composite segmenter");

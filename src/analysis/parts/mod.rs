@@ -118,6 +118,8 @@ pub struct PersonCall {
     pub waist: Option<[(f32, f32); 2]>,
     /// x0, y0, x1, y1
     pub bbox: [f32; 4],
+    /// Centre and radius of each disc that is never a garment (head, hands, feet), in frame pixels.
+    pub never: Vec<((f32, f32), f32)>,
 }
 
 /// A segmenter's result.
