@@ -2,7 +2,9 @@
 
 Run through models/setup.sh, which provides the Python environment. Each file is fetched only
 when it is missing or fails its sha256; a file that cannot be had is reported with what it
-disables and how to get it, and the rest still gets set up.
+disables and how to get it, and the rest still gets set up. Exits 1 when a required file is
+missing, unreadable or fails its sha256 (the models only ../shared holds are required when there
+is a ../shared; without one drape runs degraded and set-up warns).
 """
 from __future__ import annotations
 
@@ -34,6 +36,11 @@ def sha256(path: Path) -> str:
 
 class Missing(Exception):
     """A file that could not be had; the message says how to get it."""
+
+
+class Absent(Missing):
+    """A model that only ../shared/models holds, when there is no such folder: drape runs without
+    it (degraded, as the message says), so set-up warns and still succeeds."""
 
 
 def wheel(package: str) -> Path:
@@ -79,6 +86,19 @@ def make_symbolic(src: Path, dest: Path, dims: dict[str, list[int]]) -> None:
     onnx.save(m, str(dest))
 
 
+def state_of(entry: dict) -> str:
+    """What is installed for one entry: ok, missing, unreadable or a wrong sha256."""
+    dest = MODELS / entry["file"]
+    want = entry.get("installed_sha256", entry.get("sha256"))
+    if not dest.exists():
+        return "missing"
+    try:
+        got = sha256(dest)
+    except OSError as e:
+        return f"unreadable ({e.strerror})"
+    return "ok" if want is None or got == want else "bad sha256"
+
+
 def install(entry: dict, shared: Path | None) -> str:
     """Put one manifest entry in place; return a one-word state. Raises Missing."""
     dest = MODELS / entry["file"]
@@ -88,10 +108,15 @@ def install(entry: dict, shared: Path | None) -> str:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     if "shared" in entry:
-        src = shared / entry["shared"] if shared else None
-        if src is None or not src.exists():
-            where = shared if shared else "../shared/models (not found)"
-            raise Missing(f"{entry['shared']} is not in {where}; copy it there or set "
+        if shared is None and dest.exists():
+            raise Missing(f"{entry['file']} fails its sha256 and there is no ../shared/models to copy "
+                          f"it from again; delete it (drape runs without it) or set DRAPE_MODELS_FROM")
+        if shared is None:
+            raise Absent(f"{entry['shared']}: no ../shared/models beside the checkout; set "
+                         f"DRAPE_MODELS_FROM to a folder that holds it")
+        src = shared / entry["shared"]
+        if not src.exists():
+            raise Missing(f"{entry['shared']} is not in {shared}; copy it there or set "
                           f"DRAPE_MODELS_FROM to a folder that holds it")
         shutil.copyfile(src, tmp)
     else:
@@ -181,18 +206,24 @@ def main() -> int:
     entries += [(m["name"], m, m["role"]) for m in manifest["model"]]
     entries.append(("example photo", manifest["example"], "the bundled example"))
 
-    problems = []
+    problems, warnings = [], []
     for label, entry, role in entries:
         if args.check:
-            dest = MODELS / entry["file"]
-            ok = dest.exists() and sha256(dest) == entry.get("installed_sha256", entry.get("sha256"))
-            state = "ok" if ok else "MISSING"
+            state = state_of(entry)
+            if state != "ok" and not ("shared" in entry and shared is None and state == "missing"):
+                problems.append(f"{label}: {entry['file']} is {state}; run models/setup.sh (without it: no {role})")
         else:
             try:
                 state = install(entry, shared)
+            except Absent as e:
+                state = "ABSENT"
+                warnings.append(f"{label}: {e} (without it: no {role})")
             except Missing as e:
                 state = "MISSING"
                 problems.append(f"{label}: {e} (without it: no {role})")
+            except OSError as e:
+                state = "FAILED"
+                problems.append(f"{label}: {entry['file']}: {e} (without it: no {role})")
         if state != "ok":
             print(f"  {label:20} {state:9} {entry['file']}", flush=True)
     if not args.check:
@@ -205,10 +236,15 @@ def main() -> int:
             install_gpu_runtime(manifest["runtime"]["gpu"])
         except Missing as e:
             problems.append(f"GPU runtime: {e}")
+    for w in warnings:
+        print(f"drape set-up: warning: {w}", file=sys.stderr)
     for p in problems:
         print(f"drape set-up: {p}", file=sys.stderr)
-    if not problems:
-        print("drape set-up: runtime and models ready in models/", flush=True)
+    if problems:
+        # Non-zero, so that `setup.sh && cargo ...` stops here instead of failing later.
+        print(f"drape set-up: {len(problems)} required file(s) missing or wrong; see above", file=sys.stderr)
+        return 1
+    print("drape set-up: runtime and models ready in models/", flush=True)
     return 0
 
 

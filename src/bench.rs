@@ -47,11 +47,11 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     let opts = VideoOptions { params: video_params(&a.look), max_frames: Some(a.frames), ..VideoOptions::default() };
     eprintln!("drape bench: {} ({}x{} @ {} fps), {} frames per run, compositor {}", input.display(), info.width, info.height, info.fps, a.frames, compositor.name());
 
-    let offline = run_offline(opener(&input), Box::new(styled_analyser(&rt, dir, &a.look)?), &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), None, &opts);
+    let offline = run_offline(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), None, &opts);
     if let Some(e) = offline.error {
         return Err(e.into());
     }
-    let live = run_live(opener(&input), Box::new(styled_analyser(&rt, dir, &a.look)?), &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_| {});
+    let live = run_live(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_| {});
     if let Some(e) = live.error {
         return Err(e.into());
     }
@@ -107,7 +107,7 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     let opts = VideoOptions { params, max_frames: Some(a.frames), ..VideoOptions::default() };
     let sink = SteadinessSink::default();
     // Once through the clip: a loop's wrap-around would count as motion.
-    let report = run_offline(opener_looping(input, false), Box::new(styled_analyser(rt, dir, &a.look)?), compositor, vec![Box::new(sink.clone())], Arc::new(AtomicBool::new(false)), None, &opts);
+    let report = run_offline(opener_looping(input, false), styled_analyser(rt, dir, &a.look)?, compositor, vec![Box::new(sink.clone())], Arc::new(AtomicBool::new(false)), None, &opts);
     if let Some(e) = report.error {
         return Err(e.into());
     }

@@ -39,6 +39,10 @@ pub fn report(dir: &ModelDir, runtime: &RuntimeOptions) -> (String, bool) {
                 ok = false;
                 "MISSING".into()
             }
+            FileState::Unreadable(e) => {
+                ok = false;
+                format!("UNREADABLE ({e})")
+            }
             FileState::Mismatch { .. } => {
                 ok = false;
                 "BAD SHA".into()

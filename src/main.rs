@@ -17,7 +17,7 @@ use drape::capture::{self, video, Source};
 use drape::compositing::{self, Compositor, CompositorKind, Params, Smoothing, View};
 use drape::output::sink::{Mp4Sink, PngSequence, RawStdout, Sink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
-use drape::pipeline::{self, PhotoJob, Report, StyledAnalyser};
+use drape::pipeline::{self, FailingAt, FrameAnalyser, PhotoJob, Report, StyledAnalyser};
 
 mod bench;
 
@@ -285,16 +285,25 @@ fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
 }
 
 /// Ctrl-C asks the pipeline to stop (recordings are finalised); a second one exits at once.
+/// The handler is installed once per process; when it cannot be, the user is told that Ctrl-C
+/// would end drape without finalising what it writes.
 fn stop_flag() -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let s = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if s.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+    static STOP: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    STOP.get_or_init(|| {
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let handler = ctrlc::set_handler(move || {
+            if s.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("drape: stopping (Ctrl-C again to quit at once)");
+        });
+        if let Err(e) = handler {
+            tracing::warn!("cannot catch Ctrl-C ({e}): it would end drape without finalising a recording; stop with Q or --frames instead");
         }
-        eprintln!("drape: stopping (Ctrl-C again to quit at once)");
-    });
-    stop
+        stop
+    })
+    .clone()
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -353,11 +362,21 @@ fn open_compositor(g: &Global) -> anyhow::Result<Compositor> {
 }
 
 /// The analyser for the video pipeline: models loaded, style predicted once.
-fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look) -> anyhow::Result<StyledAnalyser> {
+/// DRAPE_FAULT_ANALYSIS_AT=N makes the Nth analysis and every one after fail, to see what a
+/// user would.
+fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look) -> anyhow::Result<Box<dyn FrameAnalyser>> {
     let mut analyzer = Analyzer::open(rt, dir, analyzer_config(look)?)?;
     let style = analyzer.load_style(&look.style)?;
     let options = StyleOptions { strength: look.strength, preserve_colour: look.preserve_colour };
-    Ok(StyledAnalyser::new(analyzer, style, look.parts, options))
+    let analyser = StyledAnalyser::new(analyzer, style, look.parts, options);
+    Ok(match std::env::var("DRAPE_FAULT_ANALYSIS_AT").ok().map(|v| v.parse::<u64>()) {
+        None => Box::new(analyser),
+        Some(Ok(at)) => {
+            tracing::warn!("DRAPE_FAULT_ANALYSIS_AT={at}: analysis {at} and every one after will fail on purpose");
+            Box::new(FailingAt::new(analyser, at, u64::MAX))
+        }
+        Some(Err(_)) => anyhow::bail!("DRAPE_FAULT_ANALYSIS_AT must be a frame count (1, 2, ...)"),
+    })
 }
 
 fn video_params(look: &Look) -> Params {
@@ -409,7 +428,7 @@ fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Result<
     let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: true, max_frames: None };
     let path = input.clone();
     let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&path, false)?) as Box<dyn Source>));
-    let report = run_offline(open, Box::new(analyser), &mut compositor, vec![sink], stop_flag(), info.frames, &opts);
+    let report = run_offline(open, analyser, &mut compositor, vec![sink], stop_flag(), info.frames, &opts);
     finish_video(report)
 }
 
@@ -468,7 +487,7 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let mut compositor = open_compositor(g)?;
     let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: false, max_frames: a.frames };
-    let report = run_live(open, Box::new(analyser), &mut compositor, sinks, stop_flag(), &opts, |_| {});
+    let report = run_live(open, analyser, &mut compositor, sinks, stop_flag(), &opts, |_| {});
     let code = finish_video(report)?;
     // Ctrl-C is how a live recording ends: that is success.
     Ok(if code == ExitCode::from(130) { ExitCode::SUCCESS } else { code })
@@ -528,7 +547,7 @@ fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let opts = drape::window::MirrorOptions {
         open,
-        analyser: Box::new(analyser),
+        analyser,
         compositor: g.compositor,
         controls: ctl,
         feather: a.look.feather,

@@ -13,8 +13,25 @@ use drape::analysis::parts::PartSet;
 use drape::capture::Source;
 use drape::error::{Error, Result};
 use drape::frame::Frame;
-use drape::pipeline::video::{LiveSession, SourceOpener};
-use drape::pipeline::LookChange;
+use drape::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener};
+use drape::analysis::Analysis;
+use drape::pipeline::{FrameAnalyser, LookChange};
+
+/// The stand-in analysis, keeping the look changes that reach it.
+struct Keeping {
+    inner: SlowAnalyser,
+    changes: Arc<Mutex<Vec<LookChange>>>,
+}
+
+impl FrameAnalyser for Keeping {
+    fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
+        self.inner.analyse(frame)
+    }
+    fn apply(&mut self, change: &LookChange) -> Result<()> {
+        self.changes.lock().unwrap().push(change.clone());
+        Ok(())
+    }
+}
 
 /// A live source that fails after `fail_after` frames, the way a V4L2 camera does when unplugged.
 struct FlakyCamera {
@@ -54,10 +71,12 @@ fn a_lost_camera_is_reported_and_reopened() {
         let first = o.fetch_add(1, Ordering::SeqCst) == 0;
         Ok(Box::new(FlakyCamera { n: 0, fail_after: first.then_some(10) }) as Box<dyn Source>)
     });
-    let analyser = SlowAnalyser { delay: Duration::from_millis(10), calls: Arc::new(Mutex::new(0)) };
+    let changes = Arc::new(Mutex::new(Vec::new()));
+    let analyser = Keeping { inner: SlowAnalyser { delay: Duration::from_millis(10), calls: Arc::new(Mutex::new(0)) }, changes: changes.clone() };
     let stop = Arc::new(AtomicBool::new(false));
-    let session = LiveSession::start(open, Box::new(analyser), stop, 1);
-    session.change(LookChange::Parts(PartSet { upper: true, lower: false, full: false }));
+    let session = LiveSession::start(open, Box::new(analyser), stop, 1, OnAnalysisError::Stop);
+    let upper_only = LookChange::Parts(PartSet { upper: true, lower: false, full: false });
+    assert!(session.change(upper_only.clone()));
     let mut notices = Vec::new();
     let mut frames_after = 0;
     let t = Instant::now();
@@ -74,5 +93,6 @@ fn a_lost_camera_is_reported_and_reopened() {
     assert_eq!(frames_after, 20, "frames flow again after the camera is back");
     assert_eq!(opened.load(Ordering::SeqCst), 2);
     assert!(session.newest().is_some(), "analysis kept running");
+    assert_eq!(*changes.lock().unwrap(), [upper_only], "the look change reached the analysis");
     assert!(session.finish().is_none(), "a lost camera is not an error");
 }

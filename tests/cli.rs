@@ -208,3 +208,24 @@ fn live_without_a_display_says_how_to_run_headless() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_drape")).args(["live", "--input"]).arg(&clip).env("DISPLAY", ":4242").output().unwrap();
     assert_clean_failure(&o, "cannot open the display `:4242`");
 }
+
+#[test]
+fn headless_live_exits_non_zero_when_analysis_fails_and_keeps_the_partial_recording() {
+    let clip = testdata().join("clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4");
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.mp4");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input", s(&clip), "--no-window", "--loop", "--record", s(&rec)])
+        .env("DRAPE_FAULT_ANALYSIS_AT", "3")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "exit status; stderr: {err}");
+    assert!(err.contains("drape: error:") && err.contains("analysis 3 fails on purpose"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The frames recorded before the failure are kept, under a name that says they are partial.
+    let partial = dir.path().join("rec.partial.mp4");
+    assert!(partial.is_file() && !rec.exists(), "{err}");
+    let (frames, _) = common::video::ffprobe(&partial);
+    assert!(frames > 0, "the partial recording plays: {frames} frames");
+}

@@ -222,3 +222,52 @@ fn the_mirror_window_answers_keys_and_clicks() {
     assert_eq!(status.code(), Some(0), "exit status; log: {l}");
     assert!(!l.contains("panicked"), "{l}");
 }
+
+#[test]
+fn the_mirror_window_shows_a_failed_analysis_and_keeps_going() {
+    let clip = testdata().join(CLIP);
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("drape.log");
+    // STAND-IN fault: from the second analysis on, every analysis fails.
+    let mut drape = x
+        .cmd(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input"])
+        .arg(&clip)
+        .args(["--window-size", "1280x720", "--save-to"])
+        .arg(dir.path())
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env("DRAPE_FAULT_ANALYSIS_AT", "2")
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("drape starts");
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    let t = Instant::now();
+    while read_log().matches("trying again").count() < 2 {
+        if let Ok(Some(status)) = drape.try_wait() {
+            panic!("drape exited ({status}) instead of going on: {}", read_log());
+        }
+        assert!(t.elapsed() < Duration::from_secs(120), "no failed analysis within 2 minutes: {}", read_log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let shot = x.screenshot(dir.path(), "analysis_failed");
+    // The notice: yellow text at the bottom, wrapped over several lines because it says what failed.
+    let yellow = |p: [u8; 3]| p[0] > 200 && p[1] > 170 && p[2] < 120;
+    let rows: Vec<u32> = (480..720).filter(|&y| (0..1280).any(|x| yellow(shot.get_pixel(x, y).0))).collect();
+    let extent = rows.last().zip(rows.first()).map_or(0, |(b, a)| b - a);
+    assert!(extent > 40, "a notice of several lines at the bottom of the window (yellow rows {rows:?})");
+    // Still running, still showing frames, and it has tried again.
+    assert!(drape.try_wait().unwrap().is_none(), "drape keeps running: {}", read_log());
+    x.xdotool(&["search", "--sync", "--name", "^drape", "windowfocus", "--sync"]);
+    x.key("q");
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = drape.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "drape did not quit on Q");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(0), "a retried failure is not the session's error; log: {}", read_log());
+}

@@ -47,6 +47,8 @@ impl Entry {
 pub enum FileState {
     Ok,
     Missing,
+    /// There, but it cannot be read (permissions, a folder in its place, an I/O error).
+    Unreadable(String),
     Mismatch { actual: String },
 }
 
@@ -105,8 +107,9 @@ impl ModelDir {
     pub fn check(&self, entry: &Entry) -> FileState {
         let path = self.root.join(&entry.file);
         match sha256_file(&path) {
-            None => FileState::Missing,
-            Some(actual) => match entry.expected_sha256() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Missing,
+            Err(e) => FileState::Unreadable(e.to_string()),
+            Ok(actual) => match entry.expected_sha256() {
                 Some(want) if want != actual => FileState::Mismatch { actual },
                 _ => FileState::Ok,
             },
@@ -114,11 +117,11 @@ impl ModelDir {
     }
 }
 
-pub fn sha256_file(path: &Path) -> Option<String> {
-    let mut f = std::fs::File::open(path).ok()?;
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
     let mut h = Sha256::new();
-    std::io::copy(&mut f, &mut h).ok()?;
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    std::io::copy(&mut f, &mut h)?;
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]
@@ -134,5 +137,17 @@ mod tests {
             assert_eq!(e.expected_sha256().unwrap().len(), 64);
         }
         assert_eq!(dir.check(dir.entry("pan").unwrap()), FileState::Missing);
+    }
+
+    #[test]
+    fn an_unreadable_model_is_not_called_missing() {
+        // A folder where the model file should be: there, but not readable as a file.
+        let root = std::env::temp_dir().join(format!("drape-unreadable-{}", std::process::id()));
+        let dir = ModelDir::locate(Some(root.clone())).unwrap();
+        let entry = dir.entry("pan").unwrap();
+        std::fs::create_dir_all(root.join(&entry.file)).unwrap();
+        let state = dir.check(entry);
+        let _ = std::fs::remove_dir_all(&root);
+        assert!(matches!(state, FileState::Unreadable(_)), "{state:?}");
     }
 }

@@ -95,6 +95,9 @@ impl Source for Camera {
 
 impl Drop for Camera {
     fn drop(&mut self) {
-        let _ = self.cam.stop_stream();
+        // A camera that will not stop is released by the driver when the process ends.
+        if let Err(e) = self.cam.stop_stream() {
+            tracing::debug!("camera {}: stopping its stream: {e}", self.index);
+        }
     }
 }

@@ -88,7 +88,9 @@ impl VideoFile {
         self.stderr = Some(std::thread::spawn(move || {
             let mut s = String::new();
             if let Some(e) = stderr.as_mut() {
-                let _ = e.read_to_string(&mut s);
+                if let Err(e) = e.read_to_string(&mut s) {
+                    s = format!("(its messages could not be read: {e})");
+                }
             }
             s
         }));
@@ -156,8 +158,10 @@ impl Source for VideoFile {
 impl Drop for VideoFile {
     fn drop(&mut self) {
         if let Some((mut child, _)) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            // The decoder may have ended on its own already: then kill fails, harmlessly.
+            if child.kill().is_ok() && child.wait().is_err() {
+                tracing::debug!("the video decoder could not be waited for");
+            }
         }
     }
 }

@@ -254,7 +254,8 @@ pub fn read_texture(device: &wgpu::Device, queue: &wgpu::Queue, texture: &wgpu::
     queue.submit([enc.finish()]);
     let (tx, rx) = std::sync::mpsc::channel();
     buffer.map_async(wgpu::MapMode::Read, .., move |r| {
-        let _ = tx.send(r);
+        // The receiver waits just below; it is gone only if that wait already failed.
+        tx.send(r).ok();
     });
     device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_err("waiting for the read-back", e))?;
     rx.recv().map_err(|e| gpu_err("read-back", e))?.map_err(|e| gpu_err("read-back", e))?;

@@ -16,7 +16,9 @@ pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e))?;
     let probe = dir.join(format!(".drape-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"").map_err(|e| Error::output(dir, e))?;
-    let _ = std::fs::remove_file(probe);
+    if let Err(e) = std::fs::remove_file(&probe) {
+        tracing::warn!(path = %probe.display(), "could not remove the write test: {e}");
+    }
     Ok(())
 }
 
@@ -33,7 +35,10 @@ pub fn save_image(frame: &Frame, path: &Path) -> Result<()> {
         _ => frame.save_with_format(&partial, format),
     };
     written.map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
+        // Nothing may be left that looks like output; a partial that stays is named as one.
+        if let Err(r) = std::fs::remove_file(&partial) {
+            tracing::debug!(path = %partial.display(), "no partial to remove: {r}");
+        }
         Error::output(path, e)
     })?;
     std::fs::rename(&partial, path).map_err(|e| Error::output(path, e))

@@ -60,7 +60,9 @@ impl Mp4Sink {
         self.stderr = Some(std::thread::spawn(move || {
             let mut s = String::new();
             if let Some(e) = err.as_mut() {
-                let _ = std::io::Read::read_to_string(e, &mut s);
+                if let Err(e) = std::io::Read::read_to_string(e, &mut s) {
+                    s = format!("(its messages could not be read: {e})");
+                }
             }
             s
         }));
@@ -112,7 +114,9 @@ impl Drop for Mp4Sink {
         // A sink dropped without finish (a panic elsewhere) still closes the encoder cleanly.
         if let Some((mut child, stdin)) = self.child.take() {
             drop(stdin);
-            let _ = child.wait();
+            if let Err(e) = child.wait() {
+                tracing::warn!("the MP4 encoder could not be waited for: {e}");
+            }
         }
     }
 }
@@ -165,7 +169,8 @@ impl Sink for RawStdout {
         Ok(())
     }
     fn finish(self: Box<Self>, _complete: bool) -> Result<Finished> {
-        let _ = self.out.lock().flush();
+        // The last frames may still sit in the buffer: a reader gone now lost them.
+        self.out.lock().flush().map_err(|e| Error::output("stdout", format!("the reader went away ({e})")))?;
         Ok(Finished { what: format!("{} raw frames on stdout", self.frames), path: None, frames: self.frames })
     }
 }

@@ -82,3 +82,39 @@ impl FrameAnalyser for StyledAnalyser {
         self.timings.drain()
     }
 }
+
+/// A STAND-IN fault, for seeing what a user sees when analysis fails: the wrapped analyser's
+/// analyses number `at` to `at + times - 1` fail, the others work. The binary puts it in only
+/// when DRAPE_FAULT_ANALYSIS_AT=N is set (from the Nth on, every one fails); the tests use it on
+/// the real pipeline and window.
+pub struct FailingAt<A> {
+    pub inner: A,
+    pub at: u64,
+    pub times: u64,
+    calls: u64,
+}
+
+impl<A: FrameAnalyser> FailingAt<A> {
+    pub fn new(inner: A, at: u64, times: u64) -> FailingAt<A> {
+        FailingAt { inner, at, times, calls: 0 }
+    }
+}
+
+impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
+    fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
+        self.calls += 1;
+        if self.calls >= self.at && self.calls - self.at < self.times {
+            return Err(crate::error::Error::Inference {
+                name: "stand-in fault".into(),
+                reason: format!("analysis {} fails on purpose (DRAPE_FAULT_ANALYSIS_AT)", self.calls),
+            });
+        }
+        self.inner.analyse(frame)
+    }
+    fn drain_timings(&mut self) -> Vec<(String, f64)> {
+        self.inner.drain_timings()
+    }
+    fn apply(&mut self, change: &LookChange) -> Result<()> {
+        self.inner.apply(change)
+    }
+}

@@ -230,6 +230,22 @@ fn progress_bar(show: bool, total: Option<u64>) -> Option<indicatif::ProgressBar
     Some(bar)
 }
 
+/// What live mode does when an analysis fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnAnalysisError {
+    /// End the session with the error: headless, nobody would see a notice, and going on with a
+    /// stale analysis would record the wrong garments.
+    Stop,
+    /// Tell the user (a notice, repeated while it keeps failing) and try again on a later frame,
+    /// keeping the last good analysis meanwhile: the mirror window.
+    Retry,
+}
+
+/// How long a failing analysis waits before it tries again, and how often it says so.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+// Under the window's 4 s notice, so that the notice stays up while analysis keeps failing.
+const RETELL_AFTER: Duration = Duration::from_secs(3);
+
 /// The capture and analysis threads of live mode, for whoever composites: [`run_live`] and the
 /// mirror window. Capture publishes every frame to a latest-wins slot; analysis takes the newest
 /// frame when it is free and leaves its result where the compositor picks it up.
@@ -246,7 +262,7 @@ pub struct LiveSession {
 }
 
 impl LiveSession {
-    pub fn start(mut open: SourceOpener, mut analyser: Box<dyn FrameAnalyser>, stop: Arc<AtomicBool>, analyse_every: u32) -> LiveSession {
+    pub fn start(mut open: SourceOpener, mut analyser: Box<dyn FrameAnalyser>, stop: Arc<AtomicBool>, analyse_every: u32, on_error: OnAnalysisError) -> LiveSession {
         let stats = Stats::default();
         let (to_comp, frames) = latest::<Captured>();
         let (to_ana, ana_rx) = latest::<Captured>();
@@ -289,7 +305,7 @@ impl LiveSession {
                             Err(e) if source.is_live() => {
                                 // A lost camera is reported and reopened; the rest keeps running.
                                 tracing::warn!("{e}; reopening");
-                                let _ = note_tx.send(format!("camera lost ({e}); reopening"));
+                                tell(&note_tx, format!("camera lost ({e}); reopening"));
                                 drop(source);
                                 source = loop {
                                     if stop.load(Ordering::SeqCst) {
@@ -301,7 +317,7 @@ impl LiveSession {
                                         Err(e) => tracing::warn!("{e}; trying again"),
                                     }
                                 };
-                                let _ = note_tx.send("camera back".to_string());
+                                tell(&note_tx, "camera back".to_string());
                                 continue;
                             }
                             Err(e) => return Err(e),
@@ -332,6 +348,8 @@ impl LiveSession {
                 lower_priority();
                 let mut last_seq = 0u64;
                 let mut last_saliency = None;
+                // Since when the user was last told that analysis fails, while it does.
+                let mut failing: Option<Instant> = None;
                 loop {
                     let c = match ana_rx.recv_timeout(Duration::from_millis(100)) {
                         Ok(c) => c,
@@ -342,13 +360,34 @@ impl LiveSession {
                     for change in changes_rx.try_iter() {
                         changed = true;
                         if let Err(e) = analyser.apply(&change) {
-                            let _ = note_tx.send(e.to_string());
+                            tracing::warn!("look change {change:?} not taken: {e}");
+                            tell(&note_tx, e.to_string());
                         }
                     }
                     if !changed && last_seq != 0 && c.seq < last_seq + every {
                         continue;
                     }
-                    let a = analyse_timed(analyser.as_mut(), &c.frame, &stats)?;
+                    let a = match analyse_timed(analyser.as_mut(), &c.frame, &stats) {
+                        Ok(a) => {
+                            if failing.take().is_some() {
+                                tell(&note_tx, "analysis works again".to_string());
+                            }
+                            a
+                        }
+                        Err(e) if on_error == OnAnalysisError::Retry => {
+                            tracing::warn!("analysis of frame {} failed: {e}; trying again", c.seq);
+                            if failing.is_none_or(|told: Instant| told.elapsed() >= RETELL_AFTER) {
+                                tell(&note_tx, format!("analysis failed: {e}; the garments shown are from before; trying again"));
+                                failing = Some(Instant::now());
+                            }
+                            std::thread::sleep(RETRY_AFTER);
+                            continue;
+                        }
+                        Err(e) => {
+                            tracing::error!("analysis of frame {} failed: {e}", c.seq);
+                            return Err(e);
+                        }
+                    };
                     tracing::trace!(seq = c.seq, "analysed");
                     let cut = last_saliency.as_ref().is_some_and(|s| is_scene_cut(s, &a.saliency));
                     last_saliency = Some(a.saliency.clone());
@@ -377,9 +416,10 @@ impl LiveSession {
         self.notices.try_iter()
     }
 
-    /// Change the look; the analysis takes it before its next frame.
-    pub fn change(&self, change: LookChange) {
-        let _ = self.changes.send(change);
+    /// Change the look; the analysis takes it before its next frame. False when the analysis
+    /// has stopped (its error comes from [`LiveSession::finish`]).
+    pub fn change(&self, change: LookChange) -> bool {
+        self.changes.send(change).is_ok()
     }
 
     /// Hold the current frame (analysis goes on, on that frame) or let frames flow again.
@@ -396,6 +436,11 @@ impl LiveSession {
         self.capture.is_finished()
     }
 
+    /// Whether analysis has ended: after capture, or on an error with [`OnAnalysisError::Stop`].
+    pub fn analysis_ended(&self) -> bool {
+        self.analysis.is_finished()
+    }
+
     /// Stop the threads and join them; the first error, in pipeline order.
     pub fn finish(self) -> Option<Error> {
         self.stop.store(true, Ordering::SeqCst);
@@ -404,6 +449,13 @@ impl LiveSession {
         let captured = self.capture.join().unwrap_or_else(|_| Err(Error::Usage("the capture thread panicked".into())));
         let analysed = self.analysis.join().unwrap_or_else(|_| Err(Error::Usage("the analysis thread panicked".into())));
         captured.err().or(analysed.err())
+    }
+}
+
+/// A notice for the user; the receiver is gone only when the session is closing.
+fn tell(notes: &Sender<String>, text: String) {
+    if notes.send(text).is_err() {
+        tracing::debug!("notice after the session closed");
     }
 }
 
@@ -464,7 +516,8 @@ pub fn run_live(
     mut on_frame: impl FnMut(&Frame),
 ) -> VideoReport {
     let started = Instant::now();
-    let session = LiveSession::start(open, analyser, stop.clone(), opts.analyse_every);
+    // Headless, a failed analysis ends the run: nobody is there to read a notice.
+    let session = LiveSession::start(open, analyser, stop.clone(), opts.analyse_every, OnAnalysisError::Stop);
     let stats = session.stats.clone();
     let complete = Arc::new(AtomicBool::new(true));
     let (out_tx, out_rx) = bounded::<Arc<Frame>>(8);
@@ -474,6 +527,10 @@ pub fn run_live(
     let mut error = None;
     let mut n = 0u64;
     loop {
+        if session.analysis_ended() {
+            // Failed (its error comes from finish), or capture ended first.
+            break;
+        }
         let c = match session.frames().recv_timeout(Duration::from_millis(100)) {
             Ok(c) => c,
             Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,

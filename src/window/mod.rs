@@ -27,7 +27,7 @@ use self::render::{lock, Command, Renderer, Shared};
 use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind};
 use crate::error::{Error, Result};
 use crate::pipeline::stats::{Second, Summary};
-use crate::pipeline::video::{LiveCompositing, LiveSession, SourceOpener};
+use crate::pipeline::video::{LiveCompositing, LiveSession, OnAnalysisError, SourceOpener};
 use crate::pipeline::{FrameAnalyser, LookChange};
 
 pub use self::render::stamped;
@@ -150,10 +150,10 @@ impl ApplicationHandler for App {
             WindowEvent::CloseRequested => event_loop.exit(),
             WindowEvent::Resized(size) => {
                 lock(&r.shared).window_size = (size.width, size.height);
-                let _ = r.commands.send(Command::Redraw);
+                r.ask(Command::Redraw);
             }
             WindowEvent::RedrawRequested => {
-                let _ = r.commands.send(Command::Redraw);
+                r.ask(Command::Redraw);
             }
             WindowEvent::ModifiersChanged(m) => r.modifiers = m.state(),
             WindowEvent::KeyboardInput { event, .. } if event.state == ElementState::Pressed => {
@@ -255,6 +255,14 @@ fn key_of(k: &WKey) -> Option<Key> {
 }
 
 impl Running {
+    /// Ask the render thread; when it has stopped the event loop is told and closes, so a
+    /// request after that has nowhere to go.
+    fn ask(&self, cmd: Command) {
+        if self.commands.send(cmd).is_err() {
+            tracing::debug!("the render thread has stopped; request dropped");
+        }
+    }
+
     fn open(event_loop: &ActiveEventLoop, opts: MirrorOptions, proxy: EventLoopProxy<()>) -> Result<Running> {
         let (sw, sh) = opts.source_size;
         let (ww, wh) = opts.window_size.unwrap_or_else(|| {
@@ -297,13 +305,15 @@ impl Running {
         let pass = PresentPass::new(&device, &queue, config.format);
         tracing::info!(format = ?config.format, width = config.width, height = config.height, "window surface");
 
-        let session = Arc::new(LiveSession::start(opts.open, opts.analyser, opts.stop.clone(), opts.analyse_every));
+        // A failed analysis is a notice in the window and is tried again.
+        let session = Arc::new(LiveSession::start(opts.open, opts.analyser, opts.stop.clone(), opts.analyse_every, OnAnalysisError::Retry));
         let mut state = Shared { controls: opts.controls, notices: Vec::new(), window_size: (config.width, config.height), source_size: opts.source_size };
         state.notice("H or ? for help".into());
         let shared = Arc::new(Mutex::new(state));
         let (commands, command_rx) = unbounded();
         if let Some(path) = opts.record {
-            let _ = commands.send(Command::Record(path));
+            // Cannot fail: the receiver is held until the render thread takes it below.
+            commands.send(Command::Record(path)).map_err(|e| window_err("cannot start the recording", e))?;
         }
         let renderer = Renderer {
             surface,
@@ -333,7 +343,10 @@ impl Running {
             .name("render".into())
             .spawn(move || {
                 renderer.run(command_rx, stop, move || {
-                    let _ = proxy.send_event(());
+                    // The event loop is already closing when it is gone.
+                    if proxy.send_event(()).is_err() {
+                        tracing::debug!("render thread ended after the event loop");
+                    }
                 })
             })
             .map_err(|e| window_err("cannot start the render thread", e))?;
@@ -373,7 +386,9 @@ impl Running {
                         let label = lock(&self.shared).controls.style_label();
                         self.window.set_title(&format!("drape - {label}"));
                     }
-                    self.session.change(change);
+                    if !self.session.change(change) {
+                        lock(&self.shared).notice("analysis has stopped; the look cannot change".into());
+                    }
                 }
                 Effect::Notice(n) => lock(&self.shared).notice(n),
                 Effect::Quit => event_loop.exit(),
@@ -383,10 +398,10 @@ impl Running {
                     self.window.set_fullscreen((!full).then_some(Fullscreen::Borderless(None)));
                 }
                 Effect::Snapshot => {
-                    let _ = self.commands.send(Command::Snapshot);
+                    self.ask(Command::Snapshot);
                 }
                 Effect::ToggleRecording => {
-                    let _ = self.commands.send(Command::ToggleRecording);
+                    self.ask(Command::ToggleRecording);
                 }
             }
         }

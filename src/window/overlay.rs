@@ -117,15 +117,57 @@ pub fn draw(c: &OverlayContent, w: u32, h: u32) -> Frame {
         cv.panel(((w - pw) / 2).max(0), ((h - ph) / 2).max(0), lines, WHITE);
     }
     if let Some(n) = &c.notice {
-        let pw = n.chars().count() as i64 * GLYPH as i64 + 8;
-        cv.panel(((w - pw) / 2).max(0), h - GLYPH as i64 - 14, &[n.clone()], YELLOW);
+        // Wrapped to the window, so that a long error is read whole rather than cut off.
+        let lines = wrap(n, ((w - 16) / GLYPH as i64).max(8) as usize);
+        let pw = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i64 * GLYPH as i64 + 8;
+        let ph = lines.len() as i64 * (GLYPH as i64 + 2) + 6;
+        cv.panel(((w - pw) / 2).max(0), h - ph - 6, &lines, YELLOW);
     }
     cv.img
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a word longer than
+/// the line is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let word: String = word.into_iter().collect();
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_notice_wraps_between_words() {
+        assert_eq!(wrap("analysis failed: model x failed", 16), ["analysis failed:", "model x failed"]);
+        assert_eq!(wrap("abcdefghij k", 4), ["abcd", "efgh", "ij k"]);
+        assert!(wrap("", 10).is_empty());
+        // In the overlay: the notice's panel is taller than one line and stays inside the canvas.
+        let n = draw(&OverlayContent { notice: Some("word ".repeat(40)), ..Default::default() }, 200, 100);
+        let rows = (0..100).filter(|&y| (0..200).any(|x| n.get_pixel(x, y).0[3] > 0)).count();
+        assert!(rows > 2 * GLYPH as usize, "{rows} rows");
+    }
 
     #[test]
     fn text_lands_on_the_canvas_and_clips() {
