@@ -406,7 +406,8 @@ fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timin
 /// A sink for an output path: FILE.mp4, `-` for stdout, anything else a PNG folder.
 fn sink_for(path: &Path, fps: f64, size: (u32, u32)) -> anyhow::Result<Box<dyn Sink>> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(RawStdout::new(size.0, size.1, fps)));
+        eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
+        return Ok(Box::new(RawStdout::new()));
     }
     if video::is_video_path(path) {
         if path.extension().is_some_and(|e| !e.eq_ignore_ascii_case("mp4")) {
@@ -481,7 +482,8 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
         sinks.push(sink_for(r, fps, size)?);
     }
     if a.stdout {
-        sinks.push(Box::new(RawStdout::new(size.0, size.1, fps)));
+        eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
+        sinks.push(Box::new(RawStdout::new()));
     }
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;

@@ -118,7 +118,8 @@ fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
     assert!(status.success(), "Ctrl-C ends a live recording normally: {status:?}");
     let (n, fps) = ffprobe(&rec);
     assert!(n > 5, "{n} frames");
-    assert_eq!(fps, 12.0);
+    let (_, source_fps) = ffprobe(&clip(C1));
+    assert_eq!(fps, source_fps, "recorded at the source's rate");
 }
 
 #[test]
@@ -138,10 +139,16 @@ fn offline_frames_stay_in_order() {
 
 #[test]
 fn cameras_without_a_camera_is_a_clear_message() {
+    let cameras = std::fs::read_dir("/dev").map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("video")).count()).unwrap_or(0);
+    if cameras > 0 {
+        eprintln!("skipped: this machine has {cameras} video device(s)");
+        return;
+    }
     let o = drape(&["cameras"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("camera"), "{out}");
+    // The message for no camera, with what to do instead (not just the word "camera").
+    assert!(out.contains("No cameras found") && out.contains("drape live --input FILE"), "{out}");
 }
 
 #[test]

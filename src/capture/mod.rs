@@ -73,56 +73,6 @@ impl Source for Stills {
     }
 }
 
-/// A STAND-IN source for tests and benchmarks where no camera can exist: a generated scene (a
-/// figure with a striped top and dark trousers moving across a gradient) at a fixed rate.
-pub struct Generated {
-    pub width: u32,
-    pub height: u32,
-    pub rate: f64,
-    pub frames: Option<u64>,
-    n: u64,
-}
-
-impl Generated {
-    pub fn new(width: u32, height: u32, rate: f64, frames: Option<u64>) -> Generated {
-        Generated { width, height, rate, frames, n: 0 }
-    }
-}
-
-impl Source for Generated {
-    fn describe(&self) -> String {
-        format!("generated stand-in {}x{} @ {} fps", self.width, self.height, self.rate)
-    }
-    fn rate(&self) -> Option<f64> {
-        Some(self.rate)
-    }
-    fn total_frames(&self) -> Option<u64> {
-        self.frames
-    }
-    fn next_frame(&mut self) -> Result<Option<Frame>> {
-        if self.frames.is_some_and(|f| self.n >= f) {
-            return Ok(None);
-        }
-        let (w, h, t) = (self.width as f32, self.height as f32, self.n as f32);
-        let cx = w * (0.5 + 0.2 * (t * 0.05).sin());
-        self.n += 1;
-        Ok(Some(Frame::from_fn(self.width, self.height, |x, y| {
-            let (xf, yf) = (x as f32, y as f32);
-            let dx = (xf - cx).abs();
-            if yf > h * 0.15 && yf < h * 0.25 && dx < w * 0.06 {
-                image::Rgba([224, 180, 150, 255])
-            } else if yf >= h * 0.25 && yf < h * 0.55 && dx < w * 0.14 {
-                if (y / 6) % 2 == 0 { image::Rgba([200, 40, 40, 255]) } else { image::Rgba([240, 240, 240, 255]) }
-            } else if yf >= h * 0.55 && dx < w * 0.1 {
-                image::Rgba([30, 40, 90, 255])
-            } else {
-                let g = (60.0 + 120.0 * yf / h) as u8;
-                image::Rgba([g, g, (g as f32 * 1.1).min(255.0) as u8, 255])
-            }
-        })))
-    }
-}
-
 const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png"];
 
 pub fn is_image_path(p: &Path) -> bool {

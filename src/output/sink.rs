@@ -151,11 +151,20 @@ pub struct RawStdout {
     out: std::io::Stdout,
 }
 
+impl Default for RawStdout {
+    fn default() -> Self {
+        RawStdout::new()
+    }
+}
+
 impl RawStdout {
-    /// Says on stderr how to read the stream, since stdout carries only pixels.
-    pub fn new(width: u32, height: u32, fps: f64) -> RawStdout {
-        eprintln!("drape: raw RGBA {width}x{height} at {fps} fps on stdout (ffmpeg: -f rawvideo -pix_fmt rgba -s {width}x{height} -r {fps} -i -)");
+    pub fn new() -> RawStdout {
         RawStdout { frames: 0, out: std::io::stdout() }
+    }
+
+    /// How to read the stream, for the user (stdout carries only pixels).
+    pub fn how_to_read(width: u32, height: u32, fps: f64) -> String {
+        format!("raw RGBA {width}x{height} at {fps} fps on stdout (ffmpeg: -f rawvideo -pix_fmt rgba -s {width}x{height} -r {fps} -i -)")
     }
 }
 
