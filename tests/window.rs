@@ -54,6 +54,19 @@ impl Xvfb {
         std::thread::sleep(Duration::from_millis(300));
     }
 
+    /// Q, and the exit status it ends with (within 30 s).
+    fn quit(&self, drape: &mut Child) -> std::process::ExitStatus {
+        self.key("q");
+        let t = Instant::now();
+        loop {
+            if let Some(s) = drape.try_wait().unwrap() {
+                return s;
+            }
+            assert!(t.elapsed() < Duration::from_secs(30), "drape did not quit on Q");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn screenshot(&self, dir: &Path, name: &str) -> RgbImage {
         let path = dir.join(format!("{name}.png"));
         let out = self.cmd("import").args(["-window", "root"]).arg(&path).output().expect("import runs");
@@ -208,15 +221,7 @@ fn the_mirror_window_answers_keys_and_clicks() {
     assert!((seconds - wall).abs() < 1.0, "recording length {seconds:.2} s for {wall:.2} s between the two R presses");
 
     // Q: a clean exit.
-    x.key("q");
-    let t = Instant::now();
-    let status = loop {
-        if let Some(s) = drape.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(30), "drape did not quit on Q");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = x.quit(&mut drape);
     let mut l = String::new();
     std::fs::File::open(&log).unwrap().read_to_string(&mut l).unwrap();
     assert_eq!(status.code(), Some(0), "exit status; log: {l}");
@@ -260,14 +265,6 @@ fn the_mirror_window_shows_a_failed_analysis_and_keeps_going() {
     // Still running, still showing frames, and it has tried again.
     assert!(drape.try_wait().unwrap().is_none(), "drape keeps running: {}", read_log());
     x.xdotool(&["search", "--sync", "--name", "^drape", "windowfocus", "--sync"]);
-    x.key("q");
-    let t = Instant::now();
-    let status = loop {
-        if let Some(s) = drape.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(30), "drape did not quit on Q");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = x.quit(&mut drape);
     assert_eq!(status.code(), Some(0), "a retried failure is not the session's error; log: {}", read_log());
 }
