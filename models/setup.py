@@ -102,8 +102,7 @@ def state_of(entry: dict) -> str:
 def install(entry: dict, shared: Path | None) -> str:
     """Put one manifest entry in place; return a one-word state. Raises Missing."""
     dest = MODELS / entry["file"]
-    want = entry.get("installed_sha256", entry.get("sha256"))
-    if dest.exists() and (want is None or sha256(dest) == want):
+    if state_of(entry) == "ok":
         return "ok"
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")

@@ -482,8 +482,7 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
         sinks.push(sink_for(r, fps, size)?);
     }
     if a.stdout {
-        eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
-        sinks.push(Box::new(RawStdout::new()));
+        sinks.push(sink_for(Path::new("-"), fps, size)?);
     }
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;

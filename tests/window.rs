@@ -62,6 +62,15 @@ impl Xvfb {
         std::thread::sleep(Duration::from_millis(300));
     }
 
+    /// `drape live` on the test clip in a 1280x720 window on this display, saving into `dir`
+    /// and logging to `log`.
+    fn drape_live(&self, dir: &Path, log: &Path) -> Command {
+        let mut c = self.cmd(env!("CARGO_BIN_EXE_drape"));
+        c.args(["live", "--input"]).arg(testdata().join(CLIP)).args(["--window-size", "1280x720", "--save-to"]).arg(dir);
+        c.env("XDG_RUNTIME_DIR", dir).stderr(std::fs::File::create(log).unwrap());
+        c
+    }
+
     /// Q, and the exit status it ends with (within 30 s).
     fn quit(&self, drape: &mut Child) -> std::process::ExitStatus {
         self.key("q");
@@ -116,20 +125,14 @@ fn is_upper_tint(p: [u8; 3]) -> bool {
 #[test]
 fn the_mirror_window_answers_keys_and_clicks() {
     let _serial = one_at_a_time();
-    let clip = testdata().join(CLIP);
     let x = Xvfb::start();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("drape.log");
     let stdout_path = dir.path().join("drape.out");
     let mut drape = x
-        .cmd(env!("CARGO_BIN_EXE_drape"))
-        .args(["live", "--input"])
-        .arg(&clip)
-        .args(["--window-size", "1280x720", "--parts", "upper", "--stats", "-v", "--save-to"])
-        .arg(dir.path())
-        .env("XDG_RUNTIME_DIR", dir.path())
+        .drape_live(dir.path(), &log)
+        .args(["--parts", "upper", "--stats", "-v"])
         .stdout(std::fs::File::create(&stdout_path).unwrap())
-        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("drape starts");
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
@@ -240,22 +243,11 @@ fn the_mirror_window_answers_keys_and_clicks() {
 #[test]
 fn the_mirror_window_shows_a_failed_analysis_and_keeps_going() {
     let _serial = one_at_a_time();
-    let clip = testdata().join(CLIP);
     let x = Xvfb::start();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("drape.log");
     // STAND-IN fault: from the second analysis on, every analysis fails.
-    let mut drape = x
-        .cmd(env!("CARGO_BIN_EXE_drape"))
-        .args(["live", "--input"])
-        .arg(&clip)
-        .args(["--window-size", "1280x720", "--save-to"])
-        .arg(dir.path())
-        .env("XDG_RUNTIME_DIR", dir.path())
-        .env("DRAPE_FAULT_ANALYSIS_AT", "2")
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .expect("drape starts");
+    let mut drape = x.drape_live(dir.path(), &log).env("DRAPE_FAULT_ANALYSIS_AT", "2").spawn().expect("drape starts");
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
     let t = Instant::now();
     while read_log().matches("trying again").count() < 2 {

@@ -69,10 +69,14 @@ impl Canvas {
         (cx - x) as u32
     }
 
+    /// The size of `panel` for these lines, to place it before drawing it.
+    pub fn panel_size(lines: &[String]) -> (u32, u32) {
+        (lines.iter().map(|l| l.chars().count() as u32).max().unwrap_or(0) * GLYPH + 8, lines.len() as u32 * (GLYPH + 2) + 6)
+    }
+
     /// Lines on a dark panel with a margin; returns the panel's size.
     pub fn panel(&mut self, x: i64, y: i64, lines: &[String], rgb: [u8; 3]) -> (u32, u32) {
-        let w = lines.iter().map(|l| l.chars().count() as u32).max().unwrap_or(0) * GLYPH + 8;
-        let h = lines.len() as u32 * (GLYPH + 2) + 6;
+        let (w, h) = Canvas::panel_size(lines);
         self.fill(x, y, w, h, PANEL);
         for (i, l) in lines.iter().enumerate() {
             self.text(x + 4, y + 4 + i as i64 * (GLYPH as i64 + 2), l, rgb);
@@ -112,16 +116,14 @@ pub fn draw(c: &OverlayContent, w: u32, h: u32) -> Frame {
         cv.panel(x, 4 + GLYPH as i64 + 12, &[label.to_string()], YELLOW);
     }
     if let Some(lines) = &c.help {
-        let pw = lines.iter().map(|l| l.chars().count() as i64).max().unwrap_or(0) * GLYPH as i64 + 8;
-        let ph = lines.len() as i64 * (GLYPH as i64 + 2) + 6;
-        cv.panel(((w - pw) / 2).max(0), ((h - ph) / 2).max(0), lines, WHITE);
+        let (pw, ph) = Canvas::panel_size(lines);
+        cv.panel(((w - pw as i64) / 2).max(0), ((h - ph as i64) / 2).max(0), lines, WHITE);
     }
     if let Some(n) = &c.notice {
         // Wrapped to the window, so that a long error is read whole rather than cut off.
         let lines = wrap(n, ((w - 16) / GLYPH as i64).max(8) as usize);
-        let pw = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i64 * GLYPH as i64 + 8;
-        let ph = lines.len() as i64 * (GLYPH as i64 + 2) + 6;
-        cv.panel(((w - pw) / 2).max(0), h - ph - 6, &lines, YELLOW);
+        let (pw, ph) = Canvas::panel_size(&lines);
+        cv.panel(((w - pw as i64) / 2).max(0), h - ph as i64 - 6, &lines, YELLOW);
     }
     cv.img
 }
