@@ -1,5 +1,5 @@
 //! One composite at 640x480, 1280x720 and 1920x1080: the GPU's upload, dispatch and read-back
-//! each timed, and the CPU reference, in the same run.
+//! each timed, and the CPU compositor, in the same run.
 //!
 //! cargo bench --bench composite
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use drape::analysis::Stylized;
 use drape::compositing::gpu::GpuCompositor;
-use drape::compositing::reference::CpuCompositor;
+use drape::compositing::cpu::CpuCompositor;
 use drape::compositing::{Layers, Params, Smoothing};
 use drape::frame::{Frame, Map, Rect};
 
@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     let mut gpu = match GpuCompositor::new() {
         Ok(g) => Some(g),
         Err(e) => {
-            eprintln!("no GPU adapter, CPU reference only: {e}");
+            eprintln!("no GPU adapter, CPU compositor only: {e}");
             None
         }
     };
@@ -77,7 +77,7 @@ fn bench(c: &mut Criterion) {
             }
         }
         let mut cpu = CpuCompositor::default();
-        group.bench_function(BenchmarkId::new("cpu_reference", &id), |b| b.iter(|| cpu.composite(&s.frame, &layers, &params)));
+        group.bench_function(BenchmarkId::new("cpu", &id), |b| b.iter(|| cpu.composite(&s.frame, &layers, &params)));
     }
     group.finish();
 }

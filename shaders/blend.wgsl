@@ -1,5 +1,5 @@
 // drape's compositor: one invocation per frame pixel. The same arithmetic, step for step, as
-// src/compositing/reference.rs, which tests hold this shader to. Maps are sampled bilinearly
+// src/compositing/cpu.rs, which tests hold this shader to. Maps are sampled bilinearly
 // by hand (textureLoad / buffer reads) rather than by a sampler, so filtering precision does
 // not depend on the GPU. The CPU packs every scale factor: nothing here divides.
 
@@ -20,11 +20,18 @@ struct Uniforms {
     parts_scale: vec2<f32>,
     saliency_scale: vec2<f32>,
     crop_scale: vec2<f32>,
+    fringe_floor: f32,
 }
 
+// The same values as the Rust constants of src/compositing/mod.rs (a test compares them).
 const FLAG_STYLIZED: u32 = 1u;
 const FLAG_SMOOTH: u32 = 2u;
 const FLAG_RESET: u32 = 4u;
+const VIEW_RESULT: u32 = 0u;
+const VIEW_HARD: u32 = 1u;
+const VIEW_SPLIT: u32 = 2u;
+const VIEW_MASK: u32 = 3u;
+const VIEW_ALPHA: u32 = 4u;
 
 @group(0) @binding(0) var<uniform> u: Uniforms;
 @group(0) @binding(1) var frame_tex: texture_2d<f32>;
@@ -100,7 +107,8 @@ fn select_at(fx: f32, fy: f32) -> vec2<f32> {
         }
     }
     let sal = saliency_at(fx * u.saliency_scale.x - 0.5, fy * u.saliency_scale.y - 0.5);
-    let soft = clamp(sel, 0.0, 1.0) * sal;
+    // The fringe floor: the faint edge of the upsampled maps is cut, the rest spans 0..1 again.
+    let soft = max(clamp(sel, 0.0, 1.0) * sal - u.fringe_floor, 0.0) / (1.0 - u.fringe_floor);
     var hard = 0.0;
     if best > 0u && selected(best) {
         hard = 1.0;
@@ -143,7 +151,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
         sh = feathered(fx, fy);
     }
     var raw = sh.x;
-    if u.view == 1u || (u.view == 2u && x < u.split_px) {
+    if u.view == VIEW_HARD || (u.view == VIEW_SPLIT && x < u.split_px) {
         raw = sh.y;
     }
     raw = raw * u.opacity;
@@ -167,7 +175,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
         a = 0.0;
     }
     var px: vec4<f32>;
-    if u.view == 3u {
+    if u.view == VIEW_MASK {
         let p = parts_at(fx * u.parts_scale.x - 0.5, fy * u.parts_scale.y - 0.5);
         let sal = saliency_at(fx * u.saliency_scale.x - 0.5, fy * u.saliency_scale.y - 0.5);
         var k = 0.0;
@@ -183,9 +191,9 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
         }
         let light = 0.35 + 0.65 * sal;
         px = vec4<f32>((f.rgb * (1.0 - k) + tint) * light, 1.0);
-    } else if u.view == 4u {
+    } else if u.view == VIEW_ALPHA {
         px = vec4<f32>(s, a);
-    } else if u.view == 2u && (x == u.split_px || x + 1u == u.split_px) {
+    } else if u.view == VIEW_SPLIT && (x == u.split_px || x + 1u == u.split_px) {
         px = vec4<f32>(1.0);
     } else {
         px = vec4<f32>(f.rgb + a * (s - f.rgb), 1.0);

@@ -2,7 +2,7 @@
 // aspect kept (bars around it), mirrored if asked, sampled bilinearly by hand (textureLoad, as
 // blend.wgsl does, so the result does not depend on a GPU's filtering), shown over a checkerboard
 // where it is transparent (the alpha view), with the help/HUD overlay on top. The same
-// arithmetic, step for step, is `reference` in src/window/present.rs, which tests hold this to.
+// arithmetic, step for step, is `cpu_twin` in src/window/present.rs, which tests hold this to.
 
 struct Uniforms {
     src_size: vec2<u32>,

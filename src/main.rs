@@ -41,7 +41,7 @@ struct Global {
     /// The ONNX Runtime library [default: runtime/cpu (or runtime/gpu for --ep cuda/tensorrt) in the models folder]
     #[arg(long, global = true, value_name = "PATH", env = "DRAPE_ORT_LIB")]
     ort_lib: Option<PathBuf>,
-    /// Where the blend runs: auto (GPU if an adapter exists, else the CPU reference), gpu, cpu
+    /// Where the blend runs: auto (GPU if an adapter exists, else the CPU compositor), gpu, cpu
     #[arg(long, global = true, value_enum, default_value_t = CompositorKind::Auto)]
     compositor: CompositorKind,
     /// Execution provider; cuda and tensorrt fail with an error if they cannot start

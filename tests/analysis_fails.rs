@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::video::*;
 use drape::capture::Source;
-use drape::compositing::{reference::CpuCompositor, Compositor, Params};
+use drape::compositing::{cpu::CpuCompositor, Compositor, Params};
 use drape::pipeline::video::{run_live, LiveSession, OnAnalysisError, SourceOpener, VideoOptions};
 use drape::pipeline::FailingAt;
 

@@ -1,11 +1,11 @@
-//! The WGSL compositor held to the plain-Rust reference: every view, odd frame sizes, maps of
+//! The WGSL compositor held to the plain-Rust twin: every view, odd frame sizes, maps of
 //! other sizes than the frame, and a 30-frame run with temporal smoothing. Runs on whatever
 //! adapter wgpu finds: Mesa's lavapipe on CI (set-up installs it), a real GPU elsewhere.
 
 use drape::analysis::parts::PartSet;
 use drape::analysis::Stylized;
 use drape::compositing::gpu::GpuCompositor;
-use drape::compositing::reference::CpuCompositor;
+use drape::compositing::cpu::CpuCompositor;
 use drape::compositing::{Layers, Params, Smoothing, View};
 use drape::frame::{Frame, Map, Rect};
 
@@ -69,7 +69,7 @@ fn worst(a: &Frame, b: &Frame) -> (u8, u32, u32) {
 const VIEWS: [View; 5] = [View::Result, View::Hard, View::Split, View::Mask, View::Alpha];
 
 #[test]
-fn every_view_matches_the_reference_at_odd_sizes() {
+fn every_view_matches_its_cpu_twin_at_odd_sizes() {
     let mut g = gpu();
     let mut rng = Rng(0x9e3779b97f4a7c15);
     let cases = [
@@ -105,7 +105,7 @@ fn no_stylized_crop_gives_back_the_frame() {
 }
 
 #[test]
-fn thirty_smoothed_frames_match_the_reference_sequence() {
+fn thirty_smoothed_frames_match_the_cpu_twin() {
     let mut g = gpu();
     let mut cpu = CpuCompositor::default();
     let mut rng = Rng(42);
@@ -132,7 +132,7 @@ fn thirty_smoothed_frames_match_the_reference_sequence() {
 
 #[test]
 fn smoothing_follows_large_changes_fast_and_small_ones_slowly() {
-    use drape::compositing::{reference, Uniforms};
+    use drape::compositing::{cpu, Uniforms};
     let frame = Frame::from_pixel(1, 1, image::Rgba([0, 0, 0, 255]));
     let stylized = Stylized { rect: Rect { x: 0, y: 0, width: 1, height: 1 }, image: Frame::from_pixel(1, 1, image::Rgba([255, 255, 255, 255])) };
     let sal = Map::from_fn(1, 1, 1, |_, _, _| 1.0);
@@ -140,12 +140,85 @@ fn smoothing_follows_large_changes_fast_and_small_ones_slowly() {
         let mut state = vec![old];
         let parts = Map { width: 1, height: 1, channels: 4, data: vec![1.0 - new, new, 0.0, 0.0] };
         let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized) };
-        let p = Params { smoothing: Some(Smoothing::default()), view: View::Alpha, ..Params::default() };
-        reference::composite(&frame, &layers, &Uniforms::new(1, 1, &layers, &p), &mut state);
+        let p = Params { smoothing: Some(Smoothing::default()), view: View::Alpha, fringe_floor: 0.0, ..Params::default() };
+        cpu::composite(&frame, &layers, &Uniforms::new(1, 1, &layers, &p), &mut state);
         state[0]
     };
     let small = alpha_after(0.5, 0.55);
     let large = alpha_after(0.0, 1.0);
     assert!(small > 0.5 && small < 0.53, "small changes are damped: {small}");
     assert!(large > 0.99, "large changes are followed at once: {large}");
+}
+
+/// The faint fringe of an upsampled saliency map lies off the person (issue 8): below the floor
+/// nothing is restyled, above it the edge stays soft, and the inside keeps its full alpha.
+#[test]
+fn a_faint_fringe_restyles_nothing_and_the_edge_stays_soft() {
+    let frame = Frame::from_pixel(3, 1, image::Rgba([0, 0, 0, 255]));
+    let stylized = Stylized { rect: Rect { x: 0, y: 0, width: 3, height: 1 }, image: Frame::from_pixel(3, 1, image::Rgba([255, 255, 255, 255])) };
+    let parts = Map { width: 1, height: 1, channels: 4, data: vec![0.0, 1.0, 0.0, 0.0] };
+    // Three pixels, three map texels: saliency faint, half, full.
+    let sal = Map { width: 3, height: 1, channels: 1, data: vec![0.1, 0.6, 1.0] };
+    let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized) };
+    let p = Params { view: View::Alpha, ..Params::default() };
+    let want = CpuCompositor::default().composite(&frame, &layers, &p);
+    let alpha: Vec<u8> = want.pixels().map(|p| p.0[3]).collect();
+    assert_eq!(alpha[0], 0, "the faint fringe is cut: {alpha:?}");
+    assert!((100..160).contains(&alpha[1]), "the edge stays soft: {alpha:?}");
+    assert_eq!(alpha[2], 255, "the inside is whole: {alpha:?}");
+    let mut g = gpu();
+    g.composite(&frame, &layers, &p).unwrap();
+    assert!(worst(&g.read_back().unwrap(), &want).0 <= 1, "the shader cuts the same fringe");
+}
+
+/// The shader's `Uniforms` struct, reflected by naga: each member's name and byte offset.
+fn wgsl_uniforms(module: &naga::Module) -> (Vec<(String, u32)>, u32) {
+    let ty = module.types.iter().find(|(_, t)| t.name.as_deref() == Some("Uniforms")).expect("blend.wgsl declares struct Uniforms").1;
+    let naga::TypeInner::Struct { members, span } = &ty.inner else { panic!("Uniforms is not a struct") };
+    (members.iter().map(|m| (m.name.clone().unwrap_or_default(), m.offset)).collect(), *span)
+}
+
+#[test]
+fn the_shader_reads_the_uniforms_and_constants_rust_writes() {
+    use drape::compositing::*;
+    use std::mem::{offset_of, size_of};
+    let module = naga::front::wgsl::parse_str(include_str!("../shaders/blend.wgsl")).expect("blend.wgsl parses");
+    let (members, span) = wgsl_uniforms(&module);
+    let rust = [
+        ("frame", offset_of!(Uniforms, frame)),
+        ("parts_size", offset_of!(Uniforms, parts_size)),
+        ("saliency_size", offset_of!(Uniforms, saliency_size)),
+        ("crop_size", offset_of!(Uniforms, crop_size)),
+        ("rect", offset_of!(Uniforms, rect)),
+        ("parts_bits", offset_of!(Uniforms, parts_bits)),
+        ("view", offset_of!(Uniforms, view)),
+        ("split_px", offset_of!(Uniforms, split_px)),
+        ("flags", offset_of!(Uniforms, flags)),
+        ("opacity", offset_of!(Uniforms, opacity)),
+        ("feather", offset_of!(Uniforms, feather)),
+        ("smooth_base", offset_of!(Uniforms, smooth_base)),
+        ("smooth_gain", offset_of!(Uniforms, smooth_gain)),
+        ("parts_scale", offset_of!(Uniforms, parts_scale)),
+        ("saliency_scale", offset_of!(Uniforms, saliency_scale)),
+        ("crop_scale", offset_of!(Uniforms, crop_scale)),
+        ("fringe_floor", offset_of!(Uniforms, fringe_floor)),
+    ];
+    let rust: Vec<(String, u32)> = rust.iter().map(|(n, o)| (n.to_string(), *o as u32)).collect();
+    assert_eq!(members, rust, "member names and byte offsets, WGSL vs Rust");
+    assert_eq!(span as usize, size_of::<Uniforms>(), "the WGSL struct's size is the bytes Rust uploads");
+
+    let constant = |name: &str| -> u32 {
+        let (_, c) = module.constants.iter().find(|(_, c)| c.name.as_deref() == Some(name)).unwrap_or_else(|| panic!("blend.wgsl has no const {name}"));
+        match module.global_expressions[c.init] {
+            naga::Expression::Literal(naga::Literal::U32(v)) => v,
+            ref e => panic!("const {name} is {e:?}, not a u32 literal"),
+        }
+    };
+    let views = [(View::Result, "VIEW_RESULT"), (View::Hard, "VIEW_HARD"), (View::Split, "VIEW_SPLIT"), (View::Mask, "VIEW_MASK"), (View::Alpha, "VIEW_ALPHA")];
+    for (view, name) in views {
+        assert_eq!(constant(name), view.code(), "{name}");
+    }
+    for (value, name) in [(FLAG_STYLIZED, "FLAG_STYLIZED"), (FLAG_SMOOTH, "FLAG_SMOOTH"), (FLAG_RESET, "FLAG_RESET")] {
+        assert_eq!(constant(name), value, "{name}");
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::video::*;
 use drape::capture::Source;
-use drape::compositing::{reference::CpuCompositor, Compositor, Params};
+use drape::compositing::{cpu::CpuCompositor, Compositor, Params};
 use drape::pipeline::video::{run_live, SourceOpener, VideoOptions};
 
 fn rss_kib() -> u64 {

@@ -9,7 +9,7 @@ use drape::analysis::saliency::Saliency;
 use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyzer, AnalyzerConfig, Request};
 use drape::capture::load_image;
-use drape::compositing::{self, reference::CpuCompositor, Layers, Params};
+use drape::compositing::{self, cpu::CpuCompositor, Layers, Params};
 use drape::frame::{Frame, Map};
 
 fn ref_mask(name: &str) -> image::GrayImage {

@@ -1,10 +1,10 @@
-//! The window's present pass (shaders/present.wgsl) held to its plain-Rust reference: fitting
+//! The window's present pass (shaders/present.wgsl) held to its plain-Rust twin: fitting
 //! with bars, mirroring, bilinear scaling up and down, transparency over the checkerboard, and
 //! the overlay at zoom 1 and 2. Rendered offscreen on whatever adapter wgpu finds (lavapipe on CI).
 
 use drape::compositing::gpu::GpuCompositor;
 use drape::frame::Frame;
-use drape::window::present::{reference, PresentPass, PresentUniforms};
+use drape::window::present::{cpu_twin, PresentPass, PresentUniforms};
 
 fn frame(w: u32, h: u32, seed: u32) -> Frame {
     // Deterministic, busy pixels, with some transparency (the alpha view).
@@ -23,7 +23,7 @@ fn overlay(w: u32, h: u32) -> Frame {
 }
 
 #[test]
-fn present_pass_matches_the_reference() {
+fn present_pass_matches_its_cpu_twin() {
     let gpu = GpuCompositor::new().expect("a wgpu adapter (run `bash models/setup.sh` for lavapipe)");
     let mut pass = PresentPass::new(gpu.device(), gpu.queue(), wgpu::TextureFormat::Rgba8Unorm);
     let cases = [
@@ -42,7 +42,7 @@ fn present_pass_matches_the_reference() {
         let tex = pass.upload(&f);
         let u = PresentUniforms::new(src, dst, mirror, &o, zoom);
         let gpu_out = pass.render_offscreen(&tex, u).expect("renders");
-        let cpu_out = reference(&f, &o, &u);
+        let cpu_out = cpu_twin(&f, &o, &u);
         let worst = gpu_out.as_raw().iter().zip(cpu_out.as_raw()).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
         assert!(worst <= 1, "case {i}: frame {src:?} in window {dst:?}, mirror {mirror}: off by {worst}/255");
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::video::*;
 use common::*;
 use drape::capture::Source;
-use drape::compositing::{reference::CpuCompositor, Compositor, Params};
+use drape::compositing::{cpu::CpuCompositor, Compositor, Params};
 use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
 
 fn clip(name: &str) -> PathBuf {

@@ -94,7 +94,7 @@ impl GpuCompositor {
         });
         let uniforms = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("uniforms"),
-            size: 112,
+            size: std::mem::size_of::<super::Uniforms>() as u64,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -201,7 +201,7 @@ impl GpuCompositor {
             u.flags |= FLAG_RESET;
         }
         let Some(res) = self.res.as_ref() else { return Err(gpu_err("resources", "missing")) };
-        self.queue.write_buffer(&self.uniforms, 0, &u.to_bytes());
+        self.queue.write_buffer(&self.uniforms, 0, bytemuck::bytes_of(&u));
         self.write_tex(&res.frame_tex, sizes.frame, frame.as_raw());
         self.scratch.clear();
         self.scratch.extend(layers.parts.data.iter().flat_map(|v| v.to_le_bytes()));

@@ -14,7 +14,7 @@ use super::stats::{Stats, Summary};
 use super::{FrameAnalyser, LookChange};
 use crate::analysis::Analysis;
 use crate::capture::Source;
-use crate::compositing::{reference::is_scene_cut, Compositor, Layers, Params};
+use crate::compositing::{is_scene_cut, Compositor, Layers, Params};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
 use crate::output::sink::{Finished, Sink};

@@ -1,6 +1,6 @@
 //! Presenting: shaders/present.wgsl draws the composited frame into the window (aspect kept,
 //! mirrored if asked) with the overlay on top. The frame is the GPU compositor's output texture
-//! itself, so the display path has no read-back. `reference` is the same arithmetic in plain
+//! itself, so the display path has no read-back. `cpu_twin` is the same arithmetic in plain
 //! Rust; tests hold the shader to it.
 
 use crate::error::Result;
@@ -102,7 +102,7 @@ fn quantise(v: f32) -> u8 {
 }
 
 /// The present pass in plain Rust: the window's pixels for `frame` and `overlay` (non-sRGB).
-pub fn reference(frame: &Frame, overlay: &Frame, u: &PresentUniforms) -> Frame {
+pub fn cpu_twin(frame: &Frame, overlay: &Frame, u: &PresentUniforms) -> Frame {
     let (sw, sh) = (u.src_size[0], u.src_size[1]);
     let load = |x: u32, y: u32| frame.get_pixel(x, y).0.map(|c| c as f32 / 255.0);
     let cl = |v: f32, n: u32| v.clamp(0.0, (n - 1) as f32) as u32;
@@ -265,7 +265,7 @@ impl PresentPass {
         self.queue.submit([enc.finish()]);
     }
 
-    /// Render into an offscreen texture and read it back: what tests compare with `reference`.
+    /// Render into an offscreen texture and read it back: what tests compare with `cpu_twin`.
     pub fn render_offscreen(&self, frame: &wgpu::Texture, u: PresentUniforms) -> Result<Frame> {
         let (w, h) = (u.dst_size[0], u.dst_size[1]);
         let target = texture(&self.device, "offscreen", (w, h), wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC);

@@ -15,7 +15,7 @@ use super::controls::{view_name, Controls, HELP};
 use super::overlay::{self, OverlayContent};
 use super::present::{PresentPass, PresentUniforms, Viewport};
 use super::{window_err, x11, NOTICE};
-use crate::compositing::{opacity_for_strength, reference::CpuCompositor, Compositor, Params, Smoothing};
+use crate::compositing::{opacity_for_strength, cpu::CpuCompositor, Compositor, Params, Smoothing};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
 use crate::output::sink::{Finished, Mp4Sink, Sink};
@@ -284,6 +284,7 @@ impl Renderer {
             split: c.split,
             smoothing: Some(Smoothing::default()),
             reset: false,
+            fringe_floor: crate::compositing::FRINGE_FLOOR,
         }
     }
 

@@ -1,14 +1,14 @@
-//! The plain-Rust reference of shaders/blend.wgsl: the same arithmetic, step for step, on the
+//! The plain-Rust twin of shaders/blend.wgsl: the same arithmetic, step for step, on the
 //! same [`Uniforms`]. The CPU fallback compositor and the yardstick the shader's tests use.
 
-use super::{Layers, Uniforms, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED};
+use super::{Layers, Uniforms, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED, VIEW_ALPHA, VIEW_HARD, VIEW_MASK, VIEW_SPLIT};
 use crate::analysis::parts::CLASSES;
 use crate::frame::{Frame, Map};
 
 /// Tint colours of the mask view, 0..1: upper red, lower green, full yellow.
 pub const TINTS: [[f32; 3]; 3] = [[0.9, 0.15, 0.15], [0.15, 0.8, 0.25], [0.95, 0.85, 0.15]];
 
-/// The CPU compositor: the reference plus its smoothing state.
+/// The CPU compositor: the twin plus its smoothing state.
 #[derive(Debug, Default)]
 pub struct CpuCompositor {
     state: Vec<f32>,
@@ -62,6 +62,8 @@ fn select_at(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
     }
     let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
     let soft = sel.clamp(0.0, 1.0) * sal;
+    // The fringe floor: the faint edge of the upsampled maps is cut, the rest spans 0..1 again.
+    let soft = (soft - u.fringe_floor).max(0.0) / (1.0 - u.fringe_floor);
     let hard = if best > 0 && u.parts_bits & (1 << (best - 1)) != 0 { 1.0 } else { 0.0 };
     (soft, hard)
 }
@@ -133,8 +135,8 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
     // Outside the stylized rectangle nothing is restyled: no selection to compute there.
     let (soft, hard) = if inside { feathered(l, u, fx, fy) } else { (0.0, 0.0) };
     let raw = match u.view {
-        1 => hard,
-        2 => {
+        VIEW_HARD => hard,
+        VIEW_SPLIT => {
             if x < u.split_px {
                 hard
             } else {
@@ -167,7 +169,7 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
     };
     let a = if inside { a } else { 0.0 };
     let px = match u.view {
-        3 => {
+        VIEW_MASK => {
             let px = fx * u.parts_scale[0] - 0.5;
             let py = fy * u.parts_scale[1] - 0.5;
             let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
@@ -185,9 +187,9 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
             let m = |c: usize| (f[c] * (1.0 - k) + tint[c]) * light;
             [m(0), m(1), m(2), 1.0]
         }
-        4 => [s[0], s[1], s[2], a],
+        VIEW_ALPHA => [s[0], s[1], s[2], a],
         _ => {
-            if u.view == 2 && (x == u.split_px || x + 1 == u.split_px) {
+            if u.view == VIEW_SPLIT && (x == u.split_px || x + 1 == u.split_px) {
                 [1.0, 1.0, 1.0, 1.0]
             } else {
                 let m = |c: usize| f[c] + a * (s[c] - f[c]);
@@ -214,11 +216,4 @@ fn sample_rgb(img: &Frame, px: f32, py: f32) -> [f32; 3] {
         let bottom = g(xa, yb, c) * (1.0 - ax) + g(xb, yb, c) * ax;
         top * (1.0 - ay) + bottom * ay
     })
-}
-
-/// A scene cut: the person mask changed over most of the frame between two analyses.
-pub fn is_scene_cut(previous: &Map, current: &Map) -> bool {
-    let r = previous.resized(current.width, current.height);
-    let diff: f32 = r.data.iter().zip(&current.data).map(|(a, b)| (a - b).abs()).sum();
-    diff / current.data.len().max(1) as f32 > 0.25
 }
