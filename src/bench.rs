@@ -12,12 +12,12 @@ use drape::analysis::runtime::Runtime;
 use drape::analysis::style::StyleOptions;
 use drape::analysis::Analyzer;
 use drape::capture::{video, Source};
-use drape::compositing::{Compositor, View};
+use drape::compositing::{Stage, View};
 use drape::pipeline::stats::Summary;
 use drape::pipeline::steadiness::{self, SteadinessSink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions};
 
-use super::{analyzer_config, open_compositor, runtime_options, styled_analyser, video_params, BenchArgs, Global};
+use super::{analyzer_config, open_stage, runtime_options, styled_analyser, video_params, BenchArgs, Global};
 
 const SHARED_CLIP: &str = "../shared/testdata/clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4";
 
@@ -40,18 +40,18 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     };
     let info = video::probe(&input)?;
     let rt = Runtime::load(runtime_options(g, dir))?;
-    let mut compositor = open_compositor(g)?;
+    let mut stage = open_stage(g)?;
     if a.steadiness {
-        return steadiness(&rt, dir, &a, &input, &mut compositor);
+        return steadiness(&rt, dir, &a, &input, &mut stage);
     }
     let opts = VideoOptions { params: video_params(&a.look), max_frames: Some(a.frames), ..VideoOptions::default() };
-    eprintln!("drape bench: {} ({}x{} @ {} fps), {} frames per run, compositor {}", input.display(), info.width, info.height, info.fps, a.frames, compositor.name());
+    eprintln!("drape bench: {} ({}x{} @ {} fps), {} frames per run, compositor {}", input.display(), info.width, info.height, info.fps, a.frames, stage.name());
 
-    let offline = run_offline(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), None, &opts);
+    let offline = run_offline(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), None, &opts);
     if let Some(e) = offline.error {
         return Err(e.into());
     }
-    let live = run_live(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_| {});
+    let live = run_live(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_| {});
     if let Some(e) = live.error {
         return Err(e.into());
     }
@@ -79,7 +79,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
              \"offline\": {{\"fps\": {:.2}, \"ms_per_frame\": {:.1}, \"model_ms_per_frame\": {:.1}, \"stage_ms\": {{{}}}}}, \
              \"live\": {{\"output_fps\": {:.2}, \"analysis_fps\": {:.2}, \"latency_ms\": {:.1}, \"dropped\": {}, \"stage_ms\": {{{}}}}}, \
              \"style_only_384_fps\": {:.2}}}",
-            input.display(), info.width, info.height, info.fps, a.frames, compositor.name(),
+            input.display(), info.width, info.height, info.fps, a.frames, stage.name(),
             o.output_fps(), offline_ms, models, stages(o),
             l.output_fps(), l.analysis_fps(), l.latency_ms, l.dropped, stages(l),
             style_only_fps
@@ -101,13 +101,13 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
 /// The garment mask's steadiness on the clip: the offline pipeline (every frame analysed, the
 /// alpha smoothed over time as `process` does) writes the alpha view into a sink that compares
 /// consecutive masks; hard cuts, found on the source frames, are left out.
-fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Path, compositor: &mut Compositor) -> anyhow::Result<ExitCode> {
+fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Path, stage: &mut Stage) -> anyhow::Result<ExitCode> {
     let mut params = video_params(&a.look);
     params.view = View::Alpha;
     let opts = VideoOptions { params, max_frames: Some(a.frames), ..VideoOptions::default() };
     let sink = SteadinessSink::default();
     // Once through the clip: a loop's wrap-around would count as motion.
-    let report = run_offline(opener_looping(input, false), styled_analyser(rt, dir, &a.look)?, compositor, vec![Box::new(sink.clone())], Arc::new(AtomicBool::new(false)), None, &opts);
+    let report = run_offline(opener_looping(input, false), styled_analyser(rt, dir, &a.look)?, stage, vec![Box::new(sink.clone())], Arc::new(AtomicBool::new(false)), None, &opts);
     if let Some(e) = report.error {
         return Err(e.into());
     }

@@ -49,18 +49,17 @@ impl Map {
     /// (i+0.5)/n), clamped to the edge: the same rule as a GPU sampler with linear filtering.
     #[inline]
     pub fn sample(&self, s: f32, t: f32, c: u32) -> f32 {
-        let fx = s * self.width as f32 - 0.5;
-        let fy = t * self.height as f32 - 0.5;
-        let x0 = fx.floor();
-        let y0 = fy.floor();
-        let ax = fx - x0;
-        let ay = fy - y0;
-        let clampx = |v: f32| (v.max(0.0) as u32).min(self.width - 1);
-        let clampy = |v: f32| (v.max(0.0) as u32).min(self.height - 1);
-        let (xa, xb, ya, yb) = (clampx(x0), clampx(x0 + 1.0), clampy(y0), clampy(y0 + 1.0));
-        let top = self.get(xa, ya, c) * (1.0 - ax) + self.get(xb, ya, c) * ax;
-        let bottom = self.get(xa, yb, c) * (1.0 - ax) + self.get(xb, yb, c) * ax;
-        top * (1.0 - ay) + bottom * ay
+        self.sample_texel(s * self.width as f32 - 0.5, t * self.height as f32 - 0.5, c)
+    }
+
+    /// Bilinear sample at texel coordinates (texel centres at integers), clamped to the edge.
+    #[inline]
+    pub fn sample_texel(&self, px: f32, py: f32, c: u32) -> f32 {
+        let [v] = bilinear(px, py, |x, y| {
+            let (x, y) = clamp_to(self.width, self.height, x, y);
+            [self.get(x, y, c)]
+        });
+        v
     }
 
     /// This map resampled bilinearly to another size.
@@ -92,6 +91,29 @@ impl Rect {
     pub fn contains(&self, x: u32, y: u32) -> bool {
         x >= self.x && y >= self.y && x < self.x + self.width && y < self.y + self.height
     }
+}
+
+/// Bilinear interpolation at texel coordinates (texel centres at integers): the one sampling
+/// rule on the Rust side; the shaders sample by hand with the same arithmetic. `texel` fetches
+/// an integer position, which may lie outside the image: the caller decides the border
+/// ([`clamp_to`] repeats the edge).
+#[inline]
+pub fn bilinear<const N: usize>(px: f32, py: f32, texel: impl Fn(i64, i64) -> [f32; N]) -> [f32; N] {
+    let (x0f, y0f) = (px.floor(), py.floor());
+    let (ax, ay) = (px - x0f, py - y0f);
+    let (x0, y0) = (x0f as i64, y0f as i64);
+    let (p00, p10, p01, p11) = (texel(x0, y0), texel(x0 + 1, y0), texel(x0, y0 + 1), texel(x0 + 1, y0 + 1));
+    std::array::from_fn(|c| {
+        let top = p00[c] * (1.0 - ax) + p10[c] * ax;
+        let bottom = p01[c] * (1.0 - ax) + p11[c] * ax;
+        top * (1.0 - ay) + bottom * ay
+    })
+}
+
+/// A texel position clamped into a `width` x `height` image: the edge repeats.
+#[inline]
+pub fn clamp_to(width: u32, height: u32, x: i64, y: i64) -> (u32, u32) {
+    (x.clamp(0, width.max(1) as i64 - 1) as u32, y.clamp(0, height.max(1) as i64 - 1) as u32)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use drape::analysis::runtime::{Provider, Runtime, RuntimeOptions};
 use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyzer, AnalyzerConfig, SegmenterKind};
 use drape::capture::{self, video, Source};
-use drape::compositing::{self, Compositor, CompositorKind, Params, Smoothing, View};
+use drape::compositing::{self, Compositor, CompositorKind, Params, Smoothing, Stage, View};
 use drape::output::sink::{Mp4Sink, PngSequence, RawStdout, Sink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
 use drape::pipeline::{self, FailingAt, FrameAnalyser, PhotoJob, Report, StyledAnalyser};
@@ -355,8 +355,8 @@ fn check_style(look: &Look) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn open_compositor(g: &Global) -> anyhow::Result<Compositor> {
-    let c = Compositor::new(g.compositor)?;
+fn open_stage(g: &Global) -> anyhow::Result<Stage> {
+    let c = Stage::new(Compositor::new(g.compositor)?);
     tracing::info!(compositor = %c.name(), "compositor");
     Ok(c)
 }
@@ -397,8 +397,8 @@ fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timin
     check_style(look)?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let mut analyzer = Analyzer::open(&rt, dir, config)?;
-    let mut compositor = open_compositor(g)?;
-    let report = pipeline::process_photos(&mut analyzer, &mut compositor, job)?;
+    let mut stage = open_stage(g)?;
+    let report = pipeline::process_photos(&mut analyzer, &mut stage, job)?;
     print_report(&report, timings);
     Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
@@ -425,11 +425,11 @@ fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Result<
     let sink = sink_for(&a.output, info.fps, (info.width, info.height))?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
-    let mut compositor = open_compositor(g)?;
+    let mut stage = open_stage(g)?;
     let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: true, max_frames: None };
     let path = input.clone();
     let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&path, false)?) as Box<dyn Source>));
-    let report = run_offline(open, analyser, &mut compositor, vec![sink], stop_flag(), info.frames, &opts);
+    let report = run_offline(open, analyser, &mut stage, vec![sink], stop_flag(), info.frames, &opts);
     finish_video(report)
 }
 
@@ -486,9 +486,9 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     }
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
-    let mut compositor = open_compositor(g)?;
+    let mut stage = open_stage(g)?;
     let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: false, max_frames: a.frames };
-    let report = run_live(open, analyser, &mut compositor, sinks, stop_flag(), &opts, |_| {});
+    let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_| {});
     let code = finish_video(report)?;
     // Ctrl-C is how a live recording ends: that is success.
     Ok(if code == ExitCode::from(130) { ExitCode::SUCCESS } else { code })
@@ -564,6 +564,9 @@ fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
         stop: stop_flag(),
     };
     let report = drape::window::run(opts)?;
+    for path in &report.saved {
+        println!("saved {}", path.display());
+    }
     let s = &report.summary;
     eprintln!(
         "drape: presented {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)",

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::video::*;
 use drape::capture::Source;
-use drape::compositing::{cpu::CpuCompositor, Compositor, Params};
+use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
 use drape::pipeline::video::{run_live, LiveSession, OnAnalysisError, SourceOpener, VideoOptions};
 use drape::pipeline::FailingAt;
 
@@ -26,11 +26,11 @@ fn slow() -> SlowAnalyser {
 fn headless_live_stops_on_a_failed_analysis_and_names_it() {
     let frames = Arc::new(Mutex::new(Vec::new()));
     let sink = Box::new(Collect(frames.clone()));
-    let mut compositor = Compositor::Cpu(CpuCompositor::default());
+    let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
     let opts = VideoOptions { params: Params::default(), ..VideoOptions::default() };
     // 10 s of source: without the stop it would run to the end.
     let t = Instant::now();
-    let report = run_live(numbered(300), Box::new(FailingAt::new(slow(), 3, 1)), &mut compositor, vec![sink], Arc::new(AtomicBool::new(false)), &opts, |_| {});
+    let report = run_live(numbered(300), Box::new(FailingAt::new(slow(), 3, 1)), &mut stage, vec![sink], Arc::new(AtomicBool::new(false)), &opts, |_| {});
     let error = report.error.map(|e| e.to_string()).unwrap_or_default();
     assert!(error.contains("analysis 3 fails on purpose"), "the run ends with the analysis' error: {error:?}");
     assert!(t.elapsed() < Duration::from_secs(5), "stopped at the failure, not at the end of the source: {:?}", t.elapsed());

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::video::*;
 use drape::capture::Source;
-use drape::compositing::{cpu::CpuCompositor, Compositor, Params};
+use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
 use drape::pipeline::video::{run_live, SourceOpener, VideoOptions};
 
 fn rss_kib() -> u64 {
@@ -22,10 +22,10 @@ fn slow_analysis_does_not_slow_the_compositor_and_memory_stays_flat() {
     let calls = Arc::new(Mutex::new(0));
     let open: SourceOpener = Box::new(|| Ok(Box::new(Numbered { n: 0, total: 150, rate: 30.0, size: (320, 240) }) as Box<dyn Source>));
     let analyser = SlowAnalyser { delay: Duration::from_millis(250), calls: calls.clone() };
-    let mut compositor = Compositor::Cpu(CpuCompositor::default());
+    let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
     let mut rss = Vec::new();
     let mut n = 0;
-    let report = run_live(open, Box::new(analyser), &mut compositor, Vec::new(), Arc::new(AtomicBool::new(false)), &VideoOptions { params: Params::default(), ..VideoOptions::default() }, |_| {
+    let report = run_live(open, Box::new(analyser), &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), &VideoOptions { params: Params::default(), ..VideoOptions::default() }, |_| {
         n += 1;
         if n == 30 || n == 140 {
             rss.push(rss_kib());

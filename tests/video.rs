@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::video::*;
 use common::*;
 use drape::capture::Source;
-use drape::compositing::{cpu::CpuCompositor, Compositor, Params};
+use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
 use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
 
 fn clip(name: &str) -> PathBuf {
@@ -127,10 +127,10 @@ fn offline_frames_stay_in_order() {
     let collected = Arc::new(Mutex::new(Vec::new()));
     let open: SourceOpener = Box::new(|| Ok(Box::new(Numbered { n: 0, total: 60, rate: 30.0, size: (16, 8) }) as Box<dyn Source>));
     let analyser = SlowAnalyser { delay: Duration::from_millis(1), calls: Arc::new(Mutex::new(0)) };
-    let mut compositor = Compositor::Cpu(CpuCompositor::default());
+    let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
     // Parts select nothing at (0,0), so the first pixel passes through unchanged.
     let opts = VideoOptions { analyse_every: 7, params: Params::default(), ..VideoOptions::default() };
-    let report = run_offline(open, Box::new(analyser), &mut compositor, vec![Box::new(Collect(collected.clone()))], Arc::new(AtomicBool::new(false)), Some(60), &opts);
+    let report = run_offline(open, Box::new(analyser), &mut stage, vec![Box::new(Collect(collected.clone()))], Arc::new(AtomicBool::new(false)), Some(60), &opts);
     assert!(report.error.is_none(), "{:?}", report.error);
     let got = collected.lock().unwrap().clone();
     assert_eq!(got, (1..=60).map(|v| v as u8).collect::<Vec<_>>());

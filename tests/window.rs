@@ -219,11 +219,11 @@ fn the_mirror_window_answers_keys_and_clicks() {
     let wall = started.elapsed().as_secs_f64();
     let t = Instant::now();
     let saved = loop {
-        let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();
-        if let Some(p) = out.lines().find_map(|l| l.strip_prefix("saved ").filter(|p| p.contains(".mp4"))) {
-            break PathBuf::from(p.split(" (").next().unwrap());
+        let l = read_log();
+        if let Some(p) = l.lines().find_map(|l| l.split("notice: saved ").nth(1).filter(|p| p.trim_end().ends_with(".mp4"))) {
+            break PathBuf::from(p.trim_end());
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "no recording saved: {out}");
+        assert!(t.elapsed() < Duration::from_secs(30), "no recording saved: {l}");
         std::thread::sleep(Duration::from_millis(200));
     };
     let (frames, fps) = ffprobe(&saved);
@@ -238,6 +238,8 @@ fn the_mirror_window_answers_keys_and_clicks() {
     std::fs::File::open(&log).unwrap().read_to_string(&mut l).unwrap();
     assert_eq!(status.code(), Some(0), "exit status; log: {l}");
     assert!(!l.contains("panicked"), "{l}");
+    let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+    assert!(out.lines().any(|l| l == format!("saved {}", saved.display())), "the files saved are listed on stdout at the end: {out}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::{Layers, Uniforms, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED, VIEW_ALPHA, VIEW_HARD, VIEW_MASK, VIEW_SPLIT};
 use crate::analysis::parts::CLASSES;
-use crate::frame::{Frame, Map};
+use crate::frame::{bilinear, clamp_to, Frame};
 
 /// Tint colours of the mask view, 0..1: upper red, lower green, full yellow.
 pub const TINTS: [[f32; 3]; 3] = [[0.9, 0.15, 0.15], [0.15, 0.8, 0.25], [0.95, 0.85, 0.15]];
@@ -13,8 +13,6 @@ pub const TINTS: [[f32; 3]; 3] = [[0.9, 0.15, 0.15], [0.15, 0.8, 0.25], [0.95, 0
 pub struct CpuCompositor {
     state: Vec<f32>,
     size: (u32, u32),
-    /// The last result, for `Compositor::read_back`.
-    pub(crate) last: Option<Frame>,
 }
 
 impl CpuCompositor {
@@ -29,27 +27,12 @@ impl CpuCompositor {
     }
 }
 
-/// Bilinear sample of channel `c` at map texel coordinates, clamped to the edge.
-#[inline]
-fn bilinear(m: &Map, px: f32, py: f32, c: u32) -> f32 {
-    let x0f = px.floor();
-    let y0f = py.floor();
-    let ax = px - x0f;
-    let ay = py - y0f;
-    let cl = |v: f32, n: u32| v.clamp(0.0, (n - 1) as f32) as u32;
-    let (xa, xb) = (cl(x0f, m.width), cl(x0f + 1.0, m.width));
-    let (ya, yb) = (cl(y0f, m.height), cl(y0f + 1.0, m.height));
-    let top = m.get(xa, ya, c) * (1.0 - ax) + m.get(xb, ya, c) * ax;
-    let bottom = m.get(xa, yb, c) * (1.0 - ax) + m.get(xb, yb, c) * ax;
-    top * (1.0 - ay) + bottom * ay
-}
-
 /// (soft, hard) selection alpha at frame position (fx, fy) (pixel centre coordinates).
 #[inline]
 fn select_at(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
     let px = fx * u.parts_scale[0] - 0.5;
     let py = fy * u.parts_scale[1] - 0.5;
-    let s = [0, 1, 2, 3].map(|c| bilinear(l.parts, px, py, c));
+    let s = [0, 1, 2, 3].map(|c| l.parts.sample_texel(px, py, c));
     let mut sel = 0.0;
     let mut best = 0u32;
     for c in 1..CLASSES {
@@ -60,7 +43,7 @@ fn select_at(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
             best = c;
         }
     }
-    let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
+    let sal = l.saliency.sample_texel(fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
     let soft = sel.clamp(0.0, 1.0) * sal;
     // The fringe floor: the faint edge of the upsampled maps is cut, the rest spans 0..1 again.
     let soft = (soft - u.fringe_floor).max(0.0) / (1.0 - u.fringe_floor);
@@ -172,11 +155,11 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
         VIEW_MASK => {
             let px = fx * u.parts_scale[0] - 0.5;
             let py = fy * u.parts_scale[1] - 0.5;
-            let sal = bilinear(l.saliency, fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
+            let sal = l.saliency.sample_texel(fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
             let mut k = 0.0;
             let mut tint = [0.0f32; 3];
             for c in 1..CLASSES {
-                let score = bilinear(l.parts, px, py, c);
+                let score = l.parts.sample_texel(px, py, c);
                 let weight = (if u.parts_bits & (1 << (c - 1)) != 0 { 0.6 } else { 0.25 }) * score;
                 k += weight;
                 for (t, col) in tint.iter_mut().zip(TINTS[(c - 1) as usize]) {
@@ -203,17 +186,9 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
 /// Bilinear RGB of an RGBA8 image at texel coordinates, clamped to the edge, 0..1.
 #[inline]
 fn sample_rgb(img: &Frame, px: f32, py: f32) -> [f32; 3] {
-    let x0f = px.floor();
-    let y0f = py.floor();
-    let ax = px - x0f;
-    let ay = py - y0f;
-    let cl = |v: f32, n: u32| v.clamp(0.0, (n - 1) as f32) as u32;
-    let (xa, xb) = (cl(x0f, img.width()), cl(x0f + 1.0, img.width()));
-    let (ya, yb) = (cl(y0f, img.height()), cl(y0f + 1.0, img.height()));
-    let g = |x: u32, y: u32, c: usize| img.get_pixel(x, y).0[c] as f32 / 255.0;
-    [0, 1, 2].map(|c| {
-        let top = g(xa, ya, c) * (1.0 - ax) + g(xb, ya, c) * ax;
-        let bottom = g(xa, yb, c) * (1.0 - ax) + g(xb, yb, c) * ax;
-        top * (1.0 - ay) + bottom * ay
+    bilinear(px, py, |x, y| {
+        let (x, y) = clamp_to(img.width(), img.height(), x, y);
+        let p = img.get_pixel(x, y).0;
+        [p[0], p[1], p[2]].map(|v| v as f32 / 255.0)
     })
 }

@@ -4,8 +4,11 @@
 //! shader to its twin, and hold the shader's struct and constants to the Rust ones (naga).
 //! Without a GPU adapter the twin is the compositor.
 
-pub mod gpu;
 pub mod cpu;
+pub mod gpu;
+pub mod stage;
+
+pub use stage::{Composited, Fresh, Stage};
 
 use crate::analysis::parts::PartSet;
 use crate::analysis::{Analysis, Stylized};
@@ -248,25 +251,6 @@ impl Compositor {
         match self {
             Compositor::Gpu(g) => format!("GPU ({})", g.adapter_name()),
             Compositor::Cpu(_) => "CPU compositor".into(),
-        }
-    }
-
-    /// Composite one frame and keep the result: on the GPU for presenting, or as pixels.
-    pub fn composite_only(&mut self, frame: &Frame, layers: &Layers<'_>, params: &Params) -> Result<()> {
-        match self {
-            Compositor::Gpu(g) => g.composite(frame, layers, params),
-            Compositor::Cpu(c) => {
-                c.last = Some(c.composite(frame, layers, params));
-                Ok(())
-            }
-        }
-    }
-
-    /// The pixels of the last composite (a GPU read-back).
-    pub fn read_back(&mut self) -> Result<Frame> {
-        match self {
-            Compositor::Gpu(g) => g.read_back(),
-            Compositor::Cpu(c) => c.last.clone().ok_or_else(|| crate::Error::Usage("nothing composited yet".into())),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::analysis::parts::PartSet;
 use crate::analysis::style::{StyleOptions, StyleSpec};
 use crate::analysis::{Analyzer, Request};
 use crate::capture;
-use crate::compositing::{self, Compositor, Layers, Params, View};
+use crate::compositing::{self, Fresh, Params, Stage, View};
 use crate::error::{Error, Result};
 use crate::output::{self, figure};
 
@@ -74,7 +74,7 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
 
 /// Restyle each input. Every input is checked and the style loaded before the first is written;
 /// a failing input is reported and the rest still run.
-pub fn process_photos(analyzer: &mut Analyzer, compositor: &mut Compositor, job: &PhotoJob) -> Result<Report> {
+pub fn process_photos(analyzer: &mut Analyzer, stage: &mut Stage, job: &PhotoJob) -> Result<Report> {
     let inputs = capture::list_images(&job.inputs)?;
     let outputs = plan_outputs(&inputs, &job.output)?;
     let style = analyzer.load_style(&job.style)?;
@@ -101,7 +101,10 @@ pub fn process_photos(analyzer: &mut Analyzer, compositor: &mut Compositor, job:
             // Each photo stands alone: no one is followed from the last.
             analyzer.forget();
             let analysis = analyzer.analyse(&frame, &request)?;
-            let result = timings.time("composite", || compositor.composite(&frame, &Layers::from(&analysis), &params))?;
+            // Each photo is a run of one frame: nothing is smoothed towards the last photo.
+            stage.restart();
+            let composited = timings.time("composite", || stage.composite(&frame, Some(Fresh { id: 1, analysis: &analysis, cut: false }), &params, true))?;
+            let result = composited.pixels.ok_or_else(|| crate::Error::Gpu("the compositor gave no pixels to write".into()))?;
             timings.time("encode", || output::save_image(&result, out_path))?;
             let maps = if job.maps {
                 let p = out_path.with_file_name(format!(

@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 
+use super::sinks::SinkThread;
 use super::slot::latest;
 use super::stats::{Stats, Summary};
 use super::{FrameAnalyser, LookChange};
 use crate::analysis::Analysis;
 use crate::capture::Source;
-use crate::compositing::{is_scene_cut, Compositor, Layers, Params};
+use crate::compositing::{is_scene_cut, Composited, Fresh, Params, Stage};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
 use crate::output::sink::{Finished, Sink};
@@ -37,6 +38,13 @@ pub struct Analysed {
     pub seq: u64,
     pub analysis: Arc<Analysis>,
     pub cut: bool,
+}
+
+impl Analysed {
+    /// As the compositing stage takes it.
+    pub fn fresh(&self) -> Fresh<'_> {
+        Fresh { id: self.seq, analysis: &self.analysis, cut: self.cut }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -85,37 +93,11 @@ fn analyse_timed(analyser: &mut dyn FrameAnalyser, frame: &Frame, stats: &Stats)
     Ok(a)
 }
 
-/// The sinks on their own thread, fed in order; returns what each left behind.
-fn spawn_sinks(mut sinks: Vec<Box<dyn Sink>>, rx: Receiver<Arc<Frame>>, stats: Stats, complete: Arc<AtomicBool>) -> std::thread::JoinHandle<(Vec<Finished>, Option<Error>)> {
-    std::thread::spawn(move || {
-        let mut error = None;
-        for frame in rx.iter() {
-            let t = Instant::now();
-            if let Some(e) = sinks.iter_mut().find_map(|s| s.write(&frame).err()) {
-                error = Some(e);
-                break;
-            }
-            stats.stage("encode", ms_since(t));
-        }
-        // Drain so the compositor is never blocked on a dead encoder.
-        for _ in rx.iter() {}
-        let complete = complete.load(Ordering::SeqCst) && error.is_none();
-        let mut finished = Vec::new();
-        for s in sinks {
-            match s.finish(complete) {
-                Ok(f) => finished.push(f),
-                Err(e) => error = error.or(Some(e)),
-            }
-        }
-        (finished, error)
-    })
-}
-
 /// Offline: every frame in order.
 pub fn run_offline(
     mut open: SourceOpener,
     mut analyser: Box<dyn FrameAnalyser>,
-    compositor: &mut Compositor,
+    stage: &mut Stage,
     sinks: Vec<Box<dyn Sink>>,
     stop: Arc<AtomicBool>,
     total: Option<u64>,
@@ -123,10 +105,8 @@ pub fn run_offline(
 ) -> VideoReport {
     let started = Instant::now();
     let stats = Stats::default();
-    let complete = Arc::new(AtomicBool::new(false));
     let (frames_tx, frames_rx) = bounded::<Captured>(4);
     let (analysed_tx, analysed_rx) = bounded::<(Captured, Analysed)>(4);
-    let (out_tx, out_rx) = bounded::<Arc<Frame>>(4);
 
     let decode = {
         let (stop, stats) = (stop.clone(), stats.clone());
@@ -165,21 +145,25 @@ pub fn run_offline(
             Ok(())
         })
     };
-    let encode = spawn_sinks(sinks, out_rx, stats.clone(), complete.clone());
+    let mut out = SinkThread::spawn(sinks, 4, Some(stats.clone()));
 
     let bar = progress_bar(opts.progress, total);
     let mut error = None;
     let mut n = 0u64;
+    stage.restart();
     for (c, a) in analysed_rx.iter() {
-        let params = Params { reset: n == 0 || a.cut, ..opts.params };
         let t = Instant::now();
-        match compositor.composite(&c.frame, &Layers::from(&*a.analysis), &params) {
-            Ok(out) => {
+        match stage.composite(&c.frame, Some(a.fresh()), &opts.params, true) {
+            Ok(Composited { pixels: Some(px), .. }) => {
                 stats.stage("composite", ms_since(t));
                 stats.composited(c.at.elapsed());
-                if out_tx.send(Arc::new(out)).is_err() {
+                if !out.push(px) {
                     break;
                 }
+            }
+            Ok(_) => {
+                error = Some(Error::Gpu("the compositor gave no pixels to write".into()));
+                break;
             }
             Err(e) => {
                 error = Some(e);
@@ -206,10 +190,8 @@ pub fn run_offline(
     let interrupted = stop.load(Ordering::SeqCst);
     let first = decoded.err().or(analysed.err()).or(error);
     let whole = first.is_none() && !interrupted && (opts.max_frames.is_none() || total.is_none_or(|t| n >= t));
-    complete.store(whole, Ordering::SeqCst);
-    // Only now may the encoder finish: it reads `complete` when its input ends.
-    drop(out_tx);
-    let (outputs, sink_error) = encode.join().unwrap_or_else(|_| (Vec::new(), Some(Error::Usage("the encoder thread panicked".into()))));
+    // Only now may the encoder finish: whether the output is whole is known.
+    let (outputs, sink_error) = out.finish(whole);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -474,31 +456,36 @@ fn lower_priority() {
     }
 }
 
-/// Composites live frames with the newest analysis, restarting the smoothing on the first
-/// analysis and on a scene cut.
-pub struct LiveCompositing {
-    used_seq: u64,
-    empty: Analysis,
-}
-
-impl Default for LiveCompositing {
-    fn default() -> Self {
-        LiveCompositing { used_seq: 0, empty: Analysis::empty() }
-    }
-}
-
-impl LiveCompositing {
-    /// Composite `frame`; the result stays in the compositor (read it back or present it).
-    pub fn composite(&mut self, compositor: &mut Compositor, frame: &Frame, newest: Option<&Analysed>, base: &Params) -> Result<()> {
-        match newest {
-            // Until the first analysis arrives the frame shows as it is.
-            None => compositor.composite_only(frame, &Layers::from(&self.empty), &Params { reset: true, ..*base }),
-            Some(a) => {
-                let fresh = a.seq != self.used_seq;
-                let params = Params { reset: base.reset || self.used_seq == 0 || (fresh && a.cut), ..*base };
-                self.used_seq = a.seq;
-                compositor.composite_only(frame, &Layers::from(&*a.analysis), &params)
-            }
+/// The live compositing loop, the one that headless `live` and the mirror window share: each new
+/// frame of the session composited with the newest analysis and handed to `deliver`, until
+/// `deliver` returns false, capture or analysis ends, or `stop` is set. `params` gives, per
+/// frame, the compositor's parameters and whether a GPU composite must be read back.
+pub fn composite_live(
+    session: &LiveSession,
+    stage: &mut Stage,
+    stop: &AtomicBool,
+    mut params: impl FnMut(&Frame) -> (Params, bool),
+    mut deliver: impl FnMut(Composited, &Captured) -> Result<bool>,
+) -> Result<()> {
+    stage.restart();
+    loop {
+        if session.analysis_ended() {
+            // Failed (its error comes from finish), or capture ended first.
+            return Ok(());
+        }
+        let c = match session.frames().recv_timeout(Duration::from_millis(100)) {
+            Ok(c) => c,
+            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+            Err(_) => return Ok(()),
+        };
+        let t = Instant::now();
+        let (params, pixels) = params(&c.frame);
+        let newest = session.newest();
+        let out = stage.composite(&c.frame, newest.as_ref().map(Analysed::fresh), &params, pixels)?;
+        session.stats.stage("composite", ms_since(t));
+        tracing::trace!(seq = c.seq, analysis = newest.as_ref().map(|a| a.seq), "composited");
+        if !deliver(out, &c)? || stop.load(Ordering::SeqCst) {
+            return Ok(());
         }
     }
 }
@@ -509,7 +496,7 @@ impl LiveCompositing {
 pub fn run_live(
     open: SourceOpener,
     analyser: Box<dyn FrameAnalyser>,
-    compositor: &mut Compositor,
+    stage: &mut Stage,
     sinks: Vec<Box<dyn Sink>>,
     stop: Arc<AtomicBool>,
     opts: &VideoOptions,
@@ -519,54 +506,32 @@ pub fn run_live(
     // Headless, a failed analysis ends the run: nobody is there to read a notice.
     let session = LiveSession::start(open, analyser, stop.clone(), opts.analyse_every, OnAnalysisError::Stop);
     let stats = session.stats.clone();
-    let complete = Arc::new(AtomicBool::new(true));
-    let (out_tx, out_rx) = bounded::<Arc<Frame>>(8);
-    let encode = spawn_sinks(sinks, out_rx, stats.clone(), complete.clone());
-
-    let mut live = LiveCompositing::default();
-    let mut error = None;
+    let mut out = SinkThread::spawn(sinks, 8, Some(stats.clone()));
     let mut n = 0u64;
-    loop {
-        if session.analysis_ended() {
-            // Failed (its error comes from finish), or capture ended first.
-            break;
-        }
-        let c = match session.frames().recv_timeout(Duration::from_millis(100)) {
-            Ok(c) => c,
-            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
-            Err(_) => break,
-        };
-        let t = Instant::now();
-        let out = live.composite(compositor, &c.frame, session.newest().as_ref(), &opts.params).and_then(|()| compositor.read_back());
-        match out {
-            Ok(out) => {
-                stats.stage("composite", ms_since(t));
-                stats.composited(c.at.elapsed());
-                on_frame(&out);
-                if out_tx.send(Arc::new(out)).is_err() {
-                    break;
+    let looped = composite_live(
+        &session,
+        stage,
+        &stop,
+        |_| (opts.params, true),
+        |composited, c| {
+            let px = composited.pixels.ok_or_else(|| Error::Gpu("the compositor gave no pixels to write".into()))?;
+            stats.composited(c.at.elapsed());
+            on_frame(&px);
+            if !out.push(px) {
+                return Ok(false);
+            }
+            n += 1;
+            if opts.stats {
+                if let Some(line) = stats.tick() {
+                    eprintln!("drape: {line}");
                 }
             }
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-        n += 1;
-        if opts.stats {
-            if let Some(line) = stats.tick() {
-                eprintln!("drape: {line}");
-            }
-        }
-        if opts.max_frames.is_some_and(|m| n >= m) || stop.load(Ordering::SeqCst) {
-            break;
-        }
-    }
+            Ok(!opts.max_frames.is_some_and(|m| n >= m))
+        },
+    );
     let interrupted = stop.load(Ordering::SeqCst);
-    let first = session.finish().or(error);
+    let first = session.finish().or(looped.err());
     // A live recording is whole when it stops on request; an error upstream leaves it partial.
-    complete.store(first.is_none(), Ordering::SeqCst);
-    drop(out_tx);
-    let (outputs, sink_error) = encode.join().unwrap_or_else(|_| (Vec::new(), Some(Error::Usage("the encoder thread panicked".into()))));
+    let (outputs, sink_error) = out.finish(first.is_none());
     VideoReport { summary: stats.summary(started.elapsed().as_secs_f64()), outputs, error: first.or(sink_error), interrupted }
 }

@@ -23,11 +23,11 @@ use winit::window::{Fullscreen, Window, WindowId};
 
 use self::controls::{Controls, Effect, Key};
 use self::present::{PresentPass, Viewport};
-use self::render::{lock, Command, Renderer, Shared};
-use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind};
+use self::render::{lock, spawn_compose, Command, Presenting, Renderer, Shared, Surface};
+use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind, Stage};
 use crate::error::{Error, Result};
-use crate::pipeline::stats::{Second, Summary};
-use crate::pipeline::video::{LiveCompositing, LiveSession, OnAnalysisError, SourceOpener};
+use crate::pipeline::stats::Summary;
+use crate::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener};
 use crate::pipeline::{FrameAnalyser, LookChange};
 
 pub use self::render::stamped;
@@ -113,6 +113,9 @@ struct Running {
     shared: Arc<Mutex<Shared>>,
     commands: Sender<Command>,
     render: std::thread::JoinHandle<(Vec<PathBuf>, Option<Error>)>,
+    compose: std::thread::JoinHandle<Result<()>>,
+    /// Ends the compose thread.
+    done: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     cursor: (f32, f32),
     press: Option<(f32, f32)>,
@@ -315,34 +318,23 @@ impl Running {
             // Cannot fail: the receiver is held until the render thread takes it below.
             commands.send(Command::Record(path)).map_err(|e| window_err("cannot start the recording", e))?;
         }
-        let renderer = Renderer {
-            surface,
-            present_connection,
-            window: window.clone(),
-            config,
-            device,
-            pass,
-            compositor,
-            session: session.clone(),
-            shared: shared.clone(),
-            feather: opts.feather,
-            fps: opts.fps,
-            save_dir: opts.save_dir,
-            provider: opts.provider,
-            print_stats: opts.stats,
-            live: LiveCompositing::default(),
-            composited: false,
-            pixels: None,
-            recorder: None,
-            saved: Vec::new(),
-            overlay_shown: None,
-            second: Second::default(),
-        };
+        // Compositing runs on a thread of its own, the live loop headless `live` runs too; this
+        // thread's render thread only presents (and records and saves).
+        let pixels_wanted = Arc::new(AtomicBool::new(false));
+        let done = Arc::new(AtomicBool::new(false));
+        let (composed, compose) = spawn_compose(session.clone(), Stage::new(compositor), shared.clone(), opts.feather, pixels_wanted.clone(), done.clone())?;
+        let renderer = Renderer::new(
+            Surface { surface, present_connection, window: window.clone(), config, device, pass },
+            session.clone(),
+            shared.clone(),
+            Presenting { fps: opts.fps, save_dir: opts.save_dir, provider: opts.provider, print_stats: opts.stats },
+            pixels_wanted,
+        );
         let stop = opts.stop.clone();
         let render = std::thread::Builder::new()
             .name("render".into())
             .spawn(move || {
-                renderer.run(command_rx, stop, move || {
+                renderer.run(composed, command_rx, stop, move || {
                     // The event loop is already closing when it is gone.
                     if proxy.send_event(()).is_err() {
                         tracing::debug!("render thread ended after the event loop");
@@ -356,6 +348,8 @@ impl Running {
             shared,
             commands,
             render,
+            compose,
+            done,
             stop: opts.stop,
             cursor: (0.0, 0.0),
             press: None,
@@ -407,12 +401,16 @@ impl Running {
         }
     }
 
-    /// Stop the render thread (it finalises any recording), then the session's threads.
+    /// Stop the render thread (it finalises any recording), the compose thread, then the
+    /// session's threads.
     fn close(self) -> (Vec<PathBuf>, (Option<Error>, Summary)) {
-        let Running { session, commands, render, stop, window, .. } = self;
+        let Running { session, commands, render, compose, done, stop, window, .. } = self;
         stop.store(true, Ordering::SeqCst);
         drop(commands);
         let (saved, render_error) = render.join().unwrap_or_else(|_| (Vec::new(), Some(Error::Usage("the render thread panicked".into()))));
+        done.store(true, Ordering::SeqCst);
+        let compose_error = compose.join().unwrap_or_else(|_| Err(Error::Usage("the compose thread panicked".into()))).err();
+        let render_error = compose_error.or(render_error);
         drop(window);
         let summary = session.stats.summary(0.0);
         let session_error = match Arc::try_unwrap(session) {

@@ -4,7 +4,7 @@
 //! Rust; tests hold the shader to it.
 
 use crate::error::Result;
-use crate::frame::Frame;
+use crate::frame::{bilinear, clamp_to, Frame};
 
 /// Where the frame sits in the window: fitted with its aspect kept, centred.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -105,16 +105,10 @@ fn quantise(v: f32) -> u8 {
 pub fn cpu_twin(frame: &Frame, overlay: &Frame, u: &PresentUniforms) -> Frame {
     let (sw, sh) = (u.src_size[0], u.src_size[1]);
     let load = |x: u32, y: u32| frame.get_pixel(x, y).0.map(|c| c as f32 / 255.0);
-    let cl = |v: f32, n: u32| v.clamp(0.0, (n - 1) as f32) as u32;
-    let bilinear = |px: f32, py: f32| -> [f32; 4] {
-        let (x0f, y0f) = (px.floor(), py.floor());
-        let (ax, ay) = (px - x0f, py - y0f);
-        let (xa, xb, ya, yb) = (cl(x0f, sw), cl(x0f + 1.0, sw), cl(y0f, sh), cl(y0f + 1.0, sh));
-        let (p00, p10, p01, p11) = (load(xa, ya), load(xb, ya), load(xa, yb), load(xb, yb));
-        std::array::from_fn(|c| {
-            let top = p00[c] * (1.0 - ax) + p10[c] * ax;
-            let bottom = p01[c] * (1.0 - ax) + p11[c] * ax;
-            top * (1.0 - ay) + bottom * ay
+    let sample = |px: f32, py: f32| -> [f32; 4] {
+        bilinear(px, py, |x, y| {
+            let (x, y) = clamp_to(sw, sh, x, y);
+            load(x, y)
         })
     };
     Frame::from_fn(u.dst_size[0], u.dst_size[1], |wx, wy| {
@@ -127,7 +121,7 @@ pub fn cpu_twin(frame: &Frame, overlay: &Frame, u: &PresentUniforms) -> Frame {
             if u.mirror {
                 fx = sw as f32 - fx;
             }
-            let s = bilinear(fx - 0.5, fy - 0.5);
+            let s = sample(fx - 0.5, fy - 0.5);
             let check = if ((wx / 16) + (wy / 16)) % 2 == 1 { 0.38 } else { 0.62 };
             col = std::array::from_fn(|c| s[c] * s[3] + check * (1.0 - s[3]));
         }

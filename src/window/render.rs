@@ -1,27 +1,28 @@
-//! The render thread: composites each new frame with the newest analysis, records it when asked
-//! and presents it with the overlay. It runs apart from the event loop, which must stay idle to
-//! answer keys and clicks at once (composite and present on the event-loop thread delayed X11
-//! input by up to seconds under Xvfb).
+//! The window's presenter: the compose thread runs the live compositing loop that headless
+//! `live` runs too (`composite_live`), and the render thread presents each composited frame with
+//! the overlay, records it when asked and saves snapshots. Both run apart from the event loop,
+//! which must stay idle to answer keys and clicks at once (composite and present on the
+//! event-loop thread delayed X11 input by up to seconds under Xvfb).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, select, Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{select, Receiver};
 use winit::window::Window;
 
 use super::controls::{view_name, Controls, HELP};
 use super::overlay::{self, OverlayContent};
 use super::present::{PresentPass, PresentUniforms, Viewport};
 use super::{window_err, x11, NOTICE};
-use crate::compositing::{opacity_for_strength, cpu::CpuCompositor, Compositor, Params, Smoothing};
+use crate::compositing::{opacity_for_strength, Composited, Params, Smoothing, Stage, FRINGE_FLOOR};
 use crate::error::{Error, Result};
-use crate::frame::Frame;
-use crate::output::sink::{Finished, Mp4Sink, Sink};
-use crate::pipeline::stats::Second;
+use crate::output::sink::Mp4Sink;
+use crate::pipeline::sinks::SinkThread;
 use crate::pipeline::slot::latest;
-use crate::pipeline::video::{Captured, LiveCompositing, LiveSession};
+use crate::pipeline::stats::Second;
+use crate::pipeline::video::{composite_live, LiveSession};
 
 /// What the event loop decides and the render thread draws from.
 pub struct Shared {
@@ -65,110 +66,139 @@ pub fn stamped(dir: &Path, ext: &str) -> PathBuf {
     p
 }
 
-/// An MP4 recording on its own thread, so encoding never stalls the display. Frames are written
-/// on the source's clock: when the display runs slower than the source, a frame is repeated so
-/// that the recording keeps its real length and speed.
-pub struct Recorder {
-    tx: Sender<(Arc<Frame>, u64)>,
-    handle: std::thread::JoinHandle<(Option<Finished>, Option<Error>)>,
-    started: Instant,
-    fps: f64,
-    written: u64,
-}
-
-impl Recorder {
-    fn start(path: &Path, fps: f64) -> Result<Recorder> {
-        let mut sink = Mp4Sink::create(path, fps)?;
-        // Deep enough to ride out an encoder hiccup; a full queue slows the display rather
-        // than dropping frames.
-        let (tx, rx) = bounded::<(Arc<Frame>, u64)>(32);
-        let handle = std::thread::spawn(move || {
-            let mut error = None;
-            'frames: for (f, times) in rx.iter() {
-                for _ in 0..times {
-                    if let Err(e) = sink.write(&f) {
-                        error = Some(e);
-                        break 'frames;
-                    }
-                }
-            }
-            match Box::new(sink).finish(error.is_none()) {
-                Ok(f) => (Some(f), error),
-                Err(e) => (None, error.or(Some(e))),
-            }
-        });
-        Ok(Recorder { tx, handle, started: Instant::now(), fps: fps.max(1.0), written: 0 })
-    }
-
-    /// Record `frame` as many times as the source clock says are due (0 when ahead of it).
-    fn push(&mut self, frame: Arc<Frame>) -> bool {
-        let due = (self.started.elapsed().as_secs_f64() * self.fps) as u64 + 1;
-        let times = due.saturating_sub(self.written);
-        if times == 0 {
-            return true;
-        }
-        self.written += times;
-        self.tx.send((frame, times)).is_ok()
-    }
-
-    fn stop(self) -> (Option<Finished>, Option<Error>) {
-        drop(self.tx);
-        self.handle.join().unwrap_or_else(|_| (None, Some(Error::Usage("the recording thread panicked".into()))))
+/// The compositor's parameters from the controls.
+fn params(c: &Controls, feather: f32) -> Params {
+    Params {
+        parts: c.parts,
+        view: c.view,
+        opacity: opacity_for_strength(c.strength),
+        feather,
+        split: c.split,
+        smoothing: Some(Smoothing::default()),
+        reset: false,
+        fringe_floor: FRINGE_FLOOR,
     }
 }
 
-/// Field order matters: the surface goes before the connection it presents on and the window.
+/// A composited frame and when its source frame was captured.
+type Shown = (Composited, Instant);
+
+/// Start the compose thread: the live compositing loop on `stage`, each composite handed to the
+/// render thread through a latest-wins slot. It composites on its own thread so that the blend
+/// of a frame overlaps the present of the one before (measured on 2 cores with the CPU
+/// compositor, 640x480 at 30 fps: 25.7 -> 29.6 frames shown per second). A GPU composite is
+/// read back only while `pixels` is set (recording, or a snapshot waiting).
+pub fn spawn_compose(
+    session: Arc<LiveSession>,
+    mut stage: Stage,
+    shared: Arc<Mutex<Shared>>,
+    feather: f32,
+    pixels: Arc<AtomicBool>,
+    done: Arc<AtomicBool>,
+) -> Result<(Receiver<Shown>, std::thread::JoinHandle<Result<()>>)> {
+    let (tx, rx) = latest::<Shown>();
+    let handle = std::thread::Builder::new()
+        .name("compose".into())
+        .spawn(move || {
+            composite_live(
+                &session,
+                &mut stage,
+                &done,
+                |frame| {
+                    let mut sh = lock(&shared);
+                    sh.source_size = frame.dimensions();
+                    (params(&sh.controls, feather), pixels.load(Ordering::SeqCst))
+                },
+                |out, c| {
+                    tx.publish((out, c.at));
+                    Ok(true)
+                },
+            )
+        })
+        .map_err(|e| window_err("cannot start the compose thread", e))?;
+    Ok((rx, handle))
+}
+
+/// The render thread's state. Field order matters: the surface goes before the connection it
+/// presents on and the window.
 pub struct Renderer {
-    pub surface: wgpu::Surface<'static>,
+    surface: wgpu::Surface<'static>,
     /// Held, not read: the surface presents through it, so it must outlive the surface.
     #[allow(dead_code)]
+    present_connection: Option<x11::PresentConnection>,
+    window: Arc<Window>,
+    config: wgpu::SurfaceConfiguration,
+    device: wgpu::Device,
+    pass: PresentPass,
+    session: Arc<LiveSession>,
+    shared: Arc<Mutex<Shared>>,
+    fps: f64,
+    save_dir: PathBuf,
+    provider: String,
+    print_stats: bool,
+    /// Asks the compose thread for pixels (recording, or a snapshot waiting).
+    pixels_wanted: Arc<AtomicBool>,
+    /// The last composite shown.
+    shown: Option<Composited>,
+    snapshot_waiting: bool,
+    recorder: Option<(SinkThread, PathBuf)>,
+    saved: Vec<PathBuf>,
+    overlay_shown: Option<(OverlayContent, (u32, u32))>,
+    second: Second,
+}
+
+/// What the render thread is made from.
+pub struct Surface {
+    pub surface: wgpu::Surface<'static>,
     pub present_connection: Option<x11::PresentConnection>,
     pub window: Arc<Window>,
     pub config: wgpu::SurfaceConfiguration,
     pub device: wgpu::Device,
     pub pass: PresentPass,
-    pub compositor: Compositor,
-    pub session: Arc<LiveSession>,
-    pub shared: Arc<Mutex<Shared>>,
-    pub feather: f32,
+}
+
+/// Where the render thread saves and what its HUD and stats say.
+pub struct Presenting {
     pub fps: f64,
     pub save_dir: PathBuf,
     pub provider: String,
     pub print_stats: bool,
-    pub live: LiveCompositing,
-    pub composited: bool,
-    /// The last frame blended on the CPU (the blend thread's output).
-    pub pixels: Option<Arc<Frame>>,
-    pub recorder: Option<(Recorder, PathBuf)>,
-    pub saved: Vec<PathBuf>,
-    pub overlay_shown: Option<(OverlayContent, (u32, u32))>,
-    pub second: Second,
 }
 
 impl Renderer {
-    /// Run until the event loop hangs up (or capture ends); finalises any recording. Returns the
-    /// files written and the first error.
-    pub fn run(mut self, commands: Receiver<Command>, stop: Arc<AtomicBool>, ended: impl Fn()) -> (Vec<PathBuf>, Option<Error>) {
-        // The CPU blend runs on a thread of its own, so that it overlaps the present of the
-        // frame before (measured on 2 cores, 640x480 at 30 fps: 25.7 -> 29.6 frames shown per second).
-        let done = Arc::new(AtomicBool::new(false));
-        let (frames, blended, blend) = match self.compositor {
-            Compositor::Cpu(_) => {
-                let (rx, handle) = self.spawn_blend(done.clone());
-                (crossbeam_channel::never(), rx, Some(handle))
-            }
-            Compositor::Gpu(_) => (self.session.frames().clone(), crossbeam_channel::never(), None),
-        };
+    pub fn new(s: Surface, session: Arc<LiveSession>, shared: Arc<Mutex<Shared>>, p: Presenting, pixels_wanted: Arc<AtomicBool>) -> Renderer {
+        Renderer {
+            surface: s.surface,
+            present_connection: s.present_connection,
+            window: s.window,
+            config: s.config,
+            device: s.device,
+            pass: s.pass,
+            session,
+            shared,
+            fps: p.fps,
+            save_dir: p.save_dir,
+            provider: p.provider,
+            print_stats: p.print_stats,
+            pixels_wanted,
+            shown: None,
+            snapshot_waiting: false,
+            recorder: None,
+            saved: Vec::new(),
+            overlay_shown: None,
+            second: Second::default(),
+        }
+    }
+
+    /// Run until the event loop hangs up or the compose thread ends (capture ended, an error);
+    /// finalises any recording. Returns the files written and the first error.
+    pub fn run(mut self, composed: Receiver<Shown>, commands: Receiver<Command>, stop: Arc<AtomicBool>, ended: impl Fn()) -> (Vec<PathBuf>, Option<Error>) {
         let mut error = None;
         while !stop.load(Ordering::SeqCst) {
             let step = select! {
-                recv(frames) -> c => match c {
-                    Ok(c) => self.on_frame(c),
-                    // Capture ended: files loop in the window, so this is an error or a camera gone.
-                    Err(_) => break,
-                },
-                recv(blended) -> b => match b {
-                    Ok((px, at)) => self.on_pixels(px, at),
+                recv(composed) -> m => match m {
+                    Ok((out, at)) => self.show(out, at),
+                    // The compose thread ended: files loop in the window, so this is an error or a camera gone.
                     Err(_) => break,
                 },
                 recv(commands) -> cmd => match cmd {
@@ -193,56 +223,31 @@ impl Renderer {
             }
         }
         self.stop_recording();
-        done.store(true, Ordering::SeqCst);
-        if let Some(h) = blend {
-            let blended = h.join().unwrap_or_else(|_| Err(Error::Usage("the blend thread panicked".into())));
-            error = error.or(blended.err());
-        }
         ended();
         (std::mem::take(&mut self.saved), error)
     }
 
-    /// The CPU blend on its own thread: each new frame composited with the newest analysis and
-    /// handed to the render loop through a latest-wins slot.
-    fn spawn_blend(&self, done: Arc<AtomicBool>) -> (Receiver<(Arc<Frame>, Instant)>, std::thread::JoinHandle<Result<()>>) {
-        let (session, shared, feather) = (self.session.clone(), self.shared.clone(), self.feather);
-        let (tx, rx) = latest::<(Arc<Frame>, Instant)>();
-        let handle = std::thread::spawn(move || -> Result<()> {
-            let mut compositor = Compositor::Cpu(CpuCompositor::default());
-            let mut live = LiveCompositing::default();
-            while !done.load(Ordering::SeqCst) {
-                let c = match session.frames().recv_timeout(Duration::from_millis(100)) {
-                    Ok(c) => c,
-                    Err(RecvTimeoutError::Timeout) => continue,
-                    Err(RecvTimeoutError::Disconnected) => break,
-                };
-                let t = Instant::now();
-                let params = {
-                    let mut sh = lock(&shared);
-                    sh.source_size = c.frame.dimensions();
-                    Renderer::params(&sh.controls, feather)
-                };
-                live.composite(&mut compositor, &c.frame, session.newest().as_ref(), &params)?;
-                let px = compositor.read_back()?;
-                session.stats.stage("composite", t.elapsed().as_secs_f64() * 1e3);
-                tx.publish((Arc::new(px), c.at));
+    /// A composited frame: record it, save a waiting snapshot, show it.
+    fn show(&mut self, out: Composited, at: Instant) -> Result<()> {
+        if let Some(px) = &out.pixels {
+            self.record(px.clone());
+            if std::mem::take(&mut self.snapshot_waiting) {
+                self.save_snapshot(px);
+                self.want_pixels();
             }
-            Ok(())
-        });
-        (rx, handle)
-    }
-
-    /// A frame blended on the CPU: record it, show it.
-    fn on_pixels(&mut self, px: Arc<Frame>, at: Instant) -> Result<()> {
-        self.pixels = Some(px.clone());
-        self.composited = true;
-        self.record(px);
+        }
+        self.shown = Some(out);
         self.present()?;
         self.session.stats.composited(at.elapsed());
         Ok(())
     }
 
-    fn record(&mut self, frame: Arc<Frame>) {
+    /// Tell the compose thread whether a GPU composite must come back as pixels.
+    fn want_pixels(&self) {
+        self.pixels_wanted.store(self.recorder.is_some() || self.snapshot_waiting, Ordering::SeqCst);
+    }
+
+    fn record(&mut self, frame: Arc<crate::frame::Frame>) {
         if let Some((rec, path)) = &mut self.recorder {
             if !rec.push(frame) {
                 let path = path.clone();
@@ -258,7 +263,10 @@ impl Renderer {
 
     fn command(&mut self, cmd: Command) -> Result<()> {
         match cmd {
-            Command::Snapshot => self.snapshot(),
+            Command::Snapshot => {
+                self.snapshot();
+                Ok(())
+            }
             Command::ToggleRecording => {
                 if self.recorder.is_some() {
                     self.stop_recording();
@@ -273,39 +281,6 @@ impl Renderer {
             }
             Command::Redraw => self.present(),
         }
-    }
-
-    fn params(c: &Controls, feather: f32) -> Params {
-        Params {
-            parts: c.parts,
-            view: c.view,
-            opacity: opacity_for_strength(c.strength),
-            feather,
-            split: c.split,
-            smoothing: Some(Smoothing::default()),
-            reset: false,
-            fringe_floor: crate::compositing::FRINGE_FLOOR,
-        }
-    }
-
-    /// A new frame from capture: composite it with the newest analysis, record it, show it.
-    fn on_frame(&mut self, c: Captured) -> Result<()> {
-        let t = Instant::now();
-        let params = {
-            let mut sh = lock(&self.shared);
-            sh.source_size = c.frame.dimensions();
-            Self::params(&sh.controls, self.feather)
-        };
-        self.live.composite(&mut self.compositor, &c.frame, self.session.newest().as_ref(), &params)?;
-        self.composited = true;
-        self.session.stats.stage("composite", t.elapsed().as_secs_f64() * 1e3);
-        if self.recorder.is_some() {
-            let frame = Arc::new(self.compositor.read_back()?);
-            self.record(frame);
-        }
-        self.present()?;
-        self.session.stats.composited(c.at.elapsed());
-        Ok(())
     }
 
     fn overlay_content(&self, sh: &Shared) -> OverlayContent {
@@ -326,7 +301,7 @@ impl Renderer {
         OverlayContent {
             hud,
             help: c.help.then(|| HELP.iter().map(|s| s.to_string()).collect()),
-            recording: self.recorder.as_ref().map(|(r, _)| r.started.elapsed().as_secs()),
+            recording: self.recorder.as_ref().map(|(r, _)| r.seconds()),
             notice: sh.notices.iter().rev().find(|(_, at)| now.duration_since(*at) < NOTICE).map(|(n, _)| n.clone()),
             frozen: c.frozen,
         }
@@ -349,14 +324,11 @@ impl Renderer {
             self.pass.set_overlay(&overlay::draw(&content, osize.0, osize.1));
             self.overlay_shown = Some((content, osize));
         }
-        if !self.composited {
-            return Ok(());
-        }
-        let frame_tex = match &mut self.compositor {
-            Compositor::Gpu(g) => g.output_texture().cloned(),
-            Compositor::Cpu(_) => self.pixels.clone().map(|px| self.pass.upload(&px)),
+        let frame_tex = match &self.shown {
+            Some(Composited { texture: Some(t), .. }) => t.clone(),
+            Some(Composited { pixels: Some(px), .. }) => self.pass.upload(px),
+            _ => return Ok(()),
         };
-        let Some(frame_tex) = frame_tex else { return Ok(()) };
         let target = match self.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(t) | wgpu::CurrentSurfaceTexture::Suboptimal(t) => t,
             wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return Ok(()),
@@ -386,33 +358,40 @@ impl Renderer {
         Ok(())
     }
 
-    fn snapshot(&mut self) -> Result<()> {
-        if !self.composited {
-            self.notice("nothing to save yet".into());
-            return Ok(());
+    /// Save the frame shown; a GPU composite is saved from the next frame read back.
+    fn snapshot(&mut self) {
+        match self.shown.as_ref().map(|s| s.pixels.clone()) {
+            None => self.notice("nothing to save yet".into()),
+            Some(Some(px)) => self.save_snapshot(&px),
+            Some(None) => {
+                self.snapshot_waiting = true;
+                self.want_pixels();
+            }
         }
-        let frame = match (&self.compositor, &self.pixels) {
-            (Compositor::Cpu(_), Some(px)) => (**px).clone(),
-            _ => self.compositor.read_back()?,
-        };
+    }
+
+    fn save_snapshot(&mut self, frame: &crate::frame::Frame) {
         let path = stamped(&self.save_dir, "png");
-        match crate::output::save_image(&frame, &path) {
+        match crate::output::save_image(frame, &path) {
             Ok(()) => {
-                println!("saved {}", path.display());
+                tracing::info!(path = %path.display(), "snapshot saved");
                 self.notice(format!("saved {}", path.display()));
                 self.saved.push(path);
             }
             Err(e) => self.notice(e.to_string()),
         }
-        Ok(())
     }
 
     fn start_recording(&mut self, path: PathBuf) {
-        match Recorder::start(&path, self.fps) {
-            Ok(r) => {
-                println!("recording to {}", path.display());
+        match Mp4Sink::create(&path, self.fps) {
+            Ok(sink) => {
+                tracing::info!(path = %path.display(), "recording");
                 self.notice(format!("recording to {}", path.display()));
-                self.recorder = Some((r, path));
+                // Deep enough to ride out an encoder hiccup; a full queue slows the display
+                // rather than dropping frames.
+                let thread = SinkThread::spawn(vec![Box::new(sink)], 32, None).on_source_clock(self.fps);
+                self.recorder = Some((thread, path));
+                self.want_pixels();
             }
             // A folder that cannot be written is a notice, not the end of the session.
             Err(e) => self.notice(e.to_string()),
@@ -421,10 +400,11 @@ impl Renderer {
 
     fn stop_recording(&mut self) {
         let Some((rec, _)) = self.recorder.take() else { return };
-        let (finished, error) = rec.stop();
-        if let Some(f) = finished {
+        self.want_pixels();
+        let (finished, error) = rec.finish(true);
+        for f in finished {
             if let Some(p) = f.path {
-                println!("saved {} ({})", p.display(), f.what);
+                tracing::info!(path = %p.display(), what = %f.what, "recording saved");
                 self.notice(format!("saved {}", p.display()));
                 self.saved.push(p);
             }

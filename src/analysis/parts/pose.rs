@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::analysis::runtime::{Contract, Input, Model, Runtime};
 use crate::error::Result;
-use crate::frame::Frame;
+use crate::frame::{bilinear, clamp_to, Frame};
 
 const DET_SIZE: u32 = 224;
 const LM_SIZE: u32 = 256;
@@ -90,12 +90,11 @@ impl Person {
         if u < -0.5 || v < -0.5 || u > n as f32 - 0.5 || v > n as f32 - 0.5 {
             return 0.0;
         }
-        let (u0, v0) = (u.floor(), v.floor());
-        let (au, av) = (u - u0, v - v0);
-        let at = |i: f32, j: f32| self.mask[(j.clamp(0.0, n as f32 - 1.0) as usize) * n + i.clamp(0.0, n as f32 - 1.0) as usize];
-        let top = at(u0, v0) * (1.0 - au) + at(u0 + 1.0, v0) * au;
-        let bottom = at(u0, v0 + 1.0) * (1.0 - au) + at(u0 + 1.0, v0 + 1.0) * au;
-        top * (1.0 - av) + bottom * av
+        let [m] = bilinear(u, v, |i, j| {
+            let (i, j) = clamp_to(n as u32, n as u32, i, j);
+            [self.mask[j as usize * n + i as usize]]
+        });
+        m
     }
 
     /// A landmark the model places in the image (present), wherever it is, or None.
@@ -293,7 +292,7 @@ fn sample_rotated(frame: &Frame, cx: f32, cy: f32, side: f32, rotation: f32, siz
     let (c, s) = (rotation.cos(), rotation.sin());
     let (w, h) = (frame.width() as i64, frame.height() as i64);
     let mut out = Vec::with_capacity((size * size * 3) as usize);
-    let px = |x: i64, y: i64| -> [f32; 3] {
+    let black_border = |x: i64, y: i64| -> [f32; 3] {
         if x < 0 || y < 0 || x >= w || y >= h {
             [0.0; 3]
         } else {
@@ -307,15 +306,7 @@ fn sample_rotated(frame: &Frame, cx: f32, cy: f32, side: f32, rotation: f32, siz
             let ly = ((v as f32 + 0.5) / size as f32 - 0.5) * side;
             let x = cx + c * lx - s * ly - 0.5;
             let y = cy + s * lx + c * ly - 0.5;
-            let (x0, y0) = (x.floor(), y.floor());
-            let (ax, ay) = (x - x0, y - y0);
-            let (xi, yi) = (x0 as i64, y0 as i64);
-            let (p00, p10, p01, p11) = (px(xi, yi), px(xi + 1, yi), px(xi, yi + 1), px(xi + 1, yi + 1));
-            for k in 0..3 {
-                let top = p00[k] * (1.0 - ax) + p10[k] * ax;
-                let bottom = p01[k] * (1.0 - ax) + p11[k] * ax;
-                out.push(norm(top * (1.0 - ay) + bottom * ay));
-            }
+            out.extend(bilinear(x, y, black_border).map(&norm));
         }
     }
     out

@@ -1,0 +1,80 @@
+//! The compositing stage: every frame drape writes or shows is composited here, photos, offline
+//! video, headless live and the mirror window alike. It owns the compositor (GPU, or its CPU
+//! twin) and what carries over between frames: which analysis was used last, so that the
+//! temporal smoothing restarts on the first analysis and on a scene cut.
+
+use std::sync::Arc;
+
+use super::{Compositor, Layers, Params};
+use crate::analysis::Analysis;
+use crate::error::Result;
+use crate::frame::Frame;
+
+/// An analysis as the stage takes it: `id` tells a new analysis from one already used (the
+/// number of the frame it was made from, from 1), `cut` whether it starts a new scene.
+#[derive(Debug, Clone, Copy)]
+pub struct Fresh<'a> {
+    pub id: u64,
+    pub analysis: &'a Analysis,
+    pub cut: bool,
+}
+
+/// One composited frame.
+#[derive(Debug, Clone)]
+pub struct Composited {
+    /// The pixels: always from the CPU compositor, from the GPU one only when asked for (a
+    /// read-back costs a GPU round trip).
+    pub pixels: Option<Arc<Frame>>,
+    /// The GPU compositor's output texture, to present without a read-back.
+    pub texture: Option<wgpu::Texture>,
+}
+
+pub struct Stage {
+    compositor: Compositor,
+    /// The id of the analysis composited last; 0 before the first.
+    used: u64,
+    /// Composited until the first analysis arrives: the frame as it is.
+    empty: Analysis,
+}
+
+impl Stage {
+    pub fn new(compositor: Compositor) -> Stage {
+        Stage { compositor, used: 0, empty: Analysis::empty() }
+    }
+
+    /// "GPU (adapter)" or "CPU compositor".
+    pub fn name(&self) -> String {
+        self.compositor.name()
+    }
+
+    pub fn compositor(&self) -> &Compositor {
+        &self.compositor
+    }
+
+    /// The next frame starts a new run: the smoothing starts afresh.
+    pub fn restart(&mut self) {
+        self.used = 0;
+    }
+
+    /// Composite `frame` with `analysis` (None: none yet, the frame is shown as it is). With
+    /// `pixels`, a GPU composite is read back too.
+    pub fn composite(&mut self, frame: &Frame, analysis: Option<Fresh<'_>>, base: &Params, pixels: bool) -> Result<Composited> {
+        let (layers, params) = match analysis {
+            None => (Layers::from(&self.empty), Params { reset: true, ..*base }),
+            Some(a) => {
+                let new = a.id != self.used;
+                let params = Params { reset: base.reset || self.used == 0 || (new && a.cut), ..*base };
+                self.used = a.id;
+                (Layers::from(a.analysis), params)
+            }
+        };
+        match &mut self.compositor {
+            Compositor::Cpu(c) => Ok(Composited { pixels: Some(Arc::new(c.composite(frame, &layers, &params))), texture: None }),
+            Compositor::Gpu(g) => {
+                g.composite(frame, &layers, &params)?;
+                let px = if pixels { Some(Arc::new(g.read_back()?)) } else { None };
+                Ok(Composited { pixels: px, texture: g.output_texture().cloned() })
+            }
+        }
+    }
+}

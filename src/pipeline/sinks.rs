@@ -1,0 +1,174 @@
+//! The output stage on a thread of its own, so that encoding never stalls compositing: offline
+//! video, headless live and the window's recordings all write through a [`SinkThread`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossbeam_channel::{bounded, Sender};
+
+use super::stats::Stats;
+use crate::error::Error;
+use crate::frame::Frame;
+use crate::output::sink::{Finished, Sink};
+
+/// Writing on the source's clock: when frames come slower than the source's rate, a frame is
+/// written as many times as are due, so that a recording keeps its real length and speed.
+struct Pacing {
+    started: Instant,
+    fps: f64,
+    written: u64,
+}
+
+pub struct SinkThread {
+    tx: Sender<(Arc<Frame>, u64)>,
+    handle: std::thread::JoinHandle<(Vec<Finished>, Option<Error>)>,
+    /// Read by the thread when its input ends: whether the output is whole.
+    complete: Arc<AtomicBool>,
+    /// Set by the thread when a write failed; it drains what follows.
+    failed: Arc<AtomicBool>,
+    pacing: Option<Pacing>,
+    started: Instant,
+}
+
+impl SinkThread {
+    /// Start writing to `sinks`; `depth` frames may wait (a full queue holds the caller back,
+    /// which is offline's back-pressure). Each write's time goes to `stats` as "encode".
+    pub fn spawn(mut sinks: Vec<Box<dyn Sink>>, depth: usize, stats: Option<Stats>) -> SinkThread {
+        let (tx, rx) = bounded::<(Arc<Frame>, u64)>(depth.max(1));
+        let complete = Arc::new(AtomicBool::new(false));
+        let failed = Arc::new(AtomicBool::new(false));
+        let handle = {
+            let (complete, failed) = (complete.clone(), failed.clone());
+            std::thread::spawn(move || {
+                let mut error = None;
+                'frames: for (frame, times) in rx.iter() {
+                    let t = Instant::now();
+                    for _ in 0..times {
+                        if let Some(e) = sinks.iter_mut().find_map(|s| s.write(&frame).err()) {
+                            error = Some(e);
+                            failed.store(true, Ordering::SeqCst);
+                            break 'frames;
+                        }
+                    }
+                    if let Some(s) = &stats {
+                        s.stage("encode", t.elapsed().as_secs_f64() * 1e3);
+                    }
+                }
+                // Drain, so that the compositor is never blocked on a dead encoder.
+                for _ in rx.iter() {}
+                let complete = complete.load(Ordering::SeqCst) && error.is_none();
+                let mut finished = Vec::new();
+                for s in sinks {
+                    match s.finish(complete) {
+                        Ok(f) => finished.push(f),
+                        Err(e) => error = error.or(Some(e)),
+                    }
+                }
+                (finished, error)
+            })
+        };
+        SinkThread { tx, handle, complete, failed, pacing: None, started: Instant::now() }
+    }
+
+    /// A recording of a live source at `fps`: frames are repeated to keep the source's clock.
+    pub fn on_source_clock(mut self, fps: f64) -> SinkThread {
+        self.pacing = Some(Pacing { started: Instant::now(), fps: fps.max(1.0), written: 0 });
+        self
+    }
+
+    /// How long it has been writing.
+    pub fn seconds(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+
+    /// Write `frame` (on the source clock: as many times as are due, none when ahead of it).
+    /// False once a write has failed: the error comes from [`SinkThread::finish`].
+    pub fn push(&mut self, frame: Arc<Frame>) -> bool {
+        if self.failed.load(Ordering::SeqCst) {
+            return false;
+        }
+        let times = match &mut self.pacing {
+            None => 1,
+            Some(p) => {
+                let due = (p.started.elapsed().as_secs_f64() * p.fps) as u64 + 1;
+                let times = due.saturating_sub(p.written);
+                p.written += times;
+                times
+            }
+        };
+        times == 0 || self.tx.send((frame, times)).is_ok()
+    }
+
+    /// End the input and finalise every sink: whole when `complete` and nothing failed, else
+    /// kept as a partial output. Returns what each left behind and the first error.
+    pub fn finish(self, complete: bool) -> (Vec<Finished>, Option<Error>) {
+        self.complete.store(complete, Ordering::SeqCst);
+        drop(self.tx);
+        self.handle.join().unwrap_or_else(|_| (Vec::new(), Some(Error::Usage("the encoder thread panicked".into()))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Result;
+    use std::sync::Mutex;
+
+    /// Counts what it is given; fails on the `fail_at`th write.
+    struct Counting {
+        written: Arc<Mutex<u64>>,
+        fail_at: Option<u64>,
+    }
+
+    impl Sink for Counting {
+        fn write(&mut self, _frame: &Frame) -> Result<()> {
+            let mut n = self.written.lock().map_err(|_| Error::Usage("poisoned".into()))?;
+            *n += 1;
+            match self.fail_at {
+                Some(k) if *n >= k => Err(Error::Usage("disk full".into())),
+                _ => Ok(()),
+            }
+        }
+        fn finish(self: Box<Self>, complete: bool) -> Result<Finished> {
+            Ok(Finished { path: None, what: if complete { "whole".into() } else { "partial".into() }, frames: 0 })
+        }
+    }
+
+    fn frame() -> Arc<Frame> {
+        Arc::new(Frame::new(2, 2))
+    }
+
+    #[test]
+    fn on_the_source_clock_a_slow_display_repeats_frames() {
+        let written = Arc::new(Mutex::new(0));
+        let mut t = SinkThread::spawn(vec![Box::new(Counting { written: written.clone(), fail_at: None })], 8, None).on_source_clock(100.0);
+        // Two frames 50 ms apart at 100 fps: the second is written about five times.
+        assert!(t.push(frame()));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(t.push(frame()));
+        let (finished, error) = t.finish(true);
+        assert!(error.is_none());
+        assert_eq!(finished[0].what, "whole");
+        let n = *written.lock().unwrap();
+        assert!(n >= 5, "{n} frames written for 50 ms at 100 fps");
+    }
+
+    #[test]
+    fn a_failed_write_is_told_and_the_output_kept_as_partial() {
+        let written = Arc::new(Mutex::new(0));
+        let mut t = SinkThread::spawn(vec![Box::new(Counting { written: written.clone(), fail_at: Some(2) })], 1, None);
+        let mut accepted = 0;
+        for _ in 0..50 {
+            if !t.push(frame()) {
+                break;
+            }
+            accepted += 1;
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert!(accepted < 50, "push kept accepting frames after the write failed");
+        let (finished, error) = t.finish(true);
+        assert_eq!(error.map(|e| e.to_string()).as_deref(), Some(Error::Usage("disk full".into()).to_string().as_str()));
+        assert_eq!(finished[0].what, "partial");
+    }
+}
