@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use drape::analysis::Stylized;
-use drape::compositing::gpu::GpuCompositor;
 use drape::compositing::cpu::CpuCompositor;
+use drape::compositing::gpu::GpuCompositor;
 use drape::compositing::{Layers, Params, Smoothing};
 use drape::frame::{Frame, Map, Rect};
 
@@ -28,7 +28,11 @@ fn scene(w: u32, h: u32) -> Scene {
         let inside = (x as f32 / mw as f32 - 0.5).abs() < 0.3 && (y as f32 / mh as f32 - 0.5).abs() < 0.4;
         // Background outside a box; inside it, upper, lower and full in horizontal bands.
         let class = if inside { 1 + (y * 3 / mh) } else { 0 };
-        if c == class { 1.0 } else { 0.0 }
+        if c == class {
+            1.0
+        } else {
+            0.0
+        }
     });
     let saliency = Map::from_fn(mw, mh, 1, |x, _, _| (x as f32 / mw as f32).min(1.0));
     let rect = Rect { x: w / 5, y: h / 10, width: w * 3 / 5, height: h * 4 / 5 };

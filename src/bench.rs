@@ -35,7 +35,11 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         Some(p) => p,
         None => {
             let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SHARED_CLIP);
-            if shared.is_file() { shared } else { dir.example_clip_path() }
+            if shared.is_file() {
+                shared
+            } else {
+                dir.example_clip_path()
+            }
         }
     };
     let info = video::probe(&input)?;
@@ -70,7 +74,8 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
 
     let o = &offline.summary;
     let l = &live.summary;
-    let models: f64 = ["u2netp", "pan", "pose_detection", "pose_landmark", "style_transform", "style_predict", "multistyle26"].iter().filter_map(|m| o.stage(m)).sum();
+    let models: f64 =
+        ["u2netp", "pan", "pose_detection", "pose_landmark", "style_transform", "style_predict", "multistyle26"].iter().filter_map(|m| o.stage(m)).sum();
     let offline_ms = 1e3 / o.output_fps();
     if a.json {
         let stages = |s: &Summary| s.stage_ms.iter().map(|(k, v)| format!("\"{k}\": {v:.2}")).collect::<Vec<_>>().join(", ");
@@ -79,17 +84,40 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
              \"offline\": {{\"fps\": {:.2}, \"ms_per_frame\": {:.1}, \"model_ms_per_frame\": {:.1}, \"stage_ms\": {{{}}}}}, \
              \"live\": {{\"output_fps\": {:.2}, \"analysis_fps\": {:.2}, \"latency_ms\": {:.1}, \"dropped\": {}, \"stage_ms\": {{{}}}}}, \
              \"style_only_384_fps\": {:.2}}}",
-            input.display(), info.width, info.height, info.fps, a.frames, stage.name(),
-            o.output_fps(), offline_ms, models, stages(o),
-            l.output_fps(), l.analysis_fps(), l.latency_ms, l.dropped, stages(l),
+            input.display(),
+            info.width,
+            info.height,
+            info.fps,
+            a.frames,
+            stage.name(),
+            o.output_fps(),
+            offline_ms,
+            models,
+            stages(o),
+            l.output_fps(),
+            l.analysis_fps(),
+            l.latency_ms,
+            l.dropped,
+            stages(l),
             style_only_fps
         );
     } else {
-        println!("offline: {:.2} fps ({offline_ms:.1} ms/frame); models on the critical path {models:.1} ms/frame ({:+.0}% pipeline overhead)", o.output_fps(), (offline_ms / models - 1.0) * 100.0);
+        println!(
+            "offline: {:.2} fps ({offline_ms:.1} ms/frame); models on the critical path {models:.1} ms/frame ({:+.0}% pipeline overhead)",
+            o.output_fps(),
+            (offline_ms / models - 1.0) * 100.0
+        );
         for (k, v) in &o.stage_ms {
             println!("  {k:<24} {v:>8.1} ms");
         }
-        println!("live at {} fps: output {:.2} fps, analysis {:.2} fps, capture-to-output latency {:.1} ms, {} frames dropped", info.fps, l.output_fps(), l.analysis_fps(), l.latency_ms, l.dropped);
+        println!(
+            "live at {} fps: output {:.2} fps, analysis {:.2} fps, capture-to-output latency {:.1} ms, {} frames dropped",
+            info.fps,
+            l.output_fps(),
+            l.analysis_fps(),
+            l.latency_ms,
+            l.dropped
+        );
         for (k, v) in &l.stage_ms {
             println!("  {k:<24} {v:>8.1} ms");
         }
@@ -107,7 +135,15 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     let opts = VideoOptions { params, max_frames: Some(a.frames), ..VideoOptions::default() };
     let sink = SteadinessSink::default();
     // Once through the clip: a loop's wrap-around would count as motion.
-    let report = run_offline(opener_looping(input, false), styled_analyser(rt, dir, &a.look)?, stage, vec![Box::new(sink.clone())], Arc::new(AtomicBool::new(false)), None, &opts);
+    let report = run_offline(
+        opener_looping(input, false),
+        styled_analyser(rt, dir, &a.look)?,
+        stage,
+        vec![Box::new(sink.clone())],
+        Arc::new(AtomicBool::new(false)),
+        None,
+        &opts,
+    );
     if let Some(e) = report.error {
         return Err(e.into());
     }
@@ -124,9 +160,23 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     let s = steadiness::summarise(&ious, &cuts);
     let name = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
     if a.json {
-        println!("{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}}}", ious.len() + 1, s.mean_iou, s.min_iou, s.pairs, s.cuts);
+        println!(
+            "{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}}}",
+            ious.len() + 1,
+            s.mean_iou,
+            s.min_iou,
+            s.pairs,
+            s.cuts
+        );
     } else {
-        println!("{name}: garment mask IoU between consecutive frames: mean {:.3}, least {:.3}, over {} pairs of {} frames ({} hard cuts left out)", s.mean_iou, s.min_iou, s.pairs, ious.len() + 1, s.cuts);
+        println!(
+            "{name}: garment mask IoU between consecutive frames: mean {:.3}, least {:.3}, over {} pairs of {} frames ({} hard cuts left out)",
+            s.mean_iou,
+            s.min_iou,
+            s.pairs,
+            ious.len() + 1,
+            s.cuts
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,9 @@ pub enum Error {
     #[error("{path}: not a usable ONNX model for `{name}` ({reason}); delete it and run `bash models/setup.sh`")]
     ModelInvalid { name: String, path: PathBuf, reason: String },
 
-    #[error("{path}: cannot load the ONNX Runtime library ({reason}); run `bash models/setup.sh{setup_flag}` or pass --ort-lib PATH to libonnxruntime.so.1.31.1")]
+    #[error(
+        "{path}: cannot load the ONNX Runtime library ({reason}); run `bash models/setup.sh{setup_flag}` or pass --ort-lib PATH to libonnxruntime.so.1.31.1"
+    )]
     Runtime { path: PathBuf, reason: String, setup_flag: &'static str },
 
     #[error("execution provider {provider} could not start ({reason}); run `bash models/setup.sh --gpu` on a machine with an NVIDIA GPU, or use --ep cpu")]
@@ -63,5 +65,9 @@ impl Error {
 pub(crate) fn one_line(e: impl std::fmt::Display) -> String {
     let s = e.to_string();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.len() > 300 { format!("{}...", &s[..s.floor_char_boundary(300)]) } else { s }
+    if s.len() > 300 {
+        format!("{}...", &s[..s.floor_char_boundary(300)])
+    } else {
+        s
+    }
 }

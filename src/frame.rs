@@ -67,9 +67,7 @@ impl Map {
         if width == self.width && height == self.height {
             return self.clone();
         }
-        Map::from_fn(width, height, self.channels, |x, y, c| {
-            self.sample((x as f32 + 0.5) / width as f32, (y as f32 + 0.5) / height as f32, c)
-        })
+        Map::from_fn(width, height, self.channels, |x, y, c| self.sample((x as f32 + 0.5) / width as f32, (y as f32 + 0.5) / height as f32, c))
     }
 
     /// One channel as its own map.

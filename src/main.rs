@@ -441,14 +441,7 @@ fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
             None => eprintln!("drape: {}", f.what),
         }
     }
-    eprintln!(
-        "drape: {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)",
-        s.composited,
-        s.seconds,
-        s.output_fps(),
-        s.analysed,
-        s.analysis_fps()
-    );
+    eprintln!("drape: {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)", s.composited, s.seconds, s.output_fps(), s.analysed, s.analysis_fps());
     match report.error {
         Some(e) => Err(e.into()),
         None if report.interrupted => {

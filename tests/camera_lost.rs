@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use common::video::SlowAnalyser;
 use drape::analysis::parts::PartSet;
+use drape::analysis::Analysis;
 use drape::capture::Source;
 use drape::error::{Error, Result};
 use drape::frame::Frame;
 use drape::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener};
-use drape::analysis::Analysis;
 use drape::pipeline::{FrameAnalyser, LookChange};
 
 /// The stand-in analysis, keeping the look changes that reach it.

@@ -36,7 +36,18 @@ fn models_with(dir: &Path, name: &str, contents: Option<&[u8]>) -> PathBuf {
 fn process_writes_result_and_maps() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("result.png");
-    let o = drape(&["process", s(&photo("lionel-messi-athletes-fashion.jpg")), "-o", s(&out), "--style", s(&style("red_texture_sq.jpg")), "--parts", "upper", "--maps", "--timings"]);
+    let o = drape(&[
+        "process",
+        s(&photo("lionel-messi-athletes-fashion.jpg")),
+        "-o",
+        s(&out),
+        "--style",
+        s(&style("red_texture_sq.jpg")),
+        "--parts",
+        "upper",
+        "--maps",
+        "--timings",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("wrote") && stdout.contains("u2netp"), "{stdout}");

@@ -4,8 +4,8 @@
 
 use drape::analysis::parts::PartSet;
 use drape::analysis::Stylized;
-use drape::compositing::gpu::GpuCompositor;
 use drape::compositing::cpu::CpuCompositor;
+use drape::compositing::gpu::GpuCompositor;
 use drape::compositing::{Layers, Params, Smoothing, View};
 use drape::frame::{Frame, Map, Rect};
 

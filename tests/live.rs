@@ -25,12 +25,20 @@ fn slow_analysis_does_not_slow_the_compositor_and_memory_stays_flat() {
     let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
     let mut rss = Vec::new();
     let mut n = 0;
-    let report = run_live(open, Box::new(analyser), &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), &VideoOptions { params: Params::default(), ..VideoOptions::default() }, |_| {
-        n += 1;
-        if n == 30 || n == 140 {
-            rss.push(rss_kib());
-        }
-    });
+    let report = run_live(
+        open,
+        Box::new(analyser),
+        &mut stage,
+        Vec::new(),
+        Arc::new(AtomicBool::new(false)),
+        &VideoOptions { params: Params::default(), ..VideoOptions::default() },
+        |_| {
+            n += 1;
+            if n == 30 || n == 140 {
+                rss.push(rss_kib());
+            }
+        },
+    );
     assert!(report.error.is_none(), "{:?}", report.error);
     let s = &report.summary;
     let analysed = *calls.lock().unwrap();

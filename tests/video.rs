@@ -130,7 +130,8 @@ fn offline_frames_stay_in_order() {
     let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
     // Parts select nothing at (0,0), so the first pixel passes through unchanged.
     let opts = VideoOptions { analyse_every: 7, params: Params::default(), ..VideoOptions::default() };
-    let report = run_offline(open, Box::new(analyser), &mut stage, vec![Box::new(Collect(collected.clone()))], Arc::new(AtomicBool::new(false)), Some(60), &opts);
+    let report =
+        run_offline(open, Box::new(analyser), &mut stage, vec![Box::new(Collect(collected.clone()))], Arc::new(AtomicBool::new(false)), Some(60), &opts);
     assert!(report.error.is_none(), "{:?}", report.error);
     let got = collected.lock().unwrap().clone();
     assert_eq!(got, (1..=60).map(|v| v as u8).collect::<Vec<_>>());

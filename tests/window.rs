@@ -187,7 +187,9 @@ fn the_mirror_window_answers_keys_and_clicks() {
         .step_by(10)
         .flat_map(|x| (20..700).step_by(10).map(move |y| (x, y)))
         .filter(|&(x, y)| tint(x, y))
-        .max_by_key(|&(x, y)| (x - 20..x + 20).step_by(4).flat_map(|xx| (y - 20..y + 20).step_by(4).map(move |yy| (xx, yy))).filter(|&(xx, yy)| tint(xx, yy)).count())
+        .max_by_key(|&(x, y)| {
+            (x - 20..x + 20).step_by(4).flat_map(|xx| (y - 20..y + 20).step_by(4).map(move |yy| (xx, yy))).filter(|&(xx, yy)| tint(xx, yy)).count()
+        })
         .unwrap();
     x.xdotool(&["mousemove", &cx.to_string(), &cy.to_string()]);
     std::thread::sleep(Duration::from_millis(200));

@@ -147,12 +147,7 @@ impl Analyzer {
             }
         };
         tracing::info!(segmenter = parts.name(), "garment segmenter");
-        let stylizer = Stylizer::open(
-            rt,
-            optional("style_predict").as_deref(),
-            optional("style_transform").as_deref(),
-            optional("multistyle26").as_deref(),
-        )?;
+        let stylizer = Stylizer::open(rt, optional("style_predict").as_deref(), optional("style_transform").as_deref(), optional("multistyle26").as_deref())?;
         Ok(Analyzer { saliency, parts, stylizer, config, timings: rt.timings().clone() })
     }
 
@@ -191,11 +186,8 @@ impl Analyzer {
             saliency::normalise_within(&mut saliency, gate);
         }
         let parts = seg.parts;
-        let rect = if options.strength <= 0.0 || selected.is_empty() {
-            None
-        } else {
-            selected_rect(&parts, &saliency, selected, frame.width(), frame.height())
-        };
+        let rect =
+            if options.strength <= 0.0 || selected.is_empty() { None } else { selected_rect(&parts, &saliency, selected, frame.width(), frame.height()) };
         let stylized = match rect {
             None => None,
             Some(rect) => Some(t.time("style (total)", || -> Result<Stylized> {
@@ -228,10 +220,7 @@ fn merge_by_part(done: &[(String, Frame)], styles: &[&Style; 3], parts: &Map, se
         let fx = rect.x as f32 + (x as f32 + 0.5) * rect.width as f32 / cw as f32;
         let fy = rect.y as f32 + (y as f32 + 0.5) * rect.height as f32 / ch as f32;
         let (s, t) = (fx / fw as f32, fy / fh as f32);
-        let best = (1..parts.channels)
-            .filter(|&c| selected.contains(c))
-            .max_by(|&a, &b| parts.sample(s, t, a).total_cmp(&parts.sample(s, t, b)))
-            .unwrap_or(1);
+        let best = (1..parts.channels).filter(|&c| selected.contains(c)).max_by(|&a, &b| parts.sample(s, t, a).total_cmp(&parts.sample(s, t, b))).unwrap_or(1);
         let name = &styles[(best - 1) as usize].name;
         let img = done.iter().find(|(n, _)| n == name).map_or(&done[0].1, |(_, i)| i);
         *img.get_pixel(x, y)

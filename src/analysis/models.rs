@@ -49,7 +49,9 @@ pub enum FileState {
     Missing,
     /// There, but it cannot be read (permissions, a folder in its place, an I/O error).
     Unreadable(String),
-    Mismatch { actual: String },
+    Mismatch {
+        actual: String,
+    },
 }
 
 /// The folder holding models, the runtime and the example, with the manifest that lists them.
@@ -65,8 +67,7 @@ impl ModelDir {
         let root = explicit
             .or_else(|| std::env::var_os("DRAPE_MODELS").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
-        let manifest: Manifest =
-            toml::from_str(MANIFEST).map_err(|e| Error::Usage(format!("models/manifest.toml is malformed: {e}")))?;
+        let manifest: Manifest = toml::from_str(MANIFEST).map_err(|e| Error::Usage(format!("models/manifest.toml is malformed: {e}")))?;
         Ok(ModelDir { root, manifest })
     }
 

@@ -62,11 +62,7 @@ impl Runtime {
         if options.provider != Provider::Cpu {
             preload_cuda_libraries(path);
         }
-        let env = ort::init_from(path)
-            .map_err(|e| fail(one_line(e)))?
-            .with_name("drape")
-            .build()
-            .map_err(|e| fail(one_line(e)))?;
+        let env = ort::init_from(path).map_err(|e| fail(one_line(e)))?.with_name("drape").build().map_err(|e| fail(one_line(e)))?;
         tracing::info!(library = %path.display(), provider = %options.provider, "ONNX Runtime loaded");
         Ok(Runtime { env, options, timings: Timings::default() })
     }
@@ -87,11 +83,7 @@ impl Runtime {
             Provider::Tensorrt => {
                 let mut trt = ep::TensorRT::default().with_fp16(true);
                 if let Some(dir) = &self.options.engine_cache {
-                    trt = trt
-                        .with_engine_cache(true)
-                        .with_engine_cache_path(dir.display())
-                        .with_timing_cache(true)
-                        .with_timing_cache_path(dir.display());
+                    trt = trt.with_engine_cache(true).with_engine_cache_path(dir.display()).with_timing_cache(true).with_timing_cache_path(dir.display());
                 }
                 // CUDA takes the nodes TensorRT cannot; both must start.
                 vec![trt.build().error_on_failure(), ep::CUDA::default().build().error_on_failure()]
@@ -117,10 +109,9 @@ impl Runtime {
         }
         let eps = self.execution_providers();
         if !eps.is_empty() {
-            builder = builder.with_execution_providers(eps).map_err(|e| Error::Provider {
-                provider: self.options.provider.to_string(),
-                reason: one_line(ort::Error::<()>::from(e)),
-            })?;
+            builder = builder
+                .with_execution_providers(eps)
+                .map_err(|e| Error::Provider { provider: self.options.provider.to_string(), reason: one_line(ort::Error::<()>::from(e)) })?;
         }
         let session = builder.commit_from_file(path).map_err(|e| {
             let msg = one_line(&e);
@@ -182,8 +173,7 @@ impl Contract {
                 if shape.is_empty() {
                     continue;
                 }
-                let ok = shape.len() == w.len()
-                    && shape.iter().zip(w).all(|(&d, &e)| e.is_none() || d < 0 || Some(d) == e);
+                let ok = shape.len() == w.len() && shape.iter().zip(w).all(|(&d, &e)| e.is_none() || d < 0 || Some(d) == e);
                 if !ok {
                     return Err(format!("{kind} {i} `{}` has shape {shape:?}, drape needs {}", o.name(), fmt_shape(w)));
                 }
@@ -241,15 +231,10 @@ impl Model {
         }
         let name = self.name.clone();
         let started = std::time::Instant::now();
-        let outputs = self
-            .session
-            .run(values)
-            .map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
+        let outputs = self.session.run(values).map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
         let mut result = Vec::with_capacity(n_out);
         for i in 0..n_out.min(outputs.len()) {
-            let (shape, data) = outputs[i]
-                .try_extract_tensor::<f32>()
-                .map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
+            let (shape, data) = outputs[i].try_extract_tensor::<f32>().map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
             result.push(Output { shape: shape.iter().copied().collect(), data: data.to_vec() });
         }
         self.timings.record(&name, started.elapsed().as_secs_f64() * 1e3);

@@ -15,10 +15,7 @@ pub struct Saliency {
 
 impl Saliency {
     pub fn open(rt: &Runtime, path: &Path, long_side: u32) -> Result<Saliency> {
-        let contract = Contract {
-            inputs: vec![vec![Some(1), Some(3), None, None]],
-            outputs: vec![vec![Some(1), Some(1), None, None]],
-        };
+        let contract = Contract { inputs: vec![vec![Some(1), Some(3), None, None]], outputs: vec![vec![Some(1), Some(1), None, None]] };
         Ok(Saliency { model: rt.open("u2netp", path, &contract)?, long_side: long_side.max(32) })
     }
 

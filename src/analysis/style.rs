@@ -154,10 +154,7 @@ impl Stylizer {
                     return Err(Error::ModelMissing { name: "style_transform".into(), path: "arbitrary_transform.onnx".into() });
                 };
                 let (shape, data) = tensor::to_tensor(content, Norm::Unit, Layout::Nhwc);
-                let out = transform.run(
-                    &[Input { shape, data: &data }, Input { shape: vec![1, 1, 1, VECTOR_LEN as i64], data: &vector }],
-                    1,
-                )?;
+                let out = transform.run(&[Input { shape, data: &data }, Input { shape: vec![1, 1, 1, VECTOR_LEN as i64], data: &vector }], 1)?;
                 tensor::rgb_to_image(&out[0].data, w, h, Layout::Nhwc)
             }
             Kind::Builtin(i) => {
@@ -167,10 +164,7 @@ impl Stylizer {
                 let mut weights = vec![0.0f32; BUILTIN_STYLES as usize];
                 weights[*i as usize] = 1.0;
                 let (shape, data) = tensor::to_tensor(content, Norm::Unit, Layout::Nchw);
-                let out = model.run(
-                    &[Input { shape, data: &data }, Input { shape: vec![BUILTIN_STYLES as i64], data: &weights }],
-                    1,
-                )?;
+                let out = model.run(&[Input { shape, data: &data }, Input { shape: vec![BUILTIN_STYLES as i64], data: &weights }], 1)?;
                 let styled = tensor::rgb_to_image(&out[0].data, w, h, Layout::Nchw);
                 mix(content, &styled, s)
             }

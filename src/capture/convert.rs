@@ -73,9 +73,7 @@ pub fn nv12_to_rgba(data: &[u8], w: u32, h: u32) -> Result<Frame> {
 
 /// Camera JPEGs often leave out the Huffman tables; the decoder fills in the standard ones.
 pub fn mjpeg_to_rgba(data: &[u8]) -> Result<Frame> {
-    image::load_from_memory_with_format(data, image::ImageFormat::Jpeg)
-        .map(|i| i.to_rgba8())
-        .map_err(|e| Error::Camera(format!("bad MJPEG frame ({e})")))
+    image::load_from_memory_with_format(data, image::ImageFormat::Jpeg).map(|i| i.to_rgba8()).map_err(|e| Error::Camera(format!("bad MJPEG frame ({e})")))
 }
 
 pub fn rgb_to_rgba(data: &[u8], w: u32, h: u32) -> Result<Frame> {

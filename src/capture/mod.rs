@@ -140,9 +140,7 @@ mod tests {
     #[test]
     fn truncated_and_empty_images_are_refused_by_name() {
         let mut jpeg = Vec::new();
-        Frame::from_pixel(16, 16, image::Rgba([10, 20, 30, 255]))
-            .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Png)
-            .unwrap();
+        Frame::from_pixel(16, 16, image::Rgba([10, 20, 30, 255])).write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Png).unwrap();
         let p = Path::new("x.png");
         assert!(decode_image(&jpeg, p, "input").is_ok());
         let rgb = image::DynamicImage::ImageRgba8(Frame::from_pixel(64, 64, image::Rgba([10, 20, 30, 255]))).to_rgb8();

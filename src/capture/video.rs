@@ -30,7 +30,16 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
         return Err(Error::InputMissing { path: path.to_path_buf() });
     }
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames", "-of", "default=noprint_wrappers=1"])
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames",
+            "-of",
+            "default=noprint_wrappers=1",
+        ])
         .arg(path)
         .output()
         .map_err(|_| Error::ToolMissing { tool: "ffprobe" })?;
@@ -125,7 +134,11 @@ impl Source for VideoFile {
     }
 
     fn total_frames(&self) -> Option<u64> {
-        if self.looping { None } else { self.info.frames }
+        if self.looping {
+            None
+        } else {
+            self.info.frames
+        }
     }
 
     fn next_frame(&mut self) -> Result<Option<Frame>> {

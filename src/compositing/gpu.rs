@@ -144,11 +144,7 @@ impl GpuCompositor {
         let storage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
         let frame_tex = tex("frame", s.frame, upload);
         let crop_tex = tex("crop", s.crop, upload);
-        let out_tex = tex(
-            "out",
-            s.frame,
-            wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::COPY_SRC | wgpu::TextureUsages::TEXTURE_BINDING,
-        );
+        let out_tex = tex("out", s.frame, wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::COPY_SRC | wgpu::TextureUsages::TEXTURE_BINDING);
         let parts_buf = buf("parts", (s.parts.0 * s.parts.1 * 16) as u64, storage);
         let saliency_buf = buf("saliency", (s.saliency.0 * s.saliency.1 * 4) as u64, storage);
         let state_buf = buf("alpha state", (s.frame.0 * s.frame.1 * 4) as u64, wgpu::BufferUsages::STORAGE);

@@ -164,9 +164,7 @@ impl Uniforms {
             None => ([1, 1], Rect { x: 0, y: 0, width: 1, height: 1 }),
         };
         let smooth = p.smoothing.unwrap_or_default();
-        let flags = layers.stylized.map_or(0, |_| FLAG_STYLIZED)
-            | p.smoothing.map_or(0, |_| FLAG_SMOOTH)
-            | if p.reset { FLAG_RESET } else { 0 };
+        let flags = layers.stylized.map_or(0, |_| FLAG_STYLIZED) | p.smoothing.map_or(0, |_| FLAG_SMOOTH) | if p.reset { FLAG_RESET } else { 0 };
         Uniforms {
             frame: [width, height],
             parts_size: [layers.parts.width, layers.parts.height],

@@ -65,7 +65,12 @@ fn evidence(frame: &Frame, analysis: &Analysis, w: u32, h: u32) -> Frame {
         };
         let [x0, y0, x1, y1] = person.bbox.map(|v| v.max(0.0));
         let (x0, y0, x1, y1) = ((x0 * sx) as i64, (y0 * sy) as i64, (x1 * sx).min(w as f32 - 1.0) as i64, (y1 * sy).min(h as f32 - 1.0) as i64);
-        for (ax, ay, bw, bh) in [(x0, y0, (x1 - x0).max(1) as u32, 1), (x0, y1, (x1 - x0).max(1) as u32, 1), (x0, y0, 1, (y1 - y0).max(1) as u32), (x1, y0, 1, (y1 - y0).max(1) as u32)] {
+        for (ax, ay, bw, bh) in [
+            (x0, y0, (x1 - x0).max(1) as u32, 1),
+            (x0, y1, (x1 - x0).max(1) as u32, 1),
+            (x0, y0, 1, (y1 - y0).max(1) as u32),
+            (x1, y0, 1, (y1 - y0).max(1) as u32),
+        ] {
             c.fill(ax, ay, bw, bh, [colour[0], colour[1], colour[2], 200]);
         }
         if let Some([a, b]) = person.waist {
@@ -90,11 +95,14 @@ fn evidence(frame: &Frame, analysis: &Analysis, w: u32, h: u32) -> Frame {
             lines.push(format!("unbroken {:.2}", e.unbroken));
             lines.push(e.colours_shared.map_or("colours shared ?".into(), |d| format!("colours shared {d:.2}")));
             lines.push(format!("skin@waist {:.2}", e.skin_at_waist));
-            lines.push(format!("legs {}", match e.leg_gap {
-                Some(true) => "gap",
-                Some(false) => "joined",
-                None => "?",
-            }));
+            lines.push(format!(
+                "legs {}",
+                match e.leg_gap {
+                    Some(true) => "gap",
+                    Some(false) => "joined",
+                    None => "?",
+                }
+            ));
         } else {
             lines.push("hips unseen".into());
         }

@@ -46,7 +46,22 @@ impl Mp4Sink {
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", &format!("{w}x{h}"), "-r", &format!("{}", self.fps), "-i", "-"])
             // yuv420p needs even sides; pad by a pixel rather than fail on odd frames.
-            .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"])
+            .args([
+                "-vf",
+                "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "20",
+                "-pix_fmt",
+                "yuv420p",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+            ])
             .arg(&self.partial)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -170,10 +185,7 @@ impl RawStdout {
 
 impl Sink for RawStdout {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        self.out
-            .lock()
-            .write_all(frame.as_raw())
-            .map_err(|e| Error::output("stdout", format!("the reader went away ({e})")))?;
+        self.out.lock().write_all(frame.as_raw()).map_err(|e| Error::output("stdout", format!("the reader went away ({e})")))?;
         self.frames += 1;
         Ok(())
     }

@@ -78,19 +78,10 @@ pub fn process_photos(analyzer: &mut Analyzer, stage: &mut Stage, job: &PhotoJob
     let inputs = capture::list_images(&job.inputs)?;
     let outputs = plan_outputs(&inputs, &job.output)?;
     let style = analyzer.load_style(&job.style)?;
-    let request = Request {
-        parts: job.parts,
-        style: &style,
-        style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour },
-    };
+    let request = Request { parts: job.parts, style: &style, style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour } };
     // Each photo stands alone: no temporal smoothing.
-    let params = Params {
-        parts: job.parts,
-        view: job.view,
-        opacity: compositing::opacity_for_strength(job.strength),
-        feather: job.feather,
-        ..Params::default()
-    };
+    let params =
+        Params { parts: job.parts, view: job.view, opacity: compositing::opacity_for_strength(job.strength), feather: job.feather, ..Params::default() };
     let timings = analyzer.timings().clone();
     let mut report = Report::default();
     for (input, out_path) in inputs.iter().zip(&outputs) {
@@ -107,10 +98,7 @@ pub fn process_photos(analyzer: &mut Analyzer, stage: &mut Stage, job: &PhotoJob
             let result = composited.pixels.ok_or_else(|| crate::Error::Gpu("the compositor gave no pixels to write".into()))?;
             timings.time("encode", || output::save_image(&result, out_path))?;
             let maps = if job.maps {
-                let p = out_path.with_file_name(format!(
-                    "{}.maps.png",
-                    out_path.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned())
-                ));
+                let p = out_path.with_file_name(format!("{}.maps.png", out_path.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned())));
                 output::save_image(&figure::figure(&frame, &analysis, &result), &p)?;
                 Some(p)
             } else {

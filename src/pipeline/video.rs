@@ -244,7 +244,13 @@ pub struct LiveSession {
 }
 
 impl LiveSession {
-    pub fn start(mut open: SourceOpener, mut analyser: Box<dyn FrameAnalyser>, stop: Arc<AtomicBool>, analyse_every: u32, on_error: OnAnalysisError) -> LiveSession {
+    pub fn start(
+        mut open: SourceOpener,
+        mut analyser: Box<dyn FrameAnalyser>,
+        stop: Arc<AtomicBool>,
+        analyse_every: u32,
+        on_error: OnAnalysisError,
+    ) -> LiveSession {
         let stats = Stats::default();
         let (to_comp, frames) = latest::<Captured>();
         let (to_ana, ana_rx) = latest::<Captured>();
@@ -526,7 +532,7 @@ pub fn run_live(
                     eprintln!("drape: {line}");
                 }
             }
-            Ok(!opts.max_frames.is_some_and(|m| n >= m))
+            Ok(opts.max_frames.is_none_or(|m| n < m))
         },
     );
     let interrupted = stop.load(Ordering::SeqCst);

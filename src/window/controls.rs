@@ -131,7 +131,11 @@ impl Controls {
 
     pub fn parts_label(&self) -> String {
         let names: Vec<&str> = [UPPER, LOWER, FULL].into_iter().filter(|&c| self.parts.contains(c)).map(part_name).collect();
-        if names.is_empty() { "none".into() } else { names.join(" ") }
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(" ")
+        }
     }
 
     fn set_part(&mut self, class: u32, on: bool) {
@@ -146,10 +150,7 @@ impl Controls {
     fn toggle_part(&mut self, class: u32) -> Vec<Effect> {
         let on = !self.parts.contains(class);
         self.set_part(class, on);
-        vec![
-            Effect::Look(LookChange::Parts(self.parts)),
-            Effect::Notice(format!("{} {}", part_name(class), if on { "restyled" } else { "as it is" })),
-        ]
+        vec![Effect::Look(LookChange::Parts(self.parts)), Effect::Notice(format!("{} {}", part_name(class), if on { "restyled" } else { "as it is" }))]
     }
 
     fn step_style(&mut self, by: isize, only: Option<u32>) -> Vec<Effect> {
@@ -333,10 +334,12 @@ mod tests {
     #[test]
     fn views_cycle_and_strength_stays_in_range() {
         let mut c = controls();
-        let seen: Vec<View> = (0..4).map(|_| {
-            c.key(Key::Char('v'), false, None);
-            c.view
-        }).collect();
+        let seen: Vec<View> = (0..4)
+            .map(|_| {
+                c.key(Key::Char('v'), false, None);
+                c.view
+            })
+            .collect();
         assert_eq!(seen, vec![View::Split, View::Mask, View::Alpha, View::Result]);
         for _ in 0..15 {
             c.key(Key::Char('-'), false, None);

@@ -230,7 +230,8 @@ fn surface_for(event_loop: &ActiveEventLoop, window: &Arc<Window>) -> Result<(wg
             desc.backends = wgpu::Backends::VULKAN;
             let instance = wgpu::Instance::new(desc.with_env());
             // SAFETY: the connection and the window outlive the surface (Running's field order).
-            let surface = unsafe { instance.create_surface_unsafe(wgpu::SurfaceTargetUnsafe::RawHandle { raw_display_handle: Some(display), raw_window_handle: win }) };
+            let surface =
+                unsafe { instance.create_surface_unsafe(wgpu::SurfaceTargetUnsafe::RawHandle { raw_display_handle: Some(display), raw_window_handle: win }) };
             match surface {
                 Ok(s) => return Ok((instance, s, Some(conn))),
                 Err(e) => tracing::warn!("presenting on a second X11 connection failed ({e}); using the window's"),

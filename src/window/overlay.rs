@@ -43,8 +43,8 @@ impl Canvas {
                 let (a, da) = (rgba[3] as f32 / 255.0, p.0[3] as f32 / 255.0);
                 let out_a = a + da * (1.0 - a);
                 if out_a > 0.0 {
-                    for c in 0..3 {
-                        p.0[c] = ((rgba[c] as f32 * a + p.0[c] as f32 * da * (1.0 - a)) / out_a).round() as u8;
+                    for (c, &v) in rgba.iter().enumerate().take(3) {
+                        p.0[c] = ((v as f32 * a + p.0[c] as f32 * da * (1.0 - a)) / out_a).round() as u8;
                     }
                 }
                 p.0[3] = (out_a * 255.0).round() as u8;

@@ -216,7 +216,10 @@ impl PresentPass {
         if !fits {
             self.upload = Some(texture(&self.device, "frame", img.dimensions(), wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST));
         }
-        let tex = self.upload.clone().unwrap_or_else(|| texture(&self.device, "frame", img.dimensions(), wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST));
+        let tex = self
+            .upload
+            .clone()
+            .unwrap_or_else(|| texture(&self.device, "frame", img.dimensions(), wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST));
         write_pixels(&self.queue, &tex, img);
         tex
     }

@@ -37,8 +37,7 @@ pub fn runtime() -> &'static Runtime {
     static RT: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
     RT.get_or_init(|| {
         let d = model_dir();
-        Runtime::load(RuntimeOptions { library: d.runtime_path(false), threads: Some(2), ..Default::default() })
-            .expect("ONNX Runtime loads")
+        Runtime::load(RuntimeOptions { library: d.runtime_path(false), threads: Some(2), ..Default::default() }).expect("ONNX Runtime loads")
     })
 }
 

@@ -70,7 +70,11 @@ impl FrameAnalyser for SlowAnalyser {
         // Upper in the middle columns, background elsewhere.
         let parts = Map::from_fn(8, 8, 4, |x, _, c| {
             let class = if (2..6).contains(&x) { 1 } else { 0 };
-            if c == class { 1.0 } else { 0.0 }
+            if c == class {
+                1.0
+            } else {
+                0.0
+            }
         });
         let saliency = Map::from_fn(8, 8, 1, |_, _, _| 1.0);
         let stylized = Stylized { rect: Rect { x: 0, y: 0, width: w, height: h }, image: Frame::from_pixel(4, 4, image::Rgba([255, 255, 255, 255])) };

@@ -20,10 +20,7 @@ const DEFAULT_SIZE: u32 = 768;
 
 impl ClothSegmenter {
     pub fn open(rt: &Runtime, path: &Path) -> Result<ClothSegmenter> {
-        let contract = Contract {
-            inputs: vec![vec![Some(1), Some(3), None, None]],
-            outputs: vec![vec![Some(1), Some(CLASSES as i64), None, None]],
-        };
+        let contract = Contract { inputs: vec![vec![Some(1), Some(3), None, None]], outputs: vec![vec![Some(1), Some(CLASSES as i64), None, None]] };
         let model = rt.open("u2net-cloth", path, &contract)?;
         // A fixed input size is honoured; a symbolic one runs at the reference's 768.
         let shape = model.input_shape(0);
@@ -43,10 +40,7 @@ impl GarmentSegmenter for ClothSegmenter {
         let out = self.model.run(&[Input { shape, data: &data }], 1)?;
         let o = &out[0];
         if o.shape.len() != 4 || o.shape[1] != CLASSES as i64 {
-            return Err(Error::Inference {
-                name: "u2net-cloth".into(),
-                reason: format!("output has shape {:?}, drape needs [1,4,H,W]", o.shape),
-            });
+            return Err(Error::Inference { name: "u2net-cloth".into(), reason: format!("output has shape {:?}, drape needs [1,4,H,W]", o.shape) });
         }
         let (h, w) = (o.shape[2] as u32, o.shape[3] as u32);
         let mut map = tensor::planar_to_map(&o.data, CLASSES, w, h);

@@ -150,7 +150,8 @@ impl Body {
         // Above the neck and within the head's width: the head, hair, a helmet. Sleeves of
         // arms raised beyond the shoulders stay garments.
         let neck = -0.15 * self.sw;
-        let over_neck = (1.0 - smoothstep(0.45 * self.sw, 0.7 * self.sw, across)) * (1.0 - smoothstep(neck - 0.03 * self.torso, neck + 0.03 * self.torso, along));
+        let over_neck =
+            (1.0 - smoothstep(0.45 * self.sw, 0.7 * self.sw, across)) * (1.0 - smoothstep(neck - 0.03 * self.torso, neck + 0.03 * self.torso, along));
         let discs = self.never.iter().map(|&(c, r)| 1.0 - smoothstep(0.85 * r, 1.15 * r, len(sub(p, c)))).fold(0.0, f32::max);
         over_neck.max(discs)
     }
@@ -364,7 +365,16 @@ impl CompositeSegmenter {
                     i
                 }
                 None => {
-                    self.tracks.push(Track { id: self.next_id, centre: c, scale: s, call: WearCall::Upper, against: u32::MAX, missed: 0, next: q.next, last: None });
+                    self.tracks.push(Track {
+                        id: self.next_id,
+                        centre: c,
+                        scale: s,
+                        call: WearCall::Upper,
+                        against: u32::MAX,
+                        missed: 0,
+                        next: q.next,
+                        last: None,
+                    });
                     taken.push(false);
                     self.next_id += 1;
                     self.tracks.len() - 1
@@ -594,7 +604,9 @@ impl GarmentSegmenter for CompositeSegmenter {
         let mut calls = Vec::with_capacity(people.len());
         let mut wear = Vec::with_capacity(people.len());
         for (k, (_, b)) in people.iter().enumerate() {
-            let evidence = b.hips_seen.then(|| dress_evidence(b, k, &owner, &garment, &lab, pan.as_ref(), skin_models[k].as_ref(), w, h));
+            let evidence = b
+                .hips_seen
+                .then(|| dress_evidence(b, k, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, pan.as_ref(), skin_models[k].as_ref()));
             let seen = match &evidence {
                 None => WearCall::Upper,
                 Some(e) if e.says_full => WearCall::Full,
@@ -646,8 +658,19 @@ impl GarmentSegmenter for CompositeSegmenter {
     }
 }
 
+/// The per-pixel maps of one frame the evidence is read from, all `w` x `h`.
+struct PixelMaps<'a> {
+    /// Which person each pixel belongs to.
+    owner: &'a [usize],
+    garment: &'a [f32],
+    lab: &'a [[f32; 3]],
+    w: u32,
+    h: u32,
+}
+
 /// The evidence for one person wearing one full-body garment.
-fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[f32; 3]], pan: Option<&Map>, skin: Option<&SkinModel>, w: u32, h: u32) -> super::DressEvidence {
+fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, skin: Option<&SkinModel>) -> super::DressEvidence {
+    let PixelMaps { owner, garment, lab, w, h } = *px;
     let at = |p: P| -> Option<usize> {
         let (x, y) = (p.0.floor() as i64, p.1.floor() as i64);
         (x >= 0 && y >= 0 && x < w as i64 && y < h as i64).then(|| (y as u32 * w + x as u32) as usize)
@@ -671,7 +694,8 @@ fn dress_evidence(b: &Body, k: usize, owner: &[usize], garment: &[f32], lab: &[[
     let waist_pts: Vec<P> = across.iter().flat_map(|&u| (0..6).map(move |j| (0.7 + 0.06 * j as f32, u))).map(|(t, u)| point(t, u)).collect();
     let skin_at_waist = waist_pts.iter().filter(|&&p| skin_at(p) > 0.5).count() as f32 / waist_pts.len() as f32;
     // The garment's colours above and below the waist, for the one-look test below.
-    let colours = |pts: &mut dyn Iterator<Item = P>| -> Vec<[f32; 3]> { pts.filter_map(|p| at(p).filter(|&i| mine(i) && garment[i] > 0.5)).map(|i| lab[i]).collect() };
+    let colours =
+        |pts: &mut dyn Iterator<Item = P>| -> Vec<[f32; 3]> { pts.filter_map(|p| at(p).filter(|&i| mine(i) && garment[i] > 0.5)).map(|i| lab[i]).collect() };
     let above = colours(&mut across.iter().flat_map(|&u| (0..6).map(move |j| point(0.4 + 0.07 * j as f32, u))));
     // Below: down the body to well past the hips, where a dress goes on and a top has ended.
     let mut below_pts: Vec<P> = across.iter().flat_map(|&u| (0..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect();

@@ -67,11 +67,7 @@ impl std::str::FromStr for PartSet {
 
 impl std::fmt::Display for PartSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = [(self.upper, "upper"), (self.lower, "lower"), (self.full, "full")]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, n)| *n)
-            .collect();
+        let names: Vec<&str> = [(self.upper, "upper"), (self.lower, "lower"), (self.full, "full")].iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
         f.write_str(&names.join(","))
     }
 }

@@ -145,11 +145,7 @@ impl Pose {
             inputs: vec![vec![Some(1), Some(LM_SIZE as i64), Some(LM_SIZE as i64), Some(3)]],
             outputs: vec![vec![Some(1), Some(195)], vec![Some(1), Some(1)], vec![Some(1), Some(MASK_SIZE as i64), Some(MASK_SIZE as i64), Some(1)]],
         };
-        Ok(Pose {
-            detector: rt.open("pose_detection", detector, &det)?,
-            landmarks: rt.open("pose_landmark", landmarks, &lm)?,
-            anchors: anchors(),
-        })
+        Ok(Pose { detector: rt.open("pose_detection", detector, &det)?, landmarks: rt.open("pose_landmark", landmarks, &lm)?, anchors: anchors() })
     }
 
     /// Everyone in the frame, with landmarks in frame pixels. `follow` holds the ROIs the people

@@ -16,10 +16,8 @@ pub struct Selfie {
 impl Selfie {
     /// Either model may be missing; with neither there is no selfie mask.
     pub fn open(rt: &Runtime, square: Option<&Path>, landscape: Option<&Path>) -> Result<Option<Selfie>> {
-        let contract = |h: i64, w: i64| Contract {
-            inputs: vec![vec![Some(1), Some(h), Some(w), Some(3)]],
-            outputs: vec![vec![Some(1), Some(h), Some(w), Some(1)]],
-        };
+        let contract =
+            |h: i64, w: i64| Contract { inputs: vec![vec![Some(1), Some(h), Some(w), Some(3)]], outputs: vec![vec![Some(1), Some(h), Some(w), Some(1)]] };
         let square = square.map(|p| rt.open("selfie", p, &contract(256, 256))).transpose()?;
         let landscape = landscape.map(|p| rt.open("selfie_landscape", p, &contract(144, 256))).transpose()?;
         Ok((square.is_some() || landscape.is_some()).then_some(Selfie { square, landscape }))
