@@ -13,6 +13,12 @@ pub enum Error {
     #[error("{path}: not a readable {what} image ({reason}); give a JPEG or PNG file")]
     Image { path: PathBuf, what: &'static str, reason: String },
 
+    #[error("{path}: not a readable video ({reason}); give a video file ffmpeg can read (MP4, MKV, WebM, AVI, ...)")]
+    Video { path: PathBuf, reason: String },
+
+    #[error("the {thread} thread stopped unexpectedly (a bug in drape); please report it with the log of `drape -vv ...`")]
+    Panicked { thread: &'static str },
+
     #[error("{path}: model `{name}` is missing; run `bash models/setup.sh` (or give its folder with --models)")]
     ModelMissing { name: String, path: PathBuf },
 
@@ -55,6 +61,9 @@ pub enum Error {
 impl Error {
     pub(crate) fn image(path: impl Into<PathBuf>, what: &'static str, e: impl std::fmt::Display) -> Self {
         Error::Image { path: path.into(), what, reason: one_line(e) }
+    }
+    pub(crate) fn video(path: impl Into<PathBuf>, e: impl std::fmt::Display) -> Self {
+        Error::Video { path: path.into(), reason: one_line(e) }
     }
     pub(crate) fn output(path: impl Into<PathBuf>, e: impl std::fmt::Display) -> Self {
         Error::Output { path: path.into(), reason: one_line(e) }

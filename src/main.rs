@@ -12,14 +12,17 @@ use drape::analysis::models::ModelDir;
 use drape::analysis::parts::PartSet;
 use drape::analysis::runtime::{Provider, Runtime, RuntimeOptions};
 use drape::analysis::style::{StyleOptions, StyleSpec};
-use drape::analysis::{Analyzer, AnalyzerConfig, SegmenterKind};
+use drape::analysis::{Analyzer, AnalyzerConfig};
 use drape::capture::{self, video, Source};
-use drape::compositing::{self, Compositor, CompositorKind, Params, Smoothing, Stage, View};
+use drape::compositing::{self, Compositor, Params, Smoothing, Stage, View};
 use drape::output::sink::{Mp4Sink, PngSequence, RawStdout, Sink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
 use drape::pipeline::{self, FailingAt, FrameAnalyser, PhotoJob, Report, StyledAnalyser};
 
 mod bench;
+mod choices;
+
+use choices::{CompositorArg, ProviderArg, SegArg, ViewArg};
 
 /// The style the bundled example is shown in.
 const DEFAULT_STYLE: &str = "builtin:9";
@@ -42,11 +45,11 @@ struct Global {
     #[arg(long, global = true, value_name = "PATH", env = "DRAPE_ORT_LIB")]
     ort_lib: Option<PathBuf>,
     /// Where the blend runs: auto (GPU if an adapter exists, else the CPU compositor), gpu, cpu
-    #[arg(long, global = true, value_enum, default_value_t = CompositorKind::Auto)]
-    compositor: CompositorKind,
+    #[arg(long, global = true, value_enum, default_value_t = CompositorArg::Auto)]
+    compositor: CompositorArg,
     /// Execution provider; cuda and tensorrt fail with an error if they cannot start
-    #[arg(long, global = true, value_enum, default_value_t = Provider::Cpu)]
-    ep: Provider,
+    #[arg(long, global = true, value_enum, default_value_t = ProviderArg::Cpu)]
+    ep: ProviderArg,
     /// ONNX Runtime intra-op threads per model [default: ONNX Runtime's choice]
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
@@ -71,14 +74,14 @@ struct Look {
     #[arg(long)]
     preserve_colour: bool,
     /// What to show: result, hard (the reference's pasted look), split (hard | soft), mask, alpha (RGBA overlay)
-    #[arg(long, value_enum, default_value_t = View::Result)]
-    view: View,
+    #[arg(long, value_enum, default_value_t = ViewArg::Result)]
+    view: ViewArg,
     /// Edge feather radius in pixels
     #[arg(long, default_value_t = 0.0)]
     feather: f32,
     /// Garment segmenter
-    #[arg(long, value_enum, default_value_t = SegmenterKind::Composite)]
-    seg: SegmenterKind,
+    #[arg(long, value_enum, default_value_t = SegArg::Composite)]
+    seg: SegArg,
     /// The 4-class clothing model for --seg u2net-cloth
     #[arg(long, value_name = "PATH")]
     seg_model: Option<PathBuf>,
@@ -274,10 +277,10 @@ fn init_logging(verbose: u8) {
 }
 
 fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
-    let gpu = g.ep != Provider::Cpu;
+    let gpu = g.ep != ProviderArg::Cpu;
     RuntimeOptions {
         library: g.ort_lib.clone().unwrap_or_else(|| dir.runtime_path(gpu)),
-        provider: g.ep,
+        provider: g.ep.into(),
         threads: g.threads,
         spinning: None,
         engine_cache: Some(dir.root.join(".cache").join("tensorrt")),
@@ -326,7 +329,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 parts: a.look.parts,
                 strength: a.look.strength,
                 preserve_colour: a.look.preserve_colour,
-                view: a.look.view,
+                view: a.look.view.into(),
                 feather: a.look.feather,
                 maps: a.maps,
             };
@@ -341,10 +344,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn analyzer_config(look: &Look) -> anyhow::Result<AnalyzerConfig> {
-    if look.seg == SegmenterKind::U2netCloth && look.seg_model.is_none() {
+    if look.seg == SegArg::U2netCloth && look.seg_model.is_none() {
         anyhow::bail!("--seg u2net-cloth needs --seg-model PATH to a 4-class U^2-Net clothing model (rembg's u2net_cloth_seg.onnx)");
     }
-    Ok(AnalyzerConfig { segmenter: look.seg, seg_model: look.seg_model.clone(), saliency_size: look.saliency_size, style_size: look.style_size })
+    Ok(AnalyzerConfig { segmenter: look.seg.into(), seg_model: look.seg_model.clone(), saliency_size: look.saliency_size, style_size: look.style_size })
 }
 
 /// Checks that cost nothing before the models load: a style image decodes.
@@ -355,8 +358,13 @@ fn check_style(look: &Look) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--stats`: each second's figures on stderr.
+fn print_second(on: bool) -> Option<fn(&drape::pipeline::stats::Second)> {
+    on.then_some(|s| eprintln!("drape: {s}"))
+}
+
 fn open_stage(g: &Global) -> anyhow::Result<Stage> {
-    let c = Stage::new(Compositor::new(g.compositor)?);
+    let c = Stage::new(Compositor::new(g.compositor.into())?);
     tracing::info!(compositor = %c.name(), "compositor");
     Ok(c)
 }
@@ -382,7 +390,7 @@ fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look) -> anyhow::Result<
 fn video_params(look: &Look) -> Params {
     Params {
         parts: look.parts,
-        view: look.view,
+        view: look.view.into(),
         opacity: compositing::opacity_for_strength(look.strength),
         feather: look.feather,
         smoothing: Some(Smoothing::default()),
@@ -426,7 +434,13 @@ fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Result<
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let mut stage = open_stage(g)?;
-    let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: true, max_frames: None };
+    let opts = VideoOptions {
+        analyse_every: a.flow.analyse_every,
+        params: video_params(&a.look),
+        each_second: print_second(a.flow.stats),
+        progress: true,
+        max_frames: None,
+    };
     let path = input.clone();
     let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&path, false)?) as Box<dyn Source>));
     let report = run_offline(open, analyser, &mut stage, vec![sink], stop_flag(), info.frames, &opts);
@@ -480,7 +494,13 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let mut stage = open_stage(g)?;
-    let opts = VideoOptions { analyse_every: a.flow.analyse_every, params: video_params(&a.look), stats: a.flow.stats, progress: false, max_frames: a.frames };
+    let opts = VideoOptions {
+        analyse_every: a.flow.analyse_every,
+        params: video_params(&a.look),
+        each_second: print_second(a.flow.stats),
+        progress: false,
+        max_frames: a.frames,
+    };
     let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_| {});
     let code = finish_video(report)?;
     // Ctrl-C is how a live recording ends: that is success.
@@ -531,7 +551,7 @@ fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
         extra.insert(0, a.look.style.clone());
     }
     let mirror = if a.no_mirror { false } else { a.mirror || camera };
-    let ctl = Controls::new(controls::gallery(&extra), &a.look.style, a.look.parts, a.look.strength, a.look.view, mirror);
+    let ctl = Controls::new(controls::gallery(&extra), &a.look.style, a.look.parts, a.look.strength, a.look.view.into(), mirror);
     drape::output::ensure_writable_dir(&a.save_to)?;
     // The window's frames come first: ONNX Runtime's idle threads must not spin on its cores,
     // and on two cores the analysis gets one (measured: 22 -> 25 frames shown per second).
@@ -542,7 +562,7 @@ fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     let opts = drape::window::MirrorOptions {
         open,
         analyser,
-        compositor: g.compositor,
+        compositor: g.compositor.into(),
         controls: ctl,
         feather: a.look.feather,
         analyse_every: a.flow.analyse_every,
@@ -552,8 +572,8 @@ fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
         fullscreen: a.fullscreen,
         record: a.record.clone(),
         save_dir: a.save_to.clone(),
-        provider: g.ep.to_string(),
-        stats: a.flow.stats,
+        provider: Provider::from(g.ep).to_string(),
+        each_second: print_second(a.flow.stats),
         stop: stop_flag(),
     };
     let report = drape::window::run(opts)?;

@@ -69,6 +69,18 @@ fn offline_clip_keeps_every_frame_at_its_rate_and_restyles_only_the_people() {
 }
 
 #[test]
+fn a_file_that_is_no_video_is_called_a_video_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("notes.mp4");
+    std::fs::write(&bad, "not a video").unwrap();
+    let o = drape(&["process", s(&bad), "-o", s(&dir.path().join("out.mp4"))]);
+    assert_clean_failure(&o, "notes.mp4");
+    let err = stderr(&o);
+    assert!(err.contains("not a readable video"), "{err}");
+    assert!(!err.contains("JPEG or PNG"), "a video is not asked to be an image: {err}");
+}
+
+#[test]
 fn corrupt_tail_keeps_the_good_frames_and_names_the_frame() {
     let dir = tempfile::tempdir().unwrap();
     // Index at the front, then the last third of the bytes overwritten with noise.

@@ -21,7 +21,7 @@ use crate::frame::{Frame, Map, Rect};
 use crate::timing::Timings;
 
 /// Which garment segmenter runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SegmenterKind {
     /// person mask + skin/hair + pose (the models available here)
     #[default]

@@ -12,7 +12,7 @@ use crate::error::{one_line, Error, Result};
 use crate::timing::Timings;
 
 /// Which execution provider runs the models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Provider {
     #[default]
     Cpu,

@@ -54,7 +54,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
     };
     let (Some(width), Some(height)) = (field("width").and_then(|v| v.parse().ok()), field("height").and_then(|v| v.parse().ok())) else {
         let why = one_line(String::from_utf8_lossy(&out.stderr));
-        return Err(Error::image(path, "video", if why.is_empty() { "no video stream".into() } else { why }));
+        return Err(Error::video(path, if why.is_empty() { "no video stream".into() } else { why }));
     };
     let fps = rate(field("avg_frame_rate")).or_else(|| rate(field("r_frame_rate"))).unwrap_or(30.0);
     Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()) })
@@ -111,7 +111,7 @@ impl VideoFile {
     /// The decoder finished: Ok if it ended cleanly, else an error naming the frame it stopped at.
     fn finish(&mut self, mid_frame: bool) -> Result<()> {
         let Some((mut child, _)) = self.child.take() else { return Ok(()) };
-        let status = child.wait().map_err(|e| Error::image(&self.path, "video", e))?;
+        let status = child.wait().map_err(|e| Error::video(&self.path, e))?;
         let messages = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
         if status.success() && !mid_frame && messages.trim().is_empty() {
             return Ok(());

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::frame::{Frame, Map, Rect};
 
 /// What the compositor shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
     /// The saliency blend: restyled garments with soft edges.
     #[default]
@@ -197,7 +197,7 @@ pub fn is_scene_cut(previous: &Map, current: &Map) -> bool {
 }
 
 /// Which compositor to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CompositorKind {
     /// a hardware GPU when there is one, else the CPU compositor (faster than a software adapter)
     #[default]

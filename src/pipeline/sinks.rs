@@ -105,7 +105,7 @@ impl SinkThread {
     pub fn finish(self, complete: bool) -> (Vec<Finished>, Option<Error>) {
         self.complete.store(complete, Ordering::SeqCst);
         drop(self.tx);
-        self.handle.join().unwrap_or_else(|_| (Vec::new(), Some(Error::Usage("the encoder thread panicked".into()))))
+        self.handle.join().unwrap_or((Vec::new(), Some(Error::Panicked { thread: "encoder" })))
     }
 }
 
@@ -170,5 +170,24 @@ mod tests {
         let (finished, error) = t.finish(true);
         assert_eq!(error.map(|e| e.to_string()).as_deref(), Some(Error::Usage("disk full".into()).to_string().as_str()));
         assert_eq!(finished[0].what, "partial");
+    }
+
+    struct Panicking;
+
+    impl Sink for Panicking {
+        fn write(&mut self, _frame: &Frame) -> Result<()> {
+            panic!("a sink with a bug");
+        }
+        fn finish(self: Box<Self>, _complete: bool) -> Result<Finished> {
+            unreachable!()
+        }
+    }
+
+    #[test]
+    fn a_sink_that_panics_is_reported_as_a_bug_not_a_usage_error() {
+        let mut t = SinkThread::spawn(vec![Box::new(Panicking)], 1, None);
+        t.push(frame());
+        let (_, error) = t.finish(true);
+        assert!(matches!(error, Some(Error::Panicked { thread: "encoder" })), "{error:?}");
     }
 }

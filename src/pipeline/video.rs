@@ -11,7 +11,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 
 use super::sinks::SinkThread;
 use super::slot::latest;
-use super::stats::{Stats, Summary};
+use super::stats::{Second, Stats, Summary};
 use super::{FrameAnalyser, LookChange};
 use crate::analysis::Analysis;
 use crate::capture::Source;
@@ -53,8 +53,8 @@ pub struct VideoOptions {
     pub analyse_every: u32,
     /// Compositor parameters; smoothing and reset are managed per frame.
     pub params: Params,
-    /// Print per-second stats to stderr.
-    pub stats: bool,
+    /// Called with each second's figures (`--stats` prints them); the library prints nothing.
+    pub each_second: Option<fn(&Second)>,
     /// Show a progress bar (offline), where the total is known and stderr is a terminal.
     pub progress: bool,
     /// Stop after this many composited frames.
@@ -63,7 +63,7 @@ pub struct VideoOptions {
 
 impl Default for VideoOptions {
     fn default() -> Self {
-        VideoOptions { analyse_every: 1, params: Params::default(), stats: false, progress: false, max_frames: None }
+        VideoOptions { analyse_every: 1, params: Params::default(), each_second: None, progress: false, max_frames: None }
     }
 }
 
@@ -174,9 +174,9 @@ pub fn run_offline(
         if let Some(b) = &bar {
             b.inc(1);
         }
-        if opts.stats {
-            if let Some(line) = stats.tick() {
-                eprintln!("drape: {line}");
+        if let Some(tell) = opts.each_second {
+            if let Some(second) = stats.tick() {
+                tell(&second);
             }
         }
         if opts.max_frames.is_some_and(|m| n >= m) {
@@ -185,8 +185,8 @@ pub fn run_offline(
     }
     drop(analysed_rx);
     // Pipeline order: a decode error explains everything after it.
-    let decoded = decode.join().unwrap_or_else(|_| Err(Error::Usage("the decode thread panicked".into())));
-    let analysed = analysis.join().unwrap_or_else(|_| Err(Error::Usage("the analysis thread panicked".into())));
+    let decoded = decode.join().unwrap_or(Err(Error::Panicked { thread: "decode" }));
+    let analysed = analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
     let interrupted = stop.load(Ordering::SeqCst);
     let first = decoded.err().or(analysed.err()).or(error);
     let whole = first.is_none() && !interrupted && (opts.max_frames.is_none() || total.is_none_or(|t| n >= t));
@@ -434,8 +434,8 @@ impl LiveSession {
         self.stop.store(true, Ordering::SeqCst);
         // Capture may be waiting to hand over a frame, analysis on its next one.
         drop(self.frames);
-        let captured = self.capture.join().unwrap_or_else(|_| Err(Error::Usage("the capture thread panicked".into())));
-        let analysed = self.analysis.join().unwrap_or_else(|_| Err(Error::Usage("the analysis thread panicked".into())));
+        let captured = self.capture.join().unwrap_or(Err(Error::Panicked { thread: "capture" }));
+        let analysed = self.analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
         captured.err().or(analysed.err())
     }
 }
@@ -527,9 +527,9 @@ pub fn run_live(
                 return Ok(false);
             }
             n += 1;
-            if opts.stats {
-                if let Some(line) = stats.tick() {
-                    eprintln!("drape: {line}");
+            if let Some(tell) = opts.each_second {
+                if let Some(second) = stats.tick() {
+                    tell(&second);
                 }
             }
             Ok(opts.max_frames.is_none_or(|m| n < m))

@@ -26,7 +26,7 @@ use self::present::{PresentPass, Viewport};
 use self::render::{lock, spawn_compose, Command, Presenting, Renderer, Shared, Surface};
 use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind, Stage};
 use crate::error::{Error, Result};
-use crate::pipeline::stats::Summary;
+use crate::pipeline::stats::{Second, Summary};
 use crate::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener};
 use crate::pipeline::{FrameAnalyser, LookChange};
 
@@ -55,7 +55,7 @@ pub struct MirrorOptions {
     /// The execution provider the models run on, for the HUD.
     pub provider: String,
     /// Print each second's figures on stderr.
-    pub stats: bool,
+    pub each_second: Option<fn(&Second)>,
     /// Set by Ctrl-C.
     pub stop: Arc<AtomicBool>,
 }
@@ -328,7 +328,7 @@ impl Running {
             Surface { surface, present_connection, window: window.clone(), config, device, pass },
             session.clone(),
             shared.clone(),
-            Presenting { fps: opts.fps, save_dir: opts.save_dir, provider: opts.provider, print_stats: opts.stats },
+            Presenting { fps: opts.fps, save_dir: opts.save_dir, provider: opts.provider, each_second: opts.each_second },
             pixels_wanted,
         );
         let stop = opts.stop.clone();
@@ -408,9 +408,9 @@ impl Running {
         let Running { session, commands, render, compose, done, stop, window, .. } = self;
         stop.store(true, Ordering::SeqCst);
         drop(commands);
-        let (saved, render_error) = render.join().unwrap_or_else(|_| (Vec::new(), Some(Error::Usage("the render thread panicked".into()))));
+        let (saved, render_error) = render.join().unwrap_or((Vec::new(), Some(Error::Panicked { thread: "render" })));
         done.store(true, Ordering::SeqCst);
-        let compose_error = compose.join().unwrap_or_else(|_| Err(Error::Usage("the compose thread panicked".into()))).err();
+        let compose_error = compose.join().unwrap_or(Err(Error::Panicked { thread: "compose" })).err();
         let render_error = compose_error.or(render_error);
         drop(window);
         let summary = session.stats.summary(0.0);

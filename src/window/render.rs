@@ -135,7 +135,7 @@ pub struct Renderer {
     fps: f64,
     save_dir: PathBuf,
     provider: String,
-    print_stats: bool,
+    each_second: Option<fn(&Second)>,
     /// Asks the compose thread for pixels (recording, or a snapshot waiting).
     pixels_wanted: Arc<AtomicBool>,
     /// The last composite shown.
@@ -162,7 +162,8 @@ pub struct Presenting {
     pub fps: f64,
     pub save_dir: PathBuf,
     pub provider: String,
-    pub print_stats: bool,
+    /// Called with each second's figures.
+    pub each_second: Option<fn(&Second)>,
 }
 
 impl Renderer {
@@ -179,7 +180,7 @@ impl Renderer {
             fps: p.fps,
             save_dir: p.save_dir,
             provider: p.provider,
-            print_stats: p.print_stats,
+            each_second: p.each_second,
             pixels_wanted,
             shown: None,
             snapshot_waiting: false,
@@ -216,8 +217,8 @@ impl Renderer {
                 self.notice(n);
             }
             if let Some(s) = self.session.stats.tick() {
-                if self.print_stats {
-                    eprintln!("drape: {s}");
+                if let Some(tell) = self.each_second {
+                    tell(&s);
                 }
                 self.second = s;
             }
