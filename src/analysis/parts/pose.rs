@@ -418,6 +418,8 @@ mod tests {
         // Side by side, boxes overlapping by more than the threshold: two people.
         let side = |score, cx| Detection { score, cx, cy: 0.5, w: 0.3, h: 0.6, kp: [(cx, 0.6), (cx, 0.45)] };
         assert_eq!(nms(vec![side(0.9, 0.4), side(0.8, 0.5)]).len(), 2);
-        assert!((out[0].cx - (0.9 * 0.3 + 0.8 * 0.31) / 1.7).abs() < 1e-6);
+        // Overlapping detections of one person merge between the two, nearer the stronger one.
+        let cx = out[0].cx;
+        assert!(cx > 0.3 && cx < 0.305, "merged centre {cx} between 0.30 (score 0.9) and 0.31 (score 0.8), nearer 0.30");
     }
 }
