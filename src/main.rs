@@ -387,6 +387,11 @@ fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look) -> anyhow::Result<
     })
 }
 
+/// What `process` and headless `live` share: the look, how often to analyse, `--stats`.
+fn video_options(look: &Look, flow: &Flow) -> VideoOptions {
+    VideoOptions { analyse_every: flow.analyse_every, params: video_params(look), each_second: print_second(flow.stats), ..VideoOptions::default() }
+}
+
 fn video_params(look: &Look) -> Params {
     Params {
         parts: look.parts,
@@ -434,13 +439,7 @@ fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Result<
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let mut stage = open_stage(g)?;
-    let opts = VideoOptions {
-        analyse_every: a.flow.analyse_every,
-        params: video_params(&a.look),
-        each_second: print_second(a.flow.stats),
-        progress: true,
-        max_frames: None,
-    };
+    let opts = VideoOptions { progress: true, ..video_options(&a.look, &a.flow) };
     let path = input.clone();
     let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&path, false)?) as Box<dyn Source>));
     let report = run_offline(open, analyser, &mut stage, vec![sink], stop_flag(), info.frames, &opts);
@@ -494,13 +493,7 @@ fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let mut stage = open_stage(g)?;
-    let opts = VideoOptions {
-        analyse_every: a.flow.analyse_every,
-        params: video_params(&a.look),
-        each_second: print_second(a.flow.stats),
-        progress: false,
-        max_frames: a.frames,
-    };
+    let opts = VideoOptions { max_frames: a.frames, ..video_options(&a.look, &a.flow) };
     let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_| {});
     let code = finish_video(report)?;
     // Ctrl-C is how a live recording ends: that is success.

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -236,8 +235,7 @@ fn the_mirror_window_answers_keys_and_clicks() {
 
     // Q: a clean exit.
     let status = x.quit(&mut drape);
-    let mut l = String::new();
-    std::fs::File::open(&log).unwrap().read_to_string(&mut l).unwrap();
+    let l = read_log();
     assert_eq!(status.code(), Some(0), "exit status; log: {l}");
     assert!(!l.contains("panicked"), "{l}");
     let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();

@@ -10,6 +10,8 @@ pub mod stage;
 
 pub use stage::{Composited, Fresh, Stage};
 
+use std::sync::Arc;
+
 use crate::analysis::parts::PartSet;
 use crate::analysis::{Analysis, Stylized};
 use crate::error::Result;
@@ -252,14 +254,16 @@ impl Compositor {
         }
     }
 
-    /// Composite one frame and read the result back.
-    pub fn composite(&mut self, frame: &Frame, layers: &Layers<'_>, params: &Params) -> Result<Frame> {
+    /// Composite one frame. With `pixels`, a GPU composite is read back too (the CPU's pixels
+    /// are there anyway).
+    pub fn composite(&mut self, frame: &Frame, layers: &Layers<'_>, params: &Params, pixels: bool) -> Result<Composited> {
         match self {
+            Compositor::Cpu(c) => Ok(Composited { pixels: Some(Arc::new(c.composite(frame, layers, params))), texture: None }),
             Compositor::Gpu(g) => {
                 g.composite(frame, layers, params)?;
-                g.read_back()
+                let px = if pixels { Some(Arc::new(g.read_back()?)) } else { None };
+                Ok(Composited { pixels: px, texture: g.output_texture().cloned() })
             }
-            Compositor::Cpu(c) => Ok(c.composite(frame, layers, params)),
         }
     }
 }

@@ -29,6 +29,13 @@ pub struct Composited {
     pub texture: Option<wgpu::Texture>,
 }
 
+impl Composited {
+    /// The pixels of a composite made with `pixels` asked for, which always has them.
+    pub fn into_pixels(self) -> Result<Arc<Frame>> {
+        self.pixels.ok_or_else(|| crate::Error::Gpu("the compositor gave no pixels to write".into()))
+    }
+}
+
 pub struct Stage {
     compositor: Compositor,
     /// The id of the analysis composited last; 0 before the first.
@@ -45,10 +52,6 @@ impl Stage {
     /// "GPU (adapter)" or "CPU compositor".
     pub fn name(&self) -> String {
         self.compositor.name()
-    }
-
-    pub fn compositor(&self) -> &Compositor {
-        &self.compositor
     }
 
     /// The next frame starts a new run: the smoothing starts afresh.
@@ -68,13 +71,6 @@ impl Stage {
                 (Layers::from(a.analysis), params)
             }
         };
-        match &mut self.compositor {
-            Compositor::Cpu(c) => Ok(Composited { pixels: Some(Arc::new(c.composite(frame, &layers, &params))), texture: None }),
-            Compositor::Gpu(g) => {
-                g.composite(frame, &layers, &params)?;
-                let px = if pixels { Some(Arc::new(g.read_back()?)) } else { None };
-                Ok(Composited { pixels: px, texture: g.output_texture().cloned() })
-            }
-        }
+        self.compositor.composite(frame, &layers, &params, pixels)
     }
 }

@@ -8,7 +8,7 @@ use crate::analysis::parts::PartSet;
 use crate::analysis::style::{StyleOptions, StyleSpec};
 use crate::analysis::{Analyzer, Request};
 use crate::capture;
-use crate::compositing::{self, Fresh, Params, Stage, View};
+use crate::compositing::{self, Composited, Fresh, Params, Stage, View};
 use crate::error::{Error, Result};
 use crate::output::{self, figure};
 
@@ -94,8 +94,8 @@ pub fn process_photos(analyzer: &mut Analyzer, stage: &mut Stage, job: &PhotoJob
             let analysis = analyzer.analyse(&frame, &request)?;
             // Each photo is a run of one frame: nothing is smoothed towards the last photo.
             stage.restart();
-            let composited = timings.time("composite", || stage.composite(&frame, Some(Fresh { id: 1, analysis: &analysis, cut: false }), &params, true))?;
-            let result = composited.pixels.ok_or_else(|| crate::Error::Gpu("the compositor gave no pixels to write".into()))?;
+            let fresh = Fresh { id: 1, analysis: &analysis, cut: false };
+            let result = timings.time("composite", || stage.composite(&frame, Some(fresh), &params, true).and_then(Composited::into_pixels))?;
             timings.time("encode", || output::save_image(&result, out_path))?;
             let maps = if job.maps {
                 let p = out_path.with_file_name(format!("{}.maps.png", out_path.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned())));

@@ -15,7 +15,6 @@ use crate::output::sink::{Finished, Sink};
 /// Writing on the source's clock: when frames come slower than the source's rate, a frame is
 /// written as many times as are due, so that a recording keeps its real length and speed.
 struct Pacing {
-    started: Instant,
     fps: f64,
     written: u64,
 }
@@ -73,7 +72,7 @@ impl SinkThread {
 
     /// A recording of a live source at `fps`: frames are repeated to keep the source's clock.
     pub fn on_source_clock(mut self, fps: f64) -> SinkThread {
-        self.pacing = Some(Pacing { started: Instant::now(), fps: fps.max(1.0), written: 0 });
+        self.pacing = Some(Pacing { fps: fps.max(1.0), written: 0 });
         self
     }
 
@@ -91,7 +90,7 @@ impl SinkThread {
         let times = match &mut self.pacing {
             None => 1,
             Some(p) => {
-                let due = (p.started.elapsed().as_secs_f64() * p.fps) as u64 + 1;
+                let due = (self.started.elapsed().as_secs_f64() * p.fps) as u64 + 1;
                 let times = due.saturating_sub(p.written);
                 p.written += times;
                 times

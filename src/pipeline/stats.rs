@@ -115,6 +115,15 @@ impl Stats {
         self.with(|w| w.dropped += 1);
     }
 
+    /// [`Stats::tick`], and the second's figures handed to `tell` (the caller's `--stats`).
+    pub fn tick_telling(&self, tell: Option<fn(&Second)>) -> Option<Second> {
+        let second = self.tick()?;
+        if let Some(tell) = tell {
+            tell(&second);
+        }
+        Some(second)
+    }
+
     /// The figures of the second just past, if a second has passed; starts the next window.
     pub fn tick(&self) -> Option<Second> {
         let mut g = self.0.lock().ok()?;

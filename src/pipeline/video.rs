@@ -153,17 +153,13 @@ pub fn run_offline(
     stage.restart();
     for (c, a) in analysed_rx.iter() {
         let t = Instant::now();
-        match stage.composite(&c.frame, Some(a.fresh()), &opts.params, true) {
-            Ok(Composited { pixels: Some(px), .. }) => {
+        match stage.composite(&c.frame, Some(a.fresh()), &opts.params, true).and_then(Composited::into_pixels) {
+            Ok(px) => {
                 stats.stage("composite", ms_since(t));
                 stats.composited(c.at.elapsed());
                 if !out.push(px) {
                     break;
                 }
-            }
-            Ok(_) => {
-                error = Some(Error::Gpu("the compositor gave no pixels to write".into()));
-                break;
             }
             Err(e) => {
                 error = Some(e);
@@ -174,11 +170,7 @@ pub fn run_offline(
         if let Some(b) = &bar {
             b.inc(1);
         }
-        if let Some(tell) = opts.each_second {
-            if let Some(second) = stats.tick() {
-                tell(&second);
-            }
-        }
+        stats.tick_telling(opts.each_second);
         if opts.max_frames.is_some_and(|m| n >= m) {
             break;
         }
@@ -520,18 +512,14 @@ pub fn run_live(
         &stop,
         |_| (opts.params, true),
         |composited, c| {
-            let px = composited.pixels.ok_or_else(|| Error::Gpu("the compositor gave no pixels to write".into()))?;
+            let px = composited.into_pixels()?;
             stats.composited(c.at.elapsed());
             on_frame(&px);
             if !out.push(px) {
                 return Ok(false);
             }
             n += 1;
-            if let Some(tell) = opts.each_second {
-                if let Some(second) = stats.tick() {
-                    tell(&second);
-                }
-            }
+            stats.tick_telling(opts.each_second);
             Ok(opts.max_frames.is_none_or(|m| n < m))
         },
     );

@@ -54,7 +54,7 @@ pub struct MirrorOptions {
     pub save_dir: PathBuf,
     /// The execution provider the models run on, for the HUD.
     pub provider: String,
-    /// Print each second's figures on stderr.
+    /// Called with each second's figures (`--stats` prints them).
     pub each_second: Option<fn(&Second)>,
     /// Set by Ctrl-C.
     pub stop: Arc<AtomicBool>,
@@ -319,8 +319,8 @@ impl Running {
             // Cannot fail: the receiver is held until the render thread takes it below.
             commands.send(Command::Record(path)).map_err(|e| window_err("cannot start the recording", e))?;
         }
-        // Compositing runs on a thread of its own, the live loop headless `live` runs too; this
-        // thread's render thread only presents (and records and saves).
+        // The compose thread runs the live loop headless `live` runs too; the render thread only
+        // presents, records and saves.
         let pixels_wanted = Arc::new(AtomicBool::new(false));
         let done = Arc::new(AtomicBool::new(false));
         let (composed, compose) = spawn_compose(session.clone(), Stage::new(compositor), shared.clone(), opts.feather, pixels_wanted.clone(), done.clone())?;

@@ -119,23 +119,13 @@ pub fn spawn_compose(
     Ok((rx, handle))
 }
 
-/// The render thread's state. Field order matters: the surface goes before the connection it
-/// presents on and the window.
+/// The render thread's state. `out` goes first: its surface must be dropped before the
+/// connection it presents on and the window (see [`Surface`]).
 pub struct Renderer {
-    surface: wgpu::Surface<'static>,
-    /// Held, not read: the surface presents through it, so it must outlive the surface.
-    #[allow(dead_code)]
-    present_connection: Option<x11::PresentConnection>,
-    window: Arc<Window>,
-    config: wgpu::SurfaceConfiguration,
-    device: wgpu::Device,
-    pass: PresentPass,
+    out: Surface,
+    how: Presenting,
     session: Arc<LiveSession>,
     shared: Arc<Mutex<Shared>>,
-    fps: f64,
-    save_dir: PathBuf,
-    provider: String,
-    each_second: Option<fn(&Second)>,
     /// Asks the compose thread for pixels (recording, or a snapshot waiting).
     pixels_wanted: Arc<AtomicBool>,
     /// The last composite shown.
@@ -147,9 +137,12 @@ pub struct Renderer {
     second: Second,
 }
 
-/// What the render thread is made from.
+/// Where the render thread presents. Field order matters: the surface goes before the
+/// connection it presents on and the window.
 pub struct Surface {
     pub surface: wgpu::Surface<'static>,
+    /// Held, not read: the surface presents through it, so it must outlive the surface.
+    #[allow(dead_code)]
     pub present_connection: Option<x11::PresentConnection>,
     pub window: Arc<Window>,
     pub config: wgpu::SurfaceConfiguration,
@@ -167,20 +160,12 @@ pub struct Presenting {
 }
 
 impl Renderer {
-    pub fn new(s: Surface, session: Arc<LiveSession>, shared: Arc<Mutex<Shared>>, p: Presenting, pixels_wanted: Arc<AtomicBool>) -> Renderer {
+    pub fn new(out: Surface, session: Arc<LiveSession>, shared: Arc<Mutex<Shared>>, how: Presenting, pixels_wanted: Arc<AtomicBool>) -> Renderer {
         Renderer {
-            surface: s.surface,
-            present_connection: s.present_connection,
-            window: s.window,
-            config: s.config,
-            device: s.device,
-            pass: s.pass,
+            out,
+            how,
             session,
             shared,
-            fps: p.fps,
-            save_dir: p.save_dir,
-            provider: p.provider,
-            each_second: p.each_second,
             pixels_wanted,
             shown: None,
             snapshot_waiting: false,
@@ -216,10 +201,7 @@ impl Renderer {
             for n in notes {
                 self.notice(n);
             }
-            if let Some(s) = self.session.stats.tick() {
-                if let Some(tell) = self.each_second {
-                    tell(&s);
-                }
+            if let Some(s) = self.session.stats.tick_telling(self.how.each_second) {
                 self.second = s;
             }
         }
@@ -272,7 +254,7 @@ impl Renderer {
                 if self.recorder.is_some() {
                     self.stop_recording();
                 } else {
-                    self.start_recording(stamped(&self.save_dir, "mp4"));
+                    self.start_recording(stamped(&self.how.save_dir, "mp4"));
                 }
                 Ok(())
             }
@@ -294,7 +276,7 @@ impl Renderer {
                 } else {
                     "measuring ...".to_string()
                 },
-                format!("{}  {}  strength {:.2}{}", self.provider, c.style_label(), c.strength, if c.preserve_colour { "  colours kept" } else { "" }),
+                format!("{}  {}  strength {:.2}{}", self.how.provider, c.style_label(), c.strength, if c.preserve_colour { "  colours kept" } else { "" }),
                 format!("parts: {}  view: {}{}", c.parts_label(), view_name(c.view), if c.mirror { "  mirrored" } else { "" }),
             ]
         });
@@ -313,28 +295,28 @@ impl Renderer {
             let sh = lock(&self.shared);
             (self.overlay_content(&sh), sh.controls.mirror, sh.window_size)
         };
-        if size != (self.config.width, self.config.height) && size.0 > 0 && size.1 > 0 {
-            self.config.width = size.0;
-            self.config.height = size.1;
-            self.surface.configure(&self.device, &self.config);
+        if size != (self.out.config.width, self.out.config.height) && size.0 > 0 && size.1 > 0 {
+            self.out.config.width = size.0;
+            self.out.config.height = size.1;
+            self.out.surface.configure(&self.out.device, &self.out.config);
         }
-        let scale = if self.config.width >= 1000 { 2 } else { 1 };
-        let osize = (self.config.width.div_ceil(scale), self.config.height.div_ceil(scale));
+        let scale = if self.out.config.width >= 1000 { 2 } else { 1 };
+        let osize = (self.out.config.width.div_ceil(scale), self.out.config.height.div_ceil(scale));
         // Drawn and uploaded only when its content or size changed.
         if self.overlay_shown.as_ref() != Some(&(content.clone(), osize)) {
-            self.pass.set_overlay(&overlay::draw(&content, osize.0, osize.1));
+            self.out.pass.set_overlay(&overlay::draw(&content, osize.0, osize.1));
             self.overlay_shown = Some((content, osize));
         }
         let frame_tex = match &self.shown {
             Some(Composited { texture: Some(t), .. }) => t.clone(),
-            Some(Composited { pixels: Some(px), .. }) => self.pass.upload(px),
+            Some(Composited { pixels: Some(px), .. }) => self.out.pass.upload(px),
             _ => return Ok(()),
         };
-        let target = match self.surface.get_current_texture() {
+        let target = match self.out.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(t) | wgpu::CurrentSurfaceTexture::Suboptimal(t) => t,
             wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return Ok(()),
             wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
-                self.surface.configure(&self.device, &self.config);
+                self.out.surface.configure(&self.out.device, &self.out.config);
                 return Ok(());
             }
             other => return Err(window_err("the window's surface", format!("{other:?}"))),
@@ -343,17 +325,17 @@ impl Renderer {
         let src = (frame_tex.width(), frame_tex.height());
         let u = PresentUniforms {
             src_size: [src.0, src.1],
-            dst_size: [self.config.width, self.config.height],
-            view: Viewport::fit(src, (self.config.width, self.config.height)),
+            dst_size: [self.out.config.width, self.out.config.height],
+            view: Viewport::fit(src, (self.out.config.width, self.out.config.height)),
             mirror,
             overlay_scale: scale,
             overlay_size: [osize.0, osize.1],
             srgb_out: false,
         };
         let view = target.texture.create_view(&wgpu::TextureViewDescriptor::default());
-        self.pass.render(&frame_tex, &view, u);
-        self.window.pre_present_notify();
-        self.pass.queue().present(target);
+        self.out.pass.render(&frame_tex, &view, u);
+        self.out.window.pre_present_notify();
+        self.out.pass.queue().present(target);
         self.session.stats.stage("present", t.elapsed().as_secs_f64() * 1e3);
         self.session.stats.presented();
         Ok(())
@@ -372,7 +354,7 @@ impl Renderer {
     }
 
     fn save_snapshot(&mut self, frame: &crate::frame::Frame) {
-        let path = stamped(&self.save_dir, "png");
+        let path = stamped(&self.how.save_dir, "png");
         match crate::output::save_image(frame, &path) {
             Ok(()) => {
                 tracing::info!(path = %path.display(), "snapshot saved");
@@ -384,13 +366,13 @@ impl Renderer {
     }
 
     fn start_recording(&mut self, path: PathBuf) {
-        match Mp4Sink::create(&path, self.fps) {
+        match Mp4Sink::create(&path, self.how.fps) {
             Ok(sink) => {
                 tracing::info!(path = %path.display(), "recording");
                 self.notice(format!("recording to {}", path.display()));
                 // Deep enough to ride out an encoder hiccup; a full queue slows the display
                 // rather than dropping frames.
-                let thread = SinkThread::spawn(vec![Box::new(sink)], 32, None).on_source_clock(self.fps);
+                let thread = SinkThread::spawn(vec![Box::new(sink)], 32, None).on_source_clock(self.how.fps);
                 self.recorder = Some((thread, path));
                 self.want_pixels();
             }
