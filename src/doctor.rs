@@ -16,7 +16,7 @@ pub fn report(dir: &ModelDir, runtime: &RuntimeOptions) -> (String, bool) {
             Ok(_) => "loads".to_string(),
             Err(e) => {
                 ok = false;
-                format!("FAILS: {e}")
+                format!("FAILS: {}", e.report())
             }
         }
     } else {

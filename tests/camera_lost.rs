@@ -56,7 +56,7 @@ impl Source for FlakyCamera {
         std::thread::sleep(Duration::from_millis(20));
         self.n += 1;
         if self.fail_after.is_some_and(|f| self.n > f) {
-            return Err(Error::Camera("device /dev/video0 disappeared".into()));
+            return Err(Error::camera("device /dev/video0 disappeared"));
         }
         Ok(Some(Frame::from_pixel(32, 24, image::Rgba([self.n as u8, 0, 0, 255]))))
     }

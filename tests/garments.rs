@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use drape::analysis::parts::{self, PartSet};
 use drape::analysis::style::{StyleOptions, StyleSpec};
-use drape::analysis::{Analysis, Analyzer, AnalyzerConfig, Request};
+use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
 use drape::capture::load_image;
 use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};
 use drape::frame::Frame;
@@ -59,7 +59,7 @@ fn photo_path(file: &str) -> std::path::PathBuf {
     }
 }
 
-fn analyse(a: &mut Analyzer, frame: &Frame) -> Analysis {
+fn analyse(a: &mut Analyser, frame: &Frame) -> Analysis {
     let style = a.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
     let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
     a.forget();
@@ -99,7 +99,7 @@ fn part_code(name: &str) -> u32 {
 
 #[test]
 fn every_shared_photo_matches_its_expected_parts() {
-    let mut a = Analyzer::open(runtime(), &model_dir(), AnalyzerConfig::default()).unwrap();
+    let mut a = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
     let (mut checked, mut failed, mut known) = (0, Vec::new(), Vec::new());
     let mut fixed = Vec::new();
     for photo in table().photo {
@@ -151,7 +151,7 @@ const OVER_BUDGET: [(&str, f64, &str); 1] = [(
 
 #[test]
 fn garment_alpha_stays_on_the_reference_person() {
-    let mut a = Analyzer::open(runtime(), &model_dir(), AnalyzerConfig::default()).unwrap();
+    let mut a = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
     let mut worst = (0.0f64, String::new());
     for entry in std::fs::read_dir(testdata().join("photos/ref_masks")).unwrap() {
         let mask_path = entry.unwrap().path();

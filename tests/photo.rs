@@ -7,7 +7,7 @@ use drape::analysis::parts::cloth::ClothSegmenter;
 use drape::analysis::parts::{self, GarmentSegmenter, PartSet};
 use drape::analysis::saliency::Saliency;
 use drape::analysis::style::{StyleOptions, StyleSpec};
-use drape::analysis::{Analyzer, AnalyzerConfig, Request};
+use drape::analysis::{Analyser, AnalyserConfig, Request};
 use drape::capture::load_image;
 use drape::compositing::{self, cpu::CpuCompositor, Layers, Params};
 use drape::frame::{Frame, Map};
@@ -58,11 +58,11 @@ fn person_mask_matches_reference_masks() {
     assert!(mean >= 0.90, "mean IoU {mean:.3} < 0.90");
 }
 
-fn analyzer() -> Analyzer {
-    Analyzer::open(runtime(), &model_dir(), AnalyzerConfig::default()).unwrap()
+fn analyser() -> Analyser {
+    Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap()
 }
 
-fn restyle(a: &mut Analyzer, frame: &Frame, parts: PartSet, style: &str, strength: f32) -> Frame {
+fn restyle(a: &mut Analyser, frame: &Frame, parts: PartSet, style: &str, strength: f32) -> Frame {
     let style = a.load_style(&style.parse::<StyleSpec>().unwrap()).unwrap();
     let req = Request { parts, style: &style, style_options: StyleOptions { strength, preserve_colour: false } };
     let analysis = a.analyse(frame, &req).unwrap();
@@ -92,7 +92,7 @@ fn dilate(mask: &image::GrayImage, r: i64) -> Vec<bool> {
 
 #[test]
 fn restyling_upper_changes_pixels_only_where_the_person_is() {
-    let mut a = analyzer();
+    let mut a = analyser();
     let style = style("kandinsky_seed.jpg");
     for stem in ["lionel-messi-athletes-fashion", "2019-LADIES-NIGHT-2ND-GOMES", "5-mental-skills-of-successful-athletes-image"] {
         let frame = photo_for_mask(stem);
@@ -114,7 +114,7 @@ fn restyling_upper_changes_pixels_only_where_the_person_is() {
 
 #[test]
 fn strength_zero_returns_the_input() {
-    let mut a = analyzer();
+    let mut a = analyser();
     let frame = photo_for_mask("lionel-messi-athletes-fashion");
     let out = restyle(&mut a, &frame, PartSet::ALL, "builtin:3", 0.0);
     let worst = frame.pixels().zip(out.pixels()).flat_map(|(p, q)| (0..4).map(move |c| p.0[c].abs_diff(q.0[c]))).max();
@@ -134,7 +134,7 @@ fn classes(parts: &Map) -> [usize; 4] {
     n
 }
 
-fn segment(a: &mut Analyzer, frame: &Frame) -> Map {
+fn segment(a: &mut Analyser, frame: &Frame) -> Map {
     let style = a.load_style(&StyleSpec::Builtin(0)).unwrap();
     let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 0.0, preserve_colour: false } };
     // Each photo stands alone: no one followed from the last.
@@ -144,7 +144,7 @@ fn segment(a: &mut Analyzer, frame: &Frame) -> Map {
 
 #[test]
 fn hips_out_of_frame_give_no_lower_part() {
-    let mut a = analyzer();
+    let mut a = analyser();
     // Head and shoulders: a T-shirt, hips far below the frame.
     let n = classes(&segment(&mut a, &photo_for_mask("photo-1552374196-c4e7ffc6e126")));
     eprintln!("head-and-shoulders classes {n:?}");
@@ -190,6 +190,6 @@ fn standin_cloth_model_decodes_to_the_right_classes() {
 fn wrong_shaped_cloth_model_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let model = standin_cloth(dir.path(), 3);
-    let err = ClothSegmenter::open(runtime(), &model).err().expect("3 classes must be refused").to_string();
+    let err = ClothSegmenter::open(runtime(), &model).err().expect("3 classes must be refused").report();
     assert!(err.contains("standin_cloth_3.onnx") && err.contains("shape"), "{err}");
 }

@@ -31,7 +31,7 @@ pub enum SegmenterKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct AnalyzerConfig {
+pub struct AnalyserConfig {
     pub segmenter: SegmenterKind,
     pub seg_model: Option<PathBuf>,
     /// Long side of the saliency model's input.
@@ -40,9 +40,9 @@ pub struct AnalyzerConfig {
     pub style_size: u32,
 }
 
-impl Default for AnalyzerConfig {
+impl Default for AnalyserConfig {
     fn default() -> Self {
-        AnalyzerConfig { segmenter: SegmenterKind::Composite, seg_model: None, saliency_size: 320, style_size: 384 }
+        AnalyserConfig { segmenter: SegmenterKind::Composite, seg_model: None, saliency_size: 320, style_size: 384 }
     }
 }
 
@@ -102,16 +102,16 @@ impl Analysis {
 /// The least score that counts as a garment under the pointer.
 pub const GARMENT_AT: f32 = 0.1;
 
-pub struct Analyzer {
+pub struct Analyser {
     saliency: Saliency,
     parts: Box<dyn GarmentSegmenter>,
     stylizer: Stylizer,
-    config: AnalyzerConfig,
+    config: AnalyserConfig,
     timings: Timings,
 }
 
-impl Analyzer {
-    pub fn open(rt: &Runtime, dir: &ModelDir, config: AnalyzerConfig) -> Result<Analyzer> {
+impl Analyser {
+    pub fn open(rt: &Runtime, dir: &ModelDir, config: AnalyserConfig) -> Result<Analyser> {
         let path = |name: &str| dir.model_path(name);
         let optional = |name: &str| {
             let p = path(name);
@@ -148,7 +148,7 @@ impl Analyzer {
         };
         tracing::info!(segmenter = parts.name(), "garment segmenter");
         let stylizer = Stylizer::open(rt, optional("style_predict").as_deref(), optional("style_transform").as_deref(), optional("multistyle26").as_deref())?;
-        Ok(Analyzer { saliency, parts, stylizer, config, timings: rt.timings().clone() })
+        Ok(Analyser { saliency, parts, stylizer, config, timings: rt.timings().clone() })
     }
 
     pub fn load_style(&mut self, spec: &StyleSpec) -> Result<Style> {

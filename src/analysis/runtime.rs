@@ -8,7 +8,7 @@ use ort::ep::{self, ExecutionProviderDispatch};
 use ort::session::{builder::GraphOptimizationLevel, Session};
 use ort::value::TensorRef;
 
-use crate::error::{one_line, Error, Result};
+use crate::error::{Error, Result};
 use crate::timing::Timings;
 
 /// Which execution provider runs the models.
@@ -54,15 +54,15 @@ impl Runtime {
     pub fn load(options: RuntimeOptions) -> Result<Runtime> {
         let path = &options.library;
         let setup_flag = if options.provider == Provider::Cpu { "" } else { " --gpu" };
-        let fail = |reason: String| Error::Runtime { path: path.clone(), reason, setup_flag };
-        let meta = std::fs::metadata(path).map_err(|_| fail("file not found".into()))?;
+        let fail = |e: crate::error::Cause| Error::Runtime { path: path.clone(), setup_flag, source: e };
+        let meta = std::fs::metadata(path).map_err(|e| fail(e.into()))?;
         if !meta.is_file() || meta.len() == 0 {
             return Err(fail("not a shared library file".into()));
         }
         if options.provider != Provider::Cpu {
             preload_cuda_libraries(path);
         }
-        let env = ort::init_from(path).map_err(|e| fail(one_line(e)))?.with_name("drape").build().map_err(|e| fail(one_line(e)))?;
+        let env = ort::init_from(path).map_err(|e| fail(e.into()))?.with_name("drape").build().map_err(|e| fail(e.into()))?;
         tracing::info!(library = %path.display(), provider = %options.provider, "ONNX Runtime loaded");
         Ok(Runtime { env, options, timings: Timings::default() })
     }
@@ -93,35 +93,34 @@ impl Runtime {
 
     /// Open a model file and check it against `contract`.
     pub fn open(&self, name: &str, path: &Path, contract: &Contract) -> Result<Model> {
-        let invalid = |reason: String| Error::ModelInvalid { name: name.into(), path: path.into(), reason };
+        let invalid = |e: crate::error::Cause| Error::ModelInvalid { name: name.into(), path: path.into(), source: e };
         let meta = std::fs::metadata(path).map_err(|_| Error::ModelMissing { name: name.into(), path: path.into() })?;
         if meta.len() == 0 {
             return Err(invalid("the file is empty".into()));
         }
         let mut builder = Session::builder(&self.env)
             .and_then(|b| b.with_optimization_level(GraphOptimizationLevel::Level3).map_err(ort::Error::from))
-            .map_err(|e| invalid(one_line(e)))?;
+            .map_err(|e| invalid(e.into()))?;
         if let Some(n) = self.options.threads {
-            builder = builder.with_intra_threads(n).map_err(|e| invalid(one_line(ort::Error::<()>::from(e))))?;
+            builder = builder.with_intra_threads(n).map_err(|e| invalid(ort::Error::<()>::from(e).into()))?;
         }
         if let Some(spin) = self.options.spinning {
-            builder = builder.with_intra_op_spinning(spin).map_err(|e| invalid(one_line(ort::Error::<()>::from(e))))?;
+            builder = builder.with_intra_op_spinning(spin).map_err(|e| invalid(ort::Error::<()>::from(e).into()))?;
         }
         let eps = self.execution_providers();
         if !eps.is_empty() {
             builder = builder
                 .with_execution_providers(eps)
-                .map_err(|e| Error::Provider { provider: self.options.provider.to_string(), reason: one_line(ort::Error::<()>::from(e)) })?;
+                .map_err(|e| Error::Provider { provider: self.options.provider.to_string(), source: ort::Error::<()>::from(e).into() })?;
         }
         let session = builder.commit_from_file(path).map_err(|e| {
-            let msg = one_line(&e);
-            if self.options.provider != Provider::Cpu && msg.to_lowercase().contains("provider") {
-                Error::Provider { provider: self.options.provider.to_string(), reason: msg }
+            if self.options.provider != Provider::Cpu && e.to_string().to_lowercase().contains("provider") {
+                Error::Provider { provider: self.options.provider.to_string(), source: e.into() }
             } else {
-                invalid(msg)
+                invalid(e.into())
             }
         })?;
-        contract.check(&session).map_err(invalid)?;
+        contract.check(&session).map_err(|m| invalid(m.into()))?;
         tracing::info!(model = name, provider = %self.options.provider, "execution provider in use");
         Ok(Model { name: name.to_string(), session, timings: self.timings.clone() })
     }
@@ -222,7 +221,7 @@ impl Model {
 
     /// Run with inputs in the model's input order; return the first `n_out` outputs.
     pub fn run(&mut self, inputs: &[Input<'_>], n_out: usize) -> Result<Vec<Output>> {
-        let fail = |e: ort::Error| Error::Inference { name: self.name.clone(), reason: one_line(e) };
+        let fail = |e: ort::Error| Error::Inference { name: self.name.clone(), source: e.into() };
         let names: Vec<String> = self.session.inputs().iter().map(|o| o.name().to_string()).collect();
         let mut values = Vec::with_capacity(inputs.len());
         for (name, input) in names.iter().zip(inputs) {
@@ -231,10 +230,10 @@ impl Model {
         }
         let name = self.name.clone();
         let started = std::time::Instant::now();
-        let outputs = self.session.run(values).map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
+        let outputs = self.session.run(values).map_err(|e| Error::Inference { name: name.clone(), source: e.into() })?;
         let mut result = Vec::with_capacity(n_out);
         for i in 0..n_out.min(outputs.len()) {
-            let (shape, data) = outputs[i].try_extract_tensor::<f32>().map_err(|e| Error::Inference { name: name.clone(), reason: one_line(e) })?;
+            let (shape, data) = outputs[i].try_extract_tensor::<f32>().map_err(|e| Error::Inference { name: name.clone(), source: e.into() })?;
             result.push(Output { shape: shape.iter().copied().collect(), data: data.to_vec() });
         }
         self.timings.record(&name, started.elapsed().as_secs_f64() * 1e3);

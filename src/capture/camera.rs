@@ -20,7 +20,7 @@ pub struct CameraDescription {
 
 /// Every camera the native backend sees; an empty list where there is none.
 pub fn list() -> Result<Vec<CameraDescription>> {
-    let infos = nokhwa::query(ApiBackend::Auto).map_err(|e| Error::Camera(e.to_string()))?;
+    let infos = nokhwa::query(ApiBackend::Auto).map_err(|e| Error::camera_because("the cameras cannot be listed", e.to_string()))?;
     let mut out = Vec::new();
     for info in infos {
         let index = match info.index() {
@@ -62,7 +62,7 @@ impl Camera {
                 Err(e) => last = e.to_string(),
             }
         }
-        Err(Error::Camera(format!("camera {index} cannot be opened ({last}); `drape cameras` lists the cameras")))
+        Err(Error::camera_because(format!("camera {index} cannot be opened; `drape cameras` lists the cameras"), last))
     }
 }
 
@@ -80,14 +80,14 @@ impl Source for Camera {
         true
     }
     fn next_frame(&mut self) -> Result<Option<Frame>> {
-        let buf = self.cam.frame().map_err(|e| Error::Camera(format!("camera {} lost ({e})", self.index)))?;
+        let buf = self.cam.frame().map_err(|e| Error::camera_because(format!("camera {} lost", self.index), e.to_string()))?;
         let res = buf.resolution();
         let format = match buf.source_frame_format() {
             FrameFormat::MJPEG => PixelFormat::Mjpeg,
             FrameFormat::YUYV => PixelFormat::Yuyv,
             FrameFormat::NV12 => PixelFormat::Nv12,
             FrameFormat::RAWRGB => PixelFormat::Rgb,
-            other => return Err(Error::Camera(format!("camera {} sends {other}, which drape does not read", self.index))),
+            other => return Err(Error::camera(format!("camera {} sends {other}, which drape does not read", self.index))),
         };
         convert::to_rgba(format, buf.buffer(), res.width(), res.height()).map(Some)
     }

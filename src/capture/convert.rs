@@ -30,7 +30,7 @@ fn yuv_px(c: i32, d: i32, e: i32) -> [u8; 4] {
 }
 
 fn size_error(format: &str, w: u32, h: u32, need: usize, got: usize) -> Error {
-    Error::Camera(format!("{format} frame of {w}x{h} needs {need} bytes, got {got}"))
+    Error::camera(format!("{format} frame of {w}x{h} needs {need} bytes, got {got}"))
 }
 
 pub fn yuyv_to_rgba(data: &[u8], w: u32, h: u32) -> Result<Frame> {
@@ -73,7 +73,7 @@ pub fn nv12_to_rgba(data: &[u8], w: u32, h: u32) -> Result<Frame> {
 
 /// Camera JPEGs often leave out the Huffman tables; the decoder fills in the standard ones.
 pub fn mjpeg_to_rgba(data: &[u8]) -> Result<Frame> {
-    image::load_from_memory_with_format(data, image::ImageFormat::Jpeg).map(|i| i.to_rgba8()).map_err(|e| Error::Camera(format!("bad MJPEG frame ({e})")))
+    image::load_from_memory_with_format(data, image::ImageFormat::Jpeg).map(|i| i.to_rgba8()).map_err(|e| Error::camera_because("bad MJPEG frame", e))
 }
 
 pub fn rgb_to_rgba(data: &[u8], w: u32, h: u32) -> Result<Frame> {

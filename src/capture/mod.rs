@@ -147,9 +147,13 @@ mod tests {
         let mut j = Vec::new();
         rgb.write_to(&mut std::io::Cursor::new(&mut j), image::ImageFormat::Jpeg).unwrap();
         assert!(decode_image(&j, p, "input").is_ok());
-        let e = decode_image(&j[..j.len() / 2], Path::new("half.jpg"), "input").unwrap_err().to_string();
+        let e = decode_image(&j[..j.len() / 2], Path::new("half.jpg"), "input").unwrap_err().report();
         assert!(e.contains("half.jpg") && e.contains("truncated"), "{e}");
-        assert!(decode_image(b"", p, "style").unwrap_err().to_string().contains("empty"));
+        assert!(decode_image(b"", p, "style").unwrap_err().report().contains("empty"));
+        let bad_png = [&b"\x89PNG\r\n\x1a\n"[..], &[0u8; 40]].concat();
+        let e = decode_image(&bad_png, p, "input").unwrap_err();
+        let cause = std::error::Error::source(&e).expect("the decoder's error is kept as the cause");
+        assert!(cause.downcast_ref::<image::ImageError>().is_some(), "{cause:?}");
         assert!(decode_image(b"hello", p, "style").unwrap_err().to_string().contains("style image"));
     }
 }

@@ -120,7 +120,7 @@ impl VideoFile {
             m if m.is_empty() => format!("ffmpeg exited with {status}"),
             m => m,
         };
-        Err(Error::Decode { path: self.path.clone(), frame: self.decoded + 1, reason })
+        Err(Error::Decode { path: self.path.clone(), frame: self.decoded + 1, source: reason.into() })
     }
 }
 
@@ -152,7 +152,7 @@ impl Source for VideoFile {
                     Ok(0) => break,
                     Ok(n) => filled += n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::Decode { path: self.path.clone(), frame: self.decoded + 1, reason: one_line(e) }),
+                    Err(e) => return Err(Error::Decode { path: self.path.clone(), frame: self.decoded + 1, source: e.into() }),
                 }
             }
             if filled == buf.len() {

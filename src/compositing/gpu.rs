@@ -54,7 +54,7 @@ pub struct GpuCompositor {
 }
 
 fn gpu_err(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Gpu(format!("{what}: {e}"))
+    Error::gpu(what, Some(e.to_string().into()))
 }
 
 impl GpuCompositor {

@@ -218,7 +218,7 @@ impl Compositor {
     pub fn new(kind: CompositorKind) -> Result<Compositor> {
         match kind {
             // No adapter is looked for when the CPU is asked for.
-            CompositorKind::Cpu => Self::choose(kind, Err(crate::Error::Gpu("not asked for".into()))),
+            CompositorKind::Cpu => Self::choose(kind, Err(crate::Error::gpu("not asked for", None))),
             _ => Self::choose(kind, gpu::GpuCompositor::new()),
         }
     }
@@ -241,7 +241,7 @@ impl Compositor {
             }
             (CompositorKind::Auto, Ok(g)) => Ok(Compositor::Gpu(Box::new(g))),
             (CompositorKind::Auto, Err(e)) => {
-                tracing::warn!("no GPU compositor ({e}); using the CPU compositor");
+                tracing::warn!("no GPU compositor ({}); using the CPU compositor", e.report());
                 Ok(cpu())
             }
         }

@@ -32,7 +32,7 @@ pub struct Composited {
 impl Composited {
     /// The pixels of a composite made with `pixels` asked for, which always has them.
     pub fn into_pixels(self) -> Result<Arc<Frame>> {
-        self.pixels.ok_or_else(|| crate::Error::Gpu("the compositor gave no pixels to write".into()))
+        self.pixels.ok_or_else(|| crate::Error::gpu("the compositor gave no pixels to write", None))
     }
 }
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-use crate::error::{one_line, Error, Result};
+use crate::error::{because, one_line, Error, Result};
 use crate::frame::Frame;
 
 /// What a sink left behind.
@@ -98,7 +98,7 @@ impl Sink for Mp4Sink {
             Some(_) => {}
         }
         let Some((_, stdin)) = self.child.as_mut() else { return Err(Error::output(&self.path, "encoder not running")) };
-        stdin.write_all(frame.as_raw()).map_err(|e| Error::output(&self.path, format!("the encoder stopped ({e})")))?;
+        stdin.write_all(frame.as_raw()).map_err(|e| Error::output(&self.path, because("the encoder stopped", e)))?;
         self.frames += 1;
         Ok(())
     }
@@ -112,7 +112,7 @@ impl Sink for Mp4Sink {
         let status = child.wait().map_err(|e| Error::output(&self.path, e))?;
         let messages = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
         if !status.success() {
-            return Err(Error::output(&self.partial, format!("ffmpeg failed: {}", one_line(messages))));
+            return Err(Error::output(&self.partial, because("ffmpeg failed", one_line(messages))));
         }
         let path = if complete {
             std::fs::rename(&self.partial, &self.path).map_err(|e| Error::output(&self.path, e))?;
@@ -185,13 +185,13 @@ impl RawStdout {
 
 impl Sink for RawStdout {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        self.out.lock().write_all(frame.as_raw()).map_err(|e| Error::output("stdout", format!("the reader went away ({e})")))?;
+        self.out.lock().write_all(frame.as_raw()).map_err(|e| Error::output("stdout", because("the reader went away", e)))?;
         self.frames += 1;
         Ok(())
     }
     fn finish(self: Box<Self>, _complete: bool) -> Result<Finished> {
         // The last frames may still sit in the buffer: a reader gone now lost them.
-        self.out.lock().flush().map_err(|e| Error::output("stdout", format!("the reader went away ({e})")))?;
+        self.out.lock().flush().map_err(|e| Error::output("stdout", because("the reader went away", e)))?;
         Ok(Finished { what: format!("{} raw frames on stdout", self.frames), path: None, frames: self.frames })
     }
 }

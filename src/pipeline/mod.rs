@@ -13,8 +13,8 @@ pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};
 
 use crate::analysis::parts::PartSet;
 use crate::analysis::style::{Style, StyleOptions, StyleSpec};
+use crate::analysis::Analyser;
 use crate::analysis::Analysis;
-use crate::analysis::Analyzer;
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::timing::Timings;
@@ -44,9 +44,9 @@ pub enum LookChange {
     PreserveColour(bool),
 }
 
-/// The analyzer with the style and parts the user chose.
+/// The analyser with the style and parts the user chose.
 pub struct StyledAnalyser {
-    pub analyzer: Analyzer,
+    pub analyser: Analyser,
     /// Upper, lower, full.
     pub styles: [Style; 3],
     pub parts: PartSet,
@@ -55,16 +55,16 @@ pub struct StyledAnalyser {
 }
 
 impl StyledAnalyser {
-    pub fn new(analyzer: Analyzer, style: Style, parts: PartSet, options: StyleOptions) -> StyledAnalyser {
-        let timings = analyzer.timings().clone();
-        StyledAnalyser { analyzer, styles: [style.clone(), style.clone(), style], parts, options, timings }
+    pub fn new(analyser: Analyser, style: Style, parts: PartSet, options: StyleOptions) -> StyledAnalyser {
+        let timings = analyser.timings().clone();
+        StyledAnalyser { analyser, styles: [style.clone(), style.clone(), style], parts, options, timings }
     }
 }
 
 impl FrameAnalyser for StyledAnalyser {
     fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
         let [u, l, f] = &self.styles;
-        self.analyzer.analyse_styles(frame, self.parts, [u, l, f], self.options)
+        self.analyser.analyse_styles(frame, self.parts, [u, l, f], self.options)
     }
     fn apply(&mut self, change: &LookChange) -> Result<()> {
         match change {
@@ -72,7 +72,7 @@ impl FrameAnalyser for StyledAnalyser {
             LookChange::Styles(specs) => {
                 // All three load before any is used, so a bad file changes nothing.
                 let [a, b, c] = specs;
-                self.styles = [self.analyzer.load_style(a)?, self.analyzer.load_style(b)?, self.analyzer.load_style(c)?];
+                self.styles = [self.analyser.load_style(a)?, self.analyser.load_style(b)?, self.analyser.load_style(c)?];
             }
             LookChange::Strength(s) => self.options.strength = s.clamp(0.0, 1.0),
             LookChange::PreserveColour(on) => self.options.preserve_colour = *on,
@@ -107,7 +107,7 @@ impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
         if self.calls >= self.at && self.calls - self.at < self.times {
             return Err(crate::error::Error::Inference {
                 name: "stand-in fault".into(),
-                reason: format!("analysis {} fails on purpose (DRAPE_FAULT_ANALYSIS_AT)", self.calls),
+                source: format!("analysis {} fails on purpose (DRAPE_FAULT_ANALYSIS_AT)", self.calls).into(),
             });
         }
         self.inner.analyse(frame)

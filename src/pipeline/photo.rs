@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::analysis::parts::PartSet;
 use crate::analysis::style::{StyleOptions, StyleSpec};
-use crate::analysis::{Analyzer, Request};
+use crate::analysis::{Analyser, Request};
 use crate::capture;
 use crate::compositing::{self, Composited, Fresh, Params, Stage, View};
 use crate::error::{Error, Result};
@@ -74,15 +74,15 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
 
 /// Restyle each input. Every input is checked and the style loaded before the first is written;
 /// a failing input is reported and the rest still run.
-pub fn process_photos(analyzer: &mut Analyzer, stage: &mut Stage, job: &PhotoJob) -> Result<Report> {
+pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob) -> Result<Report> {
     let inputs = capture::list_images(&job.inputs)?;
     let outputs = plan_outputs(&inputs, &job.output)?;
-    let style = analyzer.load_style(&job.style)?;
+    let style = analyser.load_style(&job.style)?;
     let request = Request { parts: job.parts, style: &style, style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour } };
     // Each photo stands alone: no temporal smoothing.
     let params =
         Params { parts: job.parts, view: job.view, opacity: compositing::opacity_for_strength(job.strength), feather: job.feather, ..Params::default() };
-    let timings = analyzer.timings().clone();
+    let timings = analyser.timings().clone();
     let mut report = Report::default();
     for (input, out_path) in inputs.iter().zip(&outputs) {
         timings.drain();
@@ -90,8 +90,8 @@ pub fn process_photos(analyzer: &mut Analyzer, stage: &mut Stage, job: &PhotoJob
         let one = (|| -> Result<Written> {
             let frame = timings.time("decode", || capture::load_image(input, "input"))?;
             // Each photo stands alone: no one is followed from the last.
-            analyzer.forget();
-            let analysis = analyzer.analyse(&frame, &request)?;
+            analyser.forget();
+            let analysis = analyser.analyse(&frame, &request)?;
             // Each photo is a run of one frame: nothing is smoothed towards the last photo.
             stage.restart();
             let fresh = Fresh { id: 1, analysis: &analysis, cut: false };

@@ -284,6 +284,7 @@ impl LiveSession {
                             Ok(None) => return Ok(()),
                             Err(e) if source.is_live() => {
                                 // A lost camera is reported and reopened; the rest keeps running.
+                                let e = e.report();
                                 tracing::warn!("{e}; reopening");
                                 tell(&note_tx, format!("camera lost ({e}); reopening"));
                                 drop(source);
@@ -294,7 +295,7 @@ impl LiveSession {
                                     std::thread::sleep(Duration::from_secs(1));
                                     match open() {
                                         Ok(s) => break s,
-                                        Err(e) => tracing::warn!("{e}; trying again"),
+                                        Err(e) => tracing::warn!("{}; trying again", e.report()),
                                     }
                                 };
                                 tell(&note_tx, "camera back".to_string());
@@ -340,8 +341,9 @@ impl LiveSession {
                     for change in changes_rx.try_iter() {
                         changed = true;
                         if let Err(e) = analyser.apply(&change) {
+                            let e = e.report();
                             tracing::warn!("look change {change:?} not taken: {e}");
-                            tell(&note_tx, e.to_string());
+                            tell(&note_tx, e);
                         }
                     }
                     if !changed && last_seq != 0 && c.seq < last_seq + every {
@@ -355,6 +357,7 @@ impl LiveSession {
                             a
                         }
                         Err(e) if on_error == OnAnalysisError::Retry => {
+                            let e = e.report();
                             tracing::warn!("analysis of frame {} failed: {e}; trying again", c.seq);
                             if failing.is_none_or(|told: Instant| told.elapsed() >= RETELL_AFTER) {
                                 tell(&note_tx, format!("analysis failed: {e}; the garments shown are from before; trying again"));
@@ -364,7 +367,7 @@ impl LiveSession {
                             continue;
                         }
                         Err(e) => {
-                            tracing::error!("analysis of frame {} failed: {e}", c.seq);
+                            tracing::error!("analysis of frame {} failed: {}", c.seq, e.report());
                             return Err(e);
                         }
                     };

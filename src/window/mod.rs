@@ -96,7 +96,7 @@ pub fn run(opts: MirrorOptions) -> Result<MirrorReport> {
 }
 
 fn window_err(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Window(format!("{what} ({e})"))
+    Error::window(what, e.to_string())
 }
 
 struct App {
@@ -125,7 +125,7 @@ struct Running {
 
 impl App {
     fn fail(&mut self, event_loop: &ActiveEventLoop, e: Error) {
-        tracing::error!("{e}");
+        tracing::error!("{}", e.report());
         self.error.get_or_insert(e);
         event_loop.exit();
     }
@@ -199,7 +199,7 @@ impl ApplicationHandler for App {
                 }
             },
             WindowEvent::DroppedFile(path) => {
-                let check = crate::capture::load_image(&path, "style").map(|_| ()).map_err(|e| e.to_string());
+                let check = crate::capture::load_image(&path, "style").map(|_| ()).map_err(|e| e.report());
                 let effects = lock(&r.shared).controls.dropped(&path, check);
                 r.apply(event_loop, effects);
             }

@@ -361,7 +361,7 @@ impl Renderer {
                 self.notice(format!("saved {}", path.display()));
                 self.saved.push(path);
             }
-            Err(e) => self.notice(e.to_string()),
+            Err(e) => self.notice(e.report()),
         }
     }
 
@@ -377,7 +377,7 @@ impl Renderer {
                 self.want_pixels();
             }
             // A folder that cannot be written is a notice, not the end of the session.
-            Err(e) => self.notice(e.to_string()),
+            Err(e) => self.notice(e.report()),
         }
     }
 
@@ -393,7 +393,7 @@ impl Renderer {
             }
         }
         if let Some(e) = error {
-            self.notice(e.to_string());
+            self.notice(e.report());
         }
     }
 }

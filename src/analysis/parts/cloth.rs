@@ -40,7 +40,7 @@ impl GarmentSegmenter for ClothSegmenter {
         let out = self.model.run(&[Input { shape, data: &data }], 1)?;
         let o = &out[0];
         if o.shape.len() != 4 || o.shape[1] != CLASSES as i64 {
-            return Err(Error::Inference { name: "u2net-cloth".into(), reason: format!("output has shape {:?}, drape needs [1,4,H,W]", o.shape) });
+            return Err(Error::Inference { name: "u2net-cloth".into(), source: format!("output has shape {:?}, drape needs [1,4,H,W]", o.shape).into() });
         }
         let (h, w) = (o.shape[2] as u32, o.shape[3] as u32);
         let mut map = tensor::planar_to_map(&o.data, CLASSES, w, h);

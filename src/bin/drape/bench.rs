@@ -10,14 +10,15 @@ use std::time::Instant;
 use drape::analysis::models::ModelDir;
 use drape::analysis::runtime::Runtime;
 use drape::analysis::style::StyleOptions;
-use drape::analysis::Analyzer;
+use drape::analysis::Analyser;
 use drape::capture::{video, Source};
 use drape::compositing::{Stage, View};
 use drape::pipeline::stats::Summary;
 use drape::pipeline::steadiness::{self, SteadinessSink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions};
 
-use super::{analyzer_config, open_stage, runtime_options, styled_analyser, video_params, BenchArgs, Global};
+use crate::assemble::{analyser_config, open_stage, runtime_options, styled_analyser, video_params};
+use crate::cli::{BenchArgs, Global};
 
 const SHARED_CLIP: &str = "../shared/testdata/clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4";
 
@@ -61,14 +62,14 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     }
 
     // The cost a style-only tool pays: the transform on every whole frame at 384 px.
-    let mut analyzer = Analyzer::open(&rt, dir, analyzer_config(&a.look)?)?;
-    let style = analyzer.load_style(&a.look.style)?;
+    let mut analyser = Analyser::open(&rt, dir, analyser_config(&a.look)?)?;
+    let style = analyser.load_style(&a.look.style)?;
     let mut source = video::VideoFile::open(&input, true)?;
     let options = StyleOptions { strength: 1.0, preserve_colour: false };
     let t = Instant::now();
     for _ in 0..a.frames {
         let Some(frame) = source.next_frame()? else { break };
-        analyzer.stylize_frame(&frame, &style, options, 384)?;
+        analyser.stylize_frame(&frame, &style, options, 384)?;
     }
     let style_only_fps = a.frames as f64 / t.elapsed().as_secs_f64();
 

@@ -1,0 +1,85 @@
+//! The library's parts built from the command line's choices: the runtime, the analyser, the
+//! compositing stage and the video options.
+
+use drape::analysis::models::ModelDir;
+use drape::analysis::runtime::{Runtime, RuntimeOptions};
+use drape::analysis::style::{StyleOptions, StyleSpec};
+use drape::analysis::{Analyser, AnalyserConfig};
+use drape::capture;
+use drape::compositing::{self, Compositor, Params, Smoothing, Stage};
+use drape::pipeline::video::VideoOptions;
+use drape::pipeline::{FailingAt, FrameAnalyser, StyledAnalyser};
+
+use crate::choices::{ProviderArg, SegArg};
+use crate::cli::{Flow, Global, Look};
+
+pub fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
+    let gpu = g.ep != ProviderArg::Cpu;
+    RuntimeOptions {
+        library: g.ort_lib.clone().unwrap_or_else(|| dir.runtime_path(gpu)),
+        provider: g.ep.into(),
+        threads: g.threads,
+        spinning: None,
+        engine_cache: Some(dir.root.join(".cache").join("tensorrt")),
+    }
+}
+
+pub fn analyser_config(look: &Look) -> anyhow::Result<AnalyserConfig> {
+    if look.seg == SegArg::U2netCloth && look.seg_model.is_none() {
+        anyhow::bail!("--seg u2net-cloth needs --seg-model PATH to a 4-class U^2-Net clothing model (rembg's u2net_cloth_seg.onnx)");
+    }
+    Ok(AnalyserConfig { segmenter: look.seg.into(), seg_model: look.seg_model.clone(), saliency_size: look.saliency_size, style_size: look.style_size })
+}
+
+/// Checks that cost nothing before the models load: a style image decodes.
+pub fn check_style(look: &Look) -> anyhow::Result<()> {
+    if let StyleSpec::Image(p) = &look.style {
+        capture::load_image(p, "style")?;
+    }
+    Ok(())
+}
+
+/// `--stats`: each second's figures on stderr.
+pub fn print_second(on: bool) -> Option<fn(&drape::pipeline::stats::Second)> {
+    on.then_some(|s| eprintln!("drape: {s}"))
+}
+
+pub fn open_stage(g: &Global) -> anyhow::Result<Stage> {
+    let c = Stage::new(Compositor::new(g.compositor.into())?);
+    tracing::info!(compositor = %c.name(), "compositor");
+    Ok(c)
+}
+
+/// The analyser for the video pipeline: models loaded, style predicted once.
+/// DRAPE_FAULT_ANALYSIS_AT=N makes the Nth analysis and every one after fail, to see what a
+/// user would.
+pub fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look) -> anyhow::Result<Box<dyn FrameAnalyser>> {
+    let mut analyser = Analyser::open(rt, dir, analyser_config(look)?)?;
+    let style = analyser.load_style(&look.style)?;
+    let options = StyleOptions { strength: look.strength, preserve_colour: look.preserve_colour };
+    let analyser = StyledAnalyser::new(analyser, style, look.parts, options);
+    Ok(match std::env::var("DRAPE_FAULT_ANALYSIS_AT").ok().map(|v| v.parse::<u64>()) {
+        None => Box::new(analyser),
+        Some(Ok(at)) => {
+            tracing::warn!("DRAPE_FAULT_ANALYSIS_AT={at}: analysis {at} and every one after will fail on purpose");
+            Box::new(FailingAt::new(analyser, at, u64::MAX))
+        }
+        Some(Err(_)) => anyhow::bail!("DRAPE_FAULT_ANALYSIS_AT must be a frame count (1, 2, ...)"),
+    })
+}
+
+/// What `process` and headless `live` share: the look, how often to analyse, `--stats`.
+pub fn video_options(look: &Look, flow: &Flow) -> VideoOptions {
+    VideoOptions { analyse_every: flow.analyse_every, params: video_params(look), each_second: print_second(flow.stats), ..VideoOptions::default() }
+}
+
+pub fn video_params(look: &Look) -> Params {
+    Params {
+        parts: look.parts,
+        view: look.view.into(),
+        opacity: compositing::opacity_for_strength(look.strength),
+        feather: look.feather,
+        smoothing: Some(Smoothing::default()),
+        ..Params::default()
+    }
+}

@@ -1,0 +1,252 @@
+//! What each command does, from parsed arguments to an exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use drape::analysis::models::ModelDir;
+use drape::analysis::parts::PartSet;
+use drape::analysis::runtime::{Provider, Runtime, RuntimeOptions};
+use drape::analysis::style::StyleSpec;
+use drape::analysis::Analyser;
+use drape::capture::{self, video, Source};
+use drape::compositing::View;
+use drape::output::sink::Sink;
+use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
+use drape::pipeline::{self, PhotoJob, Report};
+
+use crate::assemble::{analyser_config, check_style, open_stage, print_second, runtime_options, styled_analyser, video_options};
+use crate::cli::{parse_args, Global, LiveArgs, Look, ProcessArgs, DEFAULT_STYLE};
+use crate::ends::{camera_count, has_display, live_source, sink_for, LiveSource};
+use crate::stop_flag;
+
+pub fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
+    let config = analyser_config(look)?;
+    let inputs = capture::list_images(&job.inputs)?;
+    pipeline::plan_outputs(&inputs, &job.output)?;
+    check_style(look)?;
+    let rt = Runtime::load(runtime_options(g, dir))?;
+    let mut analyser = Analyser::open(&rt, dir, config)?;
+    let mut stage = open_stage(g)?;
+    let report = pipeline::process_photos(&mut analyser, &mut stage, job)?;
+    print_report(&report, timings);
+    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Result<ExitCode> {
+    let input = a.inputs[0].clone();
+    let info = video::probe(&input)?;
+    check_style(&a.look)?;
+    let sink = sink_for(&a.output, info.fps, (info.width, info.height))?;
+    let rt = Runtime::load(runtime_options(g, dir))?;
+    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let mut stage = open_stage(g)?;
+    let opts = VideoOptions { progress: true, ..video_options(&a.look, &a.flow) };
+    let path = input.clone();
+    let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&path, false)?) as Box<dyn Source>));
+    let report = run_offline(open, analyser, &mut stage, vec![sink], stop_flag(), info.frames, &opts);
+    finish_video(report)
+}
+
+pub fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
+    let s = &report.summary;
+    for f in &report.outputs {
+        match &f.path {
+            Some(p) => println!("wrote {} ({})", p.display(), f.what),
+            None => eprintln!("drape: {}", f.what),
+        }
+    }
+    eprintln!("drape: {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)", s.composited, s.seconds, s.output_fps(), s.analysed, s.analysis_fps());
+    match report.error {
+        Some(e) => Err(e.into()),
+        None if report.interrupted => {
+            eprintln!("drape: stopped by Ctrl-C");
+            Ok(ExitCode::from(130))
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
+    let window = !a.no_window && !a.stdout;
+    if window && !has_display() {
+        if a.record.is_none() {
+            anyhow::bail!("no display for the mirror window (DISPLAY and WAYLAND_DISPLAY are unset): give --record FILE.mp4 or --stdout to run without one");
+        }
+        eprintln!("drape: no display; recording without the window");
+    }
+    check_style(&a.look)?;
+    if window && has_display() {
+        return mirror(g, dir, a);
+    }
+    let LiveSource { open, fps, size, .. } = live_source(&a, a.looping)?;
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    if let Some(r) = &a.record {
+        sinks.push(sink_for(r, fps, size)?);
+    }
+    if a.stdout {
+        sinks.push(sink_for(Path::new("-"), fps, size)?);
+    }
+    let rt = Runtime::load(runtime_options(g, dir))?;
+    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let mut stage = open_stage(g)?;
+    let opts = VideoOptions { max_frames: a.frames, ..video_options(&a.look, &a.flow) };
+    let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_| {});
+    let code = finish_video(report)?;
+    // Ctrl-C is how a live recording ends: that is success.
+    Ok(if code == ExitCode::from(130) { ExitCode::SUCCESS } else { code })
+}
+
+/// The mirror window on a camera or a file (files loop: a mirror keeps running).
+pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
+    use drape::window::controls::{self, Controls};
+    let LiveSource { open, fps, size, camera } = live_source(&a, true)?;
+    let mut extra = Vec::new();
+    if let Some(d) = &a.styles {
+        extra.extend(capture::list_images(std::slice::from_ref(d))?.into_iter().map(StyleSpec::Image));
+    }
+    if matches!(a.look.style, StyleSpec::Image(_)) {
+        extra.insert(0, a.look.style.clone());
+    }
+    let mirror = if a.no_mirror { false } else { a.mirror || camera };
+    let ctl = Controls::new(controls::gallery(&extra), &a.look.style, a.look.parts, a.look.strength, a.look.view.into(), mirror);
+    drape::output::ensure_writable_dir(&a.save_to)?;
+    // The window's frames come first: ONNX Runtime's idle threads must not spin on its cores,
+    // and on two cores the analysis gets one (measured: 22 -> 25 frames shown per second).
+    let small = std::thread::available_parallelism().is_ok_and(|n| n.get() <= 2);
+    let threads = g.threads.or(small.then_some(1));
+    let rt = Runtime::load(RuntimeOptions { spinning: Some(false), threads, ..runtime_options(g, dir) })?;
+    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let opts = drape::window::MirrorOptions {
+        open,
+        analyser,
+        compositor: g.compositor.into(),
+        controls: ctl,
+        feather: a.look.feather,
+        analyse_every: a.flow.analyse_every,
+        source_size: size,
+        fps,
+        window_size: a.window_size,
+        fullscreen: a.fullscreen,
+        record: a.record.clone(),
+        save_dir: a.save_to.clone(),
+        provider: Provider::from(g.ep).to_string(),
+        each_second: print_second(a.flow.stats),
+        stop: stop_flag(),
+    };
+    let report = drape::window::run(opts)?;
+    for path in &report.saved {
+        println!("saved {}", path.display());
+    }
+    let s = &report.summary;
+    eprintln!(
+        "drape: presented {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)",
+        s.presented,
+        s.seconds,
+        s.presented as f64 / s.seconds.max(1e-9),
+        s.analysed,
+        s.analysis_fps()
+    );
+    match report.error {
+        Some(e) => Err(e.into()),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// What `drape` with no command does: the mirror window on the default camera, or on the bundled
+/// example clip when there is no camera; with no display at all, the clip recorded to a file.
+pub fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
+    let clip = dir.example_clip_path();
+    let have_camera = cfg!(feature = "camera") && camera_count() > 0;
+    if !have_camera && !clip.is_file() {
+        anyhow::bail!("{}: the bundled example clip is missing; run `bash models/setup.sh`", clip.display());
+    }
+    if has_display() {
+        let mut argv = vec!["drape".to_string()];
+        if !have_camera {
+            println!("No camera found; showing the bundled example clip ({}). Press H for help, Q to quit.", clip.display());
+            argv.extend(["--input".to_string(), clip.display().to_string()]);
+        } else {
+            println!("Opening camera 0. Press H for help, Q to quit.");
+        }
+        return mirror(g, dir, parse_args::<LiveArgs>(&argv));
+    }
+    let out = PathBuf::from("out").join("astronaut_sway.drape.mp4");
+    println!("No display here, so drape records the bundled example clip instead of opening the mirror window.");
+    let argv = ["drape", &clip.display().to_string(), "-o", &out.display().to_string(), "--analyse-every", "2"];
+    let a = parse_args::<ProcessArgs>(&argv);
+    let code = process_video(g, dir, &a)?;
+    if code == ExitCode::SUCCESS {
+        println!("The example clip's clothes are restyled in {DEFAULT_STYLE}: {}", out.display());
+        println!("On a desktop, `cargo run --release` opens the mirror window; `cargo run --release -- demo` restyles the example photo.");
+    }
+    Ok(code)
+}
+
+pub fn cameras() -> anyhow::Result<ExitCode> {
+    #[cfg(feature = "camera")]
+    {
+        let list = match drape::capture::camera::list() {
+            Ok(l) => l,
+            Err(e) => {
+                println!("No cameras found ({}). Use `drape live --input FILE` to run on a video instead.", e.report());
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
+        if list.is_empty() {
+            println!("No cameras found. Use `drape live --input FILE` to run on a video instead.");
+        }
+        for c in list {
+            println!("camera {}: {}", c.index, c.name);
+            for f in c.formats {
+                println!("  {f}");
+            }
+        }
+    }
+    #[cfg(not(feature = "camera"))]
+    println!("This drape was built without the `camera` feature; no cameras can be listed.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn print_report(report: &Report, timings: bool) {
+    for w in &report.written {
+        match &w.maps {
+            Some(m) => println!("wrote {} (maps: {})", w.result.display(), m.display()),
+            None => println!("wrote {}", w.result.display()),
+        }
+        if timings {
+            for (stage, ms) in &w.timings {
+                println!("  {stage:<28} {ms:>8.1} ms");
+            }
+        }
+    }
+    for e in &report.failed {
+        eprintln!("drape: error: {}", e.report());
+    }
+}
+
+pub fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitCode> {
+    let example = dir.example_path();
+    if !example.is_file() {
+        anyhow::bail!("{}: the bundled example is missing; run `bash models/setup.sh`", example.display());
+    }
+    let look = Look::parse_default();
+    let job = PhotoJob {
+        inputs: vec![example],
+        output: output.clone(),
+        style: look.style.clone(),
+        parts: PartSet::ALL,
+        strength: 1.0,
+        preserve_colour: false,
+        view: View::Result,
+        feather: 0.0,
+        maps: true,
+    };
+    let code = process_photos(g, dir, &look, &job, false).context("restyling the bundled example")?;
+    if code == ExitCode::SUCCESS {
+        println!("The example photo's clothes are restyled in {DEFAULT_STYLE}; open the files above to see them.");
+        println!("Try your own: cargo run --release -- process PHOTO.jpg -o out/ --style STYLE.jpg --parts upper");
+    }
+    Ok(code)
+}

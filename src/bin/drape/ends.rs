@@ -1,0 +1,91 @@
+//! Where frames come from and go to, as the command line names them: files, images, cameras,
+//! MP4, PNG folders and stdout.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use drape::capture::{self, video, Source};
+use drape::output::sink::{Mp4Sink, PngSequence, RawStdout, Sink};
+use drape::pipeline::video::SourceOpener;
+
+use crate::cli::LiveArgs;
+
+/// A sink for an output path: FILE.mp4, `-` for stdout, anything else a PNG folder.
+pub fn sink_for(path: &Path, fps: f64, size: (u32, u32)) -> anyhow::Result<Box<dyn Sink>> {
+    if path.as_os_str() == "-" {
+        eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
+        return Ok(Box::new(RawStdout::new()));
+    }
+    if video::is_video_path(path) {
+        if path.extension().is_some_and(|e| !e.eq_ignore_ascii_case("mp4")) {
+            anyhow::bail!("{}: drape records MP4; name the output FILE.mp4", path.display());
+        }
+        return Ok(Box::new(Mp4Sink::create(path, fps)?));
+    }
+    Ok(Box::new(PngSequence::create(path)?))
+}
+
+/// Where `drape live` takes its frames from, as the capture thread will open it.
+pub struct LiveSource {
+    pub open: SourceOpener,
+    /// The source's rate and frame size, for the sinks and the window.
+    pub fps: f64,
+    pub size: (u32, u32),
+    pub camera: bool,
+}
+
+/// The --input file or image, else the camera; a file or image repeats when `looping`.
+pub fn live_source(a: &LiveArgs, looping: bool) -> anyhow::Result<LiveSource> {
+    Ok(match &a.input {
+        Some(path) if video::is_video_path(path) => {
+            let info = video::probe(path)?;
+            let p = path.clone();
+            let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&p, looping)?) as Box<dyn Source>));
+            LiveSource { open, fps: info.fps, size: (info.width, info.height), camera: false }
+        }
+        Some(path) => {
+            let mut stills = capture::Stills::open(std::slice::from_ref(path), a.fps as f64, looping)?;
+            let first = stills.next_frame()?.context("no image")?;
+            let (p, rate) = (path.clone(), a.fps as f64);
+            let open: SourceOpener = Box::new(move || Ok(Box::new(capture::Stills::open(std::slice::from_ref(&p), rate, looping)?) as Box<dyn Source>));
+            LiveSource { open, fps: rate, size: first.dimensions(), camera: false }
+        }
+        None => {
+            let (open, fps, size) = camera_opener(a.camera.unwrap_or(0), a)?;
+            LiveSource { open, fps, size, camera: true }
+        }
+    })
+}
+
+/// Whether a window can be opened here (an X11 or Wayland display is named).
+pub fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
+#[cfg(feature = "camera")]
+pub fn camera_count() -> usize {
+    drape::capture::camera::list().map(|l| l.len()).unwrap_or(0)
+}
+
+#[cfg(not(feature = "camera"))]
+pub fn camera_count() -> usize {
+    0
+}
+
+#[cfg(feature = "camera")]
+pub fn camera_opener(index: u32, a: &LiveArgs) -> anyhow::Result<(SourceOpener, f64, (u32, u32))> {
+    use drape::capture::camera::Camera;
+    // Opened once here for its format, then again on the capture thread that keeps it.
+    let (w, h, fps) = (a.width, a.height, a.fps);
+    let mut probe = Camera::open(index, w, h, fps)?;
+    let first = probe.next_frame()?.context("the camera sent no frame")?;
+    let rate = probe.rate().unwrap_or(fps as f64);
+    drop(probe);
+    Ok((Box::new(move || Ok(Box::new(Camera::open(index, w, h, fps)?) as Box<dyn Source>)), rate, first.dimensions()))
+}
+
+#[cfg(not(feature = "camera"))]
+pub fn camera_opener(_index: u32, _a: &LiveArgs) -> anyhow::Result<(SourceOpener, f64, (u32, u32))> {
+    anyhow::bail!("this drape was built without the `camera` feature; give --input FILE")
+}
