@@ -30,7 +30,7 @@ fn headless_live_stops_on_a_failed_analysis_and_names_it() {
     let opts = VideoOptions { params: Params::default(), ..VideoOptions::default() };
     // 10 s of source: without the stop it would run to the end.
     let t = Instant::now();
-    let report = run_live(numbered(300), Box::new(FailingAt::new(slow(), 3, 1)), &mut stage, vec![sink], Arc::new(AtomicBool::new(false)), &opts, |_| {});
+    let report = run_live(numbered(300), Box::new(FailingAt::new(slow(), 3, 1)), &mut stage, vec![sink], Arc::new(AtomicBool::new(false)), &opts, |_, _, _| {});
     let error = report.error.map(|e| e.report()).unwrap_or_default();
     assert!(error.contains("analysis 3 fails on purpose"), "the run ends with the analysis' error: {error:?}");
     assert!(t.elapsed() < Duration::from_secs(5), "stopped at the failure, not at the end of the source: {:?}", t.elapsed());

@@ -32,7 +32,7 @@ fn slow_analysis_does_not_slow_the_compositor_and_memory_stays_flat() {
         Vec::new(),
         Arc::new(AtomicBool::new(false)),
         &VideoOptions { params: Params::default(), ..VideoOptions::default() },
-        |_| {
+        |_, _, _| {
             n += 1;
             if n == 30 || n == 140 {
                 rss.push(rss_kib());

@@ -1,6 +1,7 @@
 //! Analysis of one frame: saliency (person mask), garment parts, and the stylized crop that holds
 //! the selected garments. Runs at model resolution; the compositor samples the maps.
 
+pub mod follow;
 pub mod models;
 pub mod parts;
 pub mod runtime;
@@ -10,6 +11,7 @@ pub mod tensor;
 
 use std::path::PathBuf;
 
+use self::follow::Follower;
 use self::models::ModelDir;
 use self::parts::composite::{CompositeModels, CompositeSegmenter};
 use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall};
@@ -108,6 +110,8 @@ pub struct Analyser {
     stylizer: Stylizer,
     config: AnalyserConfig,
     timings: Timings,
+    /// The live path's cheap follower, for whoever runs this analyser live.
+    follower: Option<Follower>,
 }
 
 impl Analyser {
@@ -148,11 +152,18 @@ impl Analyser {
         };
         tracing::info!(segmenter = parts.name(), "garment segmenter");
         let stylizer = Stylizer::open(rt, optional("style_predict").as_deref(), optional("style_transform").as_deref(), optional("multistyle26").as_deref())?;
-        Ok(Analyser { saliency, parts, stylizer, config, timings: rt.timings().clone() })
+        let follower = Follower::open(rt, optional("selfie").as_deref(), optional("selfie_landscape").as_deref())?;
+        Ok(Analyser { saliency, parts, stylizer, config, timings: rt.timings().clone(), follower })
     }
 
     pub fn load_style(&mut self, spec: &StyleSpec) -> Result<Style> {
         self.stylizer.load(spec)
+    }
+
+    /// The follower that carries this analyser's results to later frames (live only); None
+    /// without a selfie model or once taken.
+    pub fn take_follower(&mut self) -> Option<Follower> {
+        self.follower.take()
     }
 
     pub fn timings(&self) -> &Timings {

@@ -43,6 +43,17 @@ pub struct RuntimeOptions {
     pub engine_cache: Option<PathBuf>,
 }
 
+impl RuntimeOptions {
+    /// Live mode's frames come first: idle ONNX Runtime threads must not spin on the cores the
+    /// display needs, and on two cores the full analysis gets one thread (its pool's threads
+    /// would otherwise run at the display's priority; measured in the mirror on 2 cores: 22 ->
+    /// 25 frames shown per second). A thread count the user gave stays.
+    pub fn for_live(self) -> RuntimeOptions {
+        let small = std::thread::available_parallelism().is_ok_and(|n| n.get() <= 2);
+        RuntimeOptions { spinning: Some(false), threads: self.threads.or(small.then_some(1)), ..self }
+    }
+}
+
 /// A loaded ONNX Runtime. Keep it alive as long as any model made from it.
 pub struct Runtime {
     env: ort::environment::Environment,
@@ -65,6 +76,21 @@ impl Runtime {
         let env = ort::init_from(path).map_err(|e| fail(e.into()))?.with_name("drape").build().map_err(|e| fail(e.into()))?;
         tracing::info!(library = %path.display(), provider = %options.provider, "ONNX Runtime loaded");
         Ok(Runtime { env, options, timings: Timings::default() })
+    }
+
+    /// The same runtime with one intra-op thread that sleeps when idle, for models that run
+    /// often and briefly beside other work (the live follower).
+    pub fn lean(&self) -> Runtime {
+        self.with_options(RuntimeOptions { threads: Some(1), spinning: Some(false), ..self.options.clone() })
+    }
+
+    /// The same runtime as live mode wants it ([`RuntimeOptions::for_live`]).
+    pub fn for_live(&self) -> Runtime {
+        self.with_options(self.options.clone().for_live())
+    }
+
+    fn with_options(&self, options: RuntimeOptions) -> Runtime {
+        Runtime { env: self.env.clone(), options, timings: self.timings.clone() }
     }
 
     /// Where every model made from this runtime records its run times.

@@ -27,6 +27,8 @@ pub struct Composited {
     pub pixels: Option<Arc<Frame>>,
     /// The GPU compositor's output texture, to present without a read-back.
     pub texture: Option<wgpu::Texture>,
+    /// The id of the analysis composited; None before the first.
+    pub analysis: Option<u64>,
 }
 
 impl Composited {
@@ -62,6 +64,7 @@ impl Stage {
     /// Composite `frame` with `analysis` (None: none yet, the frame is shown as it is). With
     /// `pixels`, a GPU composite is read back too.
     pub fn composite(&mut self, frame: &Frame, analysis: Option<Fresh<'_>>, base: &Params, pixels: bool) -> Result<Composited> {
+        let id = analysis.as_ref().map(|a| a.id);
         let (layers, params) = match analysis {
             None => (Layers::from(&self.empty), Params { reset: true, ..*base }),
             Some(a) => {
@@ -71,6 +74,6 @@ impl Stage {
                 (Layers::from(a.analysis), params)
             }
         };
-        self.compositor.composite(frame, &layers, &params, pixels)
+        Ok(Composited { analysis: id, ..self.compositor.composite(frame, &layers, &params, pixels)? })
     }
 }

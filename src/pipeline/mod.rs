@@ -11,6 +11,7 @@ pub mod video;
 
 pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};
 
+use crate::analysis::follow::Follower;
 use crate::analysis::parts::PartSet;
 use crate::analysis::style::{Style, StyleOptions, StyleSpec};
 use crate::analysis::Analyser;
@@ -31,6 +32,11 @@ pub trait FrameAnalyser: Send {
     /// the look as it was.
     fn apply(&mut self, _change: &LookChange) -> Result<()> {
         Ok(())
+    }
+    /// The cheap follower that carries each analysis to the frames after it, for live mode's
+    /// second rate; None where there is none (live then shows each analysis as it is).
+    fn take_follower(&mut self) -> Option<Follower> {
+        None
     }
 }
 
@@ -82,6 +88,9 @@ impl FrameAnalyser for StyledAnalyser {
     fn drain_timings(&mut self) -> Vec<(String, f64)> {
         self.timings.drain()
     }
+    fn take_follower(&mut self) -> Option<Follower> {
+        self.analyser.take_follower()
+    }
 }
 
 /// A STAND-IN fault, for seeing what a user sees when analysis fails: the wrapped analyser's
@@ -117,5 +126,8 @@ impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
     }
     fn apply(&mut self, change: &LookChange) -> Result<()> {
         self.inner.apply(change)
+    }
+    fn take_follower(&mut self) -> Option<Follower> {
+        self.inner.take_follower()
     }
 }

@@ -13,6 +13,10 @@ struct Window {
     analysed: u64,
     dropped: u64,
     latency_ms: (f64, u64),
+    /// New garment masks the compositor took (full analyses and follower updates).
+    mask_updates: u64,
+    /// At each composite, the age of the frame whose pixels placed the mask.
+    mask_age_ms: Vec<f64>,
 }
 
 /// Shared, cheap to clone.
@@ -28,6 +32,9 @@ pub struct Second {
     pub analysis_fps: f64,
     pub latency_ms: f64,
     pub dropped: u64,
+    pub mask_updates_per_s: f64,
+    /// Median age of the mask at display.
+    pub mask_age_ms: f64,
     pub stage_ms: Vec<(String, f64)>,
 }
 
@@ -36,10 +43,12 @@ impl std::fmt::Display for Second {
         let stages: Vec<String> = self.stage_ms.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
         write!(
             f,
-            "output {:.1} fps, presented {:.1} fps, analysis {:.1} fps, latency {:.0} ms, dropped {} | ms: {}",
+            "output {:.1} fps, presented {:.1} fps, analysis {:.1} fps, mask updates {:.1}/s, mask age {:.0} ms, latency {:.0} ms, dropped {} | ms: {}",
             self.output_fps,
             self.presented_fps,
             self.analysis_fps,
+            self.mask_updates_per_s,
+            self.mask_age_ms,
             self.latency_ms,
             self.dropped,
             stages.join(", ")
@@ -58,6 +67,10 @@ pub struct Summary {
     /// mean milliseconds per stage call
     pub stage_ms: Vec<(String, f64)>,
     pub latency_ms: f64,
+    pub mask_updates: u64,
+    /// The mask's age at display: median and 95th percentile.
+    pub mask_age_ms_p50: f64,
+    pub mask_age_ms_p95: f64,
 }
 
 impl Summary {
@@ -66,6 +79,9 @@ impl Summary {
     }
     pub fn analysis_fps(&self) -> f64 {
         self.analysed as f64 / self.seconds.max(1e-9)
+    }
+    pub fn mask_updates_per_s(&self) -> f64 {
+        self.mask_updates as f64 / self.seconds.max(1e-9)
     }
     pub fn stage(&self, name: &str) -> Option<f64> {
         self.stage_ms.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
@@ -107,6 +123,16 @@ impl Stats {
         self.with(|w| w.presented += 1);
     }
 
+    /// The compositor took a new mask.
+    pub fn mask_update(&self) {
+        self.with(|w| w.mask_updates += 1);
+    }
+
+    /// A frame composited with a mask placed by a frame captured `age` before.
+    pub fn mask_age(&self, age: Duration) {
+        self.with(|w| w.mask_age_ms.push(age.as_secs_f64() * 1e3));
+    }
+
     pub fn analysed(&self) {
         self.with(|w| w.analysed += 1);
     }
@@ -139,6 +165,8 @@ impl Stats {
             analysis_fps: w.analysed as f64 / elapsed,
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
             dropped: w.dropped,
+            mask_updates_per_s: w.mask_updates as f64 / elapsed,
+            mask_age_ms: percentile(&w.mask_age_ms, 0.5),
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
         })
     }
@@ -154,6 +182,34 @@ impl Stats {
             dropped: w.dropped,
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
+            mask_updates: w.mask_updates,
+            mask_age_ms_p50: percentile(&w.mask_age_ms, 0.5),
+            mask_age_ms_p95: percentile(&w.mask_age_ms, 0.95),
         }
+    }
+}
+
+/// The `q` quantile (0..1) by the nearest rank; 0 for no values.
+pub fn percentile(values: &[f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let v: Vec<f64> = (1..=20).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.5), 10.0);
+        assert_eq!(percentile(&v, 0.95), 19.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+        assert_eq!(percentile(&[3.0], 0.95), 3.0);
     }
 }

@@ -89,6 +89,45 @@ impl Sink for SteadinessSink {
     }
 }
 
+/// A sink that keeps the mask of every alpha-view frame it takes, in order: entry `i` is the
+/// frame numbered `i + 1` of an offline run.
+#[derive(Clone, Default)]
+pub struct MaskSink {
+    masks: Arc<Mutex<Vec<Vec<bool>>>>,
+}
+
+impl MaskSink {
+    /// The masks so far, shared with a clone of this sink that went into the pipeline.
+    pub fn masks(&self) -> Vec<Vec<bool>> {
+        self.masks.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+impl Sink for MaskSink {
+    fn write(&mut self, frame: &Frame) -> Result<()> {
+        if let Ok(mut m) = self.masks.lock() {
+            m.push(mask_of(frame));
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, _complete: bool) -> Result<Finished> {
+        let frames = self.masks.lock().map(|m| m.len() as u64).unwrap_or(0);
+        Ok(Finished { what: "masks".into(), path: None, frames })
+    }
+}
+
+/// How close live garments are to a full analysis of the same frames: for each live frame
+/// `(seq, mask)`, the IoU against the offline mask of frame `seq` (`offline[seq - 1]`); the mean
+/// over the frames both have, and how many those are.
+pub fn agreement(live: &[(u64, Vec<bool>)], offline: &[Vec<bool>]) -> (f64, usize) {
+    let ious: Vec<f64> = live.iter().filter_map(|(seq, m)| offline.get((*seq as usize).checked_sub(1)?).map(|o| iou(m, o))).collect();
+    if ious.is_empty() {
+        return (0.0, 0);
+    }
+    (ious.iter().sum::<f64>() / ious.len() as f64, ious.len())
+}
+
 /// The figures of one clip.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Steadiness {
@@ -133,6 +172,15 @@ mod tests {
         assert_eq!((s.pairs, s.cuts), (2, 1));
         assert_eq!(s.mean_iou, 0.5);
         assert_eq!(s.min_iou, 0.0);
+    }
+
+    #[test]
+    fn live_frames_are_compared_with_the_offline_mask_of_the_same_frame() {
+        let offline = vec![vec![true, true], vec![true, false], vec![false, false]];
+        // Frame 2 matches, frame 3 has one of one pixel wrong, frame 9 was never analysed offline.
+        let live = vec![(2, vec![true, false]), (3, vec![true, false]), (9, vec![true, true])];
+        assert_eq!(agreement(&live, &offline), (0.5, 2));
+        assert_eq!(agreement(&[], &offline), (0.0, 0));
     }
 
     #[test]

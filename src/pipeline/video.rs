@@ -35,7 +35,11 @@ pub struct Captured {
 /// An analysis, the frame it was made from, and whether it starts a new scene.
 #[derive(Clone)]
 pub struct Analysed {
+    /// The frame whose pixels placed the garments: the analysed frame, or the later frame the
+    /// follower carried the analysis to.
     pub seq: u64,
+    /// When that frame was captured.
+    pub placed_at: Instant,
     pub analysis: Arc<Analysis>,
     pub cut: bool,
 }
@@ -134,7 +138,7 @@ pub fn run_offline(
                 if due {
                     let a = analyse_timed(analyser.as_mut(), &c.frame, &stats)?;
                     let cut = last.as_ref().is_some_and(|l| is_scene_cut(&l.analysis.saliency, &a.saliency));
-                    last = Some(Analysed { seq: c.seq, analysis: Arc::new(a), cut });
+                    last = Some(Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut });
                 }
                 let Some(l) = last.clone() else { continue };
                 let fresh = Analysed { cut: due && l.cut, ..l };
@@ -233,6 +237,21 @@ pub struct LiveSession {
     pub stats: Stats,
     capture: std::thread::JoinHandle<Result<()>>,
     analysis: std::thread::JoinHandle<Result<()>>,
+    follow: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+/// The least time between two follower updates: about every other frame of a 30 fps source,
+/// which leaves the full analysis a share of two cores.
+const FOLLOW_GAP: Duration = Duration::from_millis(45);
+
+/// Make `a` the newest analysis unless one placed by a later frame is there already (the
+/// follower's updates are newer than the full analysis they carry).
+fn publish_newer(newest: &Mutex<Option<Analysed>>, a: Analysed) {
+    if let Ok(mut n) = newest.lock() {
+        if n.as_ref().is_none_or(|n| n.seq < a.seq) {
+            *n = Some(a);
+        }
+    }
 }
 
 impl LiveSession {
@@ -246,6 +265,10 @@ impl LiveSession {
         let stats = Stats::default();
         let (to_comp, frames) = latest::<Captured>();
         let (to_ana, ana_rx) = latest::<Captured>();
+        let (to_follow, follow_rx) = latest::<Captured>();
+        let (to_base, base_rx) = latest::<(Captured, Analysed)>();
+        let follower = analyser.take_follower();
+        let following = follower.is_some();
         let (note_tx, notices) = unbounded::<String>();
         let (changes, changes_rx) = unbounded::<LookChange>();
         let newest: Arc<Mutex<Option<Analysed>>> = Arc::new(Mutex::new(None));
@@ -316,6 +339,9 @@ impl LiveSession {
                     seq += 1;
                     let c = Captured { seq, at: Instant::now(), frame };
                     to_ana.publish(c.clone());
+                    if following {
+                        to_follow.publish(c.clone());
+                    }
                     if to_comp.publish(c) {
                         stats.dropped();
                     }
@@ -324,7 +350,7 @@ impl LiveSession {
             })
         };
         let analysis = {
-            let (stop, stats, newest, every) = (stop.clone(), stats.clone(), newest.clone(), analyse_every.max(1) as u64);
+            let (stop, stats, newest, every, note_tx) = (stop.clone(), stats.clone(), newest.clone(), analyse_every.max(1) as u64, note_tx.clone());
             std::thread::spawn(move || -> Result<()> {
                 lower_priority();
                 let mut last_seq = 0u64;
@@ -375,13 +401,63 @@ impl LiveSession {
                     let cut = last_saliency.as_ref().is_some_and(|s| is_scene_cut(s, &a.saliency));
                     last_saliency = Some(a.saliency.clone());
                     last_seq = c.seq;
-                    if let Ok(mut n) = newest.lock() {
-                        *n = Some(Analysed { seq: c.seq, analysis: Arc::new(a), cut });
+                    let done = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut };
+                    if following {
+                        to_base.publish((c, done.clone()));
                     }
+                    publish_newer(&newest, done);
                 }
             })
         };
-        LiveSession { frames, newest, notices, changes, stop, freeze, stats, capture, analysis }
+        let follow = follower.map(|mut follower| {
+            let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            std::thread::spawn(move || -> Result<()> {
+                let mut based = false;
+                let mut cut = false;
+                let mut last: Option<(u64, Instant)> = None;
+                let mut told = false;
+                loop {
+                    let c = match follow_rx.recv_timeout(Duration::from_millis(100)) {
+                        Ok(c) => c,
+                        Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+                        Err(_) => return Ok(()),
+                    };
+                    if let Some((frame, a)) = base_rx.try_iter().last() {
+                        let t = Instant::now();
+                        match follower.rebase(&frame.frame, a.analysis) {
+                            Ok(()) => {
+                                based = true;
+                                cut |= a.cut;
+                                stats.stage("follow rebase", ms_since(t));
+                            }
+                            Err(e) => tracing::warn!("the follower could not take analysis {}: {}", a.seq, e.report()),
+                        }
+                    }
+                    if !based || last.is_some_and(|(seq, at)| c.seq <= seq || at.elapsed() < FOLLOW_GAP) {
+                        continue;
+                    }
+                    let t = Instant::now();
+                    last = Some((c.seq, t));
+                    match follower.follow(&c.frame) {
+                        Ok(Some((a, motion))) => {
+                            stats.stage("follow", ms_since(t));
+                            tracing::trace!(seq = c.seq, ?motion, "followed");
+                            publish_newer(&newest, Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut: std::mem::take(&mut cut) });
+                        }
+                        Ok(None) => {}
+                        // The full analysis is still shown; the garments only trail the person.
+                        Err(e) if !told => {
+                            told = true;
+                            let e = e.report();
+                            tracing::warn!("following the person failed: {e}; showing each full analysis as it is");
+                            tell(&note_tx, format!("following the person failed: {e}"));
+                        }
+                        Err(_) => {}
+                    }
+                }
+            })
+        });
+        LiveSession { frames, newest, notices, changes, stop, freeze, stats, capture, analysis, follow }
     }
 
     /// The newest captured frames, latest wins.
@@ -431,7 +507,8 @@ impl LiveSession {
         drop(self.frames);
         let captured = self.capture.join().unwrap_or(Err(Error::Panicked { thread: "capture" }));
         let analysed = self.analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
-        captured.err().or(analysed.err())
+        let followed = self.follow.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "follow" })));
+        captured.err().or(analysed.err()).or(followed.err())
     }
 }
 
@@ -469,6 +546,7 @@ pub fn composite_live(
     mut deliver: impl FnMut(Composited, &Captured) -> Result<bool>,
 ) -> Result<()> {
     stage.restart();
+    let mut shown: Option<u64> = None;
     loop {
         if session.analysis_ended() {
             // Failed (its error comes from finish), or capture ended first.
@@ -484,6 +562,13 @@ pub fn composite_live(
         let newest = session.newest();
         let out = stage.composite(&c.frame, newest.as_ref().map(Analysed::fresh), &params, pixels)?;
         session.stats.stage("composite", ms_since(t));
+        if let Some(a) = &newest {
+            if shown != Some(a.seq) {
+                shown = Some(a.seq);
+                session.stats.mask_update();
+            }
+            session.stats.mask_age(a.placed_at.elapsed());
+        }
         tracing::trace!(seq = c.seq, analysis = newest.as_ref().map(|a| a.seq), "composited");
         if !deliver(out, &c)? || stop.load(Ordering::SeqCst) {
             return Ok(());
@@ -492,7 +577,8 @@ pub fn composite_live(
 }
 
 /// Live: every source frame composited with the newest analysis. `on_frame` sees each
-/// composited frame on the compositor's thread.
+/// composited frame, with the number of the source frame it was made from and the id of the
+/// analysis that placed its garments (None before the first), on the compositor's thread.
 #[allow(clippy::too_many_arguments)]
 pub fn run_live(
     open: SourceOpener,
@@ -501,7 +587,7 @@ pub fn run_live(
     sinks: Vec<Box<dyn Sink>>,
     stop: Arc<AtomicBool>,
     opts: &VideoOptions,
-    mut on_frame: impl FnMut(&Frame),
+    mut on_frame: impl FnMut(&Frame, u64, Option<u64>),
 ) -> VideoReport {
     let started = Instant::now();
     // Headless, a failed analysis ends the run: nobody is there to read a notice.
@@ -515,9 +601,10 @@ pub fn run_live(
         &stop,
         |_| (opts.params, true),
         |composited, c| {
+            let shown = composited.analysis;
             let px = composited.into_pixels()?;
             stats.composited(c.at.elapsed());
-            on_frame(&px);
+            on_frame(&px, c.seq, shown);
             if !out.push(px) {
                 return Ok(false);
             }

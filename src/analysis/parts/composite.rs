@@ -808,7 +808,7 @@ pub fn cie94(a: [f32; 3], b: [f32; 3]) -> f32 {
 }
 
 /// The largest value within `r` pixels (a square), for "near a person".
-fn blur_max(v: &[f32], w: u32, h: u32, r: usize) -> Vec<f32> {
+pub(crate) fn blur_max(v: &[f32], w: u32, h: u32, r: usize) -> Vec<f32> {
     let (w, h) = (w as usize, h as usize);
     let mut rows = vec![0.0f32; v.len()];
     for y in 0..h {

@@ -23,6 +23,13 @@ impl Selfie {
         Ok((square.is_some() || landscape.is_some()).then_some(Selfie { square, landscape }))
     }
 
+    /// Like [`Selfie::open`], on one ONNX Runtime thread that sleeps when idle: for the live
+    /// follower, which shares the cores with the display and the full analysis.
+    pub fn open_lean(rt: &Runtime, square: Option<&Path>, landscape: Option<&Path>) -> Result<Option<Selfie>> {
+        let lean = rt.lean();
+        Self::open(&lean, square, landscape)
+    }
+
     /// Person probability 0..1 over the whole frame, at the model's resolution.
     pub fn run(&mut self, frame: &Frame) -> Result<Map> {
         let wide = frame.width() as f32 > 1.2 * frame.height() as f32;

@@ -12,9 +12,9 @@ use drape::analysis::runtime::Runtime;
 use drape::analysis::style::StyleOptions;
 use drape::analysis::Analyser;
 use drape::capture::{video, Source};
-use drape::compositing::{Stage, View};
+use drape::compositing::{Params, Stage, View};
 use drape::pipeline::stats::Summary;
-use drape::pipeline::steadiness::{self, SteadinessSink};
+use drape::pipeline::steadiness::{self, MaskSink, SteadinessSink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions};
 
 use crate::assemble::{analyser_config, open_stage, runtime_options, styled_analyser, video_params};
@@ -50,16 +50,49 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         return steadiness(&rt, dir, &a, &input, &mut stage);
     }
     let opts = VideoOptions { params: video_params(&a.look), max_frames: Some(a.frames), ..VideoOptions::default() };
+    let alpha = VideoOptions { params: Params { view: View::Alpha, ..opts.params }, ..opts.clone() };
     eprintln!("drape bench: {} ({}x{} @ {} fps), {} frames per run, compositor {}", input.display(), info.width, info.height, info.fps, a.frames, stage.name());
 
-    let offline = run_offline(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), None, &opts);
+    // Offline, every frame fully analysed; its alpha view is the yardstick for live's garments.
+    let masks = MaskSink::default();
+    let offline = run_offline(
+        opener(&input),
+        styled_analyser(&rt, dir, &a.look)?,
+        &mut stage,
+        vec![Box::new(masks.clone())],
+        Arc::new(AtomicBool::new(false)),
+        None,
+        &alpha,
+    );
     if let Some(e) = offline.error {
         return Err(e.into());
     }
-    let live = run_live(opener(&input), styled_analyser(&rt, dir, &a.look)?, &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_| {});
+    // Live at the clip's own rate, as a user sees it, on the runtime `drape live` uses.
+    let live_rt = rt.for_live();
+    let live =
+        run_live(opener(&input), styled_analyser(&live_rt, dir, &a.look)?, &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_, _, _| {});
     if let Some(e) = live.error {
         return Err(e.into());
     }
+    // Live again in the alpha view: each frame's garments against the offline ones of that frame.
+    // Frames shown before the first analysis arrived (the models' start) are counted apart.
+    let (mut live_masks, mut before_first) = (Vec::new(), 0u64);
+    let again = run_live(
+        opener(&input),
+        styled_analyser(&live_rt, dir, &a.look)?,
+        &mut stage,
+        Vec::new(),
+        Arc::new(AtomicBool::new(false)),
+        &alpha,
+        |f, seq, shown| match shown {
+            Some(_) => live_masks.push((seq, steadiness::mask_of(f))),
+            None => before_first += 1,
+        },
+    );
+    if let Some(e) = again.error {
+        return Err(e.into());
+    }
+    let (alpha_iou, compared) = steadiness::agreement(&live_masks, &masks.masks());
 
     // The cost a style-only tool pays: the transform on every whole frame at 384 px.
     let mut analyser = Analyser::open(&rt, dir, analyser_config(&a.look)?)?;
@@ -78,30 +111,38 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     let models: f64 =
         ["u2netp", "pan", "pose_detection", "pose_landmark", "style_transform", "style_predict", "multistyle26"].iter().filter_map(|m| o.stage(m)).sum();
     let offline_ms = 1e3 / o.output_fps();
+    let stages = |s: &Summary| s.stage_ms.iter().map(|(k, v)| (k.clone(), serde_json::json!((v * 100.0).round() / 100.0))).collect::<serde_json::Map<_, _>>();
+    let round = |v: f64, places: i32| (v * 10f64.powi(places)).round() / 10f64.powi(places);
     if a.json {
-        let stages = |s: &Summary| s.stage_ms.iter().map(|(k, v)| format!("\"{k}\": {v:.2}")).collect::<Vec<_>>().join(", ");
-        println!(
-            "{{\"input\": \"{}\", \"width\": {}, \"height\": {}, \"source_fps\": {}, \"frames\": {}, \"compositor\": \"{}\", \
-             \"offline\": {{\"fps\": {:.2}, \"ms_per_frame\": {:.1}, \"model_ms_per_frame\": {:.1}, \"stage_ms\": {{{}}}}}, \
-             \"live\": {{\"output_fps\": {:.2}, \"analysis_fps\": {:.2}, \"latency_ms\": {:.1}, \"dropped\": {}, \"stage_ms\": {{{}}}}}, \
-             \"style_only_384_fps\": {:.2}}}",
-            input.display(),
-            info.width,
-            info.height,
-            info.fps,
-            a.frames,
-            stage.name(),
-            o.output_fps(),
-            offline_ms,
-            models,
-            stages(o),
-            l.output_fps(),
-            l.analysis_fps(),
-            l.latency_ms,
-            l.dropped,
-            stages(l),
-            style_only_fps
-        );
+        let report = serde_json::json!({
+            "input": input.display().to_string(),
+            "width": info.width,
+            "height": info.height,
+            "source_fps": info.fps,
+            "frames": a.frames,
+            "compositor": stage.name(),
+            "offline": {
+                "fps": round(o.output_fps(), 2),
+                "ms_per_frame": round(offline_ms, 1),
+                "model_ms_per_frame": round(models, 1),
+                "stage_ms": stages(o),
+            },
+            "live": {
+                "output_fps": round(l.output_fps(), 2),
+                "mask_updates_per_s": round(l.mask_updates_per_s(), 2),
+                "full_analyses_per_s": round(l.analysis_fps(), 2),
+                "mask_age_ms_p50": round(l.mask_age_ms_p50, 1),
+                "mask_age_ms_p95": round(l.mask_age_ms_p95, 1),
+                "alpha_iou_vs_offline": round(alpha_iou, 4),
+                "alpha_frames_compared": compared,
+                "frames_before_first_analysis": before_first,
+                "latency_ms": round(l.latency_ms, 1),
+                "dropped": l.dropped,
+                "stage_ms": stages(l),
+            },
+            "style_only_384_fps": round(style_only_fps, 2),
+        });
+        println!("{report}");
     } else {
         println!(
             "offline: {:.2} fps ({offline_ms:.1} ms/frame); models on the critical path {models:.1} ms/frame ({:+.0}% pipeline overhead)",
@@ -112,10 +153,14 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
             println!("  {k:<24} {v:>8.1} ms");
         }
         println!(
-            "live at {} fps: output {:.2} fps, analysis {:.2} fps, capture-to-output latency {:.1} ms, {} frames dropped",
+            "live at {} fps: output {:.2} fps, mask updates {:.2}/s ({:.2} full analyses/s), mask age p50 {:.0} ms p95 {:.0} ms, \
+             garments vs offline IoU {alpha_iou:.3} over {compared} frames ({before_first} shown before the first analysis), capture-to-output latency {:.1} ms, {} frames dropped",
             info.fps,
             l.output_fps(),
+            l.mask_updates_per_s(),
             l.analysis_fps(),
+            l.mask_age_ms_p50,
+            l.mask_age_ms_p95,
             l.latency_ms,
             l.dropped
         );

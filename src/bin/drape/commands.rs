@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use drape::analysis::models::ModelDir;
 use drape::analysis::parts::PartSet;
-use drape::analysis::runtime::{Provider, Runtime, RuntimeOptions};
+use drape::analysis::runtime::{Provider, Runtime};
 use drape::analysis::style::StyleSpec;
 use drape::analysis::Analyser;
 use drape::capture::{self, video, Source};
@@ -88,11 +88,11 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
     if a.stdout {
         sinks.push(sink_for(Path::new("-"), fps, size)?);
     }
-    let rt = Runtime::load(runtime_options(g, dir))?;
+    let rt = Runtime::load(runtime_options(g, dir).for_live())?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let mut stage = open_stage(g)?;
     let opts = VideoOptions { max_frames: a.frames, ..video_options(&a.look, &a.flow) };
-    let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_| {});
+    let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_, _, _| {});
     let code = finish_video(report)?;
     // Ctrl-C is how a live recording ends: that is success.
     Ok(if code == ExitCode::from(130) { ExitCode::SUCCESS } else { code })
@@ -112,11 +112,7 @@ pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCod
     let mirror = if a.no_mirror { false } else { a.mirror || camera };
     let ctl = Controls::new(controls::gallery(&extra), &a.look.style, a.look.parts, a.look.strength, a.look.view.into(), mirror);
     drape::output::ensure_writable_dir(&a.save_to)?;
-    // The window's frames come first: ONNX Runtime's idle threads must not spin on its cores,
-    // and on two cores the analysis gets one (measured: 22 -> 25 frames shown per second).
-    let small = std::thread::available_parallelism().is_ok_and(|n| n.get() <= 2);
-    let threads = g.threads.or(small.then_some(1));
-    let rt = Runtime::load(RuntimeOptions { spinning: Some(false), threads, ..runtime_options(g, dir) })?;
+    let rt = Runtime::load(runtime_options(g, dir).for_live())?;
     let analyser = styled_analyser(&rt, dir, &a.look)?;
     let opts = drape::window::MirrorOptions {
         open,

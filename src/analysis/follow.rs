@@ -1,0 +1,373 @@
+//! The cheap path of live analysis: the newest full analysis carried to a later frame.
+//!
+//! A full analysis (saliency, PAN, pose, the style transform) takes most of a second on two CPU
+//! cores, and the person moves meanwhile. The follower runs MediaPipe's selfie mask (a few ms) on
+//! the frame about to be shown, finds how the person moved since the analysed frame (the shift
+//! and scale that best lay the analysed frame's person mask on the current one), moves the
+//! analysis' maps and stylized crop by it, and keeps garments only where the person is now, near
+//! where the analysis found people, and where the colour under them is still the garment's (a
+//! hand that passes in front of a shirt is not the shirt).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::parts::composite::blur_max;
+use super::parts::selfie::Selfie;
+use super::parts::{BACKGROUND, CLASSES};
+use super::runtime::Runtime;
+use super::{Analysis, Stylized};
+use crate::error::Result;
+use crate::frame::{bilinear, clamp_to, Frame, Map, Rect};
+
+/// Long side of the grid the motion is searched on (coarse pass at half of it).
+const GRID: u32 = 48;
+/// Scales tried between the analysed frame and the current one (towards or away from the camera).
+const SCALES: [f32; 5] = [0.9, 0.95, 1.0, 1.05, 1.1];
+/// The farthest shift searched, as a share of the frame's long side.
+const REACH: f32 = 0.2;
+
+/// How the person moved from the analysed frame to the current one, in normalised frame
+/// coordinates (0..1 both ways): `now = centre + scale * (then - centre) + shift`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Motion {
+    pub centre: (f32, f32),
+    pub scale: f32,
+    pub shift: (f32, f32),
+}
+
+impl Motion {
+    pub const NONE: Motion = Motion { centre: (0.5, 0.5), scale: 1.0, shift: (0.0, 0.0) };
+
+    /// Where a point of the current frame was in the analysed one.
+    pub fn back(&self, s: f32, t: f32) -> (f32, f32) {
+        let (cx, cy) = self.centre;
+        (cx + (s - self.shift.0 - cx) / self.scale, cy + (t - self.shift.1 - cy) / self.scale)
+    }
+
+    /// Where a point of the analysed frame is in the current one.
+    pub fn forward(&self, s: f32, t: f32) -> (f32, f32) {
+        let (cx, cy) = self.centre;
+        (cx + self.scale * (s - cx) + self.shift.0, cy + self.scale * (t - cy) + self.shift.1)
+    }
+}
+
+/// A person mask on the motion search grid.
+#[derive(Debug, Clone)]
+struct Grid {
+    w: u32,
+    h: u32,
+    v: Vec<f32>,
+}
+
+impl Grid {
+    fn from_map(m: &Map, w: u32, h: u32) -> Grid {
+        Grid { w, h, v: m.resized(w, h).data }
+    }
+
+    fn half(&self) -> Grid {
+        let (w, h) = ((self.w / 2).max(1), (self.h / 2).max(1));
+        let m = Map { width: self.w, height: self.h, channels: 1, data: self.v.clone() };
+        Grid::from_map(&m, w, h)
+    }
+
+    /// Bilinear, 0 outside.
+    fn at(&self, s: f32, t: f32) -> f32 {
+        if !(0.0..=1.0).contains(&s) || !(0.0..=1.0).contains(&t) {
+            return 0.0;
+        }
+        let [v] = bilinear(s * self.w as f32 - 0.5, t * self.h as f32 - 0.5, |x, y| {
+            let (x, y) = clamp_to(self.w, self.h, x, y);
+            [self.v[(y * self.w + x) as usize]]
+        });
+        v
+    }
+
+    /// Mean absolute difference between this mask and `then` carried by `m`, with a small
+    /// penalty on moving so that a still person stays still when shifts tie.
+    fn cost(&self, then: &Grid, m: &Motion) -> f32 {
+        let mut sum = 0.0;
+        for y in 0..self.h {
+            for x in 0..self.w {
+                let (s, t) = ((x as f32 + 0.5) / self.w as f32, (y as f32 + 0.5) / self.h as f32);
+                let (s0, t0) = m.back(s, t);
+                sum += (self.v[(y * self.w + x) as usize] - then.at(s0, t0)).abs();
+            }
+        }
+        sum / (self.w * self.h) as f32 + 0.02 * (m.shift.0.hypot(m.shift.1) + (m.scale - 1.0).abs())
+    }
+
+    fn centroid(&self) -> Option<(f32, f32)> {
+        let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
+        for y in 0..self.h {
+            for x in 0..self.w {
+                let v = self.v[(y * self.w + x) as usize];
+                sx += v * (x as f32 + 0.5) / self.w as f32;
+                sy += v * (y as f32 + 0.5) / self.h as f32;
+                n += v;
+            }
+        }
+        (n > 1.0).then(|| (sx / n, sy / n))
+    }
+}
+
+/// The motion that best lays `then` on `now`: shifts on a coarse grid first, then half-cell steps
+/// and the scales around the best.
+fn estimate(then: &Grid, now: &Grid) -> Motion {
+    let Some(centre) = then.centroid() else { return Motion::NONE };
+    let (then_c, now_c) = (then.half(), now.half());
+    let cells = (REACH * now_c.w.max(now_c.h) as f32).ceil() as i32;
+    let (cw, ch) = (1.0 / now_c.w as f32, 1.0 / now_c.h as f32);
+    let mut best = (f32::INFINITY, Motion { centre, ..Motion::NONE });
+    for dy in -cells..=cells {
+        for dx in -cells..=cells {
+            let m = Motion { centre, scale: 1.0, shift: (dx as f32 * cw, dy as f32 * ch) };
+            let c = now_c.cost(&then_c, &m);
+            if c < best.0 {
+                best = (c, m);
+            }
+        }
+    }
+    let (fw, fh) = (0.5 / now.w as f32, 0.5 / now.h as f32);
+    let coarse = best.1;
+    for scale in SCALES {
+        for j in -2..=2 {
+            for i in -2..=2 {
+                let m = Motion { centre, scale, shift: (coarse.shift.0 + i as f32 * fw, coarse.shift.1 + j as f32 * fh) };
+                let c = now.cost(then, &m);
+                if c < best.0 {
+                    best = (c, m);
+                }
+            }
+        }
+    }
+    best.1
+}
+
+/// The full analysis being carried, and what of its frame the follower keeps.
+struct Base {
+    analysis: Arc<Analysis>,
+    /// The analysed frame's person mask on the search grid.
+    mask: Grid,
+    /// The analysis' person gate, widened: garments stay near where it found people.
+    near: Map,
+    /// The analysed frame's colours at the parts map's size, 0..1.
+    colours: Map,
+    /// Whether the selfie mask sees the people the analysis found; when it does not (people far
+    /// from the camera, whom the selfie model misses) the analysis is carried as it is.
+    trusted: bool,
+}
+
+pub struct Follower {
+    selfie: Selfie,
+    base: Option<Base>,
+}
+
+impl Follower {
+    /// None without a selfie model (the full analysis is then shown as it is).
+    pub fn open(rt: &Runtime, square: Option<&Path>, landscape: Option<&Path>) -> Result<Option<Follower>> {
+        Ok(Selfie::open_lean(rt, square, landscape)?.map(|selfie| Follower { selfie, base: None }))
+    }
+
+    /// Carry `analysis`, made from `frame`, from now on.
+    pub fn rebase(&mut self, frame: &Frame, analysis: Arc<Analysis>) -> Result<()> {
+        let selfie = self.selfie.run(frame)?;
+        let (gw, gh) = grid_size(frame);
+        let (pw, ph) = (analysis.parts.width, analysis.parts.height);
+        let person = selfie.resized(pw, ph);
+        let (near, trusted) = match &analysis.gate {
+            Some(g) => {
+                let g = g.resized(pw, ph);
+                let (mut both, mut either) = (0u32, 0u32);
+                for (a, b) in g.data.iter().zip(&person.data) {
+                    both += (*a > 0.5 && *b > 0.5) as u32;
+                    either += (*a > 0.5 || *b > 0.5) as u32;
+                }
+                let agree = either > 0 && both as f32 / either as f32 >= 0.5;
+                let reach = (0.06 * pw.max(ph) as f32).ceil() as usize;
+                (Map { width: pw, height: ph, channels: 1, data: blur_max(&g.data, pw, ph, reach) }, agree)
+            }
+            None => (Map::from_fn(pw, ph, 1, |_, _, _| 1.0), person.data.iter().sum::<f32>() > 0.02 * (pw * ph) as f32),
+        };
+        let colours = colour_map(frame, pw, ph);
+        self.base = Some(Base { analysis, mask: Grid::from_map(&selfie, gw, gh), near, colours, trusted });
+        Ok(())
+    }
+
+    /// Forget the analysis carried (a scene cut, a new look).
+    pub fn clear(&mut self) {
+        self.base = None;
+    }
+
+    /// The carried analysis moved onto `frame` and gated by where the person is in it, with the
+    /// motion found; None before the first [`Follower::rebase`] or where the selfie mask cannot
+    /// be trusted for this scene.
+    pub fn follow(&mut self, frame: &Frame) -> Result<Option<(Analysis, Motion)>> {
+        let Some(base) = self.base.as_ref().filter(|b| b.trusted) else { return Ok(None) };
+        let selfie = self.selfie.run(frame)?;
+        let (gw, gh) = grid_size(frame);
+        let motion = estimate(&base.mask, &Grid::from_map(&selfie, gw, gh));
+        Ok(Some((carry(base, &selfie, frame, &motion), motion)))
+    }
+}
+
+fn grid_size(frame: &Frame) -> (u32, u32) {
+    let (w, h) = (frame.width() as f32, frame.height() as f32);
+    let k = GRID as f32 / w.max(h);
+    (((w * k).round() as u32).max(2), ((h * k).round() as u32).max(2))
+}
+
+/// The frame's colour (0..1) around map pixel (x, y) of a `w` x `h` map: the mean of the 2x2
+/// frame pixels nearest its centre (the maps are about half the frame's size).
+fn colour_at(frame: &Frame, w: u32, h: u32, x: u32, y: u32) -> [f32; 3] {
+    let (fw, fh) = (frame.width(), frame.height());
+    let cx = ((x as f32 + 0.5) * fw as f32 / w as f32) as u32;
+    let cy = ((y as f32 + 0.5) * fh as f32 / h as f32) as u32;
+    let (x0, y0) = (cx.saturating_sub(1).min(fw - 1), cy.saturating_sub(1).min(fh - 1));
+    let (x1, y1) = (cx.min(fw - 1), cy.min(fh - 1));
+    let mut sum = [0.0f32; 3];
+    for (px, py) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
+        let p = frame.get_pixel(px, py).0;
+        for c in 0..3 {
+            sum[c] += p[c] as f32;
+        }
+    }
+    sum.map(|v| v / (4.0 * 255.0))
+}
+
+fn colour_map(frame: &Frame, w: u32, h: u32) -> Map {
+    let mut m = Map::new(w, h, 3);
+    for y in 0..h {
+        for x in 0..w {
+            let c = colour_at(frame, w, h, x, y);
+            for (k, v) in c.into_iter().enumerate() {
+                m.set(x, y, k as u32, v);
+            }
+        }
+    }
+    m
+}
+
+/// Smooth 0 -> 1 between `e0` and `e1`.
+fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// The base analysis moved by `m` onto the current frame, garments kept where the person is now.
+fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
+    let a = &base.analysis;
+    let (pw, ph) = (a.parts.width, a.parts.height);
+    let person = selfie.resized(pw, ph);
+    let inside = |s: f32, t: f32| (0.0..=1.0).contains(&s) && (0.0..=1.0).contains(&t);
+    let mut parts = Map::new(pw, ph, CLASSES);
+    let mut gate = Map::new(pw, ph, 1);
+    for y in 0..ph {
+        for x in 0..pw {
+            let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
+            let (s0, t0) = m.back(s, t);
+            if !inside(s0, t0) {
+                parts.set(x, y, BACKGROUND, 1.0);
+                continue;
+            }
+            let here = smoothstep(0.2, 0.6, person.get(x, y, 0));
+            let here = if here > 0.0 { here * base.near.sample(s0, t0, 0) } else { 0.0 };
+            gate.set(x, y, 0, here);
+            if here <= 0.0 {
+                parts.set(x, y, BACKGROUND, 1.0);
+                continue;
+            }
+            let now = colour_at(frame, pw, ph, x, y);
+            let d: f32 = (0..3).map(|c| (now[c as usize] - base.colours.sample(s0, t0, c)).powi(2)).sum::<f32>().sqrt();
+            let keep = here * (1.0 - smoothstep(0.15, 0.35, d));
+            let mut sum = 0.0;
+            for c in 1..CLASSES {
+                let v = a.parts.sample(s0, t0, c) * keep;
+                parts.set(x, y, c, v);
+                sum += v;
+            }
+            parts.set(x, y, BACKGROUND, (1.0 - sum).max(0.0));
+        }
+    }
+    let sal = &a.saliency;
+    let saliency = Map::from_fn(sal.width, sal.height, 1, |x, y, _| {
+        let (s0, t0) = m.back((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
+        if inside(s0, t0) {
+            sal.sample(s0, t0, 0)
+        } else {
+            0.0
+        }
+    });
+    let stylized = a.stylized.as_ref().and_then(|st| moved_crop(st, m, frame.dimensions()));
+    Analysis { saliency, parts, stylized, gate: Some(gate), people: a.people.clone() }
+}
+
+/// The stylized crop where the motion puts it, cut to the frame; None when it left the frame.
+fn moved_crop(st: &Stylized, m: &Motion, (fw, fh): (u32, u32)) -> Option<Stylized> {
+    let (fwf, fhf) = (fw as f32, fh as f32);
+    let r = st.rect;
+    let (x0, y0) = m.forward(r.x as f32 / fwf, r.y as f32 / fhf);
+    let (x1, y1) = m.forward((r.x + r.width) as f32 / fwf, (r.y + r.height) as f32 / fhf);
+    let (x0, y0, x1, y1) = (x0 * fwf, y0 * fhf, x1 * fwf, y1 * fhf);
+    let (cx0, cy0) = (x0.max(0.0).round(), y0.max(0.0).round());
+    let (cx1, cy1) = (x1.min(fwf).round(), y1.min(fhf).round());
+    if cx1 - cx0 < 2.0 || cy1 - cy0 < 2.0 {
+        return None;
+    }
+    // The part of the crop image still in the frame.
+    let (iw, ih) = (st.image.width() as f32, st.image.height() as f32);
+    let (kx, ky) = (iw / (x1 - x0), ih / (y1 - y0));
+    let ix0 = ((cx0 - x0) * kx).floor().clamp(0.0, iw - 1.0) as u32;
+    let iy0 = ((cy0 - y0) * ky).floor().clamp(0.0, ih - 1.0) as u32;
+    let ix1 = ((cx1 - x0) * kx).ceil().clamp(ix0 as f32 + 1.0, iw) as u32;
+    let iy1 = ((cy1 - y0) * ky).ceil().clamp(iy0 as f32 + 1.0, ih) as u32;
+    let image = if (ix0, iy0, ix1, iy1) == (0, 0, st.image.width(), st.image.height()) {
+        st.image.clone()
+    } else {
+        image::imageops::crop_imm(&st.image, ix0, iy0, ix1 - ix0, iy1 - iy0).to_image()
+    };
+    Some(Stylized { rect: Rect { x: cx0 as u32, y: cy0 as u32, width: (cx1 - cx0) as u32, height: (cy1 - cy0) as u32 }, image })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disc(w: u32, h: u32, cx: f32, cy: f32, r: f32) -> Grid {
+        let v = (0..h)
+            .flat_map(|y| (0..w).map(move |x| if ((x as f32 + 0.5) / w as f32 - cx).hypot((y as f32 + 0.5) / h as f32 - cy) < r { 1.0 } else { 0.0 }))
+            .collect();
+        Grid { w, h, v }
+    }
+
+    #[test]
+    fn the_motion_found_is_the_shift_and_scale_of_the_person() {
+        let then = disc(48, 36, 0.4, 0.5, 0.15);
+        let still = estimate(&then, &then);
+        assert!(still.shift.0.abs() < 0.01 && still.shift.1.abs() < 0.01 && (still.scale - 1.0).abs() < 0.01, "{still:?}");
+        let moved = estimate(&then, &disc(48, 36, 0.5, 0.45, 0.15));
+        let (s, t) = moved.forward(0.4, 0.5);
+        assert!((s - 0.5).abs() < 0.02 && (t - 0.45).abs() < 0.02, "centre carried to ({s}, {t}): {moved:?}");
+        let nearer = estimate(&then, &disc(48, 36, 0.4, 0.5, 0.165));
+        assert!((nearer.scale - 1.1).abs() < 0.06, "{nearer:?}");
+    }
+
+    #[test]
+    fn back_undoes_forward() {
+        let m = Motion { centre: (0.3, 0.6), scale: 1.07, shift: (0.05, -0.02) };
+        let (s, t) = m.forward(0.42, 0.33);
+        let (s0, t0) = m.back(s, t);
+        assert!((s0 - 0.42).abs() < 1e-5 && (t0 - 0.33).abs() < 1e-5);
+    }
+
+    #[test]
+    fn a_crop_moved_past_the_edge_is_cut_to_the_frame() {
+        let image = Frame::from_fn(100, 100, |x, _| image::Rgba([x as u8, 0, 0, 255]));
+        let st = Stylized { rect: Rect { x: 100, y: 100, width: 100, height: 100 }, image };
+        let m = Motion { centre: (0.5, 0.5), scale: 1.0, shift: (-0.375, 0.0) };
+        let out = moved_crop(&st, &m, (400, 400)).expect("half of it is still in the frame");
+        assert_eq!((out.rect.x, out.rect.width), (0, 50));
+        assert_eq!(out.image.width(), 50);
+        assert_eq!(out.image.get_pixel(0, 0).0[0], 50, "the right half of the crop is the part kept");
+        assert!(moved_crop(&st, &Motion { shift: (-1.0, 0.0), ..m }, (400, 400)).is_none());
+    }
+}

@@ -1,0 +1,86 @@
+//! The live follower: a full analysis carried to a frame 12 frames (0.4 s) later lands where a
+//! full analysis of that later frame puts the garments, better than the stale analysis would.
+//! DRAPE_KEEP_FOLLOW=DIR keeps, per pair, the later frame's alpha from the full analysis, the
+//! carried one and the stale one, side by side, to look at.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use drape::analysis::parts::PartSet;
+use drape::analysis::style::{StyleOptions, StyleSpec};
+use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
+use drape::capture::{video::VideoFile, Source};
+use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};
+use drape::frame::Frame;
+use drape::pipeline::steadiness::{iou, mask_of};
+
+fn frames(clip: &str, wanted: &[usize]) -> Vec<Frame> {
+    let shared = testdata().join("clips").join(clip);
+    let path = if shared.is_file() { shared } else { model_dir().example_clip_path() };
+    let mut v = VideoFile::open(&path, false).unwrap();
+    let last = *wanted.iter().max().unwrap();
+    let mut out = Vec::new();
+    for i in 0..=last {
+        let f = v.next_frame().unwrap().expect("the clip is long enough");
+        if wanted.contains(&i) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn alpha(frame: &Frame, a: &Analysis) -> Frame {
+    let params = Params { view: View::Alpha, smoothing: None, ..Params::default() };
+    CpuCompositor::default().composite(frame, &Layers::from(a), &params)
+}
+
+/// Mean (carried, stale) IoU against the full analysis of the later frame, over `pairs`.
+fn carry(clip: &str, pairs: &[(usize, usize)]) -> (f64, f64) {
+    let mut analyser = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
+    let mut follower = analyser.take_follower().expect("the selfie model is there after set-up");
+    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
+    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let wanted: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let f = frames(clip, &wanted);
+    let keep = std::env::var_os("DRAPE_KEEP_FOLLOW").map(std::path::PathBuf::from);
+    let (mut carried_sum, mut stale_sum) = (0.0, 0.0);
+    for (k, &(then, now)) in pairs.iter().enumerate() {
+        let (f0, f1) = (&f[2 * k], &f[2 * k + 1]);
+        analyser.forget();
+        let a0 = Arc::new(analyser.analyse(f0, &req).unwrap());
+        analyser.forget();
+        let a1 = analyser.analyse(f1, &req).unwrap();
+        follower.rebase(f0, a0.clone()).unwrap();
+        let (carried, motion) = follower.follow(f1).unwrap().expect("the selfie mask sees the person the analysis found");
+        let (full, moved, stale) = (alpha(f1, &a1), alpha(f1, &carried), alpha(f1, &a0));
+        let (c, s) = (iou(&mask_of(&moved), &mask_of(&full)), iou(&mask_of(&stale), &mask_of(&full)));
+        eprintln!("{clip} frames {then} -> {now}: carried IoU {c:.3}, stale IoU {s:.3}, motion {motion:?}");
+        carried_sum += c;
+        stale_sum += s;
+        if let Some(dir) = &keep {
+            std::fs::create_dir_all(dir).unwrap();
+            let (w, h) = f1.dimensions();
+            let views = [&full, &moved, &stale];
+            let side = Frame::from_fn(w * 3, h, |x, y| {
+                let a = views[(x / w) as usize].get_pixel(x % w, y).0[3];
+                let p = f1.get_pixel(x % w, y).0;
+                image::Rgba([(p[0] as u32 * (255 - a as u32) / 510 + a as u32 / 2) as u8, p[1] / 2, p[2] / 2, 255])
+            });
+            side.save(dir.join(format!("{}_{then}_{now}.png", &clip[..2]))).unwrap();
+        }
+    }
+    let n = pairs.len() as f64;
+    (carried_sum / n, stale_sum / n)
+}
+
+#[test]
+fn a_carried_analysis_lands_on_the_person_where_they_are_now() {
+    // A walk across the room (10 fps: 0.6 s apart), and signing in front of a webcam (0.4 s).
+    let walk = carry("b3_fullbody_rear_walk_intel_onebyone_t122.5-136.5.mp4", &[(20, 26), (60, 66), (100, 106)]);
+    let signing = carry("a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", &[(40, 52), (100, 112), (180, 192), (250, 262)]);
+    eprintln!("walk: carried {:.3}, stale {:.3}; signing: carried {:.3}, stale {:.3}", walk.0, walk.1, signing.0, signing.1);
+    assert!(walk.0 >= walk.1 + 0.1, "carrying the analysis with the walker does better than leaving it where it was made ({walk:?})");
+    assert!(signing.0 >= signing.1 - 0.02, "carrying costs nothing where the person stays put ({signing:?})");
+}
