@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::video::*;
 use drape::capture::Source;
 use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
-use drape::pipeline::video::{run_live, LiveSession, OnAnalysisError, SourceOpener, VideoOptions};
+use drape::pipeline::video::{run_live, LiveSession, OnAnalysisError, SourceOpener, VideoOptions, FOLLOW_GAP_HEADLESS};
 use drape::pipeline::FailingAt;
 
 fn numbered(total: u64) -> SourceOpener {
@@ -43,7 +43,7 @@ fn headless_live_stops_on_a_failed_analysis_and_names_it() {
 #[test]
 fn the_mirror_session_reports_a_failed_analysis_and_tries_again() {
     let stop = Arc::new(AtomicBool::new(false));
-    let session = LiveSession::start(numbered(100_000), Box::new(FailingAt::new(slow(), 3, 2)), stop, 1, OnAnalysisError::Retry);
+    let session = LiveSession::start(numbered(100_000), Box::new(FailingAt::new(slow(), 3, 2)), stop, 1, OnAnalysisError::Retry, FOLLOW_GAP_HEADLESS);
     let (mut notices, mut seqs) = (Vec::<String>::new(), Vec::new());
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(10) && !notices.iter().any(|n| n.contains("works again")) {

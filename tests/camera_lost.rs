@@ -14,7 +14,7 @@ use drape::analysis::Analysis;
 use drape::capture::Source;
 use drape::error::{Error, Result};
 use drape::frame::Frame;
-use drape::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener};
+use drape::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener, FOLLOW_GAP_HEADLESS};
 use drape::pipeline::{FrameAnalyser, LookChange};
 
 /// The stand-in analysis, keeping the look changes that reach it.
@@ -74,7 +74,7 @@ fn a_lost_camera_is_reported_and_reopened() {
     let changes = Arc::new(Mutex::new(Vec::new()));
     let analyser = Keeping { inner: SlowAnalyser { delay: Duration::from_millis(10), calls: Arc::new(Mutex::new(0)) }, changes: changes.clone() };
     let stop = Arc::new(AtomicBool::new(false));
-    let session = LiveSession::start(open, Box::new(analyser), stop, 1, OnAnalysisError::Stop);
+    let session = LiveSession::start(open, Box::new(analyser), stop, 1, OnAnalysisError::Stop, FOLLOW_GAP_HEADLESS);
     let upper_only = LookChange::Parts(PartSet { upper: true, lower: false, full: false });
     assert!(session.change(upper_only.clone()));
     let mut notices = Vec::new();

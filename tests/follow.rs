@@ -52,7 +52,7 @@ fn carry(clip: &str, pairs: &[(usize, usize)]) -> (f64, f64) {
         let a0 = Arc::new(analyser.analyse(f0, &req).unwrap());
         analyser.forget();
         let a1 = analyser.analyse(f1, &req).unwrap();
-        follower.rebase(f0, a0.clone()).unwrap();
+        follower.rebase(f0, a0.clone(), true).unwrap();
         let (carried, motion) = follower.follow(f1).unwrap().expect("the selfie mask sees the person the analysis found");
         let (full, moved, stale) = (alpha(f1, &a1), alpha(f1, &carried), alpha(f1, &a0));
         let (c, s) = (iou(&mask_of(&moved), &mask_of(&full)), iou(&mask_of(&stale), &mask_of(&full)));

@@ -168,10 +168,20 @@ impl Follower {
         Ok(Selfie::open_lean(rt, square, landscape)?.map(|selfie| Follower { selfie, base: None }))
     }
 
-    /// Carry `analysis`, made from `frame`, from now on.
-    pub fn rebase(&mut self, frame: &Frame, analysis: Arc<Analysis>) -> Result<()> {
+    /// Carry `analysis`, made from `frame`, from now on. Unless it starts a new scene, the
+    /// analysis before it, carried to `frame`, is averaged in: one analysis's doubts (a patch of
+    /// shirt PAN took for skin) weigh half, and the next halves them again, as the offline
+    /// smoothing does over every frame.
+    pub fn rebase(&mut self, frame: &Frame, analysis: Arc<Analysis>, new_scene: bool) -> Result<()> {
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
+        let analysis = match self.base.as_ref().filter(|b| b.trusted && !new_scene) {
+            Some(old) => {
+                let motion = estimate(&old.mask, &Grid::from_map(&selfie, gw, gh));
+                Arc::new(average(&analysis, &carry(old, &selfie, frame, &motion), PAST_WEIGHT))
+            }
+            None => analysis,
+        };
         let (pw, ph) = (analysis.parts.width, analysis.parts.height);
         let person = selfie.resized(pw, ph);
         let (near, trusted) = match &analysis.gate {
@@ -208,6 +218,34 @@ impl Follower {
         let motion = estimate(&base.mask, &Grid::from_map(&selfie, gw, gh));
         Ok(Some((carry(base, &selfie, frame, &motion), motion)))
     }
+}
+
+/// The weight of the analyses before, carried, in each new base.
+const PAST_WEIGHT: f32 = 0.5;
+
+/// `new` with `past` (carried to the same frame) averaged into its garment maps and saliency,
+/// `past` weighing `w`; maps of another size are left as they are.
+fn average(new: &Analysis, past: &Analysis, w: f32) -> Analysis {
+    let mut out = new.clone();
+    if past.parts.width == new.parts.width && past.parts.height == new.parts.height {
+        for y in 0..new.parts.height {
+            for x in 0..new.parts.width {
+                let mut sum = 0.0;
+                for c in 1..CLASSES {
+                    let v = (1.0 - w) * new.parts.get(x, y, c) + w * past.parts.get(x, y, c);
+                    out.parts.set(x, y, c, v);
+                    sum += v;
+                }
+                out.parts.set(x, y, BACKGROUND, (1.0 - sum).max(0.0));
+            }
+        }
+    }
+    if past.saliency.width == new.saliency.width && past.saliency.height == new.saliency.height {
+        for (o, p) in out.saliency.data.iter_mut().zip(&past.saliency.data) {
+            *o = (1.0 - w) * *o + w * p;
+        }
+    }
+    out
 }
 
 fn grid_size(frame: &Frame) -> (u32, u32) {
@@ -278,7 +316,9 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
             }
             let now = colour_at(frame, pw, ph, x, y);
             let d: f32 = (0..3).map(|c| (now[c as usize] - base.colours.sample(s0, t0, c)).powi(2)).sum::<f32>().sqrt();
-            let keep = here * (1.0 - smoothstep(0.15, 0.35, d));
+            // Loose enough for folds and shading (tighter cost agreement with full analyses on
+            // the shared clips: tests/follow.rs), tight enough for skin in front of a garment.
+            let keep = here * (1.0 - smoothstep(0.3, 0.5, d));
             let mut sum = 0.0;
             for c in 1..CLASSES {
                 let v = a.parts.sample(s0, t0, c) * keep;

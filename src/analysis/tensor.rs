@@ -39,10 +39,14 @@ pub enum Layout {
 
 /// Resize `frame` (or the part of it in `crop`) to w x h, area-averaging when shrinking.
 pub fn resize(frame: &Frame, crop: Option<Rect>, w: u32, h: u32) -> Frame {
-    let view = match crop {
-        Some(r) => imageops::crop_imm(frame, r.x, r.y, r.width, r.height).to_image(),
-        None => frame.clone(),
+    // The whole frame is resized where it lies: a copy of it costs as much as a small model.
+    let Some(r) = crop else {
+        if frame.dimensions() == (w, h) {
+            return frame.clone();
+        }
+        return imageops::resize(frame, w, h, FilterType::Triangle);
     };
+    let view = imageops::crop_imm(frame, r.x, r.y, r.width, r.height).to_image();
     if view.width() == w && view.height() == h {
         return view;
     }

@@ -17,6 +17,8 @@ struct Window {
     mask_updates: u64,
     /// At each composite, the age of the frame whose pixels placed the mask.
     mask_age_ms: Vec<f64>,
+    /// When the first and the last frame were composited.
+    span: Option<(Instant, Instant)>,
 }
 
 /// Shared, cheap to clone.
@@ -68,6 +70,8 @@ pub struct Summary {
     pub stage_ms: Vec<(String, f64)>,
     pub latency_ms: f64,
     pub mask_updates: u64,
+    /// Seconds from the first composited frame to the last.
+    pub composite_span_s: f64,
     /// The mask's age at display: median and 95th percentile.
     pub mask_age_ms_p50: f64,
     pub mask_age_ms_p95: f64,
@@ -80,8 +84,18 @@ impl Summary {
     pub fn analysis_fps(&self) -> f64 {
         self.analysed as f64 / self.seconds.max(1e-9)
     }
+    /// Frames composited per second once the first was out: the rate a viewer sees, without
+    /// the start (opening the source, the first frame's way through).
+    pub fn steady_output_fps(&self) -> f64 {
+        if self.composited < 2 || self.composite_span_s <= 0.0 {
+            return self.output_fps();
+        }
+        (self.composited - 1) as f64 / self.composite_span_s
+    }
+    /// Over the same span as [`Summary::steady_output_fps`].
     pub fn mask_updates_per_s(&self) -> f64 {
-        self.mask_updates as f64 / self.seconds.max(1e-9)
+        let span = if self.composite_span_s > 0.0 { self.composite_span_s } else { self.seconds };
+        self.mask_updates as f64 / span.max(1e-9)
     }
     pub fn stage(&self, name: &str) -> Option<f64> {
         self.stage_ms.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
@@ -111,7 +125,9 @@ impl Stats {
     }
 
     pub fn composited(&self, latency: Duration) {
+        let now = Instant::now();
         self.with(|w| {
+            w.span = Some((w.span.map_or(now, |s| s.0), now));
             w.composited += 1;
             w.latency_ms.0 += latency.as_secs_f64() * 1e3;
             w.latency_ms.1 += 1;
@@ -183,6 +199,7 @@ impl Stats {
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
             mask_updates: w.mask_updates,
+            composite_span_s: w.span.map_or(0.0, |(a, b)| (b - a).as_secs_f64()),
             mask_age_ms_p50: percentile(&w.mask_age_ms, 0.5),
             mask_age_ms_p95: percentile(&w.mask_age_ms, 0.95),
         }

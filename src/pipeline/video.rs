@@ -240,9 +240,14 @@ pub struct LiveSession {
     follow: Option<std::thread::JoinHandle<Result<()>>>,
 }
 
-/// The least time between two follower updates: about every other frame of a 30 fps source,
-/// which leaves the full analysis a share of two cores.
-const FOLLOW_GAP: Duration = Duration::from_millis(45);
+/// The least time between two follower updates, which leaves the full analysis a share of two
+/// cores. Headless: every other frame of a 30 fps source (15 a second). The window's own work
+/// (composite and present, about 1.6 cores at 1280x720 on Mesa's software GPU) leaves less:
+/// every third frame. Measured in the mirror on 2 cores, a1 clip, median of 21 s: at 45 ms 16
+/// updates and 24 frames shown a second, full analyses starved to 0.2 a second; at 80 ms 9.9
+/// updates, 25.5 frames shown, 0.4 analyses a second.
+pub const FOLLOW_GAP_HEADLESS: Duration = Duration::from_millis(60);
+pub const FOLLOW_GAP_WINDOW: Duration = Duration::from_millis(80);
 
 /// Make `a` the newest analysis unless one placed by a later frame is there already (the
 /// follower's updates are newer than the full analysis they carry).
@@ -261,6 +266,7 @@ impl LiveSession {
         stop: Arc<AtomicBool>,
         analyse_every: u32,
         on_error: OnAnalysisError,
+        follow_gap: Duration,
     ) -> LiveSession {
         let stats = Stats::default();
         let (to_comp, frames) = latest::<Captured>();
@@ -424,7 +430,7 @@ impl LiveSession {
                     };
                     if let Some((frame, a)) = base_rx.try_iter().last() {
                         let t = Instant::now();
-                        match follower.rebase(&frame.frame, a.analysis) {
+                        match follower.rebase(&frame.frame, a.analysis, a.cut) {
                             Ok(()) => {
                                 based = true;
                                 cut |= a.cut;
@@ -433,9 +439,17 @@ impl LiveSession {
                             Err(e) => tracing::warn!("the follower could not take analysis {}: {}", a.seq, e.report()),
                         }
                     }
-                    if !based || last.is_some_and(|(seq, at)| c.seq <= seq || at.elapsed() < FOLLOW_GAP) {
+                    if !based || last.is_some_and(|(seq, _)| c.seq <= seq) {
                         continue;
                     }
+                    // Too soon after the last update: wait out the gap, then take the newest frame.
+                    let c = match last.map(|(_, at)| follow_gap.saturating_sub(at.elapsed())).filter(|d| !d.is_zero()) {
+                        Some(wait) => {
+                            std::thread::sleep(wait);
+                            follow_rx.try_iter().last().unwrap_or(c)
+                        }
+                        None => c,
+                    };
                     let t = Instant::now();
                     last = Some((c.seq, t));
                     match follower.follow(&c.frame) {
@@ -591,7 +605,7 @@ pub fn run_live(
 ) -> VideoReport {
     let started = Instant::now();
     // Headless, a failed analysis ends the run: nobody is there to read a notice.
-    let session = LiveSession::start(open, analyser, stop.clone(), opts.analyse_every, OnAnalysisError::Stop);
+    let session = LiveSession::start(open, analyser, stop.clone(), opts.analyse_every, OnAnalysisError::Stop, FOLLOW_GAP_HEADLESS);
     let stats = session.stats.clone();
     let mut out = SinkThread::spawn(sinks, 8, Some(stats.clone()));
     let mut n = 0u64;

@@ -27,7 +27,7 @@ use self::render::{lock, spawn_compose, Command, Presenting, Renderer, Shared, S
 use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind, Stage};
 use crate::error::{Error, Result};
 use crate::pipeline::stats::{Second, Summary};
-use crate::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener};
+use crate::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener, FOLLOW_GAP_WINDOW};
 use crate::pipeline::{FrameAnalyser, LookChange};
 
 pub use self::render::stamped;
@@ -310,7 +310,7 @@ impl Running {
         tracing::info!(format = ?config.format, width = config.width, height = config.height, "window surface");
 
         // A failed analysis is a notice in the window and is tried again.
-        let session = Arc::new(LiveSession::start(opts.open, opts.analyser, opts.stop.clone(), opts.analyse_every, OnAnalysisError::Retry));
+        let session = Arc::new(LiveSession::start(opts.open, opts.analyser, opts.stop.clone(), opts.analyse_every, OnAnalysisError::Retry, FOLLOW_GAP_WINDOW));
         let mut state = Shared { controls: opts.controls, notices: Vec::new(), window_size: (config.width, config.height), source_size: opts.source_size };
         state.notice("H or ? for help".into());
         let shared = Arc::new(Mutex::new(state));

@@ -270,15 +270,19 @@ impl Renderer {
         let c = &sh.controls;
         let hud = c.hud.then(|| {
             let s = &self.second;
-            vec![
-                if s.presented_fps > 0.0 {
-                    format!("{:.1} fps shown  analysis {:.1} fps  latency {:.0} ms", s.presented_fps, s.analysis_fps, s.latency_ms)
-                } else {
-                    "measuring ...".to_string()
-                },
+            let mut lines = if s.presented_fps > 0.0 {
+                vec![
+                    format!("{:.1} fps shown  latency {:.0} ms", s.presented_fps, s.latency_ms),
+                    format!("masks {:.1}/s, {:.0} ms old  full analyses {:.1}/s", s.mask_updates_per_s, s.mask_age_ms, s.analysis_fps),
+                ]
+            } else {
+                vec!["measuring ...".to_string()]
+            };
+            lines.extend([
                 format!("{}  {}  strength {:.2}{}", self.how.provider, c.style_label(), c.strength, if c.preserve_colour { "  colours kept" } else { "" }),
                 format!("parts: {}  view: {}{}", c.parts_label(), view_name(c.view), if c.mirror { "  mirrored" } else { "" }),
-            ]
+            ]);
+            lines
         });
         let now = Instant::now();
         OverlayContent {

@@ -53,8 +53,11 @@ pub fn open_stage(g: &Global) -> anyhow::Result<Stage> {
 /// The analyser for the video pipeline: models loaded, style predicted once.
 /// DRAPE_FAULT_ANALYSIS_AT=N makes the Nth analysis and every one after fail, to see what a
 /// user would.
-pub fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look) -> anyhow::Result<Box<dyn FrameAnalyser>> {
+pub fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look, follow: bool) -> anyhow::Result<Box<dyn FrameAnalyser>> {
     let mut analyser = Analyser::open(rt, dir, analyser_config(look)?)?;
+    if !follow {
+        drop(analyser.take_follower());
+    }
     let style = analyser.load_style(&look.style)?;
     let options = StyleOptions { strength: look.strength, preserve_colour: look.preserve_colour };
     let analyser = StyledAnalyser::new(analyser, style, look.parts, options);

@@ -57,7 +57,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     let masks = MaskSink::default();
     let offline = run_offline(
         opener(&input),
-        styled_analyser(&rt, dir, &a.look)?,
+        styled_analyser(&rt, dir, &a.look, false)?,
         &mut stage,
         vec![Box::new(masks.clone())],
         Arc::new(AtomicBool::new(false)),
@@ -69,8 +69,15 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     }
     // Live at the clip's own rate, as a user sees it, on the runtime `drape live` uses.
     let live_rt = rt.for_live();
-    let live =
-        run_live(opener(&input), styled_analyser(&live_rt, dir, &a.look)?, &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |_, _, _| {});
+    let live = run_live(
+        opener(&input),
+        styled_analyser(&live_rt, dir, &a.look, !a.no_follow)?,
+        &mut stage,
+        Vec::new(),
+        Arc::new(AtomicBool::new(false)),
+        &opts,
+        |_, _, _| {},
+    );
     if let Some(e) = live.error {
         return Err(e.into());
     }
@@ -79,7 +86,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     let (mut live_masks, mut before_first) = (Vec::new(), 0u64);
     let again = run_live(
         opener(&input),
-        styled_analyser(&live_rt, dir, &a.look)?,
+        styled_analyser(&live_rt, dir, &a.look, !a.no_follow)?,
         &mut stage,
         Vec::new(),
         Arc::new(AtomicBool::new(false)),
@@ -128,7 +135,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
                 "stage_ms": stages(o),
             },
             "live": {
-                "output_fps": round(l.output_fps(), 2),
+                "output_fps": round(l.steady_output_fps(), 2),
                 "mask_updates_per_s": round(l.mask_updates_per_s(), 2),
                 "full_analyses_per_s": round(l.analysis_fps(), 2),
                 "mask_age_ms_p50": round(l.mask_age_ms_p50, 1),
@@ -156,7 +163,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
             "live at {} fps: output {:.2} fps, mask updates {:.2}/s ({:.2} full analyses/s), mask age p50 {:.0} ms p95 {:.0} ms, \
              garments vs offline IoU {alpha_iou:.3} over {compared} frames ({before_first} shown before the first analysis), capture-to-output latency {:.1} ms, {} frames dropped",
             info.fps,
-            l.output_fps(),
+            l.steady_output_fps(),
             l.mask_updates_per_s(),
             l.analysis_fps(),
             l.mask_age_ms_p50,
@@ -183,7 +190,7 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     // Once through the clip: a loop's wrap-around would count as motion.
     let report = run_offline(
         opener_looping(input, false),
-        styled_analyser(rt, dir, &a.look)?,
+        styled_analyser(rt, dir, &a.look, false)?,
         stage,
         vec![Box::new(sink.clone())],
         Arc::new(AtomicBool::new(false)),

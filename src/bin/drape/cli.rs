@@ -87,6 +87,10 @@ pub struct Flow {
     /// Print per-stage milliseconds, analysis fps, output fps and latency each second
     #[arg(long)]
     pub stats: bool,
+    /// Live: show each full analysis as it is, without the follower that carries it to the
+    /// frames after it (garments then trail a moving person)
+    #[arg(long)]
+    pub no_follow: bool,
 }
 
 #[derive(Subcommand)]
@@ -199,6 +203,9 @@ pub struct BenchArgs {
     /// frames of the offline pipeline, hard cuts left out
     #[arg(long)]
     pub steadiness: bool,
+    /// Live runs without the follower (as `drape live --no-follow`), for a before/after
+    #[arg(long)]
+    pub no_follow: bool,
     #[command(flatten)]
     pub look: Look,
 }

@@ -40,7 +40,7 @@ pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Res
     check_style(&a.look)?;
     let sink = sink_for(&a.output, info.fps, (info.width, info.height))?;
     let rt = Runtime::load(runtime_options(g, dir))?;
-    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let analyser = styled_analyser(&rt, dir, &a.look, false)?;
     let mut stage = open_stage(g)?;
     let opts = VideoOptions { progress: true, ..video_options(&a.look, &a.flow) };
     let path = input.clone();
@@ -89,7 +89,7 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
         sinks.push(sink_for(Path::new("-"), fps, size)?);
     }
     let rt = Runtime::load(runtime_options(g, dir).for_live())?;
-    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let analyser = styled_analyser(&rt, dir, &a.look, !a.flow.no_follow)?;
     let mut stage = open_stage(g)?;
     let opts = VideoOptions { max_frames: a.frames, ..video_options(&a.look, &a.flow) };
     let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_, _, _| {});
@@ -113,7 +113,7 @@ pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCod
     let ctl = Controls::new(controls::gallery(&extra), &a.look.style, a.look.parts, a.look.strength, a.look.view.into(), mirror);
     drape::output::ensure_writable_dir(&a.save_to)?;
     let rt = Runtime::load(runtime_options(g, dir).for_live())?;
-    let analyser = styled_analyser(&rt, dir, &a.look)?;
+    let analyser = styled_analyser(&rt, dir, &a.look, !a.flow.no_follow)?;
     let opts = drape::window::MirrorOptions {
         open,
         analyser,
