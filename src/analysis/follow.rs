@@ -93,7 +93,11 @@ impl Grid {
                 sum += (self.v[(y * self.w + x) as usize] - then.at(s0, t0)).abs();
             }
         }
-        sum / (self.w * self.h) as f32 + 0.02 * (m.shift.0.hypot(m.shift.1) + (m.scale - 1.0).abs())
+        sum / (self.w * self.h) as f32 + penalty(m)
+    }
+
+    fn mean(&self) -> f32 {
+        self.v.iter().sum::<f32>() / self.v.len().max(1) as f32
     }
 
     fn centroid(&self) -> Option<(f32, f32)> {
@@ -109,6 +113,25 @@ impl Grid {
         (n > 1.0).then(|| (sx / n, sy / n))
     }
 }
+
+/// What moving costs in [`Grid::cost`]: ties go to standing still.
+fn penalty(m: &Motion) -> f32 {
+    0.02 * (m.shift.0.hypot(m.shift.1) + (m.scale - 1.0).abs())
+}
+
+/// How badly `then`, moved by `m`, fits `now`: their mean difference over their mean mass; 0 for
+/// a perfect fit, 2 for masks with nothing in common.
+fn mismatch(then: &Grid, now: &Grid, m: &Motion) -> f32 {
+    let mass = (then.mean() + now.mean()) / 2.0;
+    if mass < 1e-3 {
+        return 0.0;
+    }
+    (now.cost(then, m) - penalty(m)) / mass
+}
+
+/// Beyond this [`mismatch`] the person in view is not the one analysed (a cut, someone else, the
+/// person gone): nothing is carried until the next full analysis.
+const LOST: f32 = 0.8;
 
 /// The motion that best lays `then` on `now`: shifts on a coarse grid first, then half-cell steps
 /// and the scales around the best.
@@ -177,8 +200,13 @@ impl Follower {
         let (gw, gh) = grid_size(frame);
         let analysis = match self.base.as_ref().filter(|b| b.trusted && !new_scene) {
             Some(old) => {
-                let motion = estimate(&old.mask, &Grid::from_map(&selfie, gw, gh));
-                Arc::new(average(&analysis, &carry(old, &selfie, frame, &motion), PAST_WEIGHT))
+                let now = Grid::from_map(&selfie, gw, gh);
+                let motion = estimate(&old.mask, &now);
+                if mismatch(&old.mask, &now, &motion) > LOST {
+                    analysis
+                } else {
+                    Arc::new(average(&analysis, &carry(old, &selfie, frame, &motion), PAST_WEIGHT))
+                }
             }
             None => analysis,
         };
@@ -215,7 +243,12 @@ impl Follower {
         let Some(base) = self.base.as_ref().filter(|b| b.trusted) else { return Ok(None) };
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
-        let motion = estimate(&base.mask, &Grid::from_map(&selfie, gw, gh));
+        let now = Grid::from_map(&selfie, gw, gh);
+        let motion = estimate(&base.mask, &now);
+        if mismatch(&base.mask, &now, &motion) > LOST {
+            // Garments are not drawn where the analysed person no longer is.
+            return Ok(Some((Analysis::empty(), motion)));
+        }
         Ok(Some((carry(base, &selfie, frame, &motion), motion)))
     }
 }
@@ -389,6 +422,17 @@ mod tests {
         assert!((s - 0.5).abs() < 0.02 && (t - 0.45).abs() < 0.02, "centre carried to ({s}, {t}): {moved:?}");
         let nearer = estimate(&then, &disc(48, 36, 0.4, 0.5, 0.165));
         assert!((nearer.scale - 1.1).abs() < 0.06, "{nearer:?}");
+    }
+
+    #[test]
+    fn someone_else_in_view_is_no_fit() {
+        let then = disc(48, 36, 0.25, 0.5, 0.12);
+        let moved = disc(48, 36, 0.3, 0.5, 0.12);
+        assert!(mismatch(&then, &moved, &estimate(&then, &moved)) < 0.3, "the same person a step on");
+        let elsewhere = disc(48, 36, 0.8, 0.4, 0.08);
+        assert!(mismatch(&then, &elsewhere, &estimate(&then, &elsewhere)) > LOST, "out of reach and another size");
+        let gone = Grid { w: 48, h: 36, v: vec![0.0; 48 * 36] };
+        assert!(mismatch(&then, &gone, &estimate(&then, &gone)) > LOST, "no one there");
     }
 
     #[test]
