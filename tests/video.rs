@@ -169,7 +169,15 @@ fn bench_reports_offline_live_and_style_only_figures() {
     let o = drape(&["bench", "--input", s(&clip(C1)), "--frames", "8", "--json", "--compositor", "cpu"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    for key in ["\"offline\"", "\"live\"", "\"output_fps\"", "\"analysis_fps\"", "\"latency_ms\"", "\"style_only_384_fps\"", "\"u2netp\""] {
-        assert!(out.contains(key), "{key} missing: {out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+    assert!(v["offline"]["fps"].as_f64().is_some_and(|f| f > 0.0), "{out}");
+    assert!(v["offline"]["stage_ms"]["u2netp"].as_f64().is_some(), "{out}");
+    assert!(v["style_only_384_fps"].as_f64().is_some_and(|f| f > 0.0), "{out}");
+    let live = &v["live"];
+    for key in ["output_fps", "mask_updates_per_s", "full_analyses_per_s", "mask_age_ms_p50", "mask_age_ms_p95", "alpha_iou_vs_offline", "latency_ms"] {
+        assert!(live[key].as_f64().is_some_and(|f| f >= 0.0), "live.{key} missing: {out}");
     }
+    let iou = live["alpha_iou_vs_offline"].as_f64().unwrap_or(-1.0);
+    assert!((0.0..=1.0).contains(&iou), "an IoU lies in 0..1: {out}");
+    assert!(live["mask_age_ms_p95"].as_f64() >= live["mask_age_ms_p50"].as_f64(), "p95 is not below p50: {out}");
 }
