@@ -20,6 +20,7 @@ fn clip(name: &str) -> PathBuf {
 }
 
 const C1: &str = "c1_two_adults_upperbody_intel_headpose_270p.mp4";
+const A1: &str = "a1_webcam_upperbody_orange_hoodie_intel_asl.mp4";
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -132,6 +133,36 @@ fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
     assert!(n > 5, "{n} frames");
     let (_, source_fps) = ffprobe(&clip(C1));
     assert_eq!(fps, source_fps, "recorded at the source's rate");
+}
+
+/// A terminal's Ctrl-C goes to the whole foreground process group: drape's ffmpeg children get
+/// it too. The decoder must not die under drape (it did: "decoding stopped at frame 1", exit 2).
+#[test]
+fn ctrl_c_from_a_terminal_ends_a_live_recording_normally() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.mp4");
+    let child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input", s(&clip(A1)), "--loop", "--record", s(&rec), "--compositor", "cpu", "--analyse-every", "4"])
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let partial = dir.path().join("rec.partial.mp4");
+    for _ in 0..300 {
+        if partial.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    // The group, as the terminal does it: -PGID.
+    assert!(Command::new("kill").args(["-INT", "--", &format!("-{}", child.id())]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "Ctrl-C ends a live recording normally: {:?}\n{err}", out.status);
+    assert!(!err.contains("decoding stopped"), "{err}");
+    assert!(rec.is_file() && !partial.exists(), "the recording is finalised: {err}");
 }
 
 #[test]

@@ -83,15 +83,17 @@ impl VideoFile {
     }
 
     fn spawn(&mut self) -> Result<()> {
-        let mut child = Command::new("ffmpeg")
-            .args(["-v", "error", "-xerror", "-nostdin", "-i"])
+        let mut cmd = Command::new("ffmpeg");
+        cmd.args(["-v", "error", "-xerror", "-nostdin", "-i"])
             .arg(&self.path)
             .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgba", "-"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
+            .stderr(Stdio::piped());
+        // A group of its own: a terminal's Ctrl-C goes to the whole foreground group, and a
+        // decoder killed under drape turned a clean stop into "decoding stopped", exit 2.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
         let stdout = child.stdout.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
         let mut stderr = child.stderr.take();
         self.stderr = Some(std::thread::spawn(move || {
@@ -176,5 +178,29 @@ impl Drop for VideoFile {
                 tracing::debug!("the video decoder could not be waited for");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The process group of a process, from /proc (field 5 of its stat line).
+    fn pgid(pid: u32) -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(") ").next()?.split_whitespace().nth(2)?.parse().ok()
+    }
+
+    #[test]
+    fn the_decoder_is_out_of_reach_of_a_terminal_s_ctrl_c() {
+        let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/examples/astronaut_sway.mp4");
+        if !clip.is_file() || Command::new("ffmpeg").arg("-version").output().is_err() {
+            eprintln!("skipped: no example clip or no ffmpeg (run `bash models/setup.sh`)");
+            return;
+        }
+        let mut v = VideoFile::open(&clip, false).unwrap();
+        assert!(v.next_frame().unwrap().is_some());
+        let child = v.child.as_ref().map(|(c, _)| c.id()).expect("the decoder runs");
+        assert_ne!(pgid(child), pgid(std::process::id()), "the decoder has a process group of its own");
     }
 }
