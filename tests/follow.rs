@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use drape::analysis::follow::Follower;
 use drape::analysis::parts::PartSet;
 use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
@@ -39,7 +40,7 @@ fn alpha(frame: &Frame, a: &Analysis) -> Frame {
 /// Mean (carried, stale) IoU against the full analysis of the later frame, over `pairs`.
 fn carry(clip: &str, pairs: &[(usize, usize)]) -> (f64, f64) {
     let mut analyser = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
-    let mut follower = analyser.take_follower().expect("the selfie model is there after set-up");
+    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
     let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
     let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
     let wanted: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();

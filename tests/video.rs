@@ -109,16 +109,18 @@ fn corrupt_tail_keeps_the_good_frames_and_names_the_frame() {
     assert!(n > 10 && n < total, "{n} good frames of {total}");
 }
 
-#[test]
-fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
-    let dir = tempfile::tempdir().unwrap();
-    let rec = dir.path().join("rec.mp4");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
-        .args(["live", "--input", s(&clip(C1)), "--loop", "--record", s(&rec), "--compositor", "cpu", "--analyse-every", "4"])
+/// `drape live` recording `clip` (looped) into `dir/rec.mp4`, in a process group of its own as
+/// a terminal's job is, returned once the recording has run for 2 s.
+fn live_recording(dir: &Path, clip: &Path) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let rec = dir.join("rec.mp4");
+    let child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input", s(clip), "--loop", "--record", s(&rec), "--compositor", "cpu", "--analyse-every", "4"])
         .stderr(std::process::Stdio::piped())
+        .process_group(0)
         .spawn()
         .unwrap();
-    let partial = dir.path().join("rec.partial.mp4");
+    let partial = dir.join("rec.partial.mp4");
     for _ in 0..300 {
         if partial.exists() {
             break;
@@ -126,10 +128,17 @@ fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_secs(2));
+    child
+}
+
+#[test]
+fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = live_recording(dir.path(), &clip(C1));
     assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
     let status = child.wait().unwrap();
     assert!(status.success(), "Ctrl-C ends a live recording normally: {status:?}");
-    let (n, fps) = ffprobe(&rec);
+    let (n, fps) = ffprobe(&dir.path().join("rec.mp4"));
     assert!(n > 5, "{n} frames");
     let (_, source_fps) = ffprobe(&clip(C1));
     assert_eq!(fps, source_fps, "recorded at the source's rate");
@@ -139,30 +148,15 @@ fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
 /// it too. The decoder must not die under drape (it did: "decoding stopped at frame 1", exit 2).
 #[test]
 fn ctrl_c_from_a_terminal_ends_a_live_recording_normally() {
-    use std::os::unix::process::CommandExt;
     let dir = tempfile::tempdir().unwrap();
-    let rec = dir.path().join("rec.mp4");
-    let child = Command::new(env!("CARGO_BIN_EXE_drape"))
-        .args(["live", "--input", s(&clip(A1)), "--loop", "--record", s(&rec), "--compositor", "cpu", "--analyse-every", "4"])
-        .stderr(std::process::Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .unwrap();
-    let partial = dir.path().join("rec.partial.mp4");
-    for _ in 0..300 {
-        if partial.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_secs(2));
+    let child = live_recording(dir.path(), &clip(A1));
     // The group, as the terminal does it: -PGID.
     assert!(Command::new("kill").args(["-INT", "--", &format!("-{}", child.id())]).status().unwrap().success());
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "Ctrl-C ends a live recording normally: {:?}\n{err}", out.status);
     assert!(!err.contains("decoding stopped"), "{err}");
-    assert!(rec.is_file() && !partial.exists(), "the recording is finalised: {err}");
+    assert!(dir.path().join("rec.mp4").is_file() && !dir.path().join("rec.partial.mp4").exists(), "the recording is finalised: {err}");
 }
 
 #[test]

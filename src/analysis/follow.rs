@@ -8,10 +8,10 @@
 //! where the analysis found people, and where the colour under them is still the garment's (a
 //! hand that passes in front of a shirt is not the shirt).
 
-use std::path::Path;
 use std::sync::Arc;
 
-use super::parts::composite::blur_max;
+use super::models::ModelDir;
+use super::parts::composite::{blur_max, smoothstep};
 use super::parts::selfie::Selfie;
 use super::parts::{BACKGROUND, CLASSES};
 use super::runtime::Runtime;
@@ -186,9 +186,11 @@ pub struct Follower {
 }
 
 impl Follower {
-    /// None without a selfie model (the full analysis is then shown as it is).
-    pub fn open(rt: &Runtime, square: Option<&Path>, landscape: Option<&Path>) -> Result<Option<Follower>> {
-        Ok(Selfie::open_lean(rt, square, landscape)?.map(|selfie| Follower { selfie, base: None }))
+    /// The selfie models of `dir`; None without either (the full analysis is then shown as it
+    /// is). Opened only for live mode: photos and offline video never follow.
+    pub fn open(rt: &Runtime, dir: &ModelDir) -> Result<Option<Follower>> {
+        let path = |name: &str| Some(dir.model_path(name)).filter(|p| p.is_file());
+        Ok(Selfie::open_lean(rt, path("selfie").as_deref(), path("selfie_landscape").as_deref())?.map(|selfie| Follower { selfie, base: None }))
     }
 
     /// Carry `analysis`, made from `frame`, from now on. Unless it starts a new scene, the
@@ -198,9 +200,9 @@ impl Follower {
     pub fn rebase(&mut self, frame: &Frame, analysis: Arc<Analysis>, new_scene: bool) -> Result<()> {
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
+        let now = Grid::from_map(&selfie, gw, gh);
         let analysis = match self.base.as_ref().filter(|b| b.trusted && !new_scene) {
             Some(old) => {
-                let now = Grid::from_map(&selfie, gw, gh);
                 let motion = estimate(&old.mask, &now);
                 if mismatch(&old.mask, &now, &motion) > LOST {
                     analysis
@@ -227,13 +229,8 @@ impl Follower {
             None => (Map::from_fn(pw, ph, 1, |_, _, _| 1.0), person.data.iter().sum::<f32>() > 0.02 * (pw * ph) as f32),
         };
         let colours = colour_map(frame, pw, ph);
-        self.base = Some(Base { analysis, mask: Grid::from_map(&selfie, gw, gh), near, colours, trusted });
+        self.base = Some(Base { analysis, mask: now, near, colours, trusted });
         Ok(())
-    }
-
-    /// Forget the analysis carried (a scene cut, a new look).
-    pub fn clear(&mut self) {
-        self.base = None;
     }
 
     /// The carried analysis moved onto `frame` and gated by where the person is in it, with the
@@ -316,12 +313,6 @@ fn colour_map(frame: &Frame, w: u32, h: u32) -> Map {
         }
     }
     m
-}
-
-/// Smooth 0 -> 1 between `e0` and `e1`.
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
 }
 
 /// The base analysis moved by `m` onto the current frame, garments kept where the person is now.

@@ -11,7 +11,6 @@ pub mod tensor;
 
 use std::path::PathBuf;
 
-use self::follow::Follower;
 use self::models::ModelDir;
 use self::parts::composite::{CompositeModels, CompositeSegmenter};
 use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall};
@@ -110,8 +109,6 @@ pub struct Analyser {
     stylizer: Stylizer,
     config: AnalyserConfig,
     timings: Timings,
-    /// The live path's cheap follower, for whoever runs this analyser live.
-    follower: Option<Follower>,
 }
 
 impl Analyser {
@@ -152,18 +149,11 @@ impl Analyser {
         };
         tracing::info!(segmenter = parts.name(), "garment segmenter");
         let stylizer = Stylizer::open(rt, optional("style_predict").as_deref(), optional("style_transform").as_deref(), optional("multistyle26").as_deref())?;
-        let follower = Follower::open(rt, optional("selfie").as_deref(), optional("selfie_landscape").as_deref())?;
-        Ok(Analyser { saliency, parts, stylizer, config, timings: rt.timings().clone(), follower })
+        Ok(Analyser { saliency, parts, stylizer, config, timings: rt.timings().clone() })
     }
 
     pub fn load_style(&mut self, spec: &StyleSpec) -> Result<Style> {
         self.stylizer.load(spec)
-    }
-
-    /// The follower that carries this analyser's results to later frames (live only); None
-    /// without a selfie model or once taken.
-    pub fn take_follower(&mut self) -> Option<Follower> {
-        self.follower.take()
     }
 
     pub fn timings(&self) -> &Timings {

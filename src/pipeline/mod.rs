@@ -58,12 +58,19 @@ pub struct StyledAnalyser {
     pub parts: PartSet,
     pub options: StyleOptions,
     timings: Timings,
+    /// Live mode's follower, when the caller gave one.
+    follower: Option<Follower>,
 }
 
 impl StyledAnalyser {
     pub fn new(analyser: Analyser, style: Style, parts: PartSet, options: StyleOptions) -> StyledAnalyser {
         let timings = analyser.timings().clone();
-        StyledAnalyser { analyser, styles: [style.clone(), style.clone(), style], parts, options, timings }
+        StyledAnalyser { analyser, styles: [style.clone(), style.clone(), style], parts, options, timings, follower: None }
+    }
+
+    /// With the follower that live mode runs beside this analyser.
+    pub fn with_follower(self, follower: Option<Follower>) -> StyledAnalyser {
+        StyledAnalyser { follower, ..self }
     }
 }
 
@@ -89,7 +96,7 @@ impl FrameAnalyser for StyledAnalyser {
         self.timings.drain()
     }
     fn take_follower(&mut self) -> Option<Follower> {
-        self.analyser.take_follower()
+        self.follower.take()
     }
 }
 

@@ -16,7 +16,7 @@ struct Window {
     /// New garment masks the compositor took (full analyses and follower updates).
     mask_updates: u64,
     /// At each composite, the age of the frame whose pixels placed the mask.
-    mask_age_ms: Vec<f64>,
+    mask_age_ms: Ages,
     /// When the first and the last frame were composited.
     span: Option<(Instant, Instant)>,
 }
@@ -182,7 +182,7 @@ impl Stats {
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
             dropped: w.dropped,
             mask_updates_per_s: w.mask_updates as f64 / elapsed,
-            mask_age_ms: percentile(&w.mask_age_ms, 0.5),
+            mask_age_ms: w.mask_age_ms.percentile(0.5),
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
         })
     }
@@ -200,21 +200,38 @@ impl Stats {
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
             mask_updates: w.mask_updates,
             composite_span_s: w.span.map_or(0.0, |(a, b)| (b - a).as_secs_f64()),
-            mask_age_ms_p50: percentile(&w.mask_age_ms, 0.5),
-            mask_age_ms_p95: percentile(&w.mask_age_ms, 0.95),
+            mask_age_ms_p50: w.mask_age_ms.percentile(0.5),
+            mask_age_ms_p95: w.mask_age_ms.percentile(0.95),
         }
     }
 }
 
-/// The `q` quantile (0..1) by the nearest rank; 0 for no values.
-pub fn percentile(values: &[f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
+/// Milliseconds counted per 0.1 ms step: a whole session's figures in bounded memory (one
+/// count per distinct age, where a list would grow by 30 a second for as long as the mirror runs).
+#[derive(Debug, Clone, Default)]
+struct Ages(BTreeMap<u64, u64>);
+
+impl Ages {
+    fn push(&mut self, ms: f64) {
+        *self.0.entry((ms.max(0.0) * 10.0).round() as u64).or_default() += 1;
     }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[rank - 1]
+
+    /// The `q` quantile (0..1) by the nearest rank; 0 for no values.
+    fn percentile(&self, q: f64) -> f64 {
+        let n: u64 = self.0.values().sum();
+        if n == 0 {
+            return 0.0;
+        }
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let mut seen = 0;
+        for (&tenths, &count) in &self.0 {
+            seen += count;
+            if seen >= rank {
+                return tenths as f64 / 10.0;
+            }
+        }
+        0.0
+    }
 }
 
 #[cfg(test)]
@@ -223,10 +240,15 @@ mod tests {
 
     #[test]
     fn percentiles_by_nearest_rank() {
+        let ages = |v: &[f64]| {
+            let mut a = Ages::default();
+            v.iter().for_each(|&ms| a.push(ms));
+            a
+        };
         let v: Vec<f64> = (1..=20).map(f64::from).collect();
-        assert_eq!(percentile(&v, 0.5), 10.0);
-        assert_eq!(percentile(&v, 0.95), 19.0);
-        assert_eq!(percentile(&[], 0.5), 0.0);
-        assert_eq!(percentile(&[3.0], 0.95), 3.0);
+        assert_eq!(ages(&v).percentile(0.5), 10.0);
+        assert_eq!(ages(&v).percentile(0.95), 19.0);
+        assert_eq!(ages(&[]).percentile(0.5), 0.0);
+        assert_eq!(ages(&[3.0]).percentile(0.95), 3.0);
     }
 }

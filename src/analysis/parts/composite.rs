@@ -827,7 +827,7 @@ pub(crate) fn blur_max(v: &[f32], w: u32, h: u32, r: usize) -> Vec<f32> {
     out
 }
 
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+pub(crate) fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
     let t = ((x - e0) / (e1 - e0).max(1e-6)).clamp(0.0, 1.0);
     t * t * (3.0 - 2.0 * t)
 }

@@ -1,6 +1,7 @@
 //! The library's parts built from the command line's choices: the runtime, the analyser, the
 //! compositing stage and the video options.
 
+use drape::analysis::follow::Follower;
 use drape::analysis::models::ModelDir;
 use drape::analysis::runtime::{Runtime, RuntimeOptions};
 use drape::analysis::style::{StyleOptions, StyleSpec};
@@ -55,12 +56,10 @@ pub fn open_stage(g: &Global) -> anyhow::Result<Stage> {
 /// user would.
 pub fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look, follow: bool) -> anyhow::Result<Box<dyn FrameAnalyser>> {
     let mut analyser = Analyser::open(rt, dir, analyser_config(look)?)?;
-    if !follow {
-        drop(analyser.take_follower());
-    }
     let style = analyser.load_style(&look.style)?;
     let options = StyleOptions { strength: look.strength, preserve_colour: look.preserve_colour };
-    let analyser = StyledAnalyser::new(analyser, style, look.parts, options);
+    let follower = if follow { Follower::open(rt, dir)? } else { None };
+    let analyser = StyledAnalyser::new(analyser, style, look.parts, options).with_follower(follower);
     Ok(match std::env::var("DRAPE_FAULT_ANALYSIS_AT").ok().map(|v| v.parse::<u64>()) {
         None => Box::new(analyser),
         Some(Ok(at)) => {

@@ -69,36 +69,14 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     }
     // Live at the clip's own rate, as a user sees it, on the runtime `drape live` uses.
     let live_rt = rt.for_live();
-    let live = run_live(
-        opener(&input),
-        styled_analyser(&live_rt, dir, &a.look, !a.no_follow)?,
-        &mut stage,
-        Vec::new(),
-        Arc::new(AtomicBool::new(false)),
-        &opts,
-        |_, _, _| {},
-    );
-    if let Some(e) = live.error {
-        return Err(e.into());
-    }
+    let live = live_run(&input, &live_rt, dir, &a, &mut stage, &opts, |_, _, _| {})?;
     // Live again in the alpha view: each frame's garments against the offline ones of that frame.
     // Frames shown before the first analysis arrived (the models' start) are counted apart.
     let (mut live_masks, mut before_first) = (Vec::new(), 0u64);
-    let again = run_live(
-        opener(&input),
-        styled_analyser(&live_rt, dir, &a.look, !a.no_follow)?,
-        &mut stage,
-        Vec::new(),
-        Arc::new(AtomicBool::new(false)),
-        &alpha,
-        |f, seq, shown| match shown {
-            Some(_) => live_masks.push((seq, steadiness::mask_of(f))),
-            None => before_first += 1,
-        },
-    );
-    if let Some(e) = again.error {
-        return Err(e.into());
-    }
+    live_run(&input, &live_rt, dir, &a, &mut stage, &alpha, |f, seq, shown| match shown {
+        Some(_) => live_masks.push((seq, steadiness::mask_of(f))),
+        None => before_first += 1,
+    })?;
     let (alpha_iou, compared) = steadiness::agreement(&live_masks, &masks.masks());
 
     // The cost a style-only tool pays: the transform on every whole frame at 384 px.
@@ -114,7 +92,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     let style_only_fps = a.frames as f64 / t.elapsed().as_secs_f64();
 
     let o = &offline.summary;
-    let l = &live.summary;
+    let l = &live;
     let models: f64 =
         ["u2netp", "pan", "pose_detection", "pose_landmark", "style_transform", "style_predict", "multistyle26"].iter().filter_map(|m| o.stage(m)).sum();
     let offline_ms = 1e3 / o.output_fps();
@@ -177,6 +155,24 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         println!("style transform alone on every frame at 384 px: {style_only_fps:.2} fps");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One live run on the clip as `drape live` makes it (the follower unless --no-follow): its
+/// figures, or its error.
+fn live_run(
+    input: &std::path::Path,
+    rt: &Runtime,
+    dir: &ModelDir,
+    a: &BenchArgs,
+    stage: &mut Stage,
+    opts: &VideoOptions,
+    on_frame: impl FnMut(&drape::frame::Frame, u64, Option<u64>),
+) -> anyhow::Result<Summary> {
+    let report = run_live(opener(input), styled_analyser(rt, dir, &a.look, !a.no_follow)?, stage, Vec::new(), Arc::new(AtomicBool::new(false)), opts, on_frame);
+    match report.error {
+        Some(e) => Err(e.into()),
+        None => Ok(report.summary),
+    }
 }
 
 /// The garment mask's steadiness on the clip: the offline pipeline (every frame analysed, the
