@@ -607,11 +607,7 @@ impl GarmentSegmenter for CompositeSegmenter {
             let evidence = b
                 .hips_seen
                 .then(|| dress_evidence(b, k, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, pan.as_ref(), skin_models[k].as_ref()));
-            let seen = match &evidence {
-                None => WearCall::Upper,
-                Some(e) if e.says_full => WearCall::Full,
-                Some(_) => WearCall::TwoPiece,
-            };
+            let seen = call_of(evidence.as_ref());
             let call = self.settle(tracks[k], seen);
             wear.push(call);
             let t = &self.tracks[tracks[k]];
@@ -699,6 +695,9 @@ fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, ski
     let above = colours(&mut across.iter().flat_map(|&u| (0..6).map(move |j| point(0.4 + 0.07 * j as f32, u))));
     // Below: down the body to well past the hips, where a dress goes on and a top has ended.
     let mut below_pts: Vec<P> = across.iter().flat_map(|&u| (0..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect();
+    // How much of the body below the waist the frame holds: a webcam that ends at the hips shows
+    // nothing to tell a dress from trousers, and a top's hem there is no lower garment.
+    let below_seen = below_pts.iter().filter(|&&p| at(p).is_some()).count() as f32 / below_pts.len() as f32;
     if let Some(th) = b.thighs {
         for (hp, kn) in th {
             below_pts.extend((1..6).map(|j| lerp(hp, kn, 0.1 * j as f32)));
@@ -733,7 +732,18 @@ fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, ski
     // Without the legs' say, the rest must be surer.
     let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.7 } else { 0.75 });
     let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 } && same_look && skin_at_waist < 0.15 && leg_gap != Some(true);
-    super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, says_full }
+    super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, says_full }
+}
+
+/// What one analysis's evidence says a person wears. Without the hips, or with too little of the
+/// body below the waist in the frame (under half of it), all that is seen is a top.
+fn call_of(evidence: Option<&super::DressEvidence>) -> WearCall {
+    match evidence {
+        None => WearCall::Upper,
+        Some(e) if e.below_seen < 0.5 => WearCall::Upper,
+        Some(e) if e.says_full => WearCall::Full,
+        Some(_) => WearCall::TwoPiece,
+    }
 }
 
 /// One person's skin colour, learnt from the skin PAN finds on their face: a garment of a
@@ -919,6 +929,41 @@ mod tests {
         let out = s.steady(moved.clone(), &moved, w, h);
         assert!(out[12] > 0.99);
         assert_eq!(out[2], 0.0);
+    }
+
+    #[test]
+    fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
+        // A webcam framing: shoulders at y=10, hips at y=36 of a 40-pixel-high map, one colour of
+        // garment all down the body to the frame's lower edge.
+        let (w, h) = (40u32, 40u32);
+        let hip = (20.0, 36.0);
+        let b = Body {
+            shoulder: (20.0, 10.0),
+            hips_seen: true,
+            waist: lerp((20.0, 10.0), hip, 0.88),
+            sw: 16.0,
+            torso: 26.0,
+            upper: vec![],
+            lower: vec![],
+            thighs: None,
+            never: vec![],
+            axis: (0.0, 1.0),
+            normal: (-1.0, 0.0),
+            face: None,
+            bbox: [0.0, 0.0, 40.0, 40.0],
+        };
+        let n = (w * h) as usize;
+        let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        assert!(e.below_seen < 0.5, "{e:?}");
+        assert_eq!(call_of(Some(&e)), WearCall::Upper);
+        // The same body in a frame that goes on down the legs: the evidence decides.
+        let h = 60u32;
+        let n = (w * h) as usize;
+        let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        assert_eq!(e.below_seen, 1.0);
+        assert_eq!(call_of(Some(&e)), WearCall::Full);
     }
 
     #[test]

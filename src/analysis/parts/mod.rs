@@ -96,6 +96,9 @@ pub struct DressEvidence {
     /// Some(true): a gap between clothed legs (trousers, shorts); Some(false): fabric across
     /// them (a skirt, a dress); None: the legs say nothing.
     pub leg_gap: Option<bool>,
+    /// Share of the body's sample points from the waist to below the hips that lie inside the
+    /// frame; under one half, the call is a top alone.
+    pub below_seen: f32,
     /// What this evidence alone says.
     pub says_full: bool,
 }
