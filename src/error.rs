@@ -40,6 +40,9 @@ pub enum Error {
     #[error("{path}: cannot write output; choose a writable folder with -o")]
     Output { path: PathBuf, source: Cause },
 
+    #[error("{path}: the disk is full; free some space, or write to another disk with -o")]
+    DiskFull { path: PathBuf, source: Cause },
+
     #[error("{path}: decoding stopped at frame {frame}; the frames before it were kept")]
     Decode { path: PathBuf, frame: u64, source: Cause },
 
@@ -79,8 +82,14 @@ impl Error {
     pub(crate) fn video(path: impl Into<PathBuf>, e: impl Into<Cause>) -> Self {
         Error::Video { path: path.into(), source: e.into() }
     }
+    /// Output that could not be written; a full disk is named as such.
     pub(crate) fn output(path: impl Into<PathBuf>, e: impl Into<Cause>) -> Self {
-        Error::Output { path: path.into(), source: e.into() }
+        let source = e.into();
+        if is_disk_full(source.as_ref()) {
+            Error::DiskFull { path: path.into(), source }
+        } else {
+            Error::Output { path: path.into(), source }
+        }
     }
     pub fn camera(what: impl Into<String>) -> Self {
         Error::Camera { what: what.into(), source: None }
@@ -121,6 +130,20 @@ pub fn report(e: &(dyn std::error::Error + 'static)) -> String {
     } else {
         format!("{top} (because: {})", causes.join(": "))
     }
+}
+
+/// Whether an error, or any cause under it, is a full disk (ENOSPC, or ffmpeg's words for it).
+fn is_disk_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(c) = next {
+        if c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
+            || c.to_string().contains("No space left on device")
+        {
+            return true;
+        }
+        next = c.source();
+    }
+    false
 }
 
 /// ONNX Runtime's messages span lines; the CLI promises one line per error.

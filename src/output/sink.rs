@@ -32,6 +32,8 @@ pub struct Mp4Sink {
     child: Option<(Child, ChildStdin)>,
     stderr: Option<std::thread::JoinHandle<String>>,
     frames: u64,
+    /// The encoder quit mid-recording: the file is never renamed to its final name.
+    failed: bool,
 }
 
 impl Mp4Sink {
@@ -39,7 +41,7 @@ impl Mp4Sink {
     pub fn create(path: &Path, fps: f64) -> Result<Mp4Sink> {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         super::ensure_writable_dir(dir)?;
-        Ok(Mp4Sink { path: path.to_path_buf(), partial: super::partial_path(path), fps, size: None, child: None, stderr: None, frames: 0 })
+        Ok(Mp4Sink { path: path.to_path_buf(), partial: super::partial_path(path), fps, size: None, child: None, stderr: None, frames: 0, failed: false })
     }
 
     fn start(&mut self, w: u32, h: u32) -> Result<()> {
@@ -87,6 +89,26 @@ impl Mp4Sink {
     }
 }
 
+impl Mp4Sink {
+    /// Close the encoder's input and wait for it: it writes the moov atom and exits. ffmpeg exits
+    /// 0 even when its writes failed ("No space left on device"), so at `-v error` any message
+    /// at all means the file is not whole; it then stays under the `.partial` name.
+    fn close(&mut self) -> Result<()> {
+        let Some((mut child, stdin)) = self.child.take() else { return Ok(()) };
+        drop(stdin);
+        let status = child.wait().map_err(|e| Error::output(&self.partial, e))?;
+        let messages = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        if status.success() && messages.trim().is_empty() {
+            return Ok(());
+        }
+        let why = match one_line(&messages) {
+            m if m.is_empty() => format!("ffmpeg exited with {status}"),
+            m => m,
+        };
+        Err(Error::output(&self.partial, because("the encoder failed; what it wrote is kept under this name and may not play", why)))
+    }
+}
+
 impl Sink for Mp4Sink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
         let (w, h) = frame.dimensions();
@@ -97,24 +119,25 @@ impl Sink for Mp4Sink {
             }
             Some(_) => {}
         }
-        let Some((_, stdin)) = self.child.as_mut() else { return Err(Error::output(&self.path, "encoder not running")) };
-        stdin.write_all(frame.as_raw()).map_err(|e| Error::output(&self.path, because("the encoder stopped", e)))?;
+        let Some((_, stdin)) = self.child.as_mut() else { return Err(Error::output(&self.partial, "the encoder stopped earlier")) };
+        if let Err(e) = stdin.write_all(frame.as_raw()) {
+            // The encoder quit (a full disk, a bad option): its own words say why, not the pipe.
+            self.failed = true;
+            return Err(match self.close() {
+                Err(why) => why,
+                Ok(()) => Error::output(&self.partial, because("the encoder stopped", e)),
+            });
+        }
         self.frames += 1;
         Ok(())
     }
 
     fn finish(mut self: Box<Self>, complete: bool) -> Result<Finished> {
-        let Some((mut child, stdin)) = self.child.take() else {
+        if self.size.is_none() {
             return Ok(Finished { what: "no frames, no recording".into(), path: None, frames: 0 });
-        };
-        // Closing stdin lets ffmpeg write the moov atom and exit.
-        drop(stdin);
-        let status = child.wait().map_err(|e| Error::output(&self.path, e))?;
-        let messages = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
-        if !status.success() {
-            return Err(Error::output(&self.partial, because("ffmpeg failed", one_line(messages))));
         }
-        let path = if complete {
+        self.close()?;
+        let path = if complete && !self.failed {
             std::fs::rename(&self.partial, &self.path).map_err(|e| Error::output(&self.path, e))?;
             self.path.clone()
         } else {

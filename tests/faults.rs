@@ -1,0 +1,103 @@
+//! The faults a hostile or careless user finds, one test per kind (README: "Faults"): a full disk,
+//! rotated inputs, an output that is the input, two writers, a reader that goes away, damaged
+//! video, nonsense numbers, the words of each error, outputs named like files, and recordings that
+//! keep real time.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::video::ffprobe;
+use common::*;
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// A small generated test-pattern clip (ffmpeg's testsrc2): `frames` frames of w x h at `fps`.
+fn pattern_clip(dir: &Path, name: &str, frames: u32, (w, h): (u32, u32), fps: u32, extra: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", &format!("testsrc2=size={w}x{h}:rate={fps}"), "-frames:v", &frames.to_string()])
+        .args(extra)
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg made {}", out.display());
+    out
+}
+
+/// drape with extra environment.
+fn drape_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_drape"));
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("drape runs")
+}
+
+/// A PATH whose `ffmpeg` is a script in `dir` (the rest of PATH after it).
+fn path_with_ffmpeg(dir: &Path, script: &str) -> String {
+    let real = Command::new("sh").args(["-c", "command -v ffmpeg"]).output().expect("sh");
+    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+    let body = script.replace("REAL_FFMPEG", &real);
+    let f = dir.join("ffmpeg");
+    std::fs::write(&f, format!("#!/bin/sh\n{body}\n")).expect("write shim");
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+// 1. A full disk.
+
+/// ffmpeg reports a failed write and exits 0 (as it does on ENOSPC): drape must not trust the exit
+/// status, must not rename the file to its final name, and must say the disk is full.
+#[test]
+fn an_encoder_that_fails_quietly_is_an_error_and_no_final_file_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = pattern_clip(dir.path(), "in.mp4", 4, (160, 120), 10, &[]);
+    let shim = dir.path().join("bin");
+    std::fs::create_dir(&shim).unwrap();
+    // The decoder is the real ffmpeg; the encoder (libx264) swallows its input and reports a full
+    // disk, exit 0, as ffmpeg 5 and 6 do.
+    let path = path_with_ffmpeg(
+        &shim,
+        r#"case "$*" in *libx264*) for a in "$@"; do last="$a"; done; printf 'x' > "$last"; cat > /dev/null; echo "Error writing trailer of $last: No space left on device" >&2; exit 0;; esac
+exec REAL_FFMPEG "$@""#,
+    );
+    let out = dir.path().join("out.mp4");
+    let o = drape_env(&["process", s(&clip), "-o", s(&out)], &[("PATH", &path)]);
+    assert_clean_failure(&o, "the disk is full");
+    assert!(!out.exists(), "nothing may be left under the final name");
+    assert!(dir.path().join("out.partial.mp4").exists(), "what was written is kept under the partial name");
+}
+
+/// The real thing where this machine lets a test mount a small tmpfs (root, as CI is): filled, then
+/// written to by `process`.
+#[test]
+fn a_full_disk_during_a_video_write_is_an_error_not_a_broken_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "tmpfs", s(&mnt)]).stderr(Stdio::null()).status().is_ok_and(|st| st.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (not root); the quiet encoder test covers the sink");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _guard = Unmount(&mnt);
+    // Fill it to within a few kilobytes.
+    let _ = Command::new("sh").args(["-c", &format!("head -c 1040000 /dev/zero > {}/fill", s(&mnt))]).status();
+    let clip = pattern_clip(dir.path(), "in.mp4", 20, (320, 240), 10, &["-c:v", "libx264", "-crf", "0"]);
+    let out = mnt.join("out.mp4");
+    let o = drape(&["process", s(&clip), "-o", s(&out)]);
+    assert_clean_failure(&o, "the disk is full");
+    assert!(!out.exists(), "nothing may be left under the final name");
+}
