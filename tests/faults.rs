@@ -101,3 +101,36 @@ fn a_full_disk_during_a_video_write_is_an_error_not_a_broken_file() {
     assert_clean_failure(&o, "the disk is full");
     assert!(!out.exists(), "nothing may be left under the final name");
 }
+
+// 2. Rotated inputs (EXIF orientation is held to in capture's unit tests).
+
+/// A phone's portrait clip: stored 320x240 with a quarter-turn rotation. drape must read the
+/// frames at the size ffmpeg gives them (240x320, upright), not garbled at the stored size.
+#[test]
+fn a_portrait_phone_clip_is_read_upright_at_its_shown_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let stored = pattern_clip(dir.path(), "stored.mp4", 3, (320, 240), 10, &[]);
+    let rotated = dir.path().join("rotated.mp4");
+    let st = Command::new("ffmpeg").args(["-v", "error", "-y", "-i", s(&stored), "-c", "copy", "-metadata:s:v:0", "rotate=90", s(&rotated)]).status().unwrap();
+    assert!(st.success());
+    let mut v = drape::capture::video::VideoFile::open(&rotated, false).unwrap();
+    let info = v.info();
+    assert_eq!((info.width, info.height), (240, 320), "the shown size, sides swapped");
+    let first = drape::capture::Source::next_frame(&mut v).unwrap().expect("a frame");
+    // The same frame as ffmpeg shows it.
+    let shown =
+        Command::new("ffmpeg").args(["-v", "error", "-i", s(&rotated), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgba", "-"]).output().unwrap().stdout;
+    assert_eq!(first.as_raw().len(), shown.len());
+    let diff = first.as_raw().iter().zip(&shown).map(|(a, b)| (*a as i32 - *b as i32).unsigned_abs() as u64).sum::<u64>() / shown.len() as u64;
+    assert!(diff <= 1, "mean difference {diff} from ffmpeg's upright frame");
+    // End to end: the output is portrait too.
+    let out = dir.path().join("out.mp4");
+    let o = drape(&["process", s(&rotated), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dims = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", s(&out)])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&dims.stdout).trim(), "240,320");
+    assert_eq!(ffprobe(&out).0, 3);
+}

@@ -120,12 +120,33 @@ pub fn decode_image(bytes: &[u8], path: &Path, what: &'static str) -> Result<Fra
     if format == image::ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(Error::image(path, what, "the JPEG is truncated"));
     }
-    let img = image::load_from_memory_with_format(bytes, format).map_err(|e| Error::image(path, what, e))?;
+    let mut decoder = image::ImageReader::with_format(std::io::Cursor::new(bytes), format).into_decoder().map_err(|e| Error::image(path, what, e))?;
+    let (w, h) = image::ImageDecoder::dimensions(&decoder);
+    // Checked before anything is allocated: a small file can claim a huge picture.
+    if w as u64 * h as u64 > MAX_PIXELS {
+        return Err(Error::image(
+            path,
+            what,
+            format!(
+                "{w}x{h} is {:.0} megapixels, more than drape takes ({} megapixels); scale it down first",
+                w as f64 * h as f64 / 1e6,
+                MAX_PIXELS / 1_000_000
+            ),
+        ));
+    }
+    // A phone's portrait photo is stored on its side with an EXIF orientation: turned upright
+    // here, or people would be segmented lying down and the result come out sideways.
+    let orientation = image::ImageDecoder::orientation(&mut decoder).unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(|e| Error::image(path, what, e))?;
+    img.apply_orientation(orientation);
     if img.width() < 4 || img.height() < 4 {
         return Err(Error::image(path, what, format!("{}x{} is too small; both sides need 4 pixels", img.width(), img.height())));
     }
     Ok(img.to_rgba8())
 }
+
+/// The largest picture drape decodes: 100 megapixels (400 MB as RGBA), beyond any camera's.
+pub const MAX_PIXELS: u64 = 100_000_000;
 
 /// A complete JPEG ends with the EOI marker (FF D9), allowing for trailing padding bytes.
 fn jpeg_is_complete(bytes: &[u8]) -> bool {
@@ -136,6 +157,48 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A JPEG of `frame` with an EXIF orientation tag spliced in after its start marker.
+    fn jpeg_with_orientation(frame: &Frame, orientation: u8) -> Vec<u8> {
+        let mut j = Vec::new();
+        image::DynamicImage::ImageRgba8(frame.clone()).to_rgb8().write_to(&mut std::io::Cursor::new(&mut j), image::ImageFormat::Jpeg).unwrap();
+        // Exif header, big-endian TIFF header, one IFD entry: 0x0112 (orientation), SHORT, 1 value.
+        let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0".to_vec();
+        exif.extend([orientation, 0, 0, 0, 0, 0, 0]);
+        let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        out.extend(((exif.len() + 2) as u16).to_be_bytes());
+        out.extend(exif);
+        out.extend(&j[2..]);
+        out
+    }
+
+    #[test]
+    fn an_exif_orientation_is_applied() {
+        // Stored on its side: 64 wide, 32 high, red left half, blue right half.
+        let stored = Frame::from_fn(64, 32, |x, _| if x < 32 { image::Rgba([255, 0, 0, 255]) } else { image::Rgba([0, 0, 255, 255]) });
+        // 6: the camera was turned a quarter clockwise; shown upright it is 32 wide, 64 high,
+        // and the stored left (red) is at the top.
+        let f = decode_image(&jpeg_with_orientation(&stored, 6), Path::new("portrait.jpg"), "input").unwrap();
+        assert_eq!(f.dimensions(), (32, 64));
+        let (top, bottom) = (f.get_pixel(16, 8).0, f.get_pixel(16, 56).0);
+        assert!(top[0] > 200 && top[2] < 60, "top {top:?}");
+        assert!(bottom[2] > 200 && bottom[0] < 60, "bottom {bottom:?}");
+        // 1: as stored.
+        assert_eq!(decode_image(&jpeg_with_orientation(&stored, 1), Path::new("x.jpg"), "input").unwrap().dimensions(), (64, 32));
+    }
+
+    #[test]
+    fn a_picture_too_large_to_decode_names_its_size_and_the_limit() {
+        // A 12000 x 12000 PNG is a few hundred kilobytes of zeros but 576 MB decoded as RGBA.
+        let mut png = Vec::new();
+        let enc =
+            image::codecs::png::PngEncoder::new_with_quality(&mut png, image::codecs::png::CompressionType::Fast, image::codecs::png::FilterType::NoFilter);
+        let row = vec![0u8; 12_000];
+        let rows: Vec<u8> = row.iter().copied().cycle().take(12_000 * 12_000).collect();
+        image::ImageEncoder::write_image(enc, &rows, 12_000, 12_000, image::ExtendedColorType::L8).unwrap();
+        let e = decode_image(&png, Path::new("bomb.png"), "input").unwrap_err().report();
+        assert!(e.contains("bomb.png") && e.contains("12000x12000") && e.contains("144 megapixels") && e.contains("100 megapixels"), "{e}");
+    }
 
     #[test]
     fn truncated_and_empty_images_are_refused_by_name() {

@@ -36,7 +36,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
             "-select_streams",
             "v:0",
             "-show_entries",
-            "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames",
+            "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames:stream_side_data=rotation",
             "-of",
             "default=noprint_wrappers=1",
         ])
@@ -56,6 +56,10 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
         let why = one_line(String::from_utf8_lossy(&out.stderr));
         return Err(Error::video(path, if why.is_empty() { "no video stream".into() } else { why }));
     };
+    // A phone's portrait clip is stored on its side with a rotation; ffmpeg turns the frames
+    // upright as it decodes, so they come out with the sides swapped.
+    let quarter_turned = field("rotation").and_then(|r| r.parse::<f64>().ok()).is_some_and(|r| (r.round() as i64).rem_euclid(180) == 90);
+    let (width, height) = if quarter_turned { (height, width) } else { (width, height) };
     let fps = rate(field("avg_frame_rate")).or_else(|| rate(field("r_frame_rate"))).unwrap_or(30.0);
     Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()) })
 }
