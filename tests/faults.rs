@@ -134,3 +134,128 @@ fn a_portrait_phone_clip_is_read_upright_at_its_shown_size() {
     assert_eq!(String::from_utf8_lossy(&dims.stdout).trim(), "240,320");
     assert_eq!(ffprobe(&out).0, 3);
 }
+
+// 3. An output that is the input.
+
+fn bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_default()
+}
+
+#[test]
+fn an_output_that_is_the_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    // A photo written over itself.
+    let photo_in = dir.path().join("me.jpg");
+    std::fs::copy(photo("p3_portrait_suit_tfjs.jpg"), &photo_in).unwrap();
+    let before = bytes(&photo_in);
+    let o = drape(&["process", s(&photo_in), "-o", s(&photo_in)]);
+    assert_clean_failure(&o, "would overwrite the input");
+    assert_eq!(bytes(&photo_in), before);
+    // A folder processed into itself.
+    let o = drape(&["process", s(dir.path()), "-o", s(dir.path())]);
+    assert_clean_failure(&o, "would overwrite the input");
+    assert_eq!(bytes(&photo_in), before);
+    // A clip written over itself, by another spelling of its path.
+    let clip = pattern_clip(dir.path(), "clip.mp4", 3, (160, 120), 10, &[]);
+    let before = bytes(&clip);
+    let other_spelling = dir.path().join(".").join("clip.mp4");
+    let o = drape(&["process", s(&clip), "-o", s(&other_spelling)]);
+    assert_clean_failure(&o, "would overwrite the input");
+    assert_eq!(bytes(&clip), before);
+    assert!(!dir.path().join("clip.partial.mp4").exists());
+    // A live recording of a file into that file.
+    let o = drape(&["live", "--input", s(&clip), "--no-window", "--record", s(&clip)]);
+    assert_clean_failure(&o, "would overwrite the input");
+    assert_eq!(bytes(&clip), before);
+}
+
+// 8. The words of each error.
+
+#[test]
+fn media_that_is_no_image_gets_the_video_words_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = |name: &str, args: &[&str]| {
+        let p = dir.path().join(name);
+        assert!(Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).arg(&p).status().unwrap().success());
+        p
+    };
+    // Audio only, and a video stream with no frames: named as videos without a picture.
+    let wav = gen("tone.wav", &["-f", "lavfi", "-i", "sine=d=1"]);
+    let clip = pattern_clip(dir.path(), "clip.mp4", 3, (160, 120), 10, &[]);
+    let empty = gen("empty.mp4", &["-i", s(&clip), "-frames:v", "0", "-c", "copy"]);
+    for (input, out) in [(&wav, "wav_out"), (&empty, "empty_out")] {
+        let out = dir.path().join(out);
+        let o = drape(&["process", s(input), "-o", s(&out)]);
+        assert_clean_failure(&o, "no video stream");
+        assert!(!stderr(&o).contains("JPEG or PNG"), "{}", stderr(&o));
+        assert!(!out.exists(), "nothing left behind at {}", out.display());
+    }
+    // MPEG-TS and a file without an extension are videos.
+    let ts = gen("clip.ts", &["-i", s(&clip), "-c", "copy"]);
+    let bare = dir.path().join("clip");
+    std::fs::copy(&clip, &bare).unwrap();
+    for input in [&ts, &bare] {
+        let out = dir.path().join(format!("{}.out.mp4", input.file_name().unwrap().to_string_lossy()));
+        let o = drape(&["process", s(input), "-o", s(&out)]);
+        assert!(o.status.success(), "{}: {}", input.display(), stderr(&o));
+        assert_eq!(ffprobe(&out).0, 3);
+    }
+}
+
+#[test]
+fn a_style_folder_and_a_missing_models_folder_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.png");
+    let p = photo("p3_portrait_suit_tfjs.jpg");
+    let o = drape(&["process", s(&p), "-o", s(&out), "--style", s(dir.path())]);
+    assert_clean_failure(&o, "a folder, not an image");
+    let o = drape_env(&["process", s(&p), "-o", s(&out)], &[("DRAPE_MODELS", "/nowhere")]);
+    assert_clean_failure(&o, "/nowhere: no such models folder (from DRAPE_MODELS)");
+}
+
+/// Tiny and thin pictures: restyled or refused by name, never ONNX Runtime's own log.
+#[test]
+fn tiny_and_thin_images_give_a_result_or_one_clean_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = image::open(photo("p3_portrait_suit_tfjs.jpg")).unwrap();
+    for (w, h) in [(4u32, 4u32), (4, 5000), (5000, 4), (3, 3)] {
+        let p = dir.path().join(format!("t{w}x{h}.png"));
+        src.resize_exact(w, h, image::imageops::FilterType::Triangle).save(&p).unwrap();
+        let out = dir.path().join(format!("o{w}x{h}.png"));
+        let o = drape(&["process", s(&p), "-o", s(&out)]);
+        let err = stderr(&o);
+        assert!(!err.contains('\u{1b}') && !err.contains("onnxruntime") && !err.contains("panicked"), "{w}x{h}: {err}");
+        if o.status.success() {
+            assert_eq!(image::image_dimensions(&out).unwrap(), (w, h));
+        } else {
+            assert_clean_failure(&o, &format!("t{w}x{h}.png"));
+        }
+    }
+}
+
+// 9. Outputs named like files.
+
+#[test]
+fn an_output_named_like_a_file_drape_cannot_write_is_refused_not_made_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = photo("p3_portrait_suit_tfjs.jpg");
+    let clip = pattern_clip(dir.path(), "clip.mp4", 3, (160, 120), 10, &[]);
+    let cases: [(&Path, &str); 4] = [(&p, "x.webp"), (&p, "img.mp4"), (&clip, "frame.png"), (&clip, "frames.gif")];
+    for (input, name) in cases {
+        let out = dir.path().join(name);
+        let o = drape(&["process", s(input), "-o", s(&out)]);
+        assert_clean_failure(&o, name);
+        assert!(!out.exists(), "{} was made", out.display());
+    }
+    // Two photos into one file name.
+    let out = dir.path().join("both.png");
+    let o = drape(&["process", s(&p), s(&photo("Two_dancers.jpg")), "-o", s(&out)]);
+    assert_clean_failure(&o, "2 inputs need a folder");
+    assert!(!out.exists());
+    // A folder with a dot in its name that exists is a folder.
+    let dotted = dir.path().join("run.v2");
+    std::fs::create_dir(&dotted).unwrap();
+    let o = drape(&["process", s(&p), "-o", s(&dotted)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dotted.join("p3_portrait_suit_tfjs.jpg").is_file());
+}

@@ -64,9 +64,19 @@ pub struct ModelDir {
 impl ModelDir {
     /// `explicit`, else $DRAPE_MODELS, else the checkout's models/ folder.
     pub fn locate(explicit: Option<PathBuf>) -> Result<ModelDir> {
-        let root = explicit
-            .or_else(|| std::env::var_os("DRAPE_MODELS").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
+        let given = match explicit {
+            Some(p) => Some((p, "--models")),
+            None => std::env::var_os("DRAPE_MODELS").map(|p| (PathBuf::from(p), "DRAPE_MODELS")),
+        };
+        // A folder the user named and that is not there is named itself, not the first file
+        // looked for in it.
+        if let Some((p, from)) = given.as_ref().filter(|(p, _)| !p.is_dir()) {
+            return Err(Error::Usage(format!(
+                "{}: no such models folder (from {from}); give the folder `bash models/setup.sh` filled, or leave {from} out to use the checkout's models/",
+                p.display()
+            )));
+        }
+        let root = given.map(|(p, _)| p).unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
         let manifest: Manifest = toml::from_str(MANIFEST).map_err(|e| Error::Usage(format!("models/manifest.toml is malformed: {e}")))?;
         Ok(ModelDir { root, manifest })
     }
@@ -131,19 +141,26 @@ mod tests {
 
     #[test]
     fn manifest_lists_every_model_with_licence_and_checksum() {
-        let dir = ModelDir::locate(Some("/nonexistent".into())).unwrap();
+        let empty = std::env::temp_dir().join(format!("drape-empty-models-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let dir = ModelDir::locate(Some(empty.clone())).unwrap();
         for name in ["u2netp", "style_predict", "style_transform", "multistyle26", "pan", "pose_detection", "pose_landmark"] {
             let e = dir.entry(name).unwrap_or_else(|| panic!("{name} not in manifest"));
             assert!(!e.licence.is_empty());
             assert_eq!(e.expected_sha256().unwrap().len(), 64);
         }
         assert_eq!(dir.check(dir.entry("pan").unwrap()), FileState::Missing);
+        let _ = std::fs::remove_dir(&empty);
+        // A folder the user names that is not there is named in the error.
+        let e = ModelDir::locate(Some("/nowhere".into())).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("/nowhere") && e.contains("no such models folder"), "{e}");
     }
 
     #[test]
     fn an_unreadable_model_is_not_called_missing() {
         // A folder where the model file should be: there, but not readable as a file.
         let root = std::env::temp_dir().join(format!("drape-unreadable-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
         let dir = ModelDir::locate(Some(root.clone())).unwrap();
         let entry = dir.entry("pan").unwrap();
         std::fs::create_dir_all(root.join(&entry.file)).unwrap();

@@ -79,6 +79,28 @@ pub fn is_image_path(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// Whether one input file is a video: by its extension, else, when it is no image by name or by
+/// its first bytes, by ffprobe recognising it as a media file (`.ts`, `.wav`, no extension): a
+/// video then gets the video path's words ("no video stream"), not "give a JPEG or PNG".
+pub fn is_video_input(path: &Path) -> bool {
+    if video::is_video_path(path) {
+        return true;
+    }
+    if is_image_path(path) || !path.is_file() {
+        return false;
+    }
+    let mut head = [0u8; 32];
+    let n = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    if n == 0 || image::guess_format(&head[..n]).is_ok() {
+        return false;
+    }
+    std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=nb_streams", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().is_ok_and(|k| k > 0))
+}
+
 /// The image files named by `inputs`: files as given, folders expanded (sorted, not recursive).
 /// Every path must exist; checked before any work starts.
 pub fn list_images(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -106,6 +128,9 @@ pub fn list_images(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 /// Read and decode an image file into an RGBA frame.
 pub fn load_image(path: &Path, what: &'static str) -> Result<Frame> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!("{}: a folder, not an image; the {what} is one JPEG or PNG file", path.display())));
+    }
     let bytes = std::fs::read(path).map_err(|_| Error::InputMissing { path: path.to_path_buf() })?;
     decode_image(&bytes, path, what)
 }

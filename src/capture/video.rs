@@ -54,7 +54,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
     };
     let (Some(width), Some(height)) = (field("width").and_then(|v| v.parse().ok()), field("height").and_then(|v| v.parse().ok())) else {
         let why = one_line(String::from_utf8_lossy(&out.stderr));
-        return Err(Error::video(path, if why.is_empty() { "no video stream".into() } else { why }));
+        return Err(Error::video(path, if why.is_empty() { "it holds no video stream (audio only, or empty)".into() } else { why }));
     };
     // A phone's portrait clip is stored on its side with a rotation; ffmpeg turns the frames
     // upright as it decodes, so they come out with the sides swapped.

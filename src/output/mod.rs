@@ -44,6 +44,28 @@ pub fn save_image(frame: &Frame, path: &Path) -> Result<()> {
     std::fs::rename(&partial, path).map_err(|e| Error::output(path, e))
 }
 
+/// Whether two paths name the same file; `b` may not exist yet (then its folder decides).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| -> Option<PathBuf> {
+        p.canonicalize().ok().or_else(|| {
+            let parent = p.parent().filter(|x| !x.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(parent.canonicalize().ok()?.join(p.file_name()?))
+        })
+    };
+    matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Whether a path that does not name an existing folder reads as a file name (`x.webp`,
+/// `img.mp4`): such an output is never made into a folder. An extension of two to four letters
+/// or digits, at least one a letter; a folder with a dot in its name can be made first.
+pub fn looks_like_file(path: &Path) -> bool {
+    !path.is_dir()
+        && path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| (2..=4).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric()) && e.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
 /// `dir/name.png` -> `dir/name.partial.png`
 pub fn partial_path(path: &Path) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

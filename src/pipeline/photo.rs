@@ -47,15 +47,30 @@ pub struct Report {
 
 /// Where each input's result goes: `output` itself for one input named with an image
 /// extension, else `output/<stem>.<ext>`.
+/// Nothing is written over an input, and a name that reads as a file is never made a folder.
 pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
+    let over_input = |out: &Path| -> Result<()> {
+        match inputs.iter().find(|i| output::same_file(i, out)) {
+            Some(i) => Err(Error::Usage(format!("{}: the output would overwrite the input {}; choose another -o", out.display(), i.display()))),
+            None => Ok(()),
+        }
+    };
     if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() {
+        over_input(output)?;
         let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         output::ensure_writable_dir(dir)?;
         return Ok(vec![output.to_path_buf()]);
     }
-    output::ensure_writable_dir(output)?;
+    if output::looks_like_file(output) {
+        let what =
+            if capture::is_image_path(output) { format!("{} inputs need a folder", inputs.len()) } else { "drape writes photos as PNG or JPEG".to_string() };
+        return Err(Error::Usage(format!(
+            "{}: {what}; name one photo's output NAME.png or NAME.jpg, or give a folder (a folder with a dot in its name must exist first)",
+            output.display()
+        )));
+    }
     let mut seen = std::collections::HashSet::new();
-    inputs
+    let planned: Vec<PathBuf> = inputs
         .iter()
         .map(|i| {
             let stem = i.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned());
@@ -67,15 +82,19 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
             if !seen.insert(path.clone()) {
                 return Err(Error::Usage(format!("{}: two inputs would write the same output; rename one", path.display())));
             }
+            over_input(&path)?;
             Ok(path)
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    output::ensure_writable_dir(output)?;
+    Ok(planned)
 }
 
 /// Restyle each input. Every input is checked and the style loaded before the first is written;
 /// a failing input is reported and the rest still run.
 pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob) -> Result<Report> {
     let inputs = capture::list_images(&job.inputs)?;
+    let existed = job.output.is_dir();
     let outputs = plan_outputs(&inputs, &job.output)?;
     let style = analyser.load_style(&job.style)?;
     let request = Request { parts: job.parts, style: &style, style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour } };
@@ -115,6 +134,10 @@ pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob
             }
             Err(e) => report.failed.push(e),
         }
+    }
+    // A folder made for outputs that all failed is not left behind empty.
+    if report.written.is_empty() && !existed && job.output.is_dir() && std::fs::remove_dir(&job.output).is_err() {
+        tracing::debug!(path = %job.output.display(), "the output folder is kept: not empty");
     }
     Ok(report)
 }

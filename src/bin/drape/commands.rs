@@ -38,7 +38,7 @@ pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Res
     let input = a.inputs[0].clone();
     let info = video::probe(&input)?;
     check_style(&a.look)?;
-    let sink = sink_for(&a.output, info.fps, (info.width, info.height))?;
+    let sink = sink_for(&a.output, info.fps, (info.width, info.height), Some(&input))?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look, false)?;
     let mut stage = open_stage(g)?;
@@ -69,6 +69,11 @@ pub fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
 }
 
 pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
+    if let (Some(r), Some(i)) = (&a.record, &a.input) {
+        if drape::output::same_file(i, r) {
+            anyhow::bail!("{}: the recording would overwrite the input {}; choose another --record name", r.display(), i.display());
+        }
+    }
     let window = !a.no_window && !a.stdout;
     if window && !has_display() {
         if a.record.is_none() {
@@ -83,10 +88,10 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
     let LiveSource { open, fps, size, .. } = live_source(&a, a.looping)?;
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     if let Some(r) = &a.record {
-        sinks.push(sink_for(r, fps, size)?);
+        sinks.push(sink_for(r, fps, size, a.input.as_deref())?);
     }
     if a.stdout {
-        sinks.push(sink_for(Path::new("-"), fps, size)?);
+        sinks.push(sink_for(Path::new("-"), fps, size, None)?);
     }
     let rt = Runtime::load(runtime_options(g, dir).for_live())?;
     let analyser = styled_analyser(&rt, dir, &a.look, !a.flow.no_follow)?;

@@ -6,16 +6,27 @@ use std::path::Path;
 use anyhow::Context;
 
 use drape::capture::{self, video, Source};
+use drape::output;
 use drape::output::sink::{Mp4Sink, PngSequence, RawStdout, Sink};
 use drape::pipeline::video::SourceOpener;
 
 use crate::cli::LiveArgs;
 
-/// A sink for an output path: FILE.mp4, `-` for stdout, anything else a PNG folder.
-pub fn sink_for(path: &Path, fps: f64, size: (u32, u32)) -> anyhow::Result<Box<dyn Sink>> {
+/// A sink for an output path: FILE.mp4, `-` for stdout, a folder for PNG frames. Never the
+/// `input` itself, and never a folder made from a file's name (`frame.png`, `x.webp`).
+pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>) -> anyhow::Result<Box<dyn Sink>> {
     if path.as_os_str() == "-" {
         eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
         return Ok(Box::new(RawStdout::new()));
+    }
+    if let Some(i) = input.filter(|i| output::same_file(i, path)) {
+        anyhow::bail!("{}: the output would overwrite the input {}; choose another output name", path.display(), i.display());
+    }
+    if !video::is_video_path(path) && output::looks_like_file(path) {
+        anyhow::bail!(
+            "{}: video frames go to FILE.mp4 or a folder of PNG frames; give one of those (a folder with a dot in its name must exist first)",
+            path.display()
+        );
     }
     if video::is_video_path(path) {
         if path.extension().is_some_and(|e| !e.eq_ignore_ascii_case("mp4")) {

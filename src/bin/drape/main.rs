@@ -10,7 +10,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use drape::analysis::models::ModelDir;
-use drape::capture::video;
+use drape::capture;
 use drape::pipeline::PhotoJob;
 
 mod assemble;
@@ -97,7 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Process(a)) => {
-            if a.inputs.len() == 1 && video::is_video_path(&a.inputs[0]) {
+            if a.inputs.len() == 1 && capture::is_video_input(&a.inputs[0]) {
                 return process_video(&g, &dir, &a);
             }
             let job = PhotoJob {
