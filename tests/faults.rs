@@ -259,3 +259,41 @@ fn an_output_named_like_a_file_drape_cannot_write_is_refused_not_made_a_folder()
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dotted.join("p3_portrait_suit_tfjs.jpg").is_file());
 }
+
+// 4. Two writers.
+
+/// Waits for `path` to appear, up to `secs`.
+fn appears(path: &Path, secs: u64) -> bool {
+    let t = std::time::Instant::now();
+    while t.elapsed().as_secs() < secs {
+        if path.exists() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn a_second_drape_writing_the_same_output_is_refused_and_the_first_finishes_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = pattern_clip(dir.path(), "clip.mp4", 12, (320, 240), 10, &[]);
+    let out = dir.path().join("out.mp4");
+    let first =
+        Command::new(env!("CARGO_BIN_EXE_drape")).args(["process", s(&clip), "-o", s(&out)]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    assert!(appears(&dir.path().join("out.partial.mp4"), 60), "the first drape started writing");
+    let second = drape(&["process", s(&clip), "-o", s(&out)]);
+    assert_clean_failure(&second, "another drape is writing this output now");
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(ffprobe(&out).0, 12, "the first drape's file is whole");
+    // The same for a folder of PNG frames.
+    let frames = dir.path().join("frames");
+    let first =
+        Command::new(env!("CARGO_BIN_EXE_drape")).args(["process", s(&clip), "-o", s(&frames)]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    assert!(appears(&frames.join("frame_000001.png"), 60), "the first drape started writing");
+    let second = drape(&["process", s(&clip), "-o", s(&frames)]);
+    assert_clean_failure(&second, "another drape is writing this output now");
+    assert!(first.wait_with_output().unwrap().status.success());
+    assert_eq!(std::fs::read_dir(&frames).unwrap().count(), 12);
+}

@@ -34,6 +34,24 @@ pub struct Mp4Sink {
     frames: u64,
     /// The encoder quit mid-recording: the file is never renamed to its final name.
     failed: bool,
+    /// Held while this sink writes: a second drape given the same output is refused instead of
+    /// sharing the partial file with this one.
+    _lock: std::fs::File,
+}
+
+/// Take the write lock on `file` (an advisory lock, on the file itself), or say who holds it.
+pub(crate) fn lock_for_writing(file: &Path, output: &Path) -> Result<std::fs::File> {
+    let f = if file.is_dir() { std::fs::File::open(file) } else { std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(file) }
+        .map_err(|e| Error::output(file, e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(
+            "{}: another drape is writing this output now ({}); wait for it to finish, or choose another output",
+            output.display(),
+            file.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::output(file, because("cannot lock it for writing", e))),
+    }
 }
 
 impl Mp4Sink {
@@ -41,7 +59,9 @@ impl Mp4Sink {
     pub fn create(path: &Path, fps: f64) -> Result<Mp4Sink> {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         super::ensure_writable_dir(dir)?;
-        Ok(Mp4Sink { path: path.to_path_buf(), partial: super::partial_path(path), fps, size: None, child: None, stderr: None, frames: 0, failed: false })
+        let partial = super::partial_path(path);
+        let lock = lock_for_writing(&partial, path)?;
+        Ok(Mp4Sink { path: path.to_path_buf(), partial, fps, size: None, child: None, stderr: None, frames: 0, failed: false, _lock: lock })
     }
 
     fn start(&mut self, w: u32, h: u32) -> Result<()> {
@@ -134,6 +154,10 @@ impl Sink for Mp4Sink {
 
     fn finish(mut self: Box<Self>, complete: bool) -> Result<Finished> {
         if self.size.is_none() {
+            // The empty file the lock was taken on.
+            if let Err(e) = std::fs::remove_file(&self.partial) {
+                tracing::debug!(path = %self.partial.display(), "no empty partial to remove: {e}");
+            }
             return Ok(Finished { what: "no frames, no recording".into(), path: None, frames: 0 });
         }
         self.close()?;
@@ -163,12 +187,15 @@ impl Drop for Mp4Sink {
 pub struct PngSequence {
     dir: PathBuf,
     frames: u64,
+    /// The folder's write lock (see [`Mp4Sink`]).
+    _lock: std::fs::File,
 }
 
 impl PngSequence {
     pub fn create(dir: &Path) -> Result<PngSequence> {
         super::ensure_writable_dir(dir)?;
-        Ok(PngSequence { dir: dir.to_path_buf(), frames: 0 })
+        let lock = lock_for_writing(dir, dir)?;
+        Ok(PngSequence { dir: dir.to_path_buf(), frames: 0, _lock: lock })
     }
 }
 
