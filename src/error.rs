@@ -58,6 +58,10 @@ pub enum Error {
     #[error("window: {what}; without a display, use --no-window with --record FILE.mp4 or --stdout")]
     Window { what: String, source: Option<Cause> },
 
+    /// The reader of stdout went away (a closed pipe): the run ends quietly, as Unix tools do.
+    #[error("stdout: the reader went away")]
+    ReaderGone,
+
     #[error("{0}")]
     Usage(String),
 }

@@ -297,3 +297,25 @@ fn a_second_drape_writing_the_same_output_is_refused_and_the_first_finishes_whol
     assert!(first.wait_with_output().unwrap().status.success());
     assert_eq!(std::fs::read_dir(&frames).unwrap().count(), 12);
 }
+
+// 5. A reader of --stdout that goes away.
+
+/// `drape ... --stdout | head -c 1000`: drape ends at once, quietly, with status 0.
+#[test]
+fn a_stdout_reader_that_goes_away_ends_drape_at_once_and_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = pattern_clip(dir.path(), "clip.mp4", 30, (320, 240), 10, &[]);
+    for args in [vec!["live", "--input", s(&clip), "--loop", "--no-window", "--stdout"], vec!["process", s(&clip), "-o", "-"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_drape")).args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = vec![0u8; 1000];
+        std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+        let started = std::time::Instant::now();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(started.elapsed().as_secs() < 20, "{args:?}: drape ran on for {:?} after its reader left", started.elapsed());
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("error") && !err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -233,15 +233,24 @@ impl RawStdout {
     }
 }
 
+/// A closed pipe is the reader's choice (`| head`), not a fault; anything else is.
+fn stdout_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::ReaderGone
+    } else {
+        Error::output("stdout", e)
+    }
+}
+
 impl Sink for RawStdout {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        self.out.lock().write_all(frame.as_raw()).map_err(|e| Error::output("stdout", because("the reader went away", e)))?;
+        self.out.lock().write_all(frame.as_raw()).map_err(stdout_error)?;
         self.frames += 1;
         Ok(())
     }
     fn finish(self: Box<Self>, _complete: bool) -> Result<Finished> {
         // The last frames may still sit in the buffer: a reader gone now lost them.
-        self.out.lock().flush().map_err(|e| Error::output("stdout", because("the reader went away", e)))?;
+        self.out.lock().flush().map_err(stdout_error)?;
         Ok(Finished { what: format!("{} raw frames on stdout", self.frames), path: None, frames: self.frames })
     }
 }

@@ -50,12 +50,20 @@ pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Res
 }
 
 pub fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
+    // The reader of --stdout went away (`| head`): done, quietly, as other Unix tools are; a
+    // recording made beside it is still named.
+    let reader_gone = matches!(report.error, Some(drape::error::Error::ReaderGone));
     let s = &report.summary;
     for f in &report.outputs {
         match &f.path {
             Some(p) => println!("wrote {} ({})", p.display(), f.what),
-            None => eprintln!("drape: {}", f.what),
+            None if !reader_gone => eprintln!("drape: {}", f.what),
+            None => {}
         }
+    }
+    if reader_gone {
+        tracing::info!("the reader of stdout went away; stopping");
+        return Ok(ExitCode::SUCCESS);
     }
     eprintln!("drape: {} frames in {:.1} s ({:.1} fps), {} analyses ({:.1} per second)", s.composited, s.seconds, s.output_fps(), s.analysed, s.analysis_fps());
     match report.error {
