@@ -375,3 +375,90 @@ fn damaged_video_keeps_the_good_frames_and_names_the_frame_it_stopped_at() {
     assert!(at + 3 > intact as u64, "stopped at {at} of {intact} intact: {err}");
     assert_eq!(ffprobe(&dir.path().join("out.partial.mp4")).0, at - 1);
 }
+
+// 7. Numbers out of range.
+
+/// Every number has a range, checked at parse time: exit 2, the range named, nothing started.
+#[test]
+fn numbers_out_of_range_are_refused_at_parse_time_with_the_range() {
+    let p = photo("p3_portrait_suit_tfjs.jpg");
+    let cases: [(&[&str], &str); 10] = [
+        (&["--threads", "100000"], "1 to 64"),
+        (&["--threads", "0"], "1 to 64"),
+        (&["--feather", "inf"], "0 to 64"),
+        (&["--feather", "NaN"], "0 to 64"),
+        (&["--feather=-5"], "0 to 64"),
+        (&["--style-size", "33"], "multiple of 4 from 32 to 4096"),
+        (&["--saliency-size", "100"], "multiple of 32 from 64 to 2048"),
+        (&["--strength", "NaN"], "from 0 to 1"),
+        (&["--analyse-every", "0"], "1.."),
+        (&["--style-size=-4"], "multiple of 4"),
+    ];
+    for (extra, range) in cases {
+        let mut args = vec!["process", s(&p), "-o", "/tmp/drape-never-written.png"];
+        args.extend(extra);
+        let t = std::time::Instant::now();
+        let o = drape(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.lines().next().is_some_and(|l| l.contains(range)), "{extra:?}: the first line names {range}: {err}");
+        assert!(t.elapsed().as_secs() < 5, "{extra:?} was checked before any work");
+    }
+    assert!(!Path::new("/tmp/drape-never-written.png").exists());
+    for (extra, range) in [(&["--window-size", "10x10"][..], "each side 64 to 8192"), (&["--frames", "0"][..], "1.."), (&["--fps", "0"][..], "1..")] {
+        let mut args = vec!["live", "--input", s(&p), "--no-window", "--stdout"];
+        args.extend(extra);
+        let o = drape(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.lines().next().is_some_and(|l| l.contains(range)), "{extra:?}: {err}");
+    }
+}
+
+// 10. Live without an output.
+
+#[test]
+fn headless_live_with_no_output_is_refused() {
+    let p = photo("p3_portrait_suit_tfjs.jpg");
+    let o = drape(&["live", "--input", s(&p), "--no-window"]);
+    assert_clean_failure(&o, "give --record FILE.mp4 or --stdout");
+}
+
+// 11. Headless recordings keep real time.
+
+/// A 30 fps source composited at about 10 fps (a slow machine): the recording still holds 30
+/// frames per second of wall time, the composited frames repeated as the window's recordings are.
+#[test]
+fn a_headless_recording_keeps_the_source_clock_when_compositing_falls_behind() {
+    use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
+    use drape::pipeline::video::{run_live, SourceOpener, VideoOptions};
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Mutex};
+    let collected = Arc::new(Mutex::new(Vec::new()));
+    let open: SourceOpener =
+        Box::new(|| Ok(Box::new(common::video::Numbered { n: 0, total: 60, rate: 30.0, size: (32, 24) }) as Box<dyn drape::capture::Source>));
+    let analyser = common::video::SlowAnalyser { delay: std::time::Duration::from_millis(5), calls: Arc::new(Mutex::new(0)) };
+    let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
+    let started = std::time::Instant::now();
+    let mut first: Option<std::time::Instant> = None;
+    let opts = VideoOptions { params: Params::default(), record_rate: Some(30.0), max_frames: Some(20), ..VideoOptions::default() };
+    let report = run_live(
+        open,
+        Box::new(analyser),
+        &mut stage,
+        vec![Box::new(common::video::Collect(collected.clone()))],
+        Arc::new(AtomicBool::new(false)),
+        &opts,
+        |_, _, _| {
+            first.get_or_insert_with(std::time::Instant::now);
+            // A slow compositor: about 10 frames a second.
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        },
+    );
+    assert!(report.error.is_none(), "{:?}", report.error);
+    let wall = first.map_or(0.0, |f| f.elapsed().as_secs_f64());
+    let written = collected.lock().unwrap().len() as f64;
+    assert!(started.elapsed().as_secs() < 30);
+    // 20 composited frames over about 2 s of wall time: about 60 written, not 20.
+    assert!(written > 0.75 * wall * 30.0 && written < 1.25 * wall * 30.0 + 2.0, "{written} frames written for {wall:.2} s at 30 fps");
+}

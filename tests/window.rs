@@ -272,3 +272,27 @@ fn the_mirror_window_shows_a_failed_analysis_and_keeps_going() {
     let status = x.quit(&mut drape);
     assert_eq!(status.code(), Some(0), "a retried failure is not the session's error; log: {}", read_log());
 }
+
+/// `--frames N` in the window: it closes by itself after N frames shown, exit 0.
+#[test]
+fn the_mirror_window_closes_after_frames() {
+    let _serial = one_at_a_time();
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("drape.log");
+    let mut drape = x.drape_live(dir.path(), &log).args(["--frames", "45"]).spawn().expect("drape starts");
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = drape.try_wait().unwrap() {
+            break s;
+        }
+        if t.elapsed() > Duration::from_secs(90) {
+            let _ = drape.kill();
+            panic!("the window did not close after 45 frames: {}", std::fs::read_to_string(&log).unwrap_or_default());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("presented 45 frames"), "{text}");
+}

@@ -17,6 +17,9 @@ use crate::output::sink::{Finished, Sink};
 struct Pacing {
     fps: f64,
     written: u64,
+    /// The clock starts at the first frame: the seconds before it (models loading) are no part
+    /// of the recording.
+    start: Option<Instant>,
 }
 
 pub struct SinkThread {
@@ -72,7 +75,7 @@ impl SinkThread {
 
     /// A recording of a live source at `fps`: frames are repeated to keep the source's clock.
     pub fn on_source_clock(mut self, fps: f64) -> SinkThread {
-        self.pacing = Some(Pacing { fps: fps.max(1.0), written: 0 });
+        self.pacing = Some(Pacing { fps: fps.max(1.0), written: 0, start: None });
         self
     }
 
@@ -90,7 +93,7 @@ impl SinkThread {
         let times = match &mut self.pacing {
             None => 1,
             Some(p) => {
-                let due = (self.started.elapsed().as_secs_f64() * p.fps) as u64 + 1;
+                let due = (p.start.get_or_insert_with(Instant::now).elapsed().as_secs_f64() * p.fps) as u64 + 1;
                 let times = due.saturating_sub(p.written);
                 p.written += times;
                 times
@@ -151,6 +154,19 @@ mod tests {
         assert_eq!(finished[0].what, "whole");
         let n = *written.lock().unwrap();
         assert!(n >= 5, "{n} frames written for 50 ms at 100 fps");
+    }
+
+    #[test]
+    fn the_source_clock_starts_at_the_first_frame() {
+        let written = Arc::new(Mutex::new(0));
+        let mut t = SinkThread::spawn(vec![Box::new(Counting { written: written.clone(), fail_at: None })], 8, None).on_source_clock(100.0);
+        // The models take a while to load before the first frame comes.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(t.push(frame()));
+        let (_, error) = t.finish(true);
+        assert!(error.is_none());
+        let n = *written.lock().unwrap();
+        assert!(n <= 2, "the first frame was written {n} times for the time before it");
     }
 
     #[test]

@@ -63,11 +63,14 @@ pub struct VideoOptions {
     pub progress: bool,
     /// Stop after this many composited frames.
     pub max_frames: Option<u64>,
+    /// Live: write to the sinks on the source's clock at this rate, repeating a frame where
+    /// compositing fell behind, so that a recording keeps real time (as the window's does).
+    pub record_rate: Option<f64>,
 }
 
 impl Default for VideoOptions {
     fn default() -> Self {
-        VideoOptions { analyse_every: 1, params: Params::default(), each_second: None, progress: false, max_frames: None }
+        VideoOptions { analyse_every: 1, params: Params::default(), each_second: None, progress: false, max_frames: None, record_rate: None }
     }
 }
 
@@ -608,6 +611,9 @@ pub fn run_live(
     let session = LiveSession::start(open, analyser, stop.clone(), opts.analyse_every, OnAnalysisError::Stop, FOLLOW_GAP_HEADLESS);
     let stats = session.stats.clone();
     let mut out = SinkThread::spawn(sinks, 8, Some(stats.clone()));
+    if let Some(rate) = opts.record_rate {
+        out = out.on_source_clock(rate);
+    }
     let mut n = 0u64;
     let looped = composite_live(
         &session,

@@ -58,6 +58,8 @@ pub struct MirrorOptions {
     pub each_second: Option<fn(&Second)>,
     /// Set by Ctrl-C.
     pub stop: Arc<AtomicBool>,
+    /// Close after this many frames shown (`--frames`).
+    pub max_frames: Option<u64>,
 }
 
 /// How a mirror session ended.
@@ -328,7 +330,7 @@ impl Running {
             Surface { surface, present_connection, window: window.clone(), config, device, pass },
             session.clone(),
             shared.clone(),
-            Presenting { fps: opts.fps, save_dir: opts.save_dir, provider: opts.provider, each_second: opts.each_second },
+            Presenting { fps: opts.fps, save_dir: opts.save_dir, provider: opts.provider, each_second: opts.each_second, max_frames: opts.max_frames },
             pixels_wanted,
         );
         let stop = opts.stop.clone();

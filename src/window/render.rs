@@ -135,6 +135,8 @@ pub struct Renderer {
     saved: Vec<PathBuf>,
     overlay_shown: Option<(OverlayContent, (u32, u32))>,
     second: Second,
+    /// Frames shown so far, for `--frames`.
+    frames_shown: u64,
 }
 
 /// Where the render thread presents. Field order matters: the surface goes before the
@@ -157,6 +159,8 @@ pub struct Presenting {
     pub provider: String,
     /// Called with each second's figures.
     pub each_second: Option<fn(&Second)>,
+    /// Close after this many frames shown (`--frames`).
+    pub max_frames: Option<u64>,
 }
 
 impl Renderer {
@@ -173,6 +177,7 @@ impl Renderer {
             saved: Vec::new(),
             overlay_shown: None,
             second: Second::default(),
+            frames_shown: 0,
         }
     }
 
@@ -195,6 +200,9 @@ impl Renderer {
             };
             if let Err(e) = step {
                 error = Some(e);
+                break;
+            }
+            if self.how.max_frames.is_some_and(|n| self.frames_shown >= n) {
                 break;
             }
             let notes: Vec<String> = self.session.notices().collect();
@@ -220,6 +228,7 @@ impl Renderer {
             }
         }
         self.shown = Some(out);
+        self.frames_shown += 1;
         self.present()?;
         self.session.stats.composited(at.elapsed());
         Ok(())

@@ -35,8 +35,8 @@ pub struct Global {
     /// Execution provider; cuda and tensorrt fail with an error if they cannot start
     #[arg(long, global = true, value_enum, default_value_t = ProviderArg::Cpu)]
     pub ep: ProviderArg,
-    /// ONNX Runtime intra-op threads per model [default: ONNX Runtime's choice]
-    #[arg(long, global = true, value_name = "N")]
+    /// ONNX Runtime intra-op threads per model, 1 to 64 [default: ONNX Runtime's choice]
+    #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -61,8 +61,8 @@ pub struct Look {
     /// What to show: result, hard (the reference's pasted look), split (hard | soft), mask, alpha (RGBA overlay)
     #[arg(long, value_enum, default_value_t = ViewArg::Result)]
     pub view: ViewArg,
-    /// Edge feather radius in pixels
-    #[arg(long, default_value_t = 0.0)]
+    /// Edge feather radius in pixels, 0 to 64
+    #[arg(long, default_value_t = 0.0, value_parser = parse_feather)]
     pub feather: f32,
     /// Garment segmenter
     #[arg(long, value_enum, default_value_t = SegArg::Composite)]
@@ -70,11 +70,11 @@ pub struct Look {
     /// The 4-class clothing model for --seg u2net-cloth
     #[arg(long, value_name = "PATH")]
     pub seg_model: Option<PathBuf>,
-    /// Long side, in pixels, of the crop the style network runs on (multiple of 4)
-    #[arg(long, default_value_t = 384, value_parser = clap::value_parser!(u32).range(32..=4096))]
+    /// Long side, in pixels, of the crop the style network runs on: a multiple of 4 from 32 to 4096
+    #[arg(long, default_value_t = 384, value_parser = parse_style_size)]
     pub style_size: u32,
-    /// Long side, in pixels, of the saliency model's input (multiple of 32)
-    #[arg(long, default_value_t = 320, value_parser = clap::value_parser!(u32).range(64..=2048))]
+    /// Long side, in pixels, of the saliency model's input: a multiple of 32 from 64 to 2048
+    #[arg(long, default_value_t = 320, value_parser = parse_saliency_size)]
     pub saliency_size: u32,
 }
 
@@ -154,7 +154,7 @@ pub struct LiveArgs {
     /// Never open the mirror window (record or pipe instead)
     #[arg(long)]
     pub no_window: bool,
-    /// Window size in pixels, WxH [default: the frame fitted into 1280x720]
+    /// Window size in pixels, WxH, each side 64 to 8192 [default: the frame fitted into 1280x720]
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub window_size: Option<(u32, u32)>,
     /// Start fullscreen (F11 toggles)
@@ -172,15 +172,16 @@ pub struct LiveArgs {
     /// Where the window's recordings (R) and snapshots (S) go
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub save_to: PathBuf,
-    /// Stop after this many frames
-    #[arg(long, value_name = "N")]
+    /// Stop after this many frames (1 or more; in the window too)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub frames: Option<u64>,
-    /// Camera resolution and rate asked for
-    #[arg(long, default_value_t = 640)]
+    /// Camera resolution and rate asked for (16 to 7680 wide, 16 to 4320 high, 1 to 240 fps);
+    /// --fps is also the rate an --input image is shown at
+    #[arg(long, default_value_t = 640, value_parser = clap::value_parser!(u32).range(16..=7680))]
     pub width: u32,
-    #[arg(long, default_value_t = 480)]
+    #[arg(long, default_value_t = 480, value_parser = clap::value_parser!(u32).range(16..=4320))]
     pub height: u32,
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
     pub fps: u32,
     #[command(flatten)]
     pub look: Look,
@@ -193,8 +194,8 @@ pub struct BenchArgs {
     /// The clip [default: ../shared's webcam clip when present, else the bundled example clip]
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
-    /// Frames per measurement
-    #[arg(long, default_value_t = 90)]
+    /// Frames per measurement (1 or more)
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..))]
     pub frames: u64,
     /// Print the figures as JSON
     #[arg(long)]
@@ -211,7 +212,7 @@ pub struct BenchArgs {
 }
 
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let bad = || format!("`{s}`: give the size as WIDTHxHEIGHT, e.g. 1280x720");
+    let bad = || format!("`{s}`: give the size as WIDTHxHEIGHT, each side 64 to 8192, e.g. 1280x720");
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
     match (w.trim().parse::<u32>(), h.trim().parse::<u32>()) {
         (Ok(w), Ok(h)) if (64..=8192).contains(&w) && (64..=8192).contains(&h) => Ok((w, h)),
@@ -223,6 +224,34 @@ pub fn parse_strength(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
         _ => Err(format!("`{s}`: strength is a number from 0 to 1")),
+    }
+}
+
+/// A whole number in `lo..=hi` that is a multiple of `step`, or a one-line reason.
+fn whole_in(s: &str, lo: u32, hi: u32, step: u32, what: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(v) if (lo..=hi).contains(&v) && v % step == 0 => Ok(v),
+        _ if step > 1 => Err(format!("`{s}`: {what} is a multiple of {step} from {lo} to {hi}")),
+        _ => Err(format!("`{s}`: {what} is a whole number from {lo} to {hi}")),
+    }
+}
+
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    whole_in(s, 1, 64, 1, "--threads").map(|v| v as usize)
+}
+
+pub fn parse_style_size(s: &str) -> Result<u32, String> {
+    whole_in(s, 32, 4096, 4, "--style-size")
+}
+
+pub fn parse_saliency_size(s: &str) -> Result<u32, String> {
+    whole_in(s, 64, 2048, 32, "--saliency-size")
+}
+
+pub fn parse_feather(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(v) if (0.0..=64.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}`: --feather is a radius in pixels from 0 to 64")),
     }
 }
 

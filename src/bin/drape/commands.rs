@@ -82,6 +82,9 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
             anyhow::bail!("{}: the recording would overwrite the input {}; choose another --record name", r.display(), i.display());
         }
     }
+    if a.no_window && a.record.is_none() && !a.stdout {
+        anyhow::bail!("live --no-window writes nothing without an output: give --record FILE.mp4 or --stdout");
+    }
     let window = !a.no_window && !a.stdout;
     if window && !has_display() {
         if a.record.is_none() {
@@ -104,7 +107,7 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
     let rt = Runtime::load(runtime_options(g, dir).for_live())?;
     let analyser = styled_analyser(&rt, dir, &a.look, !a.flow.no_follow)?;
     let mut stage = open_stage(g)?;
-    let opts = VideoOptions { max_frames: a.frames, ..video_options(&a.look, &a.flow) };
+    let opts = VideoOptions { max_frames: a.frames, record_rate: Some(fps), ..video_options(&a.look, &a.flow) };
     let report = run_live(open, analyser, &mut stage, sinks, stop_flag(), &opts, |_, _, _| {});
     let code = finish_video(report)?;
     // Ctrl-C is how a live recording ends: that is success.
@@ -143,6 +146,7 @@ pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCod
         provider: Provider::from(g.ep).to_string(),
         each_second: print_second(a.flow.stats),
         stop: stop_flag(),
+        max_frames: a.frames,
     };
     let report = drape::window::run(opts)?;
     for path in &report.saved {
