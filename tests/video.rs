@@ -144,6 +144,29 @@ fn sigint_during_a_live_recording_leaves_a_playable_mp4() {
     assert_eq!(fps, source_fps, "recorded at the source's rate");
 }
 
+/// SIGTERM (a service manager) and SIGKILL (the OOM killer): the file left is playable, under
+/// its final name or as `rec.partial.mp4` (the encoder, in a group of its own, finalises what it
+/// was given when drape's end of the pipe closes).
+#[test]
+fn sigterm_and_sigkill_during_a_live_recording_leave_a_playable_file() {
+    for signal in ["-TERM", "-KILL"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = live_recording(dir.path(), &clip(C1));
+        assert!(Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap().success());
+        child.wait().unwrap();
+        let (whole, partial) = (dir.path().join("rec.mp4"), dir.path().join("rec.partial.mp4"));
+        // The encoder may still be writing the index for a moment after drape is gone.
+        for _ in 0..50 {
+            if ffprobe(&whole).0 > 0 || ffprobe(&partial).0 > 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let n = ffprobe(&whole).0.max(ffprobe(&partial).0);
+        assert!(n > 5, "{signal}: {n} playable frames");
+    }
+}
+
 /// A terminal's Ctrl-C goes to the whole foreground process group: drape's ffmpeg children get
 /// it too. The decoder must not die under drape (it did: "decoding stopped at frame 1", exit 2).
 #[test]

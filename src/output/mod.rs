@@ -66,6 +66,10 @@ pub fn looks_like_file(path: &Path) -> bool {
             .is_some_and(|e| (2..=4).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric()) && e.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
+/// What `--view alpha` can be written to, for the error that refuses the rest.
+pub const ALPHA_FORMATS: &str =
+    "MP4 and JPEG drop the alpha view's transparency; write .webm (VP9 with alpha), .mov (ProRes 4444 with alpha), PNG (frames, or a photo) or raw RGBA (-)";
+
 /// `dir/name.png` -> `dir/name.partial.png`
 pub fn partial_path(path: &Path) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

@@ -23,8 +23,65 @@ pub trait Sink: Send {
     fn finish(self: Box<Self>, complete: bool) -> Result<Finished>;
 }
 
-/// H.264 in MP4 through an ffmpeg child. Written as NAME.partial.mp4 and renamed when complete.
-pub struct Mp4Sink {
+/// What a video file holds, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoFormat {
+    /// H.264 in MP4 (yuv420p): plays everywhere; no alpha.
+    Mp4,
+    /// VP9 with alpha (yuva420p) in WebM: OBS, browsers, Kdenlive, Resolve read the alpha.
+    WebmAlpha,
+    /// ProRes 4444 with alpha in QuickTime: the editors' intermediate (Premiere, Resolve, Final Cut).
+    MovProres,
+}
+
+impl VideoFormat {
+    pub fn for_path(path: &Path) -> Option<VideoFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "mp4" | "m4v" => Some(VideoFormat::Mp4),
+            "webm" => Some(VideoFormat::WebmAlpha),
+            "mov" => Some(VideoFormat::MovProres),
+            _ => None,
+        }
+    }
+
+    pub fn holds_alpha(self) -> bool {
+        self != VideoFormat::Mp4
+    }
+
+    fn encoder_args(self) -> &'static [&'static str] {
+        match self {
+            VideoFormat::Mp4 => &["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"],
+            // Realtime speed settings: a live recording must keep up. Alt-ref frames would drop
+            // the alpha plane in libvpx.
+            VideoFormat::WebmAlpha => &[
+                "-c:v",
+                "libvpx-vp9",
+                "-pix_fmt",
+                "yuva420p",
+                "-b:v",
+                "0",
+                "-crf",
+                "32",
+                "-deadline",
+                "realtime",
+                "-cpu-used",
+                "8",
+                "-row-mt",
+                "1",
+                "-auto-alt-ref",
+                "0",
+                "-f",
+                "webm",
+            ],
+            VideoFormat::MovProres => &["-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le", "-vendor", "apl0", "-f", "mov"],
+        }
+    }
+}
+
+/// A video file (MP4, WebM or MOV, by name) through an ffmpeg child. Written as
+/// NAME.partial.EXT and renamed when complete.
+pub struct VideoSink {
+    format: VideoFormat,
     path: PathBuf,
     partial: PathBuf,
     fps: f64,
@@ -54,36 +111,25 @@ pub(crate) fn lock_for_writing(file: &Path, output: &Path) -> Result<std::fs::Fi
     }
 }
 
-impl Mp4Sink {
-    /// The file is made on the first frame, at that frame's size.
-    pub fn create(path: &Path, fps: f64) -> Result<Mp4Sink> {
+impl VideoSink {
+    /// The file is made on the first frame, at that frame's size, in the format its name says.
+    pub fn create(path: &Path, fps: f64) -> Result<VideoSink> {
+        let format = VideoFormat::for_path(path).ok_or_else(|| {
+            Error::Usage(format!("{}: drape writes video as .mp4 (H.264), .webm (VP9 with alpha) or .mov (ProRes 4444 with alpha)", path.display()))
+        })?;
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         super::ensure_writable_dir(dir)?;
         let partial = super::partial_path(path);
         let lock = lock_for_writing(&partial, path)?;
-        Ok(Mp4Sink { path: path.to_path_buf(), partial, fps, size: None, child: None, stderr: None, frames: 0, failed: false, _lock: lock })
+        Ok(VideoSink { format, path: path.to_path_buf(), partial, fps, size: None, child: None, stderr: None, frames: 0, failed: false, _lock: lock })
     }
 
     fn start(&mut self, w: u32, h: u32) -> Result<()> {
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", &format!("{w}x{h}"), "-r", &format!("{}", self.fps), "-i", "-"])
-            // yuv420p needs even sides; pad by a pixel rather than fail on odd frames.
-            .args([
-                "-vf",
-                "pad=ceil(iw/2)*2:ceil(ih/2)*2",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "20",
-                "-pix_fmt",
-                "yuv420p",
-                "-movflags",
-                "+faststart",
-                "-f",
-                "mp4",
-            ])
+            // 4:2:0 needs even sides; pad by a pixel rather than fail on odd frames.
+            .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"])
+            .args(self.format.encoder_args())
             .arg(&self.partial)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -109,7 +155,7 @@ impl Mp4Sink {
     }
 }
 
-impl Mp4Sink {
+impl VideoSink {
     /// Close the encoder's input and wait for it: it writes the moov atom and exits. ffmpeg exits
     /// 0 even when its writes failed ("No space left on device"), so at `-v error` any message
     /// at all means the file is not whole; it then stays under the `.partial` name.
@@ -129,7 +175,7 @@ impl Mp4Sink {
     }
 }
 
-impl Sink for Mp4Sink {
+impl Sink for VideoSink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
         let (w, h) = frame.dimensions();
         match self.size {
@@ -167,11 +213,16 @@ impl Sink for Mp4Sink {
         } else {
             self.partial.clone()
         };
-        Ok(Finished { what: format!("{} frames of H.264 at {} fps", self.frames, self.fps), path: Some(path), frames: self.frames })
+        let codec = match self.format {
+            VideoFormat::Mp4 => "H.264",
+            VideoFormat::WebmAlpha => "VP9 with alpha",
+            VideoFormat::MovProres => "ProRes 4444 with alpha",
+        };
+        Ok(Finished { what: format!("{} frames of {codec} at {} fps", self.frames, self.fps), path: Some(path), frames: self.frames })
     }
 }
 
-impl Drop for Mp4Sink {
+impl Drop for VideoSink {
     fn drop(&mut self) {
         // A sink dropped without finish (a panic elsewhere) still closes the encoder cleanly.
         if let Some((mut child, stdin)) = self.child.take() {
@@ -187,7 +238,7 @@ impl Drop for Mp4Sink {
 pub struct PngSequence {
     dir: PathBuf,
     frames: u64,
-    /// The folder's write lock (see [`Mp4Sink`]).
+    /// The folder's write lock (see [`VideoSink`]).
     _lock: std::fs::File,
 }
 

@@ -48,7 +48,8 @@ pub struct Report {
 /// Where each input's result goes: `output` itself for one input named with an image
 /// extension, else `output/<stem>.<ext>`.
 /// Nothing is written over an input, and a name that reads as a file is never made a folder.
-pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
+/// With `alpha` (the alpha view) every output is PNG: JPEG would drop the transparency.
+pub fn plan_outputs(inputs: &[PathBuf], output: &Path, alpha: bool) -> Result<Vec<PathBuf>> {
     let over_input = |out: &Path| -> Result<()> {
         match inputs.iter().find(|i| output::same_file(i, out)) {
             Some(i) => Err(Error::Usage(format!("{}: the output would overwrite the input {}; choose another -o", out.display(), i.display()))),
@@ -57,6 +58,9 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
     };
     if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() {
         over_input(output)?;
+        if alpha && !output.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+            return Err(Error::Usage(format!("{}: {}", output.display(), output::ALPHA_FORMATS)));
+        }
         let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         output::ensure_writable_dir(dir)?;
         return Ok(vec![output.to_path_buf()]);
@@ -75,6 +79,7 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
         .map(|i| {
             let stem = i.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned());
             let ext = match i.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                _ if alpha => "png",
                 Some("jpg") | Some("jpeg") => "jpg",
                 _ => "png",
             };
@@ -95,7 +100,7 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>> {
 pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob) -> Result<Report> {
     let inputs = capture::list_images(&job.inputs)?;
     let existed = job.output.is_dir();
-    let outputs = plan_outputs(&inputs, &job.output)?;
+    let outputs = plan_outputs(&inputs, &job.output, job.view == View::Alpha)?;
     let style = analyser.load_style(&job.style)?;
     let request = Request { parts: job.parts, style: &style, style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour } };
     // Each photo stands alone: no temporal smoothing.

@@ -16,9 +16,9 @@ use super::controls::{view_name, Controls, HELP};
 use super::overlay::{self, OverlayContent};
 use super::present::{PresentPass, PresentUniforms, Viewport};
 use super::{window_err, x11, NOTICE};
-use crate::compositing::{opacity_for_strength, Composited, Params, Smoothing, Stage, FRINGE_FLOOR};
+use crate::compositing::{opacity_for_strength, Composited, Params, Smoothing, Stage, View, FRINGE_FLOOR};
 use crate::error::{Error, Result};
-use crate::output::sink::Mp4Sink;
+use crate::output::sink::VideoSink;
 use crate::pipeline::sinks::SinkThread;
 use crate::pipeline::slot::latest;
 use crate::pipeline::stats::Second;
@@ -263,7 +263,9 @@ impl Renderer {
                 if self.recorder.is_some() {
                     self.stop_recording();
                 } else {
-                    self.start_recording(stamped(&self.how.save_dir, "mp4"));
+                    // The alpha view is recorded where its transparency survives.
+                    let ext = if lock(&self.shared).controls.view == View::Alpha { "webm" } else { "mp4" };
+                    self.start_recording(stamped(&self.how.save_dir, ext));
                 }
                 Ok(())
             }
@@ -379,7 +381,7 @@ impl Renderer {
     }
 
     fn start_recording(&mut self, path: PathBuf) {
-        match Mp4Sink::create(&path, self.how.fps) {
+        match VideoSink::create(&path, self.how.fps) {
             Ok(sink) => {
                 tracing::info!(path = %path.display(), "recording");
                 self.notice(format!("recording to {}", path.display()));

@@ -884,23 +884,33 @@ mod tests {
         assert!((r[0] - 53.2).abs() < 0.5 && (r[1] - 80.1).abs() < 1.0 && (r[2] - 67.2).abs() < 1.0, "{r:?}");
     }
 
-    #[test]
-    fn skeleton_assigns_a_raised_knee_to_the_lower_body() {
-        // Shoulders at y=10, hips at y=30, a thigh raised forward to the chest's side.
-        let b = Body {
-            shoulder: (20.0, 10.0),
+    /// An upright body with its hips seen, no limbs, in a 40x40 map.
+    fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
+        let hip = (shoulder.0, shoulder.1 + torso);
+        Body {
+            shoulder,
             hips_seen: true,
-            waist: (20.0, 27.6),
-            sw: 10.0,
-            torso: 20.0,
-            upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
-            lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((22.0, 30.0), (32.0, 18.0), 3.0)],
+            waist: lerp(shoulder, hip, 0.88),
+            sw,
+            torso,
+            upper: vec![],
+            lower: vec![],
             thighs: None,
             never: vec![],
             axis: (0.0, 1.0),
             normal: (-1.0, 0.0),
             face: None,
             bbox: [0.0, 0.0, 40.0, 40.0],
+        }
+    }
+
+    #[test]
+    fn skeleton_assigns_a_raised_knee_to_the_lower_body() {
+        // Shoulders at y=10, hips at y=30, a thigh raised forward to the chest's side.
+        let b = Body {
+            upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
+            lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((22.0, 30.0), (32.0, 18.0), 3.0)],
+            ..upright_body((20.0, 10.0), 20.0, 10.0)
         };
         // On the raised thigh beside the chest: lower, though it is above the waist line.
         assert!(b.lower_share((31.0, 19.0)) > 0.9);
@@ -936,22 +946,7 @@ mod tests {
         // A webcam framing: shoulders at y=10, hips at y=36 of a 40-pixel-high map, one colour of
         // garment all down the body to the frame's lower edge.
         let (w, h) = (40u32, 40u32);
-        let hip = (20.0, 36.0);
-        let b = Body {
-            shoulder: (20.0, 10.0),
-            hips_seen: true,
-            waist: lerp((20.0, 10.0), hip, 0.88),
-            sw: 16.0,
-            torso: 26.0,
-            upper: vec![],
-            lower: vec![],
-            thighs: None,
-            never: vec![],
-            axis: (0.0, 1.0),
-            normal: (-1.0, 0.0),
-            face: None,
-            bbox: [0.0, 0.0, 40.0, 40.0],
-        };
+        let b = upright_body((20.0, 10.0), 26.0, 16.0);
         let n = (w * h) as usize;
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
         let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);

@@ -12,11 +12,12 @@ use drape::analysis::style::StyleSpec;
 use drape::analysis::Analyser;
 use drape::capture::{self, video, Source};
 use drape::compositing::View;
-use drape::output::sink::Sink;
+use drape::output::sink::{Sink, VideoFormat};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
 use drape::pipeline::{self, PhotoJob, Report};
 
 use crate::assemble::{analyser_config, check_style, open_stage, print_second, runtime_options, styled_analyser, video_options};
+use crate::choices::ViewArg;
 use crate::cli::{parse_args, Global, LiveArgs, Look, ProcessArgs, DEFAULT_STYLE};
 use crate::ends::{camera_count, has_display, live_source, sink_for, LiveSource};
 use crate::stop_flag;
@@ -24,7 +25,7 @@ use crate::stop_flag;
 pub fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
     let config = analyser_config(look)?;
     let inputs = capture::list_images(&job.inputs)?;
-    pipeline::plan_outputs(&inputs, &job.output)?;
+    pipeline::plan_outputs(&inputs, &job.output, job.view == View::Alpha)?;
     check_style(look)?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let mut analyser = Analyser::open(&rt, dir, config)?;
@@ -38,7 +39,7 @@ pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Res
     let input = a.inputs[0].clone();
     let info = video::probe(&input)?;
     check_style(&a.look)?;
-    let sink = sink_for(&a.output, info.fps, (info.width, info.height), Some(&input))?;
+    let sink = sink_for(&a.output, info.fps, (info.width, info.height), Some(&input), matches!(a.look.view, ViewArg::Alpha))?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let analyser = styled_analyser(&rt, dir, &a.look, false)?;
     let mut stage = open_stage(g)?;
@@ -82,6 +83,9 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
             anyhow::bail!("{}: the recording would overwrite the input {}; choose another --record name", r.display(), i.display());
         }
     }
+    if let Some(r) = a.record.as_ref().filter(|r| matches!(a.look.view, ViewArg::Alpha) && VideoFormat::for_path(r).is_some_and(|f| !f.holds_alpha())) {
+        anyhow::bail!("{}: {}", r.display(), drape::output::ALPHA_FORMATS);
+    }
     if a.no_window && a.record.is_none() && !a.stdout {
         anyhow::bail!("live --no-window writes nothing without an output: give --record FILE.mp4 or --stdout");
     }
@@ -99,10 +103,10 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
     let LiveSource { open, fps, size, .. } = live_source(&a, a.looping)?;
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     if let Some(r) = &a.record {
-        sinks.push(sink_for(r, fps, size, a.input.as_deref())?);
+        sinks.push(sink_for(r, fps, size, a.input.as_deref(), matches!(a.look.view, ViewArg::Alpha))?);
     }
     if a.stdout {
-        sinks.push(sink_for(Path::new("-"), fps, size, None)?);
+        sinks.push(sink_for(Path::new("-"), fps, size, None, true)?);
     }
     let rt = Runtime::load(runtime_options(g, dir).for_live())?;
     let analyser = styled_analyser(&rt, dir, &a.look, !a.flow.no_follow)?;

@@ -7,14 +7,15 @@ use anyhow::Context;
 
 use drape::capture::{self, video, Source};
 use drape::output;
-use drape::output::sink::{Mp4Sink, PngSequence, RawStdout, Sink};
+use drape::output::sink::{PngSequence, RawStdout, Sink, VideoFormat, VideoSink};
 use drape::pipeline::video::SourceOpener;
 
 use crate::cli::LiveArgs;
 
-/// A sink for an output path: FILE.mp4, `-` for stdout, a folder for PNG frames. Never the
-/// `input` itself, and never a folder made from a file's name (`frame.png`, `x.webp`).
-pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>) -> anyhow::Result<Box<dyn Sink>> {
+/// A sink for an output path: a video file (.mp4, or .webm/.mov with alpha), `-` for raw RGBA
+/// on stdout, a folder for PNG frames. Never the `input` itself, never a folder made from a
+/// file's name (`frame.png`, `x.webp`), and never a format that drops the alpha view's alpha.
+pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>, alpha: bool) -> anyhow::Result<Box<dyn Sink>> {
     if path.as_os_str() == "-" {
         eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
         return Ok(Box::new(RawStdout::new()));
@@ -22,19 +23,15 @@ pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>) -
     if let Some(i) = input.filter(|i| output::same_file(i, path)) {
         anyhow::bail!("{}: the output would overwrite the input {}; choose another output name", path.display(), i.display());
     }
-    if !video::is_video_path(path) && output::looks_like_file(path) {
-        anyhow::bail!(
-            "{}: video frames go to FILE.mp4 or a folder of PNG frames; give one of those (a folder with a dot in its name must exist first)",
+    match VideoFormat::for_path(path) {
+        Some(f) if alpha && !f.holds_alpha() => anyhow::bail!("{}: {}", path.display(), output::ALPHA_FORMATS),
+        Some(_) => Ok(Box::new(VideoSink::create(path, fps)?)),
+        None if video::is_video_path(path) || output::looks_like_file(path) => anyhow::bail!(
+            "{}: video goes to FILE.mp4, FILE.webm or FILE.mov (both with alpha), or a folder of PNG frames (a folder with a dot in its name must exist first)",
             path.display()
-        );
+        ),
+        None => Ok(Box::new(PngSequence::create(path)?)),
     }
-    if video::is_video_path(path) {
-        if path.extension().is_some_and(|e| !e.eq_ignore_ascii_case("mp4")) {
-            anyhow::bail!("{}: drape records MP4; name the output FILE.mp4", path.display());
-        }
-        return Ok(Box::new(Mp4Sink::create(path, fps)?));
-    }
-    Ok(Box::new(PngSequence::create(path)?))
 }
 
 /// Where `drape live` takes its frames from, as the capture thread will open it.
