@@ -90,3 +90,44 @@ fn alpha_view_to_a_format_without_alpha_is_refused_by_name() {
     let written = image::open(folder.join("p3_portrait_suit_tfjs.png")).unwrap().to_rgba8();
     assert!(written.pixels().any(|px| px.0[3] == 0) && written.pixels().any(|px| px.0[3] == 255), "transparent and opaque pixels");
 }
+
+/// A free UDP port on loopback.
+fn free_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).unwrap_or(23456)
+}
+
+/// `live --stream udp://...` is received by an ffmpeg on loopback: it counts the frames.
+#[test]
+fn a_live_stream_is_received_on_loopback() {
+    let port = free_port();
+    let url = format!("udp://127.0.0.1:{port}");
+    // The receiver first; it ends 3 s after the last packet.
+    let receiver = Command::new("ffmpeg")
+        .args(["-v", "error", "-timeout", "3000000", "-i", &format!("{url}?timeout=3000000"), "-f", "framecrc", "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let example = repo().join("models/examples/astronaut_sway.mp4");
+    let o = drape(&["live", "--input", s(&example), "--loop", "--no-window", "--stream", &url, "--frames", "90", "--analyse-every", "8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = receiver.wait_with_output().unwrap();
+    let frames = String::from_utf8_lossy(&got.stdout).lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count();
+    assert!(frames >= 30, "{frames} frames received: {}", String::from_utf8_lossy(&got.stderr));
+}
+
+#[test]
+fn a_bad_stream_url_or_virtual_camera_is_one_line() {
+    let example = repo().join("models/examples/astronaut_sway.mp4");
+    let o = drape(&["live", "--input", s(&example), "--no-window", "--stream", "http://example.com/x"]);
+    assert_clean_failure(&o, "--stream takes udp://HOST:PORT");
+    let o = drape(&["live", "--input", s(&example), "--no-window", "--virtual-camera", "/dev/video77"]);
+    assert_clean_failure(&o, "/dev/video77: no such device; load v4l2loopback");
+    // A device that is no v4l2loopback: /dev/null is a character device, not a video one.
+    let o = drape(&["live", "--input", s(&example), "--no-window", "--virtual-camera", "/dev/null"]);
+    assert_clean_failure(&o, "/dev/null: not a v4l2loopback device");
+    let dir = tempfile::tempdir().unwrap();
+    let o = drape(&["live", "--input", s(&example), "--no-window", "--virtual-camera", s(dir.path())]);
+    assert_clean_failure(&o, "not a video device");
+}

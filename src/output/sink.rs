@@ -305,3 +305,153 @@ impl Sink for RawStdout {
         Ok(Finished { what: format!("{} raw frames on stdout", self.frames), path: None, frames: self.frames })
     }
 }
+
+/// Where a live output goes: a network stream (ffmpeg's URL) or a v4l2loopback device.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveTarget {
+    /// `udp://`, `tcp://` or `srt://` in MPEG-TS; `rtmp://` in FLV.
+    Stream(String),
+    /// A v4l2loopback device, seen by video-call apps and OBS as a camera.
+    VirtualCamera(PathBuf),
+}
+
+impl LiveTarget {
+    /// A stream URL, checked: a protocol drape knows and this ffmpeg has.
+    pub fn stream(url: &str) -> Result<LiveTarget> {
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase()).unwrap_or_default();
+        if !matches!(scheme.as_str(), "udp" | "tcp" | "srt" | "rtmp" | "rtmps") {
+            return Err(Error::Usage(format!("{url}: --stream takes udp://HOST:PORT, srt://HOST:PORT (where ffmpeg has SRT) or rtmp://HOST/APP/KEY")));
+        }
+        let protocols = Command::new("ffmpeg").args(["-hide_banner", "-protocols"]).output().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
+        if !String::from_utf8_lossy(&protocols.stdout).lines().any(|l| l.trim() == scheme) {
+            return Err(Error::Usage(format!("{url}: this ffmpeg has no {scheme} protocol; stream to udp:// or rtmp:// instead")));
+        }
+        Ok(LiveTarget::Stream(url.to_string()))
+    }
+
+    /// A v4l2loopback device, checked: there, a device, and a loopback (a virtual video device,
+    /// not a real camera).
+    pub fn virtual_camera(dev: &Path) -> Result<LiveTarget> {
+        let how = "load v4l2loopback (sudo modprobe v4l2loopback exclusive_caps=1 card_label=drape) and give the /dev/videoN it made";
+        let meta = std::fs::metadata(dev).map_err(|_| Error::Usage(format!("{}: no such device; {how}", dev.display())))?;
+        if !std::os::unix::fs::FileTypeExt::is_char_device(&meta.file_type()) {
+            return Err(Error::Usage(format!("{}: not a video device; {how}", dev.display())));
+        }
+        let name = dev.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let sys = Path::new("/sys/class/video4linux").join(&name).canonicalize().unwrap_or_default();
+        if !sys.to_string_lossy().contains("/virtual/") {
+            return Err(Error::Usage(format!("{}: not a v4l2loopback device (a real camera, or not a video device); {how}", dev.display())));
+        }
+        Ok(LiveTarget::VirtualCamera(dev.to_path_buf()))
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            LiveTarget::Stream(u) => u.clone(),
+            LiveTarget::VirtualCamera(d) => d.display().to_string(),
+        }
+    }
+
+    fn output_args(&self) -> Vec<String> {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        match self {
+            LiveTarget::Stream(url) => {
+                let container = if url.to_ascii_lowercase().starts_with("rtmp") { "flv" } else { "mpegts" };
+                // Low latency: no B-frames, no lookahead, a keyframe a second for late joiners.
+                let mut a = v(&["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0", "-pix_fmt", "yuv420p", "-f", container]);
+                a.push(if url.starts_with("udp://") && !url.contains("pkt_size") {
+                    format!("{url}{}pkt_size=1316", if url.contains('?') { '&' } else { '?' })
+                } else {
+                    url.clone()
+                });
+                a
+            }
+            LiveTarget::VirtualCamera(dev) => {
+                let mut a = v(&["-pix_fmt", "yuv420p", "-f", "v4l2"]);
+                a.push(dev.display().to_string());
+                a
+            }
+        }
+    }
+}
+
+/// A live output that never ends the session: when its receiver goes away (an RTMP server
+/// closing, an ffmpeg that cannot connect), that is logged as a warning once, and the output is
+/// tried again every few seconds while the window and any recording go on.
+pub struct LiveSink {
+    target: LiveTarget,
+    fps: f64,
+    size: Option<(u32, u32)>,
+    child: Option<(Child, ChildStdin)>,
+    retry_at: Option<std::time::Instant>,
+    frames: u64,
+    dropped: u64,
+}
+
+impl LiveSink {
+    pub fn new(target: LiveTarget, fps: f64) -> LiveSink {
+        LiveSink { target, fps, size: None, child: None, retry_at: None, frames: 0, dropped: 0 }
+    }
+
+    fn start(&mut self, w: u32, h: u32) -> Result<()> {
+        let mut cmd = Command::new("ffmpeg");
+        cmd.args(["-v", "error", "-nostdin", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", &format!("{w}x{h}"), "-r", &format!("{}", self.fps), "-i", "-"])
+            .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-g", &format!("{}", self.fps.round().max(1.0))])
+            .args(self.target.output_args())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
+        let stdin = child.stdin.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
+        self.child = Some((child, stdin));
+        self.size = Some((w, h));
+        Ok(())
+    }
+
+    fn drop_child(&mut self) {
+        if let Some((mut child, stdin)) = self.child.take() {
+            drop(stdin);
+            if child.kill().is_ok() && child.wait().is_err() {
+                tracing::debug!("the live output's ffmpeg could not be waited for");
+            }
+        }
+    }
+}
+
+impl Sink for LiveSink {
+    fn write(&mut self, frame: &Frame) -> Result<()> {
+        if self.child.is_none() {
+            if self.retry_at.is_some_and(|t| std::time::Instant::now() < t) {
+                self.dropped += 1;
+                return Ok(());
+            }
+            let (w, h) = frame.dimensions();
+            self.start(w, h)?;
+        }
+        let Some((_, stdin)) = self.child.as_mut() else { return Ok(()) };
+        match stdin.write_all(frame.as_raw()) {
+            Ok(()) => self.frames += 1,
+            Err(e) => {
+                if self.retry_at.is_none() {
+                    tracing::warn!("{}: the receiver went away ({e}); trying again every 3 s", self.target.describe());
+                }
+                self.drop_child();
+                self.dropped += 1;
+                self.retry_at = Some(std::time::Instant::now() + std::time::Duration::from_secs(3));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, _complete: bool) -> Result<Finished> {
+        if let Some((mut child, stdin)) = self.child.take() {
+            drop(stdin);
+            if child.wait().is_err() {
+                tracing::debug!("the live output's ffmpeg could not be waited for");
+            }
+        }
+        let lost = if self.dropped > 0 { format!(" ({} not delivered while the receiver was away)", self.dropped) } else { String::new() };
+        Ok(Finished { what: format!("{} frames to {}{lost}", self.frames, self.target.describe()), path: None, frames: self.frames })
+    }
+}

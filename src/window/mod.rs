@@ -60,6 +60,8 @@ pub struct MirrorOptions {
     pub stop: Arc<AtomicBool>,
     /// Close after this many frames shown (`--frames`).
     pub max_frames: Option<u64>,
+    /// Streams and virtual cameras written beside the window (`--stream`, `--virtual-camera`).
+    pub live_outs: Vec<crate::output::sink::LiveTarget>,
 }
 
 /// How a mirror session ended.
@@ -330,7 +332,14 @@ impl Running {
             Surface { surface, present_connection, window: window.clone(), config, device, pass },
             session.clone(),
             shared.clone(),
-            Presenting { fps: opts.fps, save_dir: opts.save_dir, provider: opts.provider, each_second: opts.each_second, max_frames: opts.max_frames },
+            Presenting {
+                fps: opts.fps,
+                save_dir: opts.save_dir,
+                provider: opts.provider,
+                each_second: opts.each_second,
+                max_frames: opts.max_frames,
+                live_outs: opts.live_outs,
+            },
             pixels_wanted,
         );
         let stop = opts.stop.clone();

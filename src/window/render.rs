@@ -18,7 +18,7 @@ use super::present::{PresentPass, PresentUniforms, Viewport};
 use super::{window_err, x11, NOTICE};
 use crate::compositing::{opacity_for_strength, Composited, Params, Smoothing, Stage, View, FRINGE_FLOOR};
 use crate::error::{Error, Result};
-use crate::output::sink::VideoSink;
+use crate::output::sink::{LiveSink, LiveTarget, Sink, VideoSink};
 use crate::pipeline::sinks::SinkThread;
 use crate::pipeline::slot::latest;
 use crate::pipeline::stats::Second;
@@ -137,6 +137,8 @@ pub struct Renderer {
     second: Second,
     /// Frames shown so far, for `--frames`.
     frames_shown: u64,
+    /// The streams and virtual cameras, on the source's clock (they never fail the session).
+    live_outs: Option<SinkThread>,
 }
 
 /// Where the render thread presents. Field order matters: the surface goes before the
@@ -161,6 +163,8 @@ pub struct Presenting {
     pub each_second: Option<fn(&Second)>,
     /// Close after this many frames shown (`--frames`).
     pub max_frames: Option<u64>,
+    /// Streams and virtual cameras, written for the whole session.
+    pub live_outs: Vec<LiveTarget>,
 }
 
 impl Renderer {
@@ -178,6 +182,7 @@ impl Renderer {
             overlay_shown: None,
             second: Second::default(),
             frames_shown: 0,
+            live_outs: None,
         }
     }
 
@@ -185,6 +190,12 @@ impl Renderer {
     /// finalises any recording. Returns the files written and the first error.
     pub fn run(mut self, composed: Receiver<Shown>, commands: Receiver<Command>, stop: Arc<AtomicBool>, ended: impl Fn()) -> (Vec<PathBuf>, Option<Error>) {
         let mut error = None;
+        let outs: Vec<Box<dyn Sink>> =
+            std::mem::take(&mut self.how.live_outs).into_iter().map(|t| Box::new(LiveSink::new(t, self.how.fps)) as Box<dyn Sink>).collect();
+        if !outs.is_empty() {
+            self.live_outs = Some(SinkThread::spawn(outs, 8, None).on_source_clock(self.how.fps));
+            self.want_pixels();
+        }
         while !stop.load(Ordering::SeqCst) {
             let step = select! {
                 recv(composed) -> m => match m {
@@ -214,6 +225,12 @@ impl Renderer {
             }
         }
         self.stop_recording();
+        if let Some(t) = self.live_outs.take() {
+            let (_, e) = t.finish(true);
+            if let Some(e) = e {
+                tracing::warn!("{}", e.report());
+            }
+        }
         ended();
         (std::mem::take(&mut self.saved), error)
     }
@@ -221,6 +238,9 @@ impl Renderer {
     /// A composited frame: record it, save a waiting snapshot, show it.
     fn show(&mut self, out: Composited, at: Instant) -> Result<()> {
         if let Some(px) = &out.pixels {
+            if let Some(t) = self.live_outs.as_mut() {
+                t.push(px.clone());
+            }
             self.record(px.clone());
             if std::mem::take(&mut self.snapshot_waiting) {
                 self.save_snapshot(px);
@@ -236,7 +256,7 @@ impl Renderer {
 
     /// Tell the compose thread whether a GPU composite must come back as pixels.
     fn want_pixels(&self) {
-        self.pixels_wanted.store(self.recorder.is_some() || self.snapshot_waiting, Ordering::SeqCst);
+        self.pixels_wanted.store(self.recorder.is_some() || self.snapshot_waiting || self.live_outs.is_some(), Ordering::SeqCst);
     }
 
     fn record(&mut self, frame: Arc<crate::frame::Frame>) {

@@ -151,6 +151,14 @@ pub struct LiveArgs {
     /// Raw RGBA frames on stdout (no window)
     #[arg(long)]
     pub stdout: bool,
+    /// Also stream the composite, low latency: udp://HOST:PORT or srt://HOST:PORT (MPEG-TS),
+    /// rtmp://HOST/APP/KEY (FLV); H.264 zerolatency. A receiver that goes away is a warning
+    #[arg(long, value_name = "URL")]
+    pub stream: Option<String>,
+    /// Also write the composite to a v4l2loopback device, which video-call apps and OBS see as a
+    /// camera (see README)
+    #[arg(long, value_name = "/dev/videoN")]
+    pub virtual_camera: Option<PathBuf>,
     /// Never open the mirror window (record or pipe instead)
     #[arg(long)]
     pub no_window: bool,

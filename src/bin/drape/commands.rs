@@ -12,7 +12,7 @@ use drape::analysis::style::StyleSpec;
 use drape::analysis::Analyser;
 use drape::capture::{self, video, Source};
 use drape::compositing::View;
-use drape::output::sink::{Sink, VideoFormat};
+use drape::output::sink::{LiveSink, LiveTarget, Sink, VideoFormat};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
 use drape::pipeline::{self, PhotoJob, Report};
 
@@ -86,19 +86,28 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
     if let Some(r) = a.record.as_ref().filter(|r| matches!(a.look.view, ViewArg::Alpha) && VideoFormat::for_path(r).is_some_and(|f| !f.holds_alpha())) {
         anyhow::bail!("{}: {}", r.display(), drape::output::ALPHA_FORMATS);
     }
-    if a.no_window && a.record.is_none() && !a.stdout {
+    // Checked before anything starts: a bad URL or device is the user's to fix now.
+    let mut live_outs = Vec::new();
+    if let Some(u) = &a.stream {
+        live_outs.push(LiveTarget::stream(u)?);
+    }
+    if let Some(d) = &a.virtual_camera {
+        live_outs.push(LiveTarget::virtual_camera(d)?);
+    }
+    let headless_output = a.record.is_some() || a.stdout || !live_outs.is_empty();
+    if a.no_window && !headless_output {
         anyhow::bail!("live --no-window writes nothing without an output: give --record FILE.mp4 or --stdout");
     }
     let window = !a.no_window && !a.stdout;
     if window && !has_display() {
-        if a.record.is_none() {
+        if !headless_output {
             anyhow::bail!("no display for the mirror window (DISPLAY and WAYLAND_DISPLAY are unset): give --record FILE.mp4 or --stdout to run without one");
         }
-        eprintln!("drape: no display; recording without the window");
+        eprintln!("drape: no display; running without the window");
     }
     check_style(&a.look)?;
     if window && has_display() {
-        return mirror(g, dir, a);
+        return mirror(g, dir, a, live_outs);
     }
     let LiveSource { open, fps, size, .. } = live_source(&a, a.looping)?;
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
@@ -107,6 +116,9 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
     }
     if a.stdout {
         sinks.push(sink_for(Path::new("-"), fps, size, None, true)?);
+    }
+    for t in live_outs {
+        sinks.push(Box::new(LiveSink::new(t, fps)));
     }
     let rt = Runtime::load(runtime_options(g, dir).for_live())?;
     let analyser = styled_analyser(&rt, dir, &a.look, !a.flow.no_follow)?;
@@ -119,7 +131,7 @@ pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode>
 }
 
 /// The mirror window on a camera or a file (files loop: a mirror keeps running).
-pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
+pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs, live_outs: Vec<LiveTarget>) -> anyhow::Result<ExitCode> {
     use drape::window::controls::{self, Controls};
     let LiveSource { open, fps, size, camera } = live_source(&a, true)?;
     let mut extra = Vec::new();
@@ -151,6 +163,7 @@ pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCod
         each_second: print_second(a.flow.stats),
         stop: stop_flag(),
         max_frames: a.frames,
+        live_outs,
     };
     let report = drape::window::run(opts)?;
     for path in &report.saved {
@@ -187,7 +200,7 @@ pub fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
         } else {
             println!("Opening camera 0. Press H for help, Q to quit.");
         }
-        return mirror(g, dir, parse_args::<LiveArgs>(&argv));
+        return mirror(g, dir, parse_args::<LiveArgs>(&argv), Vec::new());
     }
     let out = PathBuf::from("out").join("astronaut_sway.drape.mp4");
     println!("No display here, so drape records the bundled example clip instead of opening the mirror window.");
