@@ -386,11 +386,19 @@ pub struct LiveSink {
     retry_at: Option<std::time::Instant>,
     frames: u64,
     dropped: u64,
+    /// Where its one warning also goes (the window shows it as a notice).
+    notices: Option<crossbeam_channel::Sender<String>>,
 }
 
 impl LiveSink {
     pub fn new(target: LiveTarget, fps: f64) -> LiveSink {
-        LiveSink { target, fps, size: None, child: None, retry_at: None, frames: 0, dropped: 0 }
+        LiveSink { target, fps, size: None, child: None, retry_at: None, frames: 0, dropped: 0, notices: None }
+    }
+
+    /// Also tell `notices` when the receiver goes away.
+    pub fn with_notices(mut self, notices: crossbeam_channel::Sender<String>) -> LiveSink {
+        self.notices = Some(notices);
+        self
     }
 
     fn start(&mut self, w: u32, h: u32) -> Result<()> {
@@ -434,7 +442,12 @@ impl Sink for LiveSink {
             Ok(()) => self.frames += 1,
             Err(e) => {
                 if self.retry_at.is_none() {
-                    tracing::warn!("{}: the receiver went away ({e}); trying again every 3 s", self.target.describe());
+                    let text = format!("{}: the receiver went away ({e}); trying again every 3 s", self.target.describe());
+                    tracing::warn!("{text}");
+                    if let Some(n) = &self.notices {
+                        // A window gone already has nobody to tell.
+                        drop(n.send(text));
+                    }
                 }
                 self.drop_child();
                 self.dropped += 1;
@@ -453,5 +466,34 @@ impl Sink for LiveSink {
         }
         let lost = if self.dropped > 0 { format!(" ({} not delivered while the receiver was away)", self.dropped) } else { String::new() };
         Ok(Finished { what: format!("{} frames to {}{lost}", self.frames, self.target.describe()), path: None, frames: self.frames })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A receiver that is not there (nothing listens on the TCP port): every write still
+    /// succeeds for the session, the warning comes once, and what was not delivered is counted.
+    #[test]
+    fn a_stream_whose_receiver_is_gone_is_one_notice_not_an_error() {
+        if Command::new("ffmpeg").arg("-version").output().is_err() {
+            eprintln!("skipped: no ffmpeg (run `bash models/setup.sh`)");
+            return;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut sink = LiveSink::new(LiveTarget::Stream(format!("tcp://127.0.0.1:{port}")), 10.0).with_notices(tx);
+        let frame = Frame::new(320, 240);
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(2) {
+            assert!(sink.write(&frame).is_ok());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let notices: Vec<String> = rx.try_iter().collect();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].contains("the receiver went away"), "{notices:?}");
+        let done = Box::new(sink).finish(true).unwrap();
+        assert!(done.what.contains("not delivered"), "{}", done.what);
     }
 }

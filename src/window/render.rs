@@ -137,8 +137,9 @@ pub struct Renderer {
     second: Second,
     /// Frames shown so far, for `--frames`.
     frames_shown: u64,
-    /// The streams and virtual cameras, on the source's clock (they never fail the session).
-    live_outs: Option<SinkThread>,
+    /// The streams and virtual cameras, on the source's clock (they never fail the session),
+    /// and what they have to tell.
+    live_outs: Option<(SinkThread, Receiver<String>)>,
 }
 
 /// Where the render thread presents. Field order matters: the surface goes before the
@@ -190,10 +191,13 @@ impl Renderer {
     /// finalises any recording. Returns the files written and the first error.
     pub fn run(mut self, composed: Receiver<Shown>, commands: Receiver<Command>, stop: Arc<AtomicBool>, ended: impl Fn()) -> (Vec<PathBuf>, Option<Error>) {
         let mut error = None;
-        let outs: Vec<Box<dyn Sink>> =
-            std::mem::take(&mut self.how.live_outs).into_iter().map(|t| Box::new(LiveSink::new(t, self.how.fps)) as Box<dyn Sink>).collect();
+        let (tell, told) = crossbeam_channel::unbounded();
+        let outs: Vec<Box<dyn Sink>> = std::mem::take(&mut self.how.live_outs)
+            .into_iter()
+            .map(|t| Box::new(LiveSink::new(t, self.how.fps).with_notices(tell.clone())) as Box<dyn Sink>)
+            .collect();
         if !outs.is_empty() {
-            self.live_outs = Some(SinkThread::spawn(outs, 8, None).on_source_clock(self.how.fps));
+            self.live_outs = Some((SinkThread::spawn(outs, 8, None).on_source_clock(self.how.fps), told));
             self.want_pixels();
         }
         while !stop.load(Ordering::SeqCst) {
@@ -216,7 +220,8 @@ impl Renderer {
             if self.how.max_frames.is_some_and(|n| self.frames_shown >= n) {
                 break;
             }
-            let notes: Vec<String> = self.session.notices().collect();
+            let mut notes: Vec<String> = self.session.notices().collect();
+            notes.extend(self.live_outs.as_ref().map(|(_, told)| told.try_iter().collect::<Vec<_>>()).unwrap_or_default());
             for n in notes {
                 self.notice(n);
             }
@@ -225,7 +230,7 @@ impl Renderer {
             }
         }
         self.stop_recording();
-        if let Some(t) = self.live_outs.take() {
+        if let Some((t, _)) = self.live_outs.take() {
             let (_, e) = t.finish(true);
             if let Some(e) = e {
                 tracing::warn!("{}", e.report());
@@ -238,7 +243,7 @@ impl Renderer {
     /// A composited frame: record it, save a waiting snapshot, show it.
     fn show(&mut self, out: Composited, at: Instant) -> Result<()> {
         if let Some(px) = &out.pixels {
-            if let Some(t) = self.live_outs.as_mut() {
+            if let Some((t, _)) = self.live_outs.as_mut() {
                 t.push(px.clone());
             }
             self.record(px.clone());
