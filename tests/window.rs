@@ -296,3 +296,49 @@ fn the_mirror_window_closes_after_frames() {
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("presented 45 frames"), "{text}");
 }
+
+/// In the alpha view, R records WebM with its alpha (MP4 would drop it).
+#[test]
+fn the_mirror_window_records_the_alpha_view_as_webm_with_alpha() {
+    let _serial = one_at_a_time();
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("drape.log");
+    let mut drape = x.drape_live(dir.path(), &log).args(["--view", "alpha", "--stats", "-v"]).spawn().expect("drape starts");
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    x.xdotool(&["search", "--sync", "--name", "^drape", "windowfocus", "--sync"]);
+    // Wait for garments to be placed, so the alpha has something opaque in it.
+    let t = Instant::now();
+    while !read_log().lines().any(|l| l.contains("analysis ") && !l.contains("analysis 0.0 fps")) {
+        assert!(t.elapsed() < Duration::from_secs(120), "no analysis within 2 minutes: {}", read_log());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    x.key("r");
+    std::thread::sleep(Duration::from_secs(3));
+    x.key("r");
+    let t = Instant::now();
+    let saved = loop {
+        let l = read_log();
+        if let Some(p) = l.lines().find_map(|l| l.split("notice: saved ").nth(1).map(str::trim_end).filter(|p| p.ends_with(".webm") || p.ends_with(".mp4"))) {
+            break PathBuf::from(p);
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "no recording saved: {l}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(saved.extension().and_then(|e| e.to_str()), Some("webm"), "{}", saved.display());
+    // Decoded with libvpx (ffmpeg's own VP9 decoder drops the alpha): transparent and opaque pixels.
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-c:v", "libvpx-vp9", "-i"])
+        .arg(&saved)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgba", "-"])
+        .output()
+        .unwrap();
+    let alpha: Vec<u8> = out.stdout.chunks(4).map(|p| p[3]).collect();
+    assert!(!alpha.is_empty());
+    let clear = alpha.iter().filter(|&&a| a < 10).count() as f64 / alpha.len() as f64;
+    let opaque = alpha.iter().filter(|&&a| a > 200).count() as f64 / alpha.len() as f64;
+    assert!(clear > 0.3 && opaque > 0.02, "alpha kept: {clear:.2} clear, {opaque:.2} opaque");
+    let status = x.quit(&mut drape);
+    assert_eq!(status.code(), Some(0), "{}", read_log());
+}
