@@ -472,6 +472,12 @@ impl GarmentSegmenter for CompositeSegmenter {
             Some(p) => p.run(frame, &follow)?.into_iter().filter_map(|q| body(&q, fw, fh, sx, sy).map(|b| (q, b))).collect(),
             None => Vec::new(),
         };
+        // A skeleton turned far from upright whose legs would lie off the person mask is no
+        // body: the detector took the back of a head for someone lying on their side (b3's
+        // walkers entering from below), and their hair was restyled as a tiny person's fabric.
+        if let Some(m) = selfie.as_ref() {
+            people.retain(|(q, b)| !sideways_on_nobody(q, b, m));
+        }
         let mut tracks = self.track(&people, (sx, sy));
         // A person followed until the last analysis and missed in this one is held for a few
         // analyses where the selfie mask shows someone still there: a garment does not blink off
@@ -733,6 +739,30 @@ fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, ski
     let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.7 } else { 0.75 });
     let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 } && same_look && skin_at_waist < 0.15 && leg_gap != Some(true);
     super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, says_full }
+}
+
+/// Whether a skeleton turned more than 60 degrees from upright is no body: where its legs would
+/// be (2.5 and 3 torso lengths from the shoulders, along its axis) the person mask is empty,
+/// while straight down the image from its shoulders the person goes on. That is the back of a
+/// head the detector took for someone lying on their side (b3's walkers entering from below),
+/// whose hair was restyled as a tiny person's fabric. Someone really lying down has the mask
+/// along their legs; where those points are outside the frame nothing is known and it stays.
+fn sideways_on_nobody(q: &Person, b: &Body, selfie: &Map) -> bool {
+    if q.roi.rotation.abs() < 60f32.to_radians() || !b.hips_seen {
+        return false;
+    }
+    let at = |p: P| (p.0 >= 0.0 && p.1 >= 0.0 && p.0 < selfie.width as f32 && p.1 < selfie.height as f32).then(|| selfie.get(p.0 as u32, p.1 as u32, 0));
+    let (mut along, mut down, mut n) = (0.0f32, 0.0f32, 0u32);
+    for k in [2.5f32, 3.0] {
+        let legs = (b.shoulder.0 + b.axis.0 * k * b.torso, b.shoulder.1 + b.axis.1 * k * b.torso);
+        let below = (b.shoulder.0, b.shoulder.1 + k * b.torso);
+        if let (Some(a), Some(d)) = (at(legs), at(below)) {
+            along += a;
+            down += d;
+            n += 1;
+        }
+    }
+    n > 0 && along / (n as f32) < 0.3 && down / (n as f32) > 0.5
 }
 
 /// What one analysis's evidence says a person wears. Without the hips, or with too little of the
