@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::video::ffprobe;
+use common::video::{damaged_tail, ffprobe};
 use common::*;
 
 fn s(p: &Path) -> &str {
@@ -337,15 +337,8 @@ fn damaged_video_keeps_the_good_frames_and_names_the_frame_it_stopped_at() {
     // H.264 with B-frames (the decoder holds two back), index at the front, the last third of the
     // bytes overwritten with noise.
     let clip = pattern_clip(dir.path(), "clip.mp4", 60, (320, 240), 10, &["-c:v", "libx264", "-bf", "2", "-movflags", "+faststart"]);
-    let mut bytes = std::fs::read(&clip).unwrap();
-    let start = bytes.len() * 2 / 3;
-    let mut r = 12345u32;
-    for b in &mut bytes[start..] {
-        r = r.wrapping_mul(1103515245).wrapping_add(12345);
-        *b = (r >> 16) as u8;
-    }
     let broken = dir.path().join("broken.mp4");
-    std::fs::write(&broken, &bytes).unwrap();
+    damaged_tail(&clip, &broken);
     // The intact frames: those that decode the same as the undamaged clip's.
     let (good, damaged) = (decoded_frames(&clip), decoded_frames(&broken));
     let intact = good.iter().zip(&damaged).take_while(|(a, b)| a == b).count();

@@ -88,15 +88,8 @@ fn corrupt_tail_keeps_the_good_frames_and_names_the_frame() {
     let fixed = dir.path().join("faststart.mp4");
     let st = Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(clip(C1)).args(["-c", "copy", "-movflags", "+faststart"]).arg(&fixed).status().unwrap();
     assert!(st.success());
-    let mut bytes = std::fs::read(&fixed).unwrap();
-    let start = bytes.len() * 2 / 3;
-    let mut r = 12345u32;
-    for b in &mut bytes[start..] {
-        r = r.wrapping_mul(1103515245).wrapping_add(12345);
-        *b = (r >> 16) as u8;
-    }
     let broken = dir.path().join("broken.mp4");
-    std::fs::write(&broken, &bytes).unwrap();
+    damaged_tail(&fixed, &broken);
     let out = dir.path().join("out.mp4");
     let o = drape(&["process", s(&broken), "-o", s(&out), "--analyse-every", "4", "--compositor", "cpu"]);
     assert_clean_failure(&o, "broken.mp4");

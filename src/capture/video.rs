@@ -23,8 +23,6 @@ pub struct VideoInfo {
     pub height: u32,
     pub fps: f64,
     pub frames: Option<u64>,
-    /// Frames the decoder holds back to put them in display order (B-frames).
-    pub reorder: u32,
 }
 
 pub fn probe(path: &Path) -> Result<VideoInfo> {
@@ -38,7 +36,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
             "-select_streams",
             "v:0",
             "-show_entries",
-            "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,has_b_frames:stream_side_data=rotation",
+            "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames:stream_side_data=rotation",
             "-of",
             "default=noprint_wrappers=1",
         ])
@@ -63,8 +61,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
     let quarter_turned = field("rotation").and_then(|r| r.parse::<f64>().ok()).is_some_and(|r| (r.round() as i64).rem_euclid(180) == 90);
     let (width, height) = if quarter_turned { (height, width) } else { (width, height) };
     let fps = rate(field("avg_frame_rate")).or_else(|| rate(field("r_frame_rate"))).unwrap_or(30.0);
-    let reorder = field("has_b_frames").and_then(|v| v.parse().ok()).unwrap_or(0);
-    Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()), reorder })
+    Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()) })
 }
 
 pub struct VideoFile {
@@ -89,18 +86,10 @@ impl VideoFile {
         self.info
     }
 
-    fn spawn(&mut self) -> Result<()> {
-        let (child, stdout, stderr) = self.decoder()?;
-        self.stderr = Some(stderr);
-        self.child = Some((child, stdout));
-        self.decoded = 0;
-        Ok(())
-    }
-
-    /// An ffmpeg decoding the file to raw RGBA on its stdout, with a thread collecting its
+    /// Start ffmpeg decoding the file to raw RGBA on its stdout, with a thread collecting its
     /// messages. One decoder thread: frame threading holds a frame per thread back, and -xerror
     /// lost them all at a damaged stretch (3 of 29 good frames on 2 cores, more on more cores).
-    fn decoder(&self) -> Result<(Child, ChildStdout, std::thread::JoinHandle<String>)> {
+    fn spawn(&mut self) -> Result<()> {
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-v", "error", "-xerror", "-nostdin", "-threads", "1", "-i"])
             .arg(&self.path)
@@ -114,7 +103,7 @@ impl VideoFile {
         let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
         let stdout = child.stdout.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
         let mut stderr = child.stderr.take();
-        let messages = std::thread::spawn(move || {
+        self.stderr = Some(std::thread::spawn(move || {
             let mut s = String::new();
             if let Some(e) = stderr.as_mut() {
                 if let Err(e) = e.read_to_string(&mut s) {
@@ -122,8 +111,10 @@ impl VideoFile {
                 }
             }
             s
-        });
-        Ok((child, stdout, messages))
+        }));
+        self.child = Some((child, stdout));
+        self.decoded = 0;
+        Ok(())
     }
 
     /// The decoder finished: Ok if it ended cleanly, else an error naming the frame it stopped at.

@@ -55,6 +55,14 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
 }
 
+/// Refuse an output that is one of the inputs, by any spelling of its path.
+pub fn refuse_overwrite<'a>(inputs: impl IntoIterator<Item = &'a Path>, out: &Path) -> Result<()> {
+    match inputs.into_iter().find(|i| same_file(i, out)) {
+        Some(i) => Err(Error::Usage(format!("{}: the output would overwrite the input {}; choose another output name", out.display(), i.display()))),
+        None => Ok(()),
+    }
+}
+
 /// Whether a path that does not name an existing folder reads as a file name (`x.webp`,
 /// `img.mp4`): such an output is never made into a folder. An extension of two to four letters
 /// or digits, at least one a letter; a folder with a dot in its name can be made first.

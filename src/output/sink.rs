@@ -381,7 +381,6 @@ impl LiveTarget {
 pub struct LiveSink {
     target: LiveTarget,
     fps: f64,
-    size: Option<(u32, u32)>,
     child: Option<(Child, ChildStdin)>,
     retry_at: Option<std::time::Instant>,
     frames: u64,
@@ -392,7 +391,7 @@ pub struct LiveSink {
 
 impl LiveSink {
     pub fn new(target: LiveTarget, fps: f64) -> LiveSink {
-        LiveSink { target, fps, size: None, child: None, retry_at: None, frames: 0, dropped: 0, notices: None }
+        LiveSink { target, fps, child: None, retry_at: None, frames: 0, dropped: 0, notices: None }
     }
 
     /// Also tell `notices` when the receiver goes away.
@@ -413,7 +412,6 @@ impl LiveSink {
         let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
         let stdin = child.stdin.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
         self.child = Some((child, stdin));
-        self.size = Some((w, h));
         Ok(())
     }
 

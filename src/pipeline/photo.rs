@@ -50,12 +50,7 @@ pub struct Report {
 /// Nothing is written over an input, and a name that reads as a file is never made a folder.
 /// With `alpha` (the alpha view) every output is PNG: JPEG would drop the transparency.
 pub fn plan_outputs(inputs: &[PathBuf], output: &Path, alpha: bool) -> Result<Vec<PathBuf>> {
-    let over_input = |out: &Path| -> Result<()> {
-        match inputs.iter().find(|i| output::same_file(i, out)) {
-            Some(i) => Err(Error::Usage(format!("{}: the output would overwrite the input {}; choose another -o", out.display(), i.display()))),
-            None => Ok(()),
-        }
-    };
+    let over_input = |out: &Path| output::refuse_overwrite(inputs.iter().map(PathBuf::as_path), out);
     if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() {
         over_input(output)?;
         if alpha && !output.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {

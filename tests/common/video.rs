@@ -28,6 +28,19 @@ pub fn ffprobe(path: &Path) -> (u64, f64) {
     (frames, n.parse::<f64>().unwrap_or(0.0) / d.parse::<f64>().unwrap_or(1.0))
 }
 
+/// `src` with the last third of its bytes overwritten with fixed pseudo-random noise, as `dst`:
+/// a video whose index (at the front, with +faststart) is whole and whose tail is damaged.
+pub fn damaged_tail(src: &Path, dst: &Path) {
+    let mut bytes = std::fs::read(src).expect("the clip to damage");
+    let start = bytes.len() * 2 / 3;
+    let mut r = 12345u32;
+    for b in &mut bytes[start..] {
+        r = r.wrapping_mul(1103515245).wrapping_add(12345);
+        *b = (r >> 16) as u8;
+    }
+    std::fs::write(dst, &bytes).expect("the damaged copy");
+}
+
 /// A STAND-IN source: frame k is a flat grey of value k (mod 256), at `rate` fps.
 pub struct Numbered {
     pub n: u64,

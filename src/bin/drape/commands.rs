@@ -12,14 +12,14 @@ use drape::analysis::style::StyleSpec;
 use drape::analysis::Analyser;
 use drape::capture::{self, video, Source};
 use drape::compositing::View;
-use drape::output::sink::{LiveSink, LiveTarget, Sink, VideoFormat};
+use drape::output::sink::{LiveSink, LiveTarget, Sink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
 use drape::pipeline::{self, PhotoJob, Report};
 
 use crate::assemble::{analyser_config, check_style, open_stage, print_second, runtime_options, styled_analyser, video_options};
 use crate::choices::ViewArg;
 use crate::cli::{parse_args, Global, LiveArgs, Look, ProcessArgs, DEFAULT_STYLE};
-use crate::ends::{camera_count, has_display, live_source, sink_for, LiveSource};
+use crate::ends::{camera_count, check_video_output, has_display, live_source, sink_for, LiveSource};
 use crate::stop_flag;
 
 pub fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
@@ -78,13 +78,10 @@ pub fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
 }
 
 pub fn live(g: &Global, dir: &ModelDir, a: LiveArgs) -> anyhow::Result<ExitCode> {
-    if let (Some(r), Some(i)) = (&a.record, &a.input) {
-        if drape::output::same_file(i, r) {
-            anyhow::bail!("{}: the recording would overwrite the input {}; choose another --record name", r.display(), i.display());
-        }
-    }
-    if let Some(r) = a.record.as_ref().filter(|r| matches!(a.look.view, ViewArg::Alpha) && VideoFormat::for_path(r).is_some_and(|f| !f.holds_alpha())) {
-        anyhow::bail!("{}: {}", r.display(), drape::output::ALPHA_FORMATS);
+    // Checked before anything starts, for the window too, which records through its own sink
+    // (the headless sink_for below repeats the check; it is two path lookups).
+    if let Some(r) = &a.record {
+        check_video_output(r, a.input.as_deref(), matches!(a.look.view, ViewArg::Alpha))?;
     }
     // Checked before anything starts: a bad URL or device is the user's to fix now.
     let mut live_outs = Vec::new();

@@ -20,11 +20,8 @@ pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>, a
         eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
         return Ok(Box::new(RawStdout::new()));
     }
-    if let Some(i) = input.filter(|i| output::same_file(i, path)) {
-        anyhow::bail!("{}: the output would overwrite the input {}; choose another output name", path.display(), i.display());
-    }
+    check_video_output(path, input, alpha)?;
     match VideoFormat::for_path(path) {
-        Some(f) if alpha && !f.holds_alpha() => anyhow::bail!("{}: {}", path.display(), output::ALPHA_FORMATS),
         Some(_) => Ok(Box::new(VideoSink::create(path, fps)?)),
         None if video::is_video_path(path) || output::looks_like_file(path) => anyhow::bail!(
             "{}: video goes to FILE.mp4, FILE.webm or FILE.mov (both with alpha), or a folder of PNG frames (a folder with a dot in its name must exist first)",
@@ -32,6 +29,16 @@ pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>, a
         ),
         None => Ok(Box::new(PngSequence::create(path)?)),
     }
+}
+
+/// A video output that is not the `input` and, in the alpha view, keeps the alpha: checked
+/// before anything starts, for every sink and for the window's `--record`.
+pub fn check_video_output(path: &Path, input: Option<&Path>, alpha: bool) -> anyhow::Result<()> {
+    output::refuse_overwrite(input, path)?;
+    if alpha && VideoFormat::for_path(path).is_some_and(|f| !f.holds_alpha()) {
+        anyhow::bail!("{}: {}", path.display(), output::ALPHA_FORMATS);
+    }
+    Ok(())
 }
 
 /// Where `drape live` takes its frames from, as the capture thread will open it.
