@@ -6,7 +6,9 @@
 //! - Clothes are positive evidence: PAN's clothes score against its skin and hair scores. What
 //!   PAN calls skin is fabric where its colour is unlike this person's face and no skin has it
 //!   (an orange hoodie); PAN's hair far from the head is black fabric. The face, the hands and
-//!   the feet (shoes) located from the landmarks are never garments.
+//!   the feet (shoes) located from the landmarks are never garments. Where PAN is unsure (an
+//!   orange hoodie in dim light is neither clothes nor skin to it), a colour of the person's sure
+//!   garment and not of their sure skin and hair is garment, beside the sure garment only.
 //! - Upper vs lower by the skeleton: a garment pixel belongs to the nearest body segment (torso
 //!   above the waist and the arms: upper; torso below the waist and the legs: lower), so it
 //!   works bent, squatting or leaping.
@@ -19,6 +21,7 @@
 
 use std::path::Path;
 
+use super::colours::{ColourOdds, LearntOdds};
 use super::pose::{self, Person, Pose, Roi};
 use super::selfie::Selfie;
 use super::{GarmentSegmenter, PersonCall, Segmentation, WearCall, BACKGROUND, CLASSES, FULL, LOWER, UPPER};
@@ -573,6 +576,47 @@ impl GarmentSegmenter for CompositeSegmenter {
 
         // Per person: skin colour from the face, then each garment pixel's class.
         let skin_models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, &lab, pan.as_ref(), w, h))).collect();
+        // PAN's scores at each pixel, its skin moved to clothes where this person's skin colour
+        // says fabric, its hair far from the head taken for black fabric.
+        let evidence_at = |i: usize| -> Option<Evidence> {
+            let m = pan.as_ref()?;
+            let (x, y) = ((i as u32 % w), (i as u32 / w));
+            let p = (x as f32 + 0.5, y as f32 + 0.5);
+            let owner_body = people.get(owner[i]).map(|(_, b)| b);
+            let model = skin_models.get(owner[i]).and_then(|s| s.as_ref());
+            let fabric = model.map_or(0.0, |s| s.fabric(lab[i]));
+            let s = m.get(x, y, 0);
+            let hair_here = owner_body.map_or(1.0, |b| b.hair_reach(p));
+            let hr = m.get(x, y, 2);
+            Some(Evidence {
+                clothes: m.get(x, y, 1).max(0.8 * s * fabric).max(hr * (1.0 - hair_here)),
+                skin: s * (1.0 - 0.8 * fabric),
+                hair: hr * hair_here,
+                true_skin: s * model.map_or(skin_gamut(lab[i]), |s| s.matches(lab[i])),
+            })
+        };
+        let evidence: Vec<Option<Evidence>> = (0..n).map(|i| if gate[i] < 1e-3 { None } else { evidence_at(i) }).collect();
+        // Each person's garment colours against their skin and hair, from the pixels PAN is
+        // sure of, for the pixels it is not.
+        let mut odds: Vec<ColourOdds> = people.iter().map(|_| ColourOdds::default()).collect();
+        for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
+            let Some(e) = evidence[i] else { continue };
+            let p = ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
+            let never = people[owner[i]].1.never_garment(p);
+            let sure_garment = smoothstep(0.6, 0.8, e.clothes) * (1.0 - never);
+            let sure_other = smoothstep(0.6, 0.8, e.true_skin.max(e.hair));
+            odds[owner[i]].add(lab[i], sure_garment, sure_other);
+        }
+        let odds: Vec<Option<LearntOdds>> = odds.into_iter().map(ColourOdds::learnt).collect();
+        // Colour speaks only beside the sure garment (holes in it, its edges), not across the
+        // body: a shoe of the shorts' colour, past a bare shin, stays a shoe.
+        let beside_garment = if odds.iter().any(Option::is_some) {
+            let sure: Vec<f32> = evidence.iter().zip(&gate).map(|(e, g)| e.map_or(0.0, |e| (e.clothes > 0.7 && *g > 0.5) as u8 as f32)).collect();
+            let reach = people.iter().map(|(_, b)| b.sw).fold(0.0, f32::max).clamp(2.0, 0.2 * w.max(h) as f32) * 0.3;
+            blur_max(&sure, w, h, reach.ceil() as usize)
+        } else {
+            vec![0.0; n]
+        };
         let garment: Vec<f32> = (0..n)
             .map(|i| {
                 if gate[i] < 1e-3 {
@@ -581,22 +625,18 @@ impl GarmentSegmenter for CompositeSegmenter {
                 let (x, y) = ((i as u32 % w), (i as u32 / w));
                 let p = (x as f32 + 0.5, y as f32 + 0.5);
                 let owner_body = people.get(owner[i]).map(|(_, b)| b);
-                let cloth = match pan.as_ref() {
+                let cloth = match evidence[i] {
+                    None if pan.is_some() => 0.0,
                     None => 1.0,
-                    Some(m) => {
-                        let model = skin_models.get(owner[i]).and_then(|s| s.as_ref());
-                        let fabric = model.map_or(0.0, |s| s.fabric(lab[i]));
-                        // What PAN calls skin but is fabric by this person's skin colour (see
-                        // `SkinModel::fabric`): most of that score moves to clothes.
-                        let s = m.get(x, y, 0);
-                        // Hair hangs from the head: PAN's hair far below a face is black fabric.
-                        let hair_here = owner_body.map_or(1.0, |b| b.hair_reach(p));
-                        let hr = m.get(x, y, 2);
-                        let clothes = m.get(x, y, 1).max(0.8 * s * fabric).max(hr * (1.0 - hair_here));
-                        let (skin, hair) = (s * (1.0 - 0.8 * fabric), hr * hair_here);
+                    Some(e) => {
+                        // A colour of this person's sure garment and not of their skin or hair
+                        // is garment where PAN is unsure; PAN's sure skin and hair stand.
+                        let dressy = odds.get(owner[i]).and_then(|o| o.as_ref()).map_or(0.0, |o| o.garment(lab[i]));
+                        let unsure = (1.0 - smoothstep(0.5, 0.8, e.skin.max(e.hair))) * beside_garment[i];
+                        let clothes = e.clothes.max(dressy * unsure);
                         // Clothes against skin and hair; where PAN says nothing, a garment only
                         // as a weak guess (bare skin PAN misses is worse than a missed garment).
-                        let share = (clothes + 0.12) / (clothes + skin + hair + 0.3);
+                        let share = (clothes + 0.12) / (clothes + e.skin + e.hair + 0.3);
                         smoothstep(0.35, 0.6, share)
                     }
                 };
@@ -774,6 +814,16 @@ fn call_of(evidence: Option<&super::DressEvidence>) -> WearCall {
         Some(e) if e.says_full => WearCall::Full,
         Some(_) => WearCall::TwoPiece,
     }
+}
+
+/// PAN's say at one pixel, read for its owner.
+#[derive(Debug, Clone, Copy)]
+struct Evidence {
+    clothes: f32,
+    skin: f32,
+    hair: f32,
+    /// Skin of this person's own skin colour (the face's), for learning what is not garment.
+    true_skin: f32,
 }
 
 /// One person's skin colour, learnt from the skin PAN finds on their face: a garment of a

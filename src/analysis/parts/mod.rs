@@ -2,6 +2,7 @@
 //! interchangeable segmenters.
 
 pub mod cloth;
+pub mod colours;
 pub mod composite;
 pub mod pose;
 pub mod selfie;

@@ -78,6 +78,9 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         None => before_first += 1,
     })?;
     let (alpha_iou, compared) = steadiness::agreement(&live_masks, &masks.masks());
+    if let Some(out) = &a.compare {
+        save_comparisons(out, &input, &live_masks, &masks.masks())?;
+    }
 
     // The cost a style-only tool pays: the transform on every whole frame at 384 px.
     let mut analyser = Analyser::open(&rt, dir, analyser_config(&a.look)?)?;
@@ -155,6 +158,36 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         println!("style transform alone on every frame at 384 px: {style_only_fps:.2} fps");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--compare DIR`: each compared frame, darkened, with white where live and offline garments
+/// agree, red where only live has garment and cyan where only offline has; named
+/// `NNNN_iouX.XX.png` so the worst frames are easy to find.
+fn save_comparisons(out: &std::path::Path, input: &std::path::Path, live: &[(u64, Vec<bool>)], offline: &[Vec<bool>]) -> anyhow::Result<()> {
+    drape::output::ensure_writable_dir(out)?;
+    let mut source = video::VideoFile::open(input, true)?;
+    let mut seq = 0u64;
+    for (at, mask) in live {
+        let Some(off) = offline.get((*at as usize).saturating_sub(1)) else { continue };
+        let mut frame = None;
+        while seq < *at {
+            frame = source.next_frame()?;
+            seq += 1;
+        }
+        let Some(mut frame) = frame else { continue };
+        for (i, p) in frame.pixels_mut().enumerate() {
+            let (l, o) = (mask.get(i).copied().unwrap_or(false), off.get(i).copied().unwrap_or(false));
+            p.0 = match (l, o) {
+                (true, true) => [255, 255, 255, 255],
+                (true, false) => [255, 40, 40, 255],
+                (false, true) => [40, 220, 255, 255],
+                (false, false) => [p.0[0] / 3, p.0[1] / 3, p.0[2] / 3, 255],
+            };
+        }
+        let iou = steadiness::iou(mask, off);
+        frame.save(out.join(format!("{at:04}_iou{iou:.2}.png")))?;
+    }
+    Ok(())
 }
 
 /// One live run on the clip as `drape live` makes it (the follower unless --no-follow): its

@@ -215,6 +215,10 @@ pub struct BenchArgs {
     /// Live runs without the follower (as `drape live --no-follow`), for a before/after
     #[arg(long)]
     pub no_follow: bool,
+    /// Also save, for each frame the live alpha is compared on, a PNG into DIR: white where live
+    /// and offline garments agree, red where only live has garment, cyan where only offline has
+    #[arg(long, value_name = "DIR")]
+    pub compare: Option<PathBuf>,
     #[command(flatten)]
     pub look: Look,
 }

@@ -1,0 +1,137 @@
+//! Garment or not, by colour: odds learnt from one frame's surest pixels, for the pixels the
+//! models are unsure of.
+//!
+//! PAN leaves holes in garments it does not recognise (an orange hoodie in dim light is neither
+//! clothes nor skin to it), and the live follower meets garment pixels no analysis has seen (a
+//! sleeve raised since). Both are settled the same way: a colour found on this frame's sure
+//! garment and not on its sure skin and hair is garment.
+
+use super::composite::smoothstep;
+
+/// Histogram bins: lightness, and each of a and b (Lab).
+const L_BINS: usize = 8;
+const AB_BINS: usize = 16;
+/// a and b beyond this are put in the outermost bins; clothes in indoor light seldom go further.
+const AB_RANGE: f32 = 64.0;
+/// Weight a side needs before its histogram says anything.
+const LEAST: f32 = 20.0;
+
+fn bin(c: [f32; 3]) -> usize {
+    let l = ((c[0] / 100.0 * L_BINS as f32) as isize).clamp(0, L_BINS as isize - 1) as usize;
+    let ab = |v: f32| (((v + AB_RANGE) / (2.0 * AB_RANGE) * AB_BINS as f32) as isize).clamp(0, AB_BINS as isize - 1) as usize;
+    (l * AB_BINS + ab(c[1])) * AB_BINS + ab(c[2])
+}
+
+/// Colour histograms of sure garment and sure not-garment (skin, hair) pixels.
+#[derive(Debug, Clone)]
+pub struct ColourOdds {
+    garment: Vec<f32>,
+    other: Vec<f32>,
+}
+
+impl Default for ColourOdds {
+    fn default() -> ColourOdds {
+        ColourOdds { garment: vec![0.0; L_BINS * AB_BINS * AB_BINS], other: vec![0.0; L_BINS * AB_BINS * AB_BINS] }
+    }
+}
+
+impl ColourOdds {
+    /// Counts a pixel of Lab colour `c`, `garment` and `other` being how surely it is each.
+    pub fn add(&mut self, c: [f32; 3], garment: f32, other: f32) {
+        let b = bin(c);
+        self.garment[b] += garment.max(0.0);
+        self.other[b] += other.max(0.0);
+    }
+
+    /// The learnt odds, or None when either side saw too little to tell colours apart.
+    pub fn learnt(self) -> Option<LearntOdds> {
+        let (g, o) = (self.garment.iter().sum::<f32>(), self.other.iter().sum::<f32>());
+        if g < LEAST || o < LEAST {
+            return None;
+        }
+        // Spread each bin to its neighbours: one shade of a colour stands for the shades beside
+        // it (folds, shadow).
+        let (g, o) = (spread(&self.garment), spread(&self.other));
+        let (gs, os) = (g.iter().sum::<f32>(), o.iter().sum::<f32>());
+        Some(LearntOdds { garment: g.iter().map(|v| v / gs).collect(), other: o.iter().map(|v| v / os).collect() })
+    }
+}
+
+/// A 3x3x3 box over the histogram.
+fn spread(h: &[f32]) -> Vec<f32> {
+    let mut out = vec![0.0; h.len()];
+    for l in 0..L_BINS {
+        for a in 0..AB_BINS {
+            for b in 0..AB_BINS {
+                let v = h[(l * AB_BINS + a) * AB_BINS + b];
+                if v == 0.0 {
+                    continue;
+                }
+                for dl in l.saturating_sub(1)..=(l + 1).min(L_BINS - 1) {
+                    for da in a.saturating_sub(1)..=(a + 1).min(AB_BINS - 1) {
+                        for db in b.saturating_sub(1)..=(b + 1).min(AB_BINS - 1) {
+                            out[(dl * AB_BINS + da) * AB_BINS + db] += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+pub struct LearntOdds {
+    garment: Vec<f32>,
+    other: Vec<f32>,
+}
+
+impl LearntOdds {
+    /// How surely colour `c` is garment: 1 where it is common on the sure garment and rare on the
+    /// sure skin and hair, 0 where the other way round or where neither had it (a colour never
+    /// seen is no evidence).
+    pub fn garment(&self, c: [f32; 3]) -> f32 {
+        let b = bin(c);
+        let (g, o) = (self.garment[b], self.other[b]);
+        // A uniform spread over the bins: a colour no commoner than that on the garment is not
+        // the garment's.
+        let unseen = 1.0 / self.garment.len() as f32;
+        let share = g / (g + o + unseen);
+        smoothstep(0.55, 0.85, share)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::parts::composite::lab;
+
+    #[test]
+    fn a_colour_on_the_garment_and_not_the_skin_is_garment() {
+        let orange = lab([200, 110, 20]);
+        let skin = lab([205, 160, 140]);
+        let hair = lab([40, 30, 25]);
+        let mut odds = ColourOdds::default();
+        for _ in 0..50 {
+            odds.add(orange, 1.0, 0.0);
+            odds.add(skin, 0.0, 1.0);
+            odds.add(hair, 0.0, 1.0);
+        }
+        let o = odds.learnt().expect("both sides seen");
+        assert!(o.garment(orange) > 0.9, "{}", o.garment(orange));
+        assert!(o.garment(lab([190, 100, 25])) > 0.9, "a shade of the garment");
+        assert!(o.garment(skin) < 0.1);
+        assert!(o.garment(hair) < 0.1);
+        assert!(o.garment(lab([20, 60, 200])) < 0.1, "a blue never seen is no evidence");
+    }
+
+    #[test]
+    fn too_few_pixels_on_either_side_teach_nothing() {
+        let mut odds = ColourOdds::default();
+        for _ in 0..50 {
+            odds.add(lab([200, 110, 20]), 1.0, 0.0);
+        }
+        odds.add(lab([205, 160, 140]), 0.0, 5.0);
+        assert!(odds.learnt().is_none());
+    }
+}
