@@ -11,7 +11,8 @@
 use std::sync::Arc;
 
 use super::models::ModelDir;
-use super::parts::composite::{blur_max, smoothstep};
+use super::parts::colours::{ColourOdds, LearntOdds, OddsTable};
+use super::parts::composite::{blur_max, lab, smoothstep};
 use super::parts::selfie::Selfie;
 use super::parts::{BACKGROUND, CLASSES};
 use super::runtime::Runtime;
@@ -178,7 +179,19 @@ struct Base {
     /// Whether the selfie mask sees the people the analysis found; when it does not (people far
     /// from the camera, whom the selfie model misses) the analysis is carried as it is.
     trusted: bool,
+    /// The analysed frame's garment colours against its people's skin and hair: skin that
+    /// comes in front of a garment is dropped, garment the motion brought into view is added.
+    odds: Option<OddsTable>,
+    /// Each garment class (upper, lower, full) widened by [`FILL_REACH`]: which part garment
+    /// added near the carried garment belongs to.
+    near_class: Map,
+    /// The analysis' person gate (1 everywhere without one), at the parts map's size.
+    then_person: Map,
 }
+
+/// How far from the carried garment (share of the map's long side) garment coloured pixels of
+/// the person now are added: a sleeve or a hem that moved since the analysis.
+const FILL_REACH: f32 = 0.08;
 
 pub struct Follower {
     selfie: Selfie,
@@ -229,7 +242,17 @@ impl Follower {
             None => (Map::from_fn(pw, ph, 1, |_, _, _| 1.0), person.data.iter().sum::<f32>() > 0.02 * (pw * ph) as f32),
         };
         let colours = colour_map(frame, pw, ph);
-        self.base = Some(Base { analysis, mask: now, near, colours, trusted });
+        let odds = learn_odds(&analysis, &colours).map(|o| o.table());
+        let reach = (FILL_REACH * pw.max(ph) as f32).ceil() as usize;
+        let mut near_class = Map::new(pw, ph, CLASSES - 1);
+        for c in 1..CLASSES {
+            let class: Vec<f32> = (0..ph).flat_map(|y| (0..pw).map(move |x| (x, y))).map(|(x, y)| analysis.parts.get(x, y, c)).collect();
+            for (i, v) in blur_max(&class, pw, ph, reach).into_iter().enumerate() {
+                near_class.set(i as u32 % pw, i as u32 / pw, c - 1, v);
+            }
+        }
+        let then_person = analysis.gate.as_ref().map_or_else(|| Map::from_fn(pw, ph, 1, |_, _, _| 1.0), |g| g.resized(pw, ph));
+        self.base = Some(Base { analysis, mask: now, near, colours, trusted, odds, near_class, then_person });
         Ok(())
     }
 
@@ -278,6 +301,27 @@ fn average(new: &Analysis, past: &Analysis, w: f32) -> Analysis {
     out
 }
 
+/// Garment colours against the skin and hair of the people in an analysed frame (`colours` at
+/// the parts map's size): garment where the analysis is sure, not garment where its person gate
+/// is sure and it found none (faces, hair, hands, bare arms).
+fn learn_odds(a: &Analysis, colours: &Map) -> Option<LearntOdds> {
+    let (pw, ph) = (a.parts.width, a.parts.height);
+    let gate = a.gate.as_ref()?.resized(pw, ph);
+    let mut odds = ColourOdds::default();
+    for y in 0..ph {
+        for x in 0..pw {
+            let g = gate.get(x, y, 0);
+            if g < 0.5 {
+                continue;
+            }
+            let garment: f32 = (1..CLASSES).map(|c| a.parts.get(x, y, c)).sum();
+            let c = [0, 1, 2].map(|k| (colours.get(x, y, k) * 255.0).round().clamp(0.0, 255.0) as u8);
+            odds.add(lab(c), smoothstep(0.5, 0.8, garment), 1.0 - smoothstep(0.05, 0.2, garment));
+        }
+    }
+    odds.learnt()
+}
+
 fn grid_size(frame: &Frame) -> (u32, u32) {
     let (w, h) = (frame.width() as f32, frame.height() as f32);
     let k = GRID as f32 / w.max(h);
@@ -323,6 +367,9 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
     let inside = |s: f32, t: f32| (0.0..=1.0).contains(&s) && (0.0..=1.0).contains(&t);
     let mut parts = Map::new(pw, ph, CLASSES);
     let mut gate = Map::new(pw, ph, 1);
+    // Where garment was added by colour: there the saliency, which moved with the whole person,
+    // may have lost the limb, and the person mask now stands in for it.
+    let mut filled = Map::new(pw, ph, 1);
     for y in 0..ph {
         for x in 0..pw {
             let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
@@ -331,35 +378,52 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
                 parts.set(x, y, BACKGROUND, 1.0);
                 continue;
             }
-            let here = smoothstep(0.2, 0.6, person.get(x, y, 0));
-            let here = if here > 0.0 { here * base.near.sample(s0, t0, 0) } else { 0.0 };
+            let person_here = smoothstep(0.2, 0.6, person.get(x, y, 0));
+            let here = if person_here > 0.0 { person_here * base.near.sample(s0, t0, 0) } else { 0.0 };
             gate.set(x, y, 0, here);
-            if here <= 0.0 {
+            if person_here <= 0.0 {
                 parts.set(x, y, BACKGROUND, 1.0);
                 continue;
             }
             let now = colour_at(frame, pw, ph, x, y);
             let d: f32 = (0..3).map(|c| (now[c as usize] - base.colours.sample(s0, t0, c)).powi(2)).sum::<f32>().sqrt();
+            let (garment_colour, skin_colour) = base.odds.as_ref().map_or((0.0, 0.0), |o| o.at(now.map(|v| (v * 255.0).round() as u8)));
             // Loose enough for folds and shading (tighter cost agreement with full analyses on
-            // the shared clips: tests/follow.rs), tight enough for skin in front of a garment.
-            let keep = here * (1.0 - smoothstep(0.3, 0.5, d));
+            // the shared clips: tests/follow.rs), tight enough for skin in front of a garment;
+            // a colour of these people's skin or hair is no garment.
+            let keep = here * (1.0 - smoothstep(0.3, 0.5, d)) * (1.0 - skin_colour);
+            // Garment coloured person near a carried garment: what the motion brought into view.
+            let near: [f32; 3] = [0, 1, 2].map(|k| base.near_class.sample(s0, t0, k));
+            let near_sum: f32 = near.iter().sum();
+            // Only where the analysis could not have decided: outside its people then, or where
+            // what is there changed since (a hand moved off the shirt). A face, a hand or a shoe
+            // it left out and that is still there stays out.
+            let changed = (1.0 - base.then_person.sample(s0, t0, 0)).max(smoothstep(0.15, 0.3, d));
+            let fill = if near_sum > 0.05 { person_here * garment_colour * changed * near.iter().copied().fold(0.0, f32::max) } else { 0.0 };
+            filled.set(x, y, 0, fill);
             let mut sum = 0.0;
             for c in 1..CLASSES {
-                let v = a.parts.sample(s0, t0, c) * keep;
+                let v = (a.parts.sample(s0, t0, c) * keep).max(fill * near[(c - 1) as usize] / near_sum.max(1e-3));
                 parts.set(x, y, c, v);
                 sum += v;
+            }
+            if sum > 1.0 {
+                for c in 1..CLASSES {
+                    parts.set(x, y, c, parts.get(x, y, c) / sum);
+                }
+                sum = 1.0;
             }
             parts.set(x, y, BACKGROUND, (1.0 - sum).max(0.0));
         }
     }
     let sal = &a.saliency;
+    // The saliency moved with the person; where garment was added by colour, never under the
+    // person mask now: a limb the global motion does not carry keeps its soft alpha.
     let saliency = Map::from_fn(sal.width, sal.height, 1, |x, y, _| {
-        let (s0, t0) = m.back((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
-        if inside(s0, t0) {
-            sal.sample(s0, t0, 0)
-        } else {
-            0.0
-        }
+        let (s, t) = ((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
+        let (s0, t0) = m.back(s, t);
+        let carried = if inside(s0, t0) { sal.sample(s0, t0, 0) } else { 0.0 };
+        carried.max(selfie.sample(s, t, 0) * filled.sample(s, t, 0))
     });
     let stylized = a.stylized.as_ref().and_then(|st| moved_crop(st, m, frame.dimensions()));
     Analysis { saliency, parts, stylized, gate: Some(gate), people: a.people.clone() }

@@ -43,17 +43,37 @@ impl ColourOdds {
         self.other[b] += other.max(0.0);
     }
 
-    /// The learnt odds, or None when either side saw too little to tell colours apart.
+    /// The learnt odds by counts: a colour is garment by how often it was garment in this frame
+    /// (dark trousers outnumber the dark hair above them). None when either side saw too little
+    /// to tell colours apart.
     pub fn learnt(self) -> Option<LearntOdds> {
+        self.learn(false)
+    }
+
+    /// The learnt odds with both sides weighing the same, however many pixels each had: for
+    /// a few sure face and hair pixels against a whole garment, where a colour as common on the
+    /// face as on the garment must stay undecided.
+    pub fn learnt_balanced(self) -> Option<LearntOdds> {
+        self.learn(true)
+    }
+
+    fn learn(self, balanced: bool) -> Option<LearntOdds> {
         let (g, o) = (self.garment.iter().sum::<f32>(), self.other.iter().sum::<f32>());
         if g < LEAST || o < LEAST {
             return None;
         }
         // Spread each bin to its neighbours: one shade of a colour stands for the shades beside
         // it (folds, shadow).
-        let (g, o) = (spread(&self.garment), spread(&self.other));
-        let (gs, os) = (g.iter().sum::<f32>(), o.iter().sum::<f32>());
-        Some(LearntOdds { garment: g.iter().map(|v| v / gs).collect(), other: o.iter().map(|v| v / os).collect() })
+        let (mut garment, mut other) = (spread(&self.garment), spread(&self.other));
+        if balanced {
+            let (gs, os) = (garment.iter().sum::<f32>(), other.iter().sum::<f32>());
+            garment.iter_mut().for_each(|v| *v /= gs);
+            other.iter_mut().for_each(|v| *v /= os);
+        }
+        // The whole count spread evenly over the bins: a colour seen no more often than that is
+        // no evidence either way.
+        let unseen = (garment.iter().sum::<f32>() + other.iter().sum::<f32>()) / (2 * garment.len()) as f32;
+        Some(LearntOdds { garment, other, unseen })
     }
 }
 
@@ -84,6 +104,7 @@ fn spread(h: &[f32]) -> Vec<f32> {
 pub struct LearntOdds {
     garment: Vec<f32>,
     other: Vec<f32>,
+    unseen: f32,
 }
 
 impl LearntOdds {
@@ -93,11 +114,43 @@ impl LearntOdds {
     pub fn garment(&self, c: [f32; 3]) -> f32 {
         let b = bin(c);
         let (g, o) = (self.garment[b], self.other[b]);
-        // A uniform spread over the bins: a colour no commoner than that on the garment is not
-        // the garment's.
-        let unseen = 1.0 / self.garment.len() as f32;
-        let share = g / (g + o + unseen);
-        smoothstep(0.55, 0.85, share)
+        smoothstep(0.55, 0.85, g / (g + o + self.unseen))
+    }
+
+    /// How surely colour `c` is skin or hair: [`LearntOdds::garment`] the other way round.
+    pub fn other(&self, c: [f32; 3]) -> f32 {
+        let b = bin(c);
+        let (g, o) = (self.garment[b], self.other[b]);
+        smoothstep(0.55, 0.85, o / (g + o + self.unseen))
+    }
+
+    /// Both odds for every sRGB colour at 5 bits a channel, for per-frame use: no Lab on the
+    /// way.
+    pub fn table(&self) -> OddsTable {
+        let mut t = Vec::with_capacity(32 * 32 * 32);
+        for r in 0..32u32 {
+            for g in 0..32u32 {
+                for b in 0..32u32 {
+                    let c = super::composite::lab([(r * 8 + 4) as u8, (g * 8 + 4) as u8, (b * 8 + 4) as u8]);
+                    t.push((self.garment(c), self.other(c)));
+                }
+            }
+        }
+        OddsTable { t }
+    }
+}
+
+/// [`LearntOdds`] looked up by sRGB.
+#[derive(Debug, Clone)]
+pub struct OddsTable {
+    t: Vec<(f32, f32)>,
+}
+
+impl OddsTable {
+    /// (garment, skin or hair) odds of an sRGB colour.
+    pub fn at(&self, rgb: [u8; 3]) -> (f32, f32) {
+        let i = ((rgb[0] as usize >> 3) << 10) | ((rgb[1] as usize >> 3) << 5) | (rgb[2] as usize >> 3);
+        self.t[i]
     }
 }
 
@@ -117,12 +170,17 @@ mod tests {
             odds.add(skin, 0.0, 1.0);
             odds.add(hair, 0.0, 1.0);
         }
-        let o = odds.learnt().expect("both sides seen");
+        let o = odds.clone().learnt().expect("both sides seen");
+        let b = odds.learnt_balanced().expect("both sides seen");
+        assert!(b.garment(orange) > 0.9 && b.garment(skin) < 0.1 && b.other(hair) > 0.9);
         assert!(o.garment(orange) > 0.9, "{}", o.garment(orange));
         assert!(o.garment(lab([190, 100, 25])) > 0.9, "a shade of the garment");
         assert!(o.garment(skin) < 0.1);
         assert!(o.garment(hair) < 0.1);
         assert!(o.garment(lab([20, 60, 200])) < 0.1, "a blue never seen is no evidence");
+        assert!(o.other(skin) > 0.9 && o.other(orange) < 0.1 && o.other(lab([20, 60, 200])) < 0.1);
+        let t = o.table();
+        assert!(t.at([200, 110, 20]).0 > 0.9 && t.at([205, 160, 140]).1 > 0.9, "the table says the same");
     }
 
     #[test]

@@ -607,7 +607,7 @@ impl GarmentSegmenter for CompositeSegmenter {
             let sure_other = smoothstep(0.6, 0.8, e.true_skin.max(e.hair));
             odds[owner[i]].add(lab[i], sure_garment, sure_other);
         }
-        let odds: Vec<Option<LearntOdds>> = odds.into_iter().map(ColourOdds::learnt).collect();
+        let odds: Vec<Option<LearntOdds>> = odds.into_iter().map(ColourOdds::learnt_balanced).collect();
         // Colour speaks only beside the sure garment (holes in it, its edges), not across the
         // body: a shoe of the shorts' colour, past a bare shin, stays a shoe.
         let beside_garment = if odds.iter().any(Option::is_some) {
