@@ -308,8 +308,9 @@ fn learn_odds(a: &Analysis, colours: &Map) -> Option<LearntOdds> {
     let (pw, ph) = (a.parts.width, a.parts.height);
     let gate = a.gate.as_ref()?.resized(pw, ph);
     let mut odds = ColourOdds::default();
-    for y in 0..ph {
-        for x in 0..pw {
+    // Every other pixel each way is plenty for a colour histogram, at a quarter of the cost.
+    for y in (0..ph).step_by(2) {
+        for x in (0..pw).step_by(2) {
             let g = gate.get(x, y, 0);
             if g < 0.5 {
                 continue;

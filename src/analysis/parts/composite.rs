@@ -897,24 +897,51 @@ pub fn cie94(a: [f32; 3], b: [f32; 3]) -> f32 {
     ((dl / 2.0).powi(2) + (dc / sc).powi(2) + dh2 / (sh * sh)).sqrt()
 }
 
-/// The largest value within `r` pixels (a square), for "near a person".
+/// The largest value within `r` pixels (a square), for "near a person". Values are taken to be
+/// 0 or more (masks and scores). Each pass is van Herk / Gil-Werman's: three comparisons a pixel
+/// whatever `r`, so wide reaches cost no more than narrow ones.
 pub(crate) fn blur_max(v: &[f32], w: u32, h: u32, r: usize) -> Vec<f32> {
     let (w, h) = (w as usize, h as usize);
     let mut rows = vec![0.0f32; v.len()];
+    let mut line = Vec::new();
+    let mut out_line = Vec::new();
     for y in 0..h {
-        for x in 0..w {
-            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
-            rows[y * w + x] = v[y * w + a..=y * w + b].iter().copied().fold(0.0, f32::max);
-        }
+        line.clear();
+        line.extend_from_slice(&v[y * w..(y + 1) * w]);
+        max_filter_1d(&line, r, &mut out_line);
+        rows[y * w..(y + 1) * w].copy_from_slice(&out_line);
     }
     let mut out = vec![0.0f32; v.len()];
-    for y in 0..h {
-        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
-        for x in 0..w {
-            out[y * w + x] = (a..=b).map(|yy| rows[yy * w + x]).fold(0.0, f32::max);
+    for x in 0..w {
+        line.clear();
+        line.extend((0..h).map(|y| rows[y * w + x]));
+        max_filter_1d(&line, r, &mut out_line);
+        for (y, m) in out_line.iter().enumerate() {
+            out[y * w + x] = *m;
         }
     }
     out
+}
+
+/// `out[i]` = the largest of `v[i - r ..= i + r]` (0 beyond the ends, and at least 0).
+fn max_filter_1d(v: &[f32], r: usize, out: &mut Vec<f32>) {
+    let n = v.len();
+    let k = 2 * r + 1;
+    // Padded with r zeros each side so every window is exactly k long, then in blocks of k:
+    // `ahead[i]` is the max from the start of i's block to i, `behind[i]` from i to its end. A
+    // window [a, a + k) spans at most two blocks: max(behind[a], ahead[a + k - 1]).
+    let len = n + 2 * r;
+    let padded = |i: usize| if i >= r && i < r + n { v[i - r].max(0.0) } else { 0.0 };
+    let mut ahead = vec![0.0f32; len];
+    let mut behind = vec![0.0f32; len];
+    for i in 0..len {
+        ahead[i] = if i % k == 0 { padded(i) } else { ahead[i - 1].max(padded(i)) };
+    }
+    for i in (0..len).rev() {
+        behind[i] = if i % k == k - 1 || i == len - 1 { padded(i) } else { behind[i + 1].max(padded(i)) };
+    }
+    out.clear();
+    out.extend((0..n).map(|i| behind[i].max(ahead[i + k - 1])));
 }
 
 pub(crate) fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
@@ -948,6 +975,26 @@ pub fn lab(rgb: [u8; 3]) -> [f32; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wide_max_is_the_naive_one() {
+        let (w, h) = (37u32, 23u32);
+        let v: Vec<f32> = (0..w * h).map(|i| ((i * 7919 + 13) % 101) as f32 / 100.0 * ((i % 5 != 0) as u8 as f32)).collect();
+        for r in [0usize, 1, 2, 5, 11, 30, 60] {
+            let fast = blur_max(&v, w, h, r);
+            for y in 0..h as usize {
+                for x in 0..w as usize {
+                    let mut m = 0.0f32;
+                    for yy in y.saturating_sub(r)..=(y + r).min(h as usize - 1) {
+                        for xx in x.saturating_sub(r)..=(x + r).min(w as usize - 1) {
+                            m = m.max(v[yy * w as usize + xx]);
+                        }
+                    }
+                    assert_eq!(fast[y * w as usize + x], m, "r {r} at ({x}, {y})");
+                }
+            }
+        }
+    }
 
     #[test]
     fn lab_of_white_black_and_red() {
