@@ -371,6 +371,7 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
     // Where garment was added by colour: there the saliency, which moved with the whole person,
     // may have lost the limb, and the person mask now stands in for it.
     let mut filled = Map::new(pw, ph, 1);
+    let mut any_fill = false;
     for y in 0..ph {
         for x in 0..pw {
             let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
@@ -393,18 +394,27 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
             // the shared clips: tests/follow.rs), tight enough for skin in front of a garment;
             // a colour of these people's skin or hair is no garment.
             let keep = here * (1.0 - smoothstep(0.3, 0.5, d)) * (1.0 - skin_colour);
-            // Garment coloured person near a carried garment: what the motion brought into view.
-            let near: [f32; 3] = [0, 1, 2].map(|k| base.near_class.sample(s0, t0, k));
-            let near_sum: f32 = near.iter().sum();
-            // Only where the analysis could not have decided: outside its people then, or where
+            // Garment coloured person near a carried garment: what the motion brought into view,
+            // only where the analysis could not have decided: outside its people then, or where
             // what is there changed since (a hand moved off the shirt). A face, a hand or a shoe
             // it left out and that is still there stays out.
-            let changed = (1.0 - base.then_person.sample(s0, t0, 0)).max(smoothstep(0.15, 0.3, d));
-            let fill = if near_sum > 0.05 { person_here * garment_colour * changed * near.iter().copied().fold(0.0, f32::max) } else { 0.0 };
-            filled.set(x, y, 0, fill);
+            let (mut near, mut near_sum, mut fill) = ([0.0f32; 3], 0.0f32, 0.0f32);
+            if garment_colour > 0.0 {
+                near = [0, 1, 2].map(|k| base.near_class.sample(s0, t0, k));
+                near_sum = near.iter().sum();
+                if near_sum > 0.05 {
+                    let changed = (1.0 - base.then_person.sample(s0, t0, 0)).max(smoothstep(0.15, 0.3, d));
+                    fill = person_here * garment_colour * changed * near.iter().copied().fold(0.0, f32::max);
+                }
+            }
+            if fill > 0.0 {
+                filled.set(x, y, 0, fill);
+                any_fill = true;
+            }
             let mut sum = 0.0;
             for c in 1..CLASSES {
-                let v = (a.parts.sample(s0, t0, c) * keep).max(fill * near[(c - 1) as usize] / near_sum.max(1e-3));
+                let carried = if keep > 0.0 { a.parts.sample(s0, t0, c) * keep } else { 0.0 };
+                let v = if fill > 0.0 { carried.max(fill * near[(c - 1) as usize] / near_sum.max(1e-3)) } else { carried };
                 parts.set(x, y, c, v);
                 sum += v;
             }
@@ -424,7 +434,12 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
         let (s, t) = ((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
         let (s0, t0) = m.back(s, t);
         let carried = if inside(s0, t0) { sal.sample(s0, t0, 0) } else { 0.0 };
-        carried.max(selfie.sample(s, t, 0) * filled.sample(s, t, 0))
+        let f = if any_fill { filled.sample(s, t, 0) } else { 0.0 };
+        if f > 0.0 {
+            carried.max(selfie.sample(s, t, 0) * f)
+        } else {
+            carried
+        }
     });
     let stylized = a.stylized.as_ref().and_then(|st| moved_crop(st, m, frame.dimensions()));
     Analysis { saliency, parts, stylized, gate: Some(gate), people: a.people.clone() }

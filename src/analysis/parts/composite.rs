@@ -805,12 +805,18 @@ fn sideways_on_nobody(q: &Person, b: &Body, selfie: &Map) -> bool {
     n > 0 && along / (n as f32) < 0.3 && down / (n as f32) > 0.5
 }
 
+/// The share of the body below the waist a full-body call needs in view.
+const FULL_NEEDS_SEEN: f32 = 0.75;
+
 /// What one analysis's evidence says a person wears. Without the hips, or with too little of the
 /// body below the waist in the frame (under half of it), all that is seen is a top.
 fn call_of(evidence: Option<&super::DressEvidence>) -> WearCall {
     match evidence {
         None => WearCall::Upper,
         Some(e) if e.below_seen < 0.5 => WearCall::Upper,
+        // One garment on to the bottom of the frame just past the hips is a long top as much as a
+        // dress: a dress is called only where most of the body below the waist is in view.
+        Some(e) if e.says_full && e.below_seen < FULL_NEEDS_SEEN => WearCall::Upper,
         Some(e) if e.says_full => WearCall::Full,
         Some(_) => WearCall::TwoPiece,
     }
@@ -1078,6 +1084,14 @@ mod tests {
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
         let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
         assert!(e.below_seen < 0.5, "{e:?}");
+        assert_eq!(call_of(Some(&e)), WearCall::Upper);
+        // A frame that ends just past the hips (a1's hoodie): one garment to the lower edge is a
+        // long top as much as a dress; a top is what is seen.
+        let h = 44u32;
+        let n = (w * h) as usize;
+        let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        assert!(e.below_seen >= 0.5 && e.below_seen < 0.75 && e.says_full, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::Upper);
         // The same body in a frame that goes on down the legs: the evidence decides.
         let h = 60u32;
