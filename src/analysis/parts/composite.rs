@@ -592,18 +592,24 @@ impl GarmentSegmenter for CompositeSegmenter {
                 clothes: m.get(x, y, 1).max(0.8 * s * fabric).max(hr * (1.0 - hair_here)),
                 skin: s * (1.0 - 0.8 * fabric),
                 hair: hr * hair_here,
-                true_skin: s * model.map_or(skin_gamut(lab[i]), |s| s.matches(lab[i])),
+                // Only sure skin teaches the colours: the colour test is skipped below that.
+                true_skin: if s < 0.6 { 0.0 } else { s * model.map_or(skin_gamut(lab[i]), |s| s.matches(lab[i])) },
             })
         };
         let evidence: Vec<Option<Evidence>> = (0..n).map(|i| if gate[i] < 1e-3 { None } else { evidence_at(i) }).collect();
+        // The head, hands and feet of each pixel's owner, once: read twice below.
+        let never: Vec<f32> = (0..n)
+            .map(|i| match people.get(owner[i]).filter(|_| gate[i] >= 1e-3) {
+                Some((_, b)) => b.never_garment(((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5)),
+                None => 0.0,
+            })
+            .collect();
         // Each person's garment colours against their skin and hair, from the pixels PAN is
         // sure of, for the pixels it is not.
         let mut odds: Vec<ColourOdds> = people.iter().map(|_| ColourOdds::default()).collect();
         for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
             let Some(e) = evidence[i] else { continue };
-            let p = ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
-            let never = people[owner[i]].1.never_garment(p);
-            let sure_garment = smoothstep(0.6, 0.8, e.clothes) * (1.0 - never);
+            let sure_garment = smoothstep(0.6, 0.8, e.clothes) * (1.0 - never[i]);
             let sure_other = smoothstep(0.6, 0.8, e.true_skin.max(e.hair));
             odds[owner[i]].add(lab[i], sure_garment, sure_other);
         }
@@ -622,9 +628,6 @@ impl GarmentSegmenter for CompositeSegmenter {
                 if gate[i] < 1e-3 {
                     return 0.0;
                 }
-                let (x, y) = ((i as u32 % w), (i as u32 / w));
-                let p = (x as f32 + 0.5, y as f32 + 0.5);
-                let owner_body = people.get(owner[i]).map(|(_, b)| b);
                 let cloth = match evidence[i] {
                     None if pan.is_some() => 0.0,
                     None => 1.0,
@@ -640,8 +643,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                         smoothstep(0.35, 0.6, share)
                     }
                 };
-                let never = owner_body.map_or(0.0, |b| b.never_garment(p));
-                (gate[i] * cloth * (1.0 - never)).clamp(0.0, 1.0)
+                (gate[i] * cloth * (1.0 - never[i])).clamp(0.0, 1.0)
             })
             .collect();
 
