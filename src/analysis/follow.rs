@@ -184,7 +184,7 @@ struct Base {
     odds: Option<OddsTable>,
     /// Each garment class (upper, lower, full) widened by [`FILL_REACH`]: which part garment
     /// added near the carried garment belongs to.
-    near_class: Map,
+    near_class: [Map; 3],
     /// The analysis' person gate (1 everywhere without one), at the parts map's size.
     then_person: Map,
 }
@@ -227,31 +227,24 @@ impl Follower {
         };
         let (pw, ph) = (analysis.parts.width, analysis.parts.height);
         let person = selfie.resized(pw, ph);
-        let (near, trusted) = match &analysis.gate {
+        // The analysis' person gate at the parts map's size, read three ways below.
+        let then_person = analysis.gate.as_ref().map(|g| g.resized(pw, ph));
+        let (near, trusted) = match &then_person {
             Some(g) => {
-                let g = g.resized(pw, ph);
                 let (mut both, mut either) = (0u32, 0u32);
                 for (a, b) in g.data.iter().zip(&person.data) {
                     both += (*a > 0.5 && *b > 0.5) as u32;
                     either += (*a > 0.5 || *b > 0.5) as u32;
                 }
                 let agree = either > 0 && both as f32 / either as f32 >= 0.5;
-                let reach = (0.06 * pw.max(ph) as f32).ceil() as usize;
-                (Map { width: pw, height: ph, channels: 1, data: blur_max(&g.data, pw, ph, reach) }, agree)
+                (widened(g, 0.06), agree)
             }
             None => (Map::from_fn(pw, ph, 1, |_, _, _| 1.0), person.data.iter().sum::<f32>() > 0.02 * (pw * ph) as f32),
         };
         let colours = colour_map(frame, pw, ph);
-        let odds = learn_odds(&analysis, &colours).map(|o| o.table());
-        let reach = (FILL_REACH * pw.max(ph) as f32).ceil() as usize;
-        let mut near_class = Map::new(pw, ph, CLASSES - 1);
-        for c in 1..CLASSES {
-            let class: Vec<f32> = (0..ph).flat_map(|y| (0..pw).map(move |x| (x, y))).map(|(x, y)| analysis.parts.get(x, y, c)).collect();
-            for (i, v) in blur_max(&class, pw, ph, reach).into_iter().enumerate() {
-                near_class.set(i as u32 % pw, i as u32 / pw, c - 1, v);
-            }
-        }
-        let then_person = analysis.gate.as_ref().map_or_else(|| Map::from_fn(pw, ph, 1, |_, _, _| 1.0), |g| g.resized(pw, ph));
+        let odds = then_person.as_ref().and_then(|g| learn_odds(&analysis, g, &colours)).map(|o| o.table());
+        let near_class = [1, 2, 3].map(|c| widened(&analysis.parts.channel(c), FILL_REACH));
+        let then_person = then_person.unwrap_or_else(|| Map::from_fn(pw, ph, 1, |_, _, _| 1.0));
         self.base = Some(Base { analysis, mask: now, near, colours, trusted, odds, near_class, then_person });
         Ok(())
     }
@@ -301,12 +294,17 @@ fn average(new: &Analysis, past: &Analysis, w: f32) -> Analysis {
     out
 }
 
-/// Garment colours against the skin and hair of the people in an analysed frame (`colours` at
-/// the parts map's size): garment where the analysis is sure, not garment where its person gate
-/// is sure and it found none (faces, hair, hands, bare arms).
-fn learn_odds(a: &Analysis, colours: &Map) -> Option<LearntOdds> {
+/// A one-channel map's largest value within `reach` (a share of its long side), for "near".
+fn widened(m: &Map, reach: f32) -> Map {
+    let r = (reach * m.width.max(m.height) as f32).ceil() as usize;
+    Map { width: m.width, height: m.height, channels: 1, data: blur_max(&m.data, m.width, m.height, r) }
+}
+
+/// Garment colours against the skin and hair of the people in an analysed frame (`gate` and
+/// `colours` at the parts map's size): garment where the analysis is sure, not garment where its
+/// person gate is sure and it found none (faces, hair, hands, bare arms).
+fn learn_odds(a: &Analysis, gate: &Map, colours: &Map) -> Option<LearntOdds> {
     let (pw, ph) = (a.parts.width, a.parts.height);
-    let gate = a.gate.as_ref()?.resized(pw, ph);
     let mut odds = ColourOdds::default();
     // Every other pixel each way is plenty for a colour histogram, at a quarter of the cost.
     for y in (0..ph).step_by(2) {
@@ -400,7 +398,7 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
             // it left out and that is still there stays out.
             let (mut near, mut near_sum, mut fill) = ([0.0f32; 3], 0.0f32, 0.0f32);
             if garment_colour > 0.0 {
-                near = [0, 1, 2].map(|k| base.near_class.sample(s0, t0, k));
+                near = [0, 1, 2].map(|k| base.near_class[k].sample(s0, t0, 0));
                 near_sum = near.iter().sum();
                 if near_sum > 0.05 {
                     let changed = (1.0 - base.then_person.sample(s0, t0, 0)).max(smoothstep(0.15, 0.3, d));

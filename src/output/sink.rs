@@ -134,11 +134,7 @@ impl VideoSink {
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        // Its own process group: a terminal's Ctrl-C reaches drape, which then finalises the file,
-        // instead of killing the encoder mid-write.
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
-        let stdin = child.stdin.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
+        let (mut child, stdin) = spawn_encoder(&mut cmd)?;
         let mut err = child.stderr.take();
         self.stderr = Some(std::thread::spawn(move || {
             let mut s = String::new();
@@ -285,6 +281,16 @@ impl RawStdout {
 }
 
 /// A closed pipe is the reader's choice (`| head`), not a fault; anything else is.
+/// An ffmpeg encoder fed raw frames on its stdin, in a process group of its own: a terminal's
+/// Ctrl-C reaches drape, which then finalises the output, instead of killing the encoder
+/// mid-write.
+fn spawn_encoder(cmd: &mut Command) -> Result<(Child, ChildStdin)> {
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
+    let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
+    let stdin = child.stdin.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
+    Ok((child, stdin))
+}
+
 fn stdout_error(e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Error::ReaderGone
@@ -408,10 +414,7 @@ impl LiveSink {
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let mut child = cmd.spawn().map_err(|_| Error::ToolMissing { tool: "ffmpeg" })?;
-        let stdin = child.stdin.take().ok_or(Error::ToolMissing { tool: "ffmpeg" })?;
-        self.child = Some((child, stdin));
+        self.child = Some(spawn_encoder(&mut cmd)?);
         Ok(())
     }
 

@@ -112,16 +112,20 @@ impl LearntOdds {
     /// sure skin and hair, 0 where the other way round or where neither had it (a colour never
     /// seen is no evidence).
     pub fn garment(&self, c: [f32; 3]) -> f32 {
-        let b = bin(c);
-        let (g, o) = (self.garment[b], self.other[b]);
-        smoothstep(0.55, 0.85, g / (g + o + self.unseen))
+        self.both(c).0
     }
 
     /// How surely colour `c` is skin or hair: [`LearntOdds::garment`] the other way round.
     pub fn other(&self, c: [f32; 3]) -> f32 {
+        self.both(c).1
+    }
+
+    /// (garment, skin or hair).
+    fn both(&self, c: [f32; 3]) -> (f32, f32) {
         let b = bin(c);
         let (g, o) = (self.garment[b], self.other[b]);
-        smoothstep(0.55, 0.85, o / (g + o + self.unseen))
+        let sure = |v: f32| smoothstep(0.55, 0.85, v / (g + o + self.unseen));
+        (sure(g), sure(o))
     }
 
     /// Both odds for every sRGB colour at 5 bits a channel, for per-frame use: no Lab on the
@@ -132,7 +136,7 @@ impl LearntOdds {
             for g in 0..32u32 {
                 for b in 0..32u32 {
                     let c = super::composite::lab([(r * 8 + 4) as u8, (g * 8 + 4) as u8, (b * 8 + 4) as u8]);
-                    t.push((self.garment(c), self.other(c)));
+                    t.push(self.both(c));
                 }
             }
         }

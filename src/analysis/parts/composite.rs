@@ -628,8 +628,8 @@ impl GarmentSegmenter for CompositeSegmenter {
                 if gate[i] < 1e-3 {
                     return 0.0;
                 }
+                // No evidence past the gate check above means no PAN.
                 let cloth = match evidence[i] {
-                    None if pan.is_some() => 0.0,
                     None => 1.0,
                     Some(e) => {
                         // A colour of this person's sure garment and not of their skin or hair
