@@ -26,6 +26,7 @@ use super::pose::{self, Person, Pose, Roi};
 use super::selfie::Selfie;
 use super::{GarmentSegmenter, PersonCall, Segmentation, WearCall, BACKGROUND, CLASSES, FULL, LOWER, UPPER};
 use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::steady::Steady;
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
 use crate::frame::{Frame, Map};
@@ -53,7 +54,8 @@ pub struct CompositeSegmenter {
     selfie: Option<Selfie>,
     tracks: Vec<Track>,
     next_id: u32,
-    previous: Option<Previous>,
+    /// Garment evidence averaged where the person mask holds still.
+    steady: Steady,
 }
 
 /// A person followed from one analysis to the next.
@@ -71,16 +73,6 @@ struct Track {
     next: Option<Roi>,
     /// The person as last found, held while the pose model misses them.
     last: Option<Person>,
-}
-
-/// Weight of a new analysis's garment evidence where the person has not moved.
-const STEADY_BASE: f32 = 0.3;
-
-/// The last analysis's garment evidence and person gate, for [`CompositeSegmenter::steady`].
-struct Previous {
-    size: (u32, u32),
-    garment: Vec<f32>,
-    gate: Vec<f32>,
 }
 
 /// A point in map pixels.
@@ -332,7 +324,7 @@ impl CompositeSegmenter {
         if selfie.is_none() {
             tracing::warn!("selfie segmentation missing: the person gate relies on the pose model's mask alone");
         }
-        Ok(CompositeSegmenter { pan, pose, selfie, tracks: Vec::new(), next_id: 1, previous: None })
+        Ok(CompositeSegmenter { pan, pose, selfie, tracks: Vec::new(), next_id: 1, steady: Steady::capped() })
     }
 
     fn skin_clothes_hair(&mut self, frame: &Frame, w: u32, h: u32) -> Result<Option<Map>> {
@@ -397,38 +389,6 @@ impl CompositeSegmenter {
         out
     }
 
-    /// The garment evidence averaged over analyses where the person has not moved. Per-pixel
-    /// evidence from skin/clothes models flickers from frame to frame on a still person; the
-    /// person mask does not. So the weight of the new evidence rises with how much the person
-    /// mask changed around a pixel (real motion passes at once), and the result never exceeds
-    /// the current mask (nothing is drawn where the person has left).
-    fn steady(&mut self, garment: Vec<f32>, gate: &[f32], w: u32, h: u32) -> Vec<f32> {
-        let previous = self.previous.take().filter(|p| p.size == (w, h));
-        let out = match previous {
-            None => garment,
-            Some(p) => {
-                let change: Vec<f32> = gate.iter().zip(&p.gate).map(|(a, b)| (a - b).abs()).collect();
-                let cut = change.iter().sum::<f32>() / change.len().max(1) as f32 > 0.25;
-                if cut {
-                    garment
-                } else {
-                    let moved = blur_max(&change, w, h, 2);
-                    garment
-                        .iter()
-                        .zip(&p.garment)
-                        .zip(moved.iter().zip(gate))
-                        .map(|((&new, &old), (&m, &g))| {
-                            let weight = (STEADY_BASE + 3.0 * m).min(1.0);
-                            (old + weight * (new - old)).min(g)
-                        })
-                        .collect()
-                }
-            }
-        };
-        self.previous = Some(Previous { size: (w, h), garment: out.clone(), gate: gate.to_vec() });
-        out
-    }
-
     /// The call a track makes given this analysis's evidence: a new track takes it at once, a
     /// known one only after it has held CALL_HOLD analyses running.
     fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
@@ -454,7 +414,7 @@ impl GarmentSegmenter for CompositeSegmenter {
 
     fn forget(&mut self) {
         self.tracks.clear();
-        self.previous = None;
+        self.steady.forget();
     }
 
     fn segment(&mut self, frame: &Frame, saliency: &Map) -> Result<Segmentation> {
@@ -480,6 +440,11 @@ impl GarmentSegmenter for CompositeSegmenter {
         // walkers entering from below), and their hair was restyled as a tiny person's fabric.
         if let Some(m) = selfie.as_ref() {
             people.retain(|(q, b)| !sideways_on_nobody(q, b, m));
+        }
+        // Nor is a skeleton whose torso is hair: the back of a head coming in from below the
+        // frame, taken for a whole small person standing in it (b3 again).
+        if let Some(m) = pan.as_ref() {
+            people.retain(|(_, b)| !torso_of_hair(b, m));
         }
         let mut tracks = self.track(&people, (sx, sy));
         // A person followed until the last analysis and missed in this one is held for a few
@@ -584,8 +549,13 @@ impl GarmentSegmenter for CompositeSegmenter {
             let p = (x as f32 + 0.5, y as f32 + 0.5);
             let owner_body = people.get(owner[i]).map(|(_, b)| b);
             let model = skin_models.get(owner[i]).and_then(|s| s.as_ref());
-            let fabric = model.map_or(0.0, |s| s.fabric(lab[i]));
             let s = m.get(x, y, 0);
+            // Skin of another colour is fabric on the body only: a garment lies on the skeleton,
+            // a white ball PAN calls skin, held or kicked beside a limb, does not (b1).
+            let fabric = match (model, owner_body) {
+                (Some(sm), Some(b)) if s > 0.05 => sm.fabric(lab[i]) * (1.0 - smoothstep(ON_BODY.0, ON_BODY.1, b.reach_any(p))),
+                _ => 0.0,
+            };
             let hair_here = owner_body.map_or(1.0, |b| b.hair_reach(p));
             let hr = m.get(x, y, 2);
             Some(Evidence {
@@ -647,7 +617,7 @@ impl GarmentSegmenter for CompositeSegmenter {
             })
             .collect();
 
-        let garment = self.steady(garment, &gate, w, h);
+        let garment = self.steady.apply(garment, &gate, w, h);
 
         let mut calls = Vec::with_capacity(people.len());
         let mut wear = Vec::with_capacity(people.len());
@@ -806,6 +776,26 @@ fn sideways_on_nobody(q: &Person, b: &Body, selfie: &Map) -> bool {
     }
     n > 0 && along / (n as f32) < 0.3 && down / (n as f32) > 0.5
 }
+
+/// Whether PAN calls a skeleton's lower chest and belly hair. On a real body that is fabric or
+/// skin; hair long enough to cover it from behind is rare. Points outside the map say nothing.
+fn torso_of_hair(b: &Body, pan: &Map) -> bool {
+    let (mut hair, mut n) = (0.0f32, 0u32);
+    for t in [0.9f32, 1.05, 1.2, 1.35] {
+        for u in [-0.25f32, -0.125, 0.0, 0.125, 0.25] {
+            let p = (b.shoulder.0 + (b.axis.0 * t + b.normal.0 * u) * b.sw, b.shoulder.1 + (b.axis.1 * t + b.normal.1 * u) * b.sw);
+            if p.0 >= 0.0 && p.1 >= 0.0 && p.0 < pan.width as f32 && p.1 < pan.height as f32 {
+                hair += pan.get(p.0 as u32, p.1 as u32, 2);
+                n += 1;
+            }
+        }
+    }
+    n >= 8 && hair / n as f32 > 0.5
+}
+
+/// Reach to the skeleton (in segment radii) over which PAN's skin of another colour than the
+/// face's stops counting as fabric.
+const ON_BODY: (f32, f32) = (1.1, 1.6);
 
 /// The share of the body below the waist a full-body call needs in view.
 const FULL_NEEDS_SEEN: f32 = 0.75;
@@ -1057,26 +1047,6 @@ mod tests {
     }
 
     #[test]
-    fn garment_evidence_is_steady_on_a_still_person_and_follows_motion() {
-        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, previous: None };
-        let (w, h) = (16u32, 8u32);
-        // A still person on the left half.
-        let gate: Vec<f32> = (0..w * h).map(|i| if i % w < 8 { 1.0 } else { 0.0 }).collect();
-        let on: Vec<f32> = gate.clone();
-        s.steady(on.clone(), &gate, w, h);
-        // One frame the garment evidence drops out on the still person: it barely moves.
-        let off = vec![0.0f32; (w * h) as usize];
-        let out = s.steady(off, &gate, w, h);
-        assert!(out[2] > 0.6, "{}", out[2]);
-        // The person moves to the right half: the new place takes the new evidence at once,
-        // and where they were nothing stays.
-        let moved: Vec<f32> = (0..w * h).map(|i| if i % w >= 8 { 1.0 } else { 0.0 }).collect();
-        let out = s.steady(moved.clone(), &moved, w, h);
-        assert!(out[12] > 0.99);
-        assert_eq!(out[2], 0.0);
-    }
-
-    #[test]
     fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
         // A webcam framing: shoulders at y=10, hips at y=36 of a 40-pixel-high map, one colour of
         // garment all down the body to the frame's lower edge.
@@ -1105,8 +1075,23 @@ mod tests {
     }
 
     #[test]
+    fn a_skeleton_whose_torso_is_hair_is_no_body() {
+        // PAN's skin, clothes, hair in a 40x40 map: hair in the top half, clothes below.
+        let pan = Map::from_fn(40, 40, 3, |_, y, c| match (y < 20, c) {
+            (true, 2) | (false, 1) => 1.0,
+            _ => 0.0,
+        });
+        // A small skeleton wholly inside the hair (the back of a head): no body.
+        assert!(torso_of_hair(&upright_body((20.0, 4.0), 8.0, 6.0), &pan));
+        // A body whose chest is in the clothes, its long hair over the shoulders: a body.
+        assert!(!torso_of_hair(&upright_body((20.0, 16.0), 16.0, 10.0), &pan));
+        // Its torso below the frame: nothing known, it stays.
+        assert!(!torso_of_hair(&upright_body((20.0, 38.0), 16.0, 10.0), &pan));
+    }
+
+    #[test]
     fn a_track_changes_its_call_only_after_three_analyses() {
-        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, previous: None };
+        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, steady: Steady::capped() };
         s.tracks.push(Track { id: 1, centre: (0.0, 0.0), scale: 1.0, call: WearCall::Upper, against: u32::MAX, missed: 0, next: None, last: None });
         assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);

@@ -1,0 +1,105 @@
+//! Per-pixel values averaged over analyses where the person mask holds still. What the models
+//! say per pixel (PAN's clothes, U^2-Net-p's saliency) flickers from frame to frame on a still
+//! person; the person mask does not. So the weight of each new analysis rises with how much the
+//! person mask changed around a pixel: real motion passes at once, flicker is averaged away.
+
+use super::parts::composite::blur_max;
+
+/// Weight of a new analysis where the person has not moved.
+const BASE: f32 = 0.3;
+/// The person mask changing by this much over a quarter of the frame is a cut: start afresh.
+const CUT: f32 = 0.25;
+
+/// One map's running average; see the module.
+#[derive(Default)]
+pub struct Steady {
+    /// Never above the person mask (nothing is drawn where the person has left).
+    capped: bool,
+    previous: Option<Previous>,
+}
+
+struct Previous {
+    size: (u32, u32),
+    values: Vec<f32>,
+    gate: Vec<f32>,
+}
+
+impl Steady {
+    /// A running average that never exceeds the current person mask.
+    pub fn capped() -> Steady {
+        Steady { capped: true, previous: None }
+    }
+
+    /// The next frame is unrelated to the last.
+    pub fn forget(&mut self) {
+        self.previous = None;
+    }
+
+    /// This analysis's `values`, averaged with the last ones where `gate` (the person mask, same
+    /// `w` x `h`) held still.
+    pub fn apply(&mut self, values: Vec<f32>, gate: &[f32], w: u32, h: u32) -> Vec<f32> {
+        let previous = self.previous.take().filter(|p| p.size == (w, h) && p.values.len() == values.len() && gate.len() == values.len());
+        let out = match previous {
+            None => values,
+            Some(p) => {
+                let change: Vec<f32> = gate.iter().zip(&p.gate).map(|(a, b)| (a - b).abs()).collect();
+                if change.iter().sum::<f32>() / change.len().max(1) as f32 > CUT {
+                    values
+                } else {
+                    let moved = blur_max(&change, w, h, 2);
+                    values
+                        .iter()
+                        .zip(&p.values)
+                        .zip(moved.iter().zip(gate))
+                        .map(|((&new, &old), (&m, &g))| {
+                            let v = old + (BASE + 3.0 * m).min(1.0) * (new - old);
+                            if self.capped {
+                                v.min(g)
+                            } else {
+                                v
+                            }
+                        })
+                        .collect()
+                }
+            }
+        };
+        self.previous = Some(Previous { size: (w, h), values: out.clone(), gate: gate.to_vec() });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steady_on_a_still_person_and_follows_motion() {
+        let mut s = Steady::capped();
+        let (w, h) = (16u32, 8u32);
+        // A still person on the left half.
+        let gate: Vec<f32> = (0..w * h).map(|i| if i % w < 8 { 1.0 } else { 0.0 }).collect();
+        s.apply(gate.clone(), &gate, w, h);
+        // One frame the evidence drops out on the still person: it barely moves.
+        let out = s.apply(vec![0.0f32; (w * h) as usize], &gate, w, h);
+        assert!(out[2] > 0.6, "{}", out[2]);
+        // The person moves to the right half: the new place takes the new evidence at once,
+        // and where they were nothing stays.
+        let moved: Vec<f32> = (0..w * h).map(|i| if i % w >= 8 { 1.0 } else { 0.0 }).collect();
+        let out = s.apply(moved.clone(), &moved, w, h);
+        assert!(out[12] > 0.99);
+        assert_eq!(out[2], 0.0);
+    }
+
+    #[test]
+    fn uncapped_values_may_lie_past_the_person_and_forget_starts_afresh() {
+        let mut s = Steady::default();
+        let (w, h) = (8u32, 4u32);
+        let gate = vec![0.0f32; 32];
+        s.apply(vec![0.8; 32], &gate, w, h);
+        // A soft fringe outside the person mask is averaged, not cut.
+        let out = s.apply(vec![0.2; 32], &gate, w, h);
+        assert!((out[0] - 0.62).abs() < 1e-5, "{}", out[0]);
+        s.forget();
+        assert_eq!(s.apply(vec![0.2; 32], &gate, w, h)[0], 0.2);
+    }
+}
