@@ -78,6 +78,30 @@ struct Track {
 /// A point in map pixels.
 type P = (f32, f32);
 
+/// The visibility a hand's landmarks need for its disc.
+const HAND_SEEN: f32 = 0.5;
+
+/// A disc that is never a garment (head, hand, foot), in map pixels.
+#[derive(Debug, Clone, Copy)]
+struct Never {
+    c: P,
+    r: f32,
+    /// For a hand: the wrist and the unit direction into the hand. The disc stops a little
+    /// behind the wrist, so the sleeve's cuff stays a garment.
+    from: Option<(P, P)>,
+}
+
+impl Never {
+    /// How surely p is inside (0..1).
+    fn at(&self, p: P) -> f32 {
+        let disc = 1.0 - smoothstep(0.85 * self.r, 1.15 * self.r, len(sub(p, self.c)));
+        match self.from {
+            Some((wrist, dir)) if disc > 0.0 => disc * smoothstep(-0.3 * self.r, -0.05 * self.r, dot(sub(p, wrist), dir)),
+            _ => disc,
+        }
+    }
+}
+
 /// One person's body in map pixels.
 #[derive(Debug, Clone)]
 struct Body {
@@ -93,7 +117,7 @@ struct Body {
     /// Left and right thighs (hip, knee), when seen.
     thighs: Option<[(P, P); 2]>,
     /// Discs that are never garments: head, hands, feet.
-    never: Vec<(P, f32)>,
+    never: Vec<Never>,
     /// Axis from shoulders to hips (unit) and its normal, for the neck cut.
     axis: P,
     normal: P,
@@ -147,7 +171,7 @@ impl Body {
         let neck = -0.15 * self.sw;
         let over_neck =
             (1.0 - smoothstep(0.45 * self.sw, 0.7 * self.sw, across)) * (1.0 - smoothstep(neck - 0.03 * self.torso, neck + 0.03 * self.torso, along));
-        let discs = self.never.iter().map(|&(c, r)| 1.0 - smoothstep(0.85 * r, 1.15 * r, len(sub(p, c)))).fold(0.0, f32::max);
+        let discs = self.never.iter().map(|n| n.at(p)).fold(0.0, f32::max);
         over_neck.max(discs)
     }
 
@@ -243,13 +267,22 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         (c, r)
     });
     if let Some((c, r)) = face {
-        never.push((c, r));
+        never.push(Never { c, r, from: None });
     }
-    for hand in pose::HANDS {
-        if let Some((c, pts)) = mean_of(p, hand.iter().copied(), sx, sy) {
+    for (hand, elbow) in pose::HANDS.into_iter().zip([pose::L_ELBOW, pose::R_ELBOW]) {
+        // Only a hand the model sees: one it guesses behind the body or out of view would cut a
+        // disc out of the shirt in front of it.
+        let seen = hand.iter().copied().filter(|&i| p.landmarks.get(i).is_some_and(|l| l.visibility > HAND_SEEN));
+        if let Some((c, pts)) = mean_of(p, seen, sx, sy) {
             if pts.len() >= 3 {
                 let spread = pts.iter().map(|q| len(sub(*q, c))).fold(0.0, f32::max);
-                never.push((c, (1.5 * spread).max(0.12 * sw)));
+                // The disc reaches back past the wrist over the cuff; the hand lies beyond the
+                // wrist, towards its fingers (else along the forearm).
+                let from = joint(hand[0]).and_then(|wr| {
+                    let d = [Some(sub(c, wr)), joint(elbow).map(|e| sub(wr, e))].into_iter().flatten().find(|d| len(*d) > 1.0)?;
+                    Some((wr, (d.0 / len(d), d.1 / len(d))))
+                });
+                never.push(Never { c, r: (1.5 * spread).max(0.12 * sw), from });
             }
         }
     }
@@ -269,7 +302,7 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
                 _ => 0.0,
             }
             .max(0.15 * sw);
-            never.push((c, r));
+            never.push(Never { c, r, from: None });
         }
     }
     let present: Vec<P> = p.landmarks.iter().filter(|l| l.presence > 0.5).map(|l| (l.x * sx, l.y * sy)).collect();
@@ -640,7 +673,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                     [((b.waist.0 - half.0) / sx, (b.waist.1 - half.1) / sy), ((b.waist.0 + half.0) / sx, (b.waist.1 + half.1) / sy)]
                 }),
                 bbox: [b.bbox[0] / sx, b.bbox[1] / sy, b.bbox[2] / sx, b.bbox[3] / sy],
-                never: b.never.iter().map(|&(c, r)| ((c.0 / sx, c.1 / sy), r / sx)).collect(),
+                never: b.never.iter().map(|n| ((n.c.0 / sx, n.c.1 / sy), n.r / sx)).collect(),
             });
         }
         tracing::trace!(people = calls.len(), calls = ?calls.iter().map(|c| c.call).collect::<Vec<_>>(), "composite segmenter");
@@ -1072,6 +1105,18 @@ mod tests {
         let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
         assert_eq!(e.below_seen, 1.0);
         assert_eq!(call_of(Some(&e)), WearCall::Full);
+    }
+
+    #[test]
+    fn a_hand_is_never_a_garment_and_its_cuff_is() {
+        // Wrist at (20, 20), the hand to its right.
+        let hand = Never { c: (24.0, 20.0), r: 6.0, from: Some(((20.0, 20.0), (1.0, 0.0))) };
+        assert_eq!(hand.at((25.0, 21.0)), 1.0);
+        assert_eq!(hand.at((20.0, 20.0)), 1.0);
+        // Inside the disc, but half its radius back up the forearm: the cuff.
+        assert_eq!(hand.at((17.0, 20.0)), 0.0);
+        // A face has no wrist: the whole disc.
+        assert_eq!(Never { from: None, ..hand }.at((19.0, 20.0)), 1.0);
     }
 
     #[test]
