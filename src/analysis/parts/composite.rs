@@ -5,8 +5,9 @@
 //!   loose). Nothing outside the gate is a garment, whatever the saliency map locks onto.
 //! - Clothes are positive evidence: PAN's clothes score against its skin and hair scores. What
 //!   PAN calls skin is fabric where its colour is unlike this person's face and no skin has it
-//!   (an orange hoodie); PAN's hair far from the head is black fabric. The face, the hands and
-//!   the feet (shoes) located from the landmarks are never garments. Where PAN is unsure (an
+//!   (an orange hoodie), or far paler than the face where much of what PAN calls this person's
+//!   skin is that pale (a peach top); PAN's hair far from the head is black fabric. The face,
+//!   the hands and the feet (shoes) located from the landmarks are never garments. Where PAN is unsure (an
 //!   orange hoodie in dim light is neither clothes nor skin to it), a colour of the person's sure
 //!   garment and not of their sure skin and hair is garment, beside the sure garment only.
 //! - Upper vs lower by the skeleton: a garment pixel belongs to the nearest body segment (torso
@@ -576,6 +577,38 @@ impl GarmentSegmenter for CompositeSegmenter {
         let skin_models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, &lab, pan.as_ref(), w, h))).collect();
         // PAN's scores at each pixel, its skin moved to clothes where this person's skin colour
         // says fabric, its hair far from the head taken for black fabric.
+        // Pale colours are fabric only for a person much of whose PAN skin is that pale: a peach
+        // top PAN calls skin is a large share of it, the shine on a sprinter's sunlit neck a
+        // small one.
+        let pale_counts = {
+            let mut c = vec![(0.0f32, 0.0f32); people.len()];
+            for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
+                let (Some(sm), Some(m)) = (skin_models[owner[i]].as_ref(), pan.as_ref()) else { continue };
+                let s = m.get(i as u32 % w, i as u32 / w, 0);
+                if s > 0.5 {
+                    c[owner[i]].0 += sm.pale(lab[i]);
+                    c[owner[i]].1 += 1.0;
+                }
+            }
+            c
+        };
+        let pale_share = pale_counts.iter().map(|&(p, all)| smoothstep(PALE_SHARE.0, PALE_SHARE.1, p / all.max(1.0))).collect::<Vec<f32>>();
+        // And only near a patch of them wider than a shine on skin (a streak of light down a
+        // forearm): pale pixels eroded by SHINE, then widened by twice that, so the garment's own
+        // outline is the pale colour's and not the filter's square.
+        let pale_near = if pale_share.iter().any(|&v| v > 0.0) {
+            let not_pale: Vec<f32> = (0..n)
+                .map(|i| match skin_models.get(owner[i]).and_then(|s| s.as_ref()) {
+                    Some(sm) if gate[i] > 0.5 => 1.0 - smoothstep(0.4, 0.6, sm.pale(lab[i])),
+                    _ => 1.0,
+                })
+                .collect();
+            let r = people.iter().map(|(_, b)| b.sw).fold(0.0, f32::max) * SHINE;
+            let core: Vec<f32> = blur_max(&not_pale, w, h, r.ceil() as usize).into_iter().map(|v| 1.0 - v).collect();
+            blur_max(&core, w, h, (2.0 * r).ceil() as usize)
+        } else {
+            vec![0.0; n]
+        };
         let evidence_at = |i: usize| -> Option<Evidence> {
             let m = pan.as_ref()?;
             let (x, y) = ((i as u32 % w), (i as u32 / w));
@@ -586,7 +619,9 @@ impl GarmentSegmenter for CompositeSegmenter {
             // Skin of another colour is fabric on the body only: a garment lies on the skeleton,
             // a white ball PAN calls skin, held or kicked beside a limb, does not (b1).
             let fabric = match (model, owner_body) {
-                (Some(sm), Some(b)) if s > 0.05 => sm.fabric(lab[i]) * (1.0 - smoothstep(ON_BODY.0, ON_BODY.1, b.reach_any(p))),
+                (Some(sm), Some(b)) if s > 0.05 => {
+                    sm.fabric(lab[i]).max(sm.pale(lab[i]) * pale_share[owner[i]] * pale_near[i]) * (1.0 - smoothstep(ON_BODY.0, ON_BODY.1, b.reach_any(p)))
+                }
                 _ => 0.0,
             };
             let hair_here = owner_body.map_or(1.0, |b| b.hair_reach(p));
@@ -826,6 +861,14 @@ fn torso_of_hair(b: &Body, pan: &Map) -> bool {
     n >= 8 && hair / n as f32 > 0.5
 }
 
+/// Half the width, in shoulder widths, that a patch of pale colour needs to count as fabric: a
+/// shine on skin is narrower.
+const SHINE: f32 = 0.035;
+
+/// The share of a person's PAN skin that must be far paler than their face before pale colours
+/// count as fabric on them (rising between the two).
+const PALE_SHARE: (f32, f32) = (0.18, 0.25);
+
 /// Reach to the skeleton (in segment radii) over which PAN's skin of another colour than the
 /// face's stops counting as fabric.
 const ON_BODY: (f32, f32) = (1.1, 1.6);
@@ -898,6 +941,15 @@ impl SkinModel {
         let face_chroma = self.mean[1].hypot(self.mean[2]).max(8.0);
         let vivid = smoothstep(1.6, 2.4, c[1].hypot(c[2]) / face_chroma);
         (1.0 - self.matches(c)) * (1.0 - skin_gamut(c)).max(vivid)
+    }
+
+    /// How surely a colour is far paler than this face: a pastel of its hue (a peach top over
+    /// brown skin: saturation, chroma over lightness, 0.1-0.16 against the face's 0.38) is a
+    /// colour skin has, but not this person's. Sun and shade keep skin's saturation (0.88 on the
+    /// sprinter's sunlit back and his shaded face alike); a shine on skin is as pale, but small.
+    fn pale(&self, c: [f32; 3]) -> f32 {
+        let saturation = |c: [f32; 3]| c[1].hypot(c[2]) / c[0].max(10.0);
+        1.0 - smoothstep(0.35, 0.55, saturation(c) / saturation(self.mean).max(0.05))
     }
 
     /// 1 for this person's skin colour, falling to 0 well away from it. Lightness varies with
