@@ -240,6 +240,17 @@ fn a_still_dress_does_not_fade_between_frames() {
     assert!(mean > 0.68 && least > 0.55, "her dress blinks: consecutive IoU mean {mean:.2}, least {least:.2} ({ious:.2?})");
 }
 
+/// c3, frame 80: the jumping girl's face is small and blurred, and read through its blur her bare
+/// legs and arms were far paler than it: taken for a pale garment, like julia's peach top, 12%
+/// of a box on her legs was restyled. The pale test needs a face big enough to read.
+#[test]
+fn a_small_blurred_face_does_not_make_bare_legs_a_pale_garment() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = alpha_of_clip_frame(dir.path(), "c3_two_children_fullbody_bedroom_sam2.mp4", 80);
+    let legs = alpha_share(&a, (210, 330, 300, 445));
+    assert!(legs < 0.03, "her bare legs are restyled: {legs:.3}");
+}
+
 /// a1, frame 50: an orange hoodie in dim light, much of which PAN calls neither clothes nor skin
 /// (its lower half and its side in shadow). Those holes were left unrestyled; a colour of the
 /// hoodie's sure part, unlike her face and hair, fills them.

@@ -592,7 +592,15 @@ impl GarmentSegmenter for CompositeSegmenter {
             }
             c
         };
-        let pale_share = pale_counts.iter().map(|&(p, all)| smoothstep(PALE_SHARE.0, PALE_SHARE.1, p / all.max(1.0))).collect::<Vec<f32>>();
+        // A small face's colour is read through blur and the hair around it: a jumping girl's
+        // (c3, face radius about 7 map pixels) read as saturated, and her bare legs as pale.
+        let pale_share = pale_counts
+            .iter()
+            .zip(&skin_models)
+            .map(|(&(p, all), sm)| {
+                smoothstep(PALE_SHARE.0, PALE_SHARE.1, p / all.max(1.0)) * sm.as_ref().map_or(0.0, |sm| smoothstep(PALE_FACE.0, PALE_FACE.1, sm.radius))
+            })
+            .collect::<Vec<f32>>();
         // And only near a patch of them wider than a shine on skin (a streak of light down a
         // forearm): pale pixels eroded by SHINE, then widened by twice that, so the garment's own
         // outline is the pale colour's and not the filter's square.
@@ -865,6 +873,9 @@ fn torso_of_hair(b: &Body, pan: &Map) -> bool {
 /// shine on skin is narrower.
 const SHINE: f32 = 0.035;
 
+/// The face radius, in map pixels, over which its colour is read well enough for the pale test.
+const PALE_FACE: (f32, f32) = (10.0, 14.0);
+
 /// The share of a person's PAN skin that must be far paler than their face before pale colours
 /// count as fabric on them (rising between the two).
 const PALE_SHARE: (f32, f32) = (0.18, 0.25);
@@ -906,6 +917,8 @@ struct Evidence {
 struct SkinModel {
     mean: [f32; 3],
     spread: [f32; 3],
+    /// The face disc's radius in map pixels.
+    radius: f32,
 }
 
 impl SkinModel {
@@ -930,7 +943,7 @@ impl SkinModel {
         let n = samples.len() as f32;
         let mean = [0, 1, 2].map(|k| samples.iter().map(|s| s[k]).sum::<f32>() / n);
         let spread = [0, 1, 2].map(|k| (samples.iter().map(|s| (s[k] - mean[k]).powi(2)).sum::<f32>() / n).sqrt());
-        Some(SkinModel { mean, spread })
+        Some(SkinModel { mean, spread, radius: r })
     }
 
     /// How surely a colour PAN may call skin is fabric instead: unlike this face's skin, and either
