@@ -583,7 +583,7 @@ impl GarmentSegmenter for CompositeSegmenter {
         let pale_counts = {
             let mut c = vec![(0.0f32, 0.0f32); people.len()];
             for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
-                let (Some(sm), Some(m)) = (skin_models[owner[i]].as_ref(), pan.as_ref()) else { continue };
+                let (Some(sm), Some(m)) = (skin_models[owner[i]].as_ref().filter(|sm| sm.radius > PALE_FACE.0), pan.as_ref()) else { continue };
                 let s = m.get(i as u32 % w, i as u32 / w, 0);
                 if s > 0.5 {
                     c[owner[i]].0 += sm.pale(lab[i]);
@@ -628,7 +628,13 @@ impl GarmentSegmenter for CompositeSegmenter {
             // a white ball PAN calls skin, held or kicked beside a limb, does not (b1).
             let fabric = match (model, owner_body) {
                 (Some(sm), Some(b)) if s > 0.05 => {
-                    sm.fabric(lab[i]).max(sm.pale(lab[i]) * pale_share[owner[i]] * pale_near[i]) * (1.0 - smoothstep(ON_BODY.0, ON_BODY.1, b.reach_any(p)))
+                    let by_colour = sm.fabric(lab[i]).max(if pale_near[i] > 0.0 { sm.pale(lab[i]) * pale_share[owner[i]] * pale_near[i] } else { 0.0 });
+                    // The skeleton's reach only where the colour says fabric: most skin is not.
+                    if by_colour > 0.0 {
+                        by_colour * (1.0 - smoothstep(ON_BODY.0, ON_BODY.1, b.reach_any(p)))
+                    } else {
+                        0.0
+                    }
                 }
                 _ => 0.0,
             };
