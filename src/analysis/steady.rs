@@ -50,13 +50,16 @@ impl Steady {
                     values
                         .iter()
                         .zip(&p.values)
-                        .zip(moved.iter().zip(gate))
-                        .map(|((&new, &old), (&m, &g))| {
-                            let v = old + (BASE + 3.0 * m).min(1.0) * (new - old);
+                        .zip(moved.iter().zip(gate.iter().zip(&p.gate)))
+                        .map(|((&new, &old), (&m, (&g, &was)))| {
+                            let weight = BASE + 3.0 * m;
                             if self.capped {
-                                v.min(g)
+                                (old + weight.min(1.0) * (new - old)).min(g)
                             } else {
-                                v
+                                // Off the people, now and before, the new value at once: the
+                                // person mask cannot see motion there (a raised arm it missed
+                                // stayed as a ghost in the saliency for analyses on end).
+                                old + weight.max(1.0 - g.max(was)).min(1.0) * (new - old)
                             }
                         })
                         .collect()
@@ -91,14 +94,19 @@ mod tests {
     }
 
     #[test]
-    fn uncapped_values_may_lie_past_the_person_and_forget_starts_afresh() {
+    fn uncapped_values_are_averaged_on_the_person_only_and_forget_starts_afresh() {
         let mut s = Steady::default();
         let (w, h) = (8u32, 4u32);
-        let gate = vec![0.0f32; 32];
+        // A still person on the left half.
+        let gate: Vec<f32> = (0..32).map(|i| if i % 8 < 4 { 1.0 } else { 0.0 }).collect();
         s.apply(vec![0.8; 32], &gate, w, h);
-        // A soft fringe outside the person mask is averaged, not cut.
         let out = s.apply(vec![0.2; 32], &gate, w, h);
+        // On the still person: averaged.
         assert!((out[0] - 0.62).abs() < 1e-5, "{}", out[0]);
+        // Off the people (an arm the person mask missed, gone since): the new value, not a ghost.
+        assert!((out[7] - 0.2).abs() < 1e-6, "{}", out[7]);
+        // A value past the person is kept, not cut to the mask.
+        assert!((s.apply(vec![0.9; 32], &gate, w, h)[7] - 0.9).abs() < 1e-6);
         s.forget();
         assert_eq!(s.apply(vec![0.2; 32], &gate, w, h)[0], 0.2);
     }
