@@ -219,17 +219,9 @@ fn the_back_of_a_head_is_not_taken_for_a_small_person_standing() {
 fn a_still_dress_does_not_fade_between_frames() {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("c3_30_41.mp4");
-    let st = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(testdata().join("clips").join("c3_two_children_fullbody_bedroom_sam2.mp4"))
-        .args(["-vf", "trim=start_frame=30:end_frame=42,setpts=PTS-STARTPTS", "-an"])
-        .arg(&clip)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    from_shared_clip("c3_two_children_fullbody_bedroom_sam2.mp4", &["-vf", "trim=start_frame=30:end_frame=42,setpts=PTS-STARTPTS", "-an"], &clip);
     let out = dir.path().join("frames");
-    let o = drape(&["process", clip.to_str().unwrap(), "-o", out.to_str().unwrap(), "--view", "alpha"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    alpha_view(&clip, &out);
     let mut names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
     names.sort();
     assert_eq!(names.len(), 12);
@@ -269,18 +261,22 @@ fn holes_the_skin_model_leaves_in_a_garment_are_filled_by_its_colour() {
 /// Frame `n` (from 0) of a shared clip through `drape process --view alpha`.
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));
-    let st = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(testdata().join("clips").join(clip))
-        .args(["-vf", &format!("select=eq(n\\,{n})"), "-frames:v", "1"])
-        .arg(&frame)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    from_shared_clip(clip, &["-vf", &format!("select=eq(n\\,{n})"), "-frames:v", "1"], &frame);
     let out = dir.join(format!("alpha_{n}.png"));
-    let o = drape(&["process", frame.to_str().unwrap(), "-o", out.to_str().unwrap(), "--view", "alpha"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    alpha_view(&frame, &out);
     image::open(&out).unwrap().to_rgba8()
+}
+
+/// ffmpeg from a shared clip to `out`, with `args` between them (a frame picked, a stretch cut).
+fn from_shared_clip(clip: &str, args: &[&str], out: &std::path::Path) {
+    let st = std::process::Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(testdata().join("clips").join(clip)).args(args).arg(out).status().unwrap();
+    assert!(st.success(), "ffmpeg {args:?} on {clip}");
+}
+
+/// `drape process INPUT -o OUT --view alpha`, which must succeed.
+fn alpha_view(input: &std::path::Path, out: &std::path::Path) {
+    let o = drape(&["process", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--view", "alpha"]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 /// The share of a box (x0, y0, x1, y1) whose alpha is over one half.

@@ -280,7 +280,6 @@ impl RawStdout {
     }
 }
 
-/// A closed pipe is the reader's choice (`| head`), not a fault; anything else is.
 /// An ffmpeg encoder fed raw frames on its stdin, in a process group of its own: a terminal's
 /// Ctrl-C reaches drape, which then finalises the output, instead of killing the encoder
 /// mid-write.
@@ -291,6 +290,7 @@ fn spawn_encoder(cmd: &mut Command) -> Result<(Child, ChildStdin)> {
     Ok((child, stdin))
 }
 
+/// A closed pipe is the reader's choice (`| head`), not a fault; anything else is.
 fn stdout_error(e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Error::ReaderGone

@@ -7,9 +7,10 @@
 //!   PAN calls skin is fabric where its colour is unlike this person's face and no skin has it
 //!   (an orange hoodie), or far paler than the face where much of what PAN calls this person's
 //!   skin is that pale (a peach top); PAN's hair far from the head is black fabric. The face,
-//!   the hands and the feet (shoes) located from the landmarks are never garments. Where PAN is unsure (an
-//!   orange hoodie in dim light is neither clothes nor skin to it), a colour of the person's sure
-//!   garment and not of their sure skin and hair is garment, beside the sure garment only.
+//!   the hands and the feet (shoes) located from the landmarks are never garments. Where PAN is
+//!   unsure (an orange hoodie in dim light is neither clothes nor skin to it), a colour of the
+//!   person's sure garment and not of their sure skin and hair is garment, beside the sure
+//!   garment only.
 //! - Upper vs lower by the skeleton: a garment pixel belongs to the nearest body segment (torso
 //!   above the waist and the arms: upper; torso below the waist and the legs: lower), so it
 //!   works bent, squatting or leaping.
@@ -575,19 +576,30 @@ impl GarmentSegmenter for CompositeSegmenter {
 
         // Per person: skin colour from the face, then each garment pixel's class.
         let skin_models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, &lab, pan.as_ref(), w, h))).collect();
-        // PAN's scores at each pixel, its skin moved to clothes where this person's skin colour
-        // says fabric, its hair far from the head taken for black fabric.
+        // How far paler than its owner's face each pixel is, once: read three times below. Only
+        // worked out when someone's face is big enough to read (PALE_FACE); else nothing is pale.
+        let readable = skin_models.iter().flatten().any(|sm| sm.radius > PALE_FACE.0);
+        let pale: Vec<f32> = if readable {
+            (0..n)
+                .map(|i| match skin_models.get(owner[i]).and_then(|s| s.as_ref()) {
+                    Some(sm) if gate[i] >= 1e-3 => sm.pale(lab[i]),
+                    _ => 0.0,
+                })
+                .collect()
+        } else {
+            vec![0.0; n]
+        };
         // Pale colours are fabric only for a person much of whose PAN skin is that pale: a peach
         // top PAN calls skin is a large share of it, the shine on a sprinter's sunlit neck a
         // small one.
         let pale_counts = {
             let mut c = vec![(0.0f32, 0.0f32); people.len()];
-            for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
-                let (Some(sm), Some(m)) = (skin_models[owner[i]].as_ref().filter(|sm| sm.radius > PALE_FACE.0), pan.as_ref()) else { continue };
-                let s = m.get(i as u32 % w, i as u32 / w, 0);
-                if s > 0.5 {
-                    c[owner[i]].0 += sm.pale(lab[i]);
-                    c[owner[i]].1 += 1.0;
+            if let (true, Some(m)) = (readable, pan.as_ref()) {
+                for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
+                    if skin_models[owner[i]].as_ref().is_some_and(|sm| sm.radius > PALE_FACE.0) && m.get(i as u32 % w, i as u32 / w, 0) > 0.5 {
+                        c[owner[i]].0 += pale[i];
+                        c[owner[i]].1 += 1.0;
+                    }
                 }
             }
             c
@@ -605,18 +617,15 @@ impl GarmentSegmenter for CompositeSegmenter {
         // forearm): pale pixels eroded by SHINE, then widened by twice that, so the garment's own
         // outline is the pale colour's and not the filter's square.
         let pale_near = if pale_share.iter().any(|&v| v > 0.0) {
-            let not_pale: Vec<f32> = (0..n)
-                .map(|i| match skin_models.get(owner[i]).and_then(|s| s.as_ref()) {
-                    Some(sm) if gate[i] > 0.5 => 1.0 - smoothstep(0.4, 0.6, sm.pale(lab[i])),
-                    _ => 1.0,
-                })
-                .collect();
+            let not_pale: Vec<f32> = (0..n).map(|i| if gate[i] > 0.5 { 1.0 - smoothstep(0.4, 0.6, pale[i]) } else { 1.0 }).collect();
             let r = people.iter().map(|(_, b)| b.sw).fold(0.0, f32::max) * SHINE;
             let core: Vec<f32> = blur_max(&not_pale, w, h, r.ceil() as usize).into_iter().map(|v| 1.0 - v).collect();
             blur_max(&core, w, h, (2.0 * r).ceil() as usize)
         } else {
             vec![0.0; n]
         };
+        // PAN's scores at each pixel, its skin moved to clothes where this person's skin colour
+        // says fabric, its hair far from the head taken for black fabric.
         let evidence_at = |i: usize| -> Option<Evidence> {
             let m = pan.as_ref()?;
             let (x, y) = ((i as u32 % w), (i as u32 / w));
@@ -628,7 +637,7 @@ impl GarmentSegmenter for CompositeSegmenter {
             // a white ball PAN calls skin, held or kicked beside a limb, does not (b1).
             let fabric = match (model, owner_body) {
                 (Some(sm), Some(b)) if s > 0.05 => {
-                    let by_colour = sm.fabric(lab[i]).max(if pale_near[i] > 0.0 { sm.pale(lab[i]) * pale_share[owner[i]] * pale_near[i] } else { 0.0 });
+                    let by_colour = sm.fabric(lab[i]).max(pale[i] * pale_share[owner[i]] * pale_near[i]);
                     // The skeleton's reach only where the colour says fabric: most skin is not.
                     if by_colour > 0.0 {
                         by_colour * (1.0 - smoothstep(ON_BODY.0, ON_BODY.1, b.reach_any(p)))
