@@ -106,7 +106,8 @@ impl Analysis {
 pub const GARMENT_AT: f32 = 0.1;
 
 pub struct Analyser {
-    saliency: Saliency,
+    /// None once taken to run on a thread of its own ([`Analyser::take_saliency`]).
+    saliency: Option<Saliency>,
     parts: Box<dyn GarmentSegmenter>,
     stylizer: Stylizer,
     config: AnalyserConfig,
@@ -155,7 +156,7 @@ impl Analyser {
         };
         tracing::info!(segmenter = parts.name(), "garment segmenter");
         let stylizer = Stylizer::open(rt, optional("style_predict").as_deref(), optional("style_transform").as_deref(), optional("multistyle26").as_deref())?;
-        Ok(Analyser { saliency, parts, stylizer, config, timings: rt.timings().clone(), steady_saliency: Steady::default() })
+        Ok(Analyser { saliency: Some(saliency), parts, stylizer, config, timings: rt.timings().clone(), steady_saliency: Steady::default() })
     }
 
     pub fn load_style(&mut self, spec: &StyleSpec) -> Result<Style> {
@@ -184,11 +185,33 @@ impl Analyser {
         self.analyse_styles(frame, req.parts, [req.style; 3], req.style_options)
     }
 
+    /// The saliency model, for a thread of its own that runs it a frame ahead of the rest
+    /// (offline throughput: U^2-Net-p costs about as much as everything else together). After
+    /// this the analyser needs each frame's saliency given ([`Analyser::analyse_styles_given`]).
+    pub fn take_saliency(&mut self) -> Option<Saliency> {
+        self.saliency.take()
+    }
+
     /// Like `analyse`, with a style per part (upper, lower, full): the crop is restyled once per
     /// distinct style and each crop pixel taken from the style of its most likely part.
     pub fn analyse_styles(&mut self, frame: &Frame, selected: PartSet, styles: [&Style; 3], options: StyleOptions) -> Result<Analysis> {
+        let saliency = match self.saliency.as_mut() {
+            Some(s) => self.timings.time("saliency (total)", || s.run(frame))?,
+            None => return Err(Error::Inference { name: "u2netp".into(), source: "the saliency model was taken to a thread of its own".into() }),
+        };
+        self.analyse_styles_given(frame, saliency, selected, styles, options)
+    }
+
+    /// Everything after the saliency model, given its map of this frame ([`Saliency::run`]).
+    pub fn analyse_styles_given(
+        &mut self,
+        frame: &Frame,
+        mut saliency: Map,
+        selected: PartSet,
+        styles: [&Style; 3],
+        options: StyleOptions,
+    ) -> Result<Analysis> {
         let t = self.timings.clone();
-        let mut saliency = t.time("saliency (total)", || self.saliency.run(frame))?;
         let seg = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
         if let Some(gate) = &seg.gate {
             saliency::normalise_within(&mut saliency, gate);

@@ -52,6 +52,15 @@ impl RuntimeOptions {
         let small = std::thread::available_parallelism().is_ok_and(|n| n.get() <= 2);
         RuntimeOptions { spinning: Some(false), threads: self.threads.or(small.then_some(1)), ..self }
     }
+
+    /// Offline video runs two models at once (the saliency a frame ahead of the rest): each
+    /// session gets half the cores and idle threads sleep. On two cores, a1's 120 frames: 1.7-1.9
+    /// fps in one piece with ONNX Runtime's threads, 1.9 with them a frame ahead (the spinning
+    /// pools fight), 2.7-2.9 with one thread each. A thread count the user gave stays.
+    pub fn for_pipeline(self) -> RuntimeOptions {
+        let half = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
+        RuntimeOptions { spinning: Some(false), threads: self.threads.or(Some(half)), ..self }
+    }
 }
 
 /// A loaded ONNX Runtime. Keep it alive as long as any model made from it.
@@ -87,6 +96,11 @@ impl Runtime {
     /// The same runtime as live mode wants it ([`RuntimeOptions::for_live`]).
     pub fn for_live(&self) -> Runtime {
         self.with_options(self.options.clone().for_live())
+    }
+
+    /// The same runtime as the offline pipeline wants it ([`RuntimeOptions::for_pipeline`]).
+    pub fn for_pipeline(&self) -> Runtime {
+        self.with_options(self.options.clone().for_pipeline())
     }
 
     fn with_options(&self, options: RuntimeOptions) -> Runtime {

@@ -13,11 +13,12 @@ pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};
 
 use crate::analysis::follow::Follower;
 use crate::analysis::parts::PartSet;
+use crate::analysis::saliency::Saliency;
 use crate::analysis::style::{Style, StyleOptions, StyleSpec};
 use crate::analysis::Analyser;
 use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::frame::Frame;
+use crate::frame::{Frame, Map};
 use crate::timing::Timings;
 
 /// The analysis stage as the video pipeline sees it. The real one is [`StyledAnalyser`]; tests
@@ -37,6 +38,28 @@ pub trait FrameAnalyser: Send {
     /// second rate; None where there is none (live then shows each analysis as it is).
     fn take_follower(&mut self) -> Option<Follower> {
         None
+    }
+    /// The first model, for the offline pipeline to run on a thread of its own a frame ahead of
+    /// the rest; None where the analysis is one piece. Once taken, frames come through
+    /// `analyse_after`.
+    fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
+        None
+    }
+    /// The analysis of a frame given the first stage's output for it.
+    fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
+        let _ = first;
+        self.analyse(frame)
+    }
+}
+
+/// The part of the analysis that can run ahead, on its own thread.
+pub trait FirstStage: Send {
+    fn run(&mut self, frame: &Frame) -> Result<Map>;
+}
+
+impl FirstStage for Saliency {
+    fn run(&mut self, frame: &Frame) -> Result<Map> {
+        Saliency::run(self, frame)
     }
 }
 
@@ -79,6 +102,13 @@ impl FrameAnalyser for StyledAnalyser {
         let [u, l, f] = &self.styles;
         self.analyser.analyse_styles(frame, self.parts, [u, l, f], self.options)
     }
+    fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
+        self.analyser.take_saliency().map(|s| Box::new(s) as Box<dyn FirstStage>)
+    }
+    fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
+        let [u, l, f] = &self.styles;
+        self.analyser.analyse_styles_given(frame, first, self.parts, [u, l, f], self.options)
+    }
     fn apply(&mut self, change: &LookChange) -> Result<()> {
         match change {
             LookChange::Parts(p) => self.parts = *p,
@@ -117,8 +147,8 @@ impl<A: FrameAnalyser> FailingAt<A> {
     }
 }
 
-impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
-    fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
+impl<A> FailingAt<A> {
+    fn next_call(&mut self) -> Result<()> {
         self.calls += 1;
         if self.calls >= self.at && self.calls - self.at < self.times {
             return Err(crate::error::Error::Inference {
@@ -126,7 +156,21 @@ impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
                 source: format!("analysis {} fails on purpose (DRAPE_FAULT_ANALYSIS_AT)", self.calls).into(),
             });
         }
+        Ok(())
+    }
+}
+
+impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
+    fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
+        self.next_call()?;
         self.inner.analyse(frame)
+    }
+    fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
+        self.inner.take_first_stage()
+    }
+    fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
+        self.next_call()?;
+        self.inner.analyse_after(frame, first)
     }
     fn drain_timings(&mut self) -> Vec<(String, f64)> {
         self.inner.drain_timings()

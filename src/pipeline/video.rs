@@ -17,7 +17,7 @@ use crate::analysis::Analysis;
 use crate::capture::Source;
 use crate::compositing::{is_scene_cut, Composited, Fresh, Params, Stage};
 use crate::error::{Error, Result};
-use crate::frame::Frame;
+use crate::frame::{Frame, Map};
 use crate::output::sink::{Finished, Sink};
 
 /// Opens the source inside the capture thread (cameras belong to the thread that opened them),
@@ -66,11 +66,22 @@ pub struct VideoOptions {
     /// Live: write to the sinks on the source's clock at this rate, repeating a frame where
     /// compositing fell behind, so that a recording keeps real time (as the window's does).
     pub record_rate: Option<f64>,
+    /// Offline: run the analysis' first stage (the saliency model) a frame ahead on a thread of
+    /// its own, where the analyser has one.
+    pub first_stage_ahead: bool,
 }
 
 impl Default for VideoOptions {
     fn default() -> Self {
-        VideoOptions { analyse_every: 1, params: Params::default(), each_second: None, progress: false, max_frames: None, record_rate: None }
+        VideoOptions {
+            analyse_every: 1,
+            params: Params::default(),
+            each_second: None,
+            progress: false,
+            max_frames: None,
+            record_rate: None,
+            first_stage_ahead: true,
+        }
     }
 }
 
@@ -84,14 +95,24 @@ pub struct VideoReport {
     pub interrupted: bool,
 }
 
+/// A frame for the analysis, with its first stage's output where that ran ahead.
+type ToAnalyse = (Captured, Option<Map>);
+
+/// A pipeline thread; its error, if any, when joined.
+type Worker = std::thread::JoinHandle<Result<()>>;
+
 fn ms_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
-/// One analysis, with its own and its models' timings recorded.
-fn analyse_timed(analyser: &mut dyn FrameAnalyser, frame: &Frame, stats: &Stats) -> Result<Analysis> {
+/// One analysis (the rest of it, where its first stage ran ahead), with its own and its models'
+/// timings recorded.
+fn analyse_timed(analyser: &mut dyn FrameAnalyser, frame: &Frame, first: Option<Map>, stats: &Stats) -> Result<Analysis> {
     let t = Instant::now();
-    let a = analyser.analyse(frame)?;
+    let a = match first {
+        Some(m) => analyser.analyse_after(frame, m)?,
+        None => analyser.analyse(frame)?,
+    };
     stats.stage("analysis", ms_since(t));
     for (k, ms) in analyser.drain_timings() {
         stats.stage(&k, ms);
@@ -132,14 +153,43 @@ pub fn run_offline(
             Ok(())
         })
     };
+    let every = opts.analyse_every.max(1) as u64;
+    let due = move |seq: u64| (seq - 1).is_multiple_of(every);
+    // The first model (U^2-Net-p, about half the analysis) runs a frame ahead on a thread of its
+    // own, so both cores work: frame N's saliency beside frame N-1's parts and style.
+    let first = if opts.first_stage_ahead { analyser.take_first_stage() } else { None };
+    let (ahead, to_analyse): (Option<Worker>, Box<dyn Iterator<Item = ToAnalyse> + Send>) = match first {
+        None => (None, Box::new(frames_rx.into_iter().map(|c| (c, None)))),
+        Some(mut first) => {
+            let (tx, rx) = bounded::<(Captured, Option<Map>)>(2);
+            let stats = stats.clone();
+            let handle = std::thread::spawn(move || -> Result<()> {
+                for c in frames_rx.iter() {
+                    let map = if due(c.seq) {
+                        let t = Instant::now();
+                        let m = first.run(&c.frame)?;
+                        stats.stage("analysis ahead", ms_since(t));
+                        Some(m)
+                    } else {
+                        None
+                    };
+                    if tx.send((c, map)).is_err() {
+                        break;
+                    }
+                }
+                Ok(())
+            });
+            (Some(handle), Box::new(rx.into_iter()))
+        }
+    };
     let analysis = {
-        let (stats, every) = (stats.clone(), opts.analyse_every.max(1) as u64);
+        let stats = stats.clone();
         std::thread::spawn(move || -> Result<()> {
             let mut last: Option<Analysed> = None;
-            for c in frames_rx.iter() {
-                let due = last.is_none() || (c.seq - 1) % every == 0;
+            for (c, first) in to_analyse {
+                let due = last.is_none() || due(c.seq);
                 if due {
-                    let a = analyse_timed(analyser.as_mut(), &c.frame, &stats)?;
+                    let a = analyse_timed(analyser.as_mut(), &c.frame, first, &stats)?;
                     let cut = last.as_ref().is_some_and(|l| is_scene_cut(&l.analysis.saliency, &a.saliency));
                     last = Some(Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut });
                 }
@@ -185,9 +235,10 @@ pub fn run_offline(
     drop(analysed_rx);
     // Pipeline order: a decode error explains everything after it.
     let decoded = decode.join().unwrap_or(Err(Error::Panicked { thread: "decode" }));
+    let ahead = ahead.map_or(Ok(()), |h| h.join().unwrap_or(Err(Error::Panicked { thread: "analysis ahead" })));
     let analysed = analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
     let interrupted = stop.load(Ordering::SeqCst);
-    let first = decoded.err().or(analysed.err()).or(error);
+    let first = decoded.err().or(ahead.err()).or(analysed.err()).or(error);
     let whole = first.is_none() && !interrupted && (opts.max_frames.is_none() || total.is_none_or(|t| n >= t));
     // Only now may the encoder finish: whether the output is whole is known.
     let (outputs, sink_error) = out.finish(whole);
@@ -239,6 +290,8 @@ pub struct LiveSession {
     freeze: Arc<AtomicBool>,
     pub stats: Stats,
     capture: std::thread::JoinHandle<Result<()>>,
+    /// The analysis' first stage, a frame ahead, where the analyser has one.
+    ahead: Option<std::thread::JoinHandle<Result<()>>>,
     analysis: std::thread::JoinHandle<Result<()>>,
     follow: Option<std::thread::JoinHandle<Result<()>>>,
 }
@@ -358,16 +411,52 @@ impl LiveSession {
                 Ok(())
             })
         };
+        let every = analyse_every.max(1) as u64;
+        // The first model (U^2-Net-p) on a thread of its own, a frame ahead of the rest: on two
+        // cores the analysis gets what the display leaves of both.
+        type Next = Box<dyn FnMut(Duration) -> std::result::Result<ToAnalyse, RecvTimeoutError> + Send>;
+        let (ahead, mut next): (Option<Worker>, Next) = match analyser.take_first_stage() {
+            None => (None, Box::new(move |d| ana_rx.recv_timeout(d).map(|c| (c, None)))),
+            Some(mut first) => {
+                let (tx, rx) = latest::<(Captured, Option<Map>)>();
+                let (stop, stats, note_tx) = (stop.clone(), stats.clone(), note_tx.clone());
+                let handle = std::thread::spawn(move || -> Result<()> {
+                    lower_priority();
+                    let mut last_seq = 0u64;
+                    let mut trouble = Trouble::default();
+                    loop {
+                        let c = match ana_rx.recv_timeout(Duration::from_millis(100)) {
+                            Ok(c) => c,
+                            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+                            Err(_) => return Ok(()),
+                        };
+                        if last_seq != 0 && c.seq < last_seq + every {
+                            continue;
+                        }
+                        let t = Instant::now();
+                        match first.run(&c.frame) {
+                            Ok(m) => {
+                                stats.stage("analysis ahead", ms_since(t));
+                                trouble.ok(&note_tx);
+                                last_seq = c.seq;
+                                tx.publish((c, Some(m)));
+                            }
+                            Err(e) => trouble.failed(e, c.seq, on_error, &note_tx)?,
+                        }
+                    }
+                });
+                (Some(handle), Box::new(move |d| rx.recv_timeout(d)))
+            }
+        };
         let analysis = {
-            let (stop, stats, newest, every, note_tx) = (stop.clone(), stats.clone(), newest.clone(), analyse_every.max(1) as u64, note_tx.clone());
+            let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
             std::thread::spawn(move || -> Result<()> {
                 lower_priority();
                 let mut last_seq = 0u64;
                 let mut last_saliency = None;
-                // Since when the user was last told that analysis fails, while it does.
-                let mut failing: Option<Instant> = None;
+                let mut trouble = Trouble::default();
                 loop {
-                    let c = match ana_rx.recv_timeout(Duration::from_millis(100)) {
+                    let (c, first) = match next(Duration::from_millis(100)) {
                         Ok(c) => c,
                         Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
                         Err(_) => return Ok(()),
@@ -384,26 +473,14 @@ impl LiveSession {
                     if !changed && last_seq != 0 && c.seq < last_seq + every {
                         continue;
                     }
-                    let a = match analyse_timed(analyser.as_mut(), &c.frame, &stats) {
+                    let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
                         Ok(a) => {
-                            if failing.take().is_some() {
-                                tell(&note_tx, "analysis works again".to_string());
-                            }
+                            trouble.ok(&note_tx);
                             a
                         }
-                        Err(e) if on_error == OnAnalysisError::Retry => {
-                            let e = e.report();
-                            tracing::warn!("analysis of frame {} failed: {e}; trying again", c.seq);
-                            if failing.is_none_or(|told: Instant| told.elapsed() >= RETELL_AFTER) {
-                                tell(&note_tx, format!("analysis failed: {e}; the garments shown are from before; trying again"));
-                                failing = Some(Instant::now());
-                            }
-                            std::thread::sleep(RETRY_AFTER);
-                            continue;
-                        }
                         Err(e) => {
-                            tracing::error!("analysis of frame {} failed: {}", c.seq, e.report());
-                            return Err(e);
+                            trouble.failed(e, c.seq, on_error, &note_tx)?;
+                            continue;
                         }
                     };
                     tracing::trace!(seq = c.seq, "analysed");
@@ -474,7 +551,7 @@ impl LiveSession {
                 }
             })
         });
-        LiveSession { frames, newest, notices, changes, stop, freeze, stats, capture, analysis, follow }
+        LiveSession { frames, newest, notices, changes, stop, freeze, stats, capture, ahead, analysis, follow }
     }
 
     /// The newest captured frames, latest wins.
@@ -523,9 +600,41 @@ impl LiveSession {
         // Capture may be waiting to hand over a frame, analysis on its next one.
         drop(self.frames);
         let captured = self.capture.join().unwrap_or(Err(Error::Panicked { thread: "capture" }));
+        let ahead = self.ahead.map_or(Ok(()), |h| h.join().unwrap_or(Err(Error::Panicked { thread: "analysis ahead" })));
         let analysed = self.analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
         let followed = self.follow.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "follow" })));
-        captured.err().or(analysed.err()).or(followed.err())
+        captured.err().or(ahead.err()).or(analysed.err()).or(followed.err())
+    }
+}
+
+/// A live analysis thread's failures: told to the user and retried, or the end of the session.
+#[derive(Default)]
+struct Trouble {
+    /// Since when the user was last told that analysis fails, while it does.
+    failing: Option<Instant>,
+}
+
+impl Trouble {
+    fn ok(&mut self, note_tx: &Sender<String>) {
+        if self.failing.take().is_some() {
+            tell(note_tx, "analysis works again".to_string());
+        }
+    }
+
+    /// Ok after a pause when the failure is to be retried; the error when it ends the session.
+    fn failed(&mut self, e: Error, seq: u64, on_error: OnAnalysisError, note_tx: &Sender<String>) -> Result<()> {
+        if on_error != OnAnalysisError::Retry {
+            tracing::error!("analysis of frame {seq} failed: {}", e.report());
+            return Err(e);
+        }
+        let e = e.report();
+        tracing::warn!("analysis of frame {seq} failed: {e}; trying again");
+        if self.failing.is_none_or(|told: Instant| told.elapsed() >= RETELL_AFTER) {
+            tell(note_tx, format!("analysis failed: {e}; the garments shown are from before; trying again"));
+            self.failing = Some(Instant::now());
+        }
+        std::thread::sleep(RETRY_AFTER);
+        Ok(())
     }
 }
 

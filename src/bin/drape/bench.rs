@@ -55,9 +55,10 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
 
     // Offline, every frame fully analysed; its alpha view is the yardstick for live's garments.
     let masks = MaskSink::default();
+    let offline_rt = rt.for_pipeline();
     let offline = run_offline(
         opener(&input),
-        styled_analyser(&rt, dir, &a.look, false)?,
+        styled_analyser(&offline_rt, dir, &a.look, false)?,
         &mut stage,
         vec![Box::new(masks.clone())],
         Arc::new(AtomicBool::new(false)),
@@ -216,10 +217,11 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     params.view = View::Alpha;
     let opts = VideoOptions { params, max_frames: Some(a.frames), ..VideoOptions::default() };
     let sink = SteadinessSink::default();
+    let rt = rt.for_pipeline();
     // Once through the clip: a loop's wrap-around would count as motion.
     let report = run_offline(
         opener_looping(input, false),
-        styled_analyser(rt, dir, &a.look, false)?,
+        styled_analyser(&rt, dir, &a.look, false)?,
         stage,
         vec![Box::new(sink.clone())],
         Arc::new(AtomicBool::new(false)),

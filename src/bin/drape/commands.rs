@@ -40,7 +40,7 @@ pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Res
     let info = video::probe(&input)?;
     check_style(&a.look)?;
     let sink = sink_for(&a.output, info.fps, (info.width, info.height), Some(&input), matches!(a.look.view, ViewArg::Alpha))?;
-    let rt = Runtime::load(runtime_options(g, dir))?;
+    let rt = Runtime::load(runtime_options(g, dir).for_pipeline())?;
     let analyser = styled_analyser(&rt, dir, &a.look, false)?;
     let mut stage = open_stage(g)?;
     let opts = VideoOptions { progress: true, ..video_options(&a.look, &a.flow) };
