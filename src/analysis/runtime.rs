@@ -41,6 +41,8 @@ pub struct RuntimeOptions {
     pub spinning: Option<bool>,
     /// Where TensorRT keeps its built engines between runs.
     pub engine_cache: Option<PathBuf>,
+    /// Intra-op threads for the saliency model alone, where it differs from `threads`.
+    pub saliency_threads: Option<usize>,
 }
 
 impl RuntimeOptions {
@@ -53,13 +55,19 @@ impl RuntimeOptions {
         RuntimeOptions { spinning: Some(false), threads: self.threads.or(small.then_some(1)), ..self }
     }
 
-    /// Offline video runs two models at once (the saliency a frame ahead of the rest): each
-    /// session gets half the cores and idle threads sleep. On two cores, a1's 120 frames: 1.7-1.9
-    /// fps in one piece with ONNX Runtime's threads, 1.9 with them a frame ahead (the spinning
-    /// pools fight), 2.7-2.9 with one thread each. A thread count the user gave stays.
+    /// Offline video runs two models at once (the saliency a frame ahead of the rest), with idle
+    /// threads asleep. The rest gets half the cores; the saliency, the slower stage, all of
+    /// them, to use what the rest leaves idle. On two cores, a1's 120 frames, steady fps: 1.7-1.9
+    /// in one piece with ONNX Runtime's threads; a frame ahead, 1.9 with ONNX Runtime's spinning
+    /// threads (the pools fight), 2.4-2.9 with one thread each, 3.0-3.3 with two for the
+    /// saliency. A thread count the user gave is used for every model.
     pub fn for_pipeline(self) -> RuntimeOptions {
-        let half = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
-        RuntimeOptions { spinning: Some(false), threads: self.threads.or(Some(half)), ..self }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let (threads, saliency) = match self.threads {
+            Some(n) => (n, n),
+            None => ((cores / 2).max(1), cores),
+        };
+        RuntimeOptions { spinning: Some(false), threads: Some(threads), saliency_threads: Some(saliency), ..self }
     }
 }
 
@@ -278,5 +286,23 @@ impl Model {
         }
         self.timings.record(&name, started.elapsed().as_secs_f64() * 1e3);
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pipeline_gives_the_saliency_the_cores_the_rest_half_and_a_given_count_to_all() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let p = RuntimeOptions::default().for_pipeline();
+        assert_eq!(p.spinning, Some(false), "idle threads must sleep: two stages share the cores");
+        assert_eq!(p.threads, Some((cores / 2).max(1)));
+        assert_eq!(p.saliency_threads, Some(cores));
+        let given = RuntimeOptions { threads: Some(3), ..RuntimeOptions::default() }.for_pipeline();
+        assert_eq!((given.threads, given.saliency_threads), (Some(3), Some(3)));
+        // Live keeps one count for every model.
+        assert_eq!(RuntimeOptions::default().for_live().saliency_threads, None);
     }
 }

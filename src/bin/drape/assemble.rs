@@ -22,6 +22,7 @@ pub fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
         threads: g.threads,
         spinning: None,
         engine_cache: Some(dir.root.join(".cache").join("tensorrt")),
+        saliency_threads: None,
     }
 }
 
