@@ -161,7 +161,7 @@ pub fn run_offline(
     let (ahead, to_analyse): (Option<Worker>, Box<dyn Iterator<Item = ToAnalyse> + Send>) = match first {
         None => (None, Box::new(frames_rx.into_iter().map(|c| (c, None)))),
         Some(mut first) => {
-            let (tx, rx) = bounded::<(Captured, Option<Map>)>(2);
+            let (tx, rx) = bounded::<ToAnalyse>(2);
             let stats = stats.clone();
             let handle = std::thread::spawn(move || -> Result<()> {
                 for c in frames_rx.iter() {
@@ -289,11 +289,11 @@ pub struct LiveSession {
     stop: Arc<AtomicBool>,
     freeze: Arc<AtomicBool>,
     pub stats: Stats,
-    capture: std::thread::JoinHandle<Result<()>>,
+    capture: Worker,
     /// The analysis' first stage, a frame ahead, where the analyser has one.
-    ahead: Option<std::thread::JoinHandle<Result<()>>>,
-    analysis: std::thread::JoinHandle<Result<()>>,
-    follow: Option<std::thread::JoinHandle<Result<()>>>,
+    ahead: Option<Worker>,
+    analysis: Worker,
+    follow: Option<Worker>,
 }
 
 /// The least time between two follower updates, which leaves the full analysis a share of two
@@ -418,18 +418,14 @@ impl LiveSession {
         let (ahead, mut next): (Option<Worker>, Next) = match analyser.take_first_stage() {
             None => (None, Box::new(move |d| ana_rx.recv_timeout(d).map(|c| (c, None)))),
             Some(mut first) => {
-                let (tx, rx) = latest::<(Captured, Option<Map>)>();
+                let (tx, rx) = latest::<ToAnalyse>();
                 let (stop, stats, note_tx) = (stop.clone(), stats.clone(), note_tx.clone());
                 let handle = std::thread::spawn(move || -> Result<()> {
                     lower_priority();
                     let mut last_seq = 0u64;
                     let mut trouble = Trouble::default();
                     loop {
-                        let c = match ana_rx.recv_timeout(Duration::from_millis(100)) {
-                            Ok(c) => c,
-                            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
-                            Err(_) => return Ok(()),
-                        };
+                        let Some(c) = next_until_stopped(|d| ana_rx.recv_timeout(d), &stop) else { return Ok(()) };
                         if last_seq != 0 && c.seq < last_seq + every {
                             continue;
                         }
@@ -456,11 +452,7 @@ impl LiveSession {
                 let mut last_saliency = None;
                 let mut trouble = Trouble::default();
                 loop {
-                    let (c, first) = match next(Duration::from_millis(100)) {
-                        Ok(c) => c,
-                        Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
-                        Err(_) => return Ok(()),
-                    };
+                    let Some((c, first)) = next_until_stopped(&mut next, &stop) else { return Ok(()) };
                     let mut changed = false;
                     for change in changes_rx.try_iter() {
                         changed = true;
@@ -503,11 +495,7 @@ impl LiveSession {
                 let mut last: Option<(u64, Instant)> = None;
                 let mut told = false;
                 loop {
-                    let c = match follow_rx.recv_timeout(Duration::from_millis(100)) {
-                        Ok(c) => c,
-                        Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
-                        Err(_) => return Ok(()),
-                    };
+                    let Some(c) = next_until_stopped(|d| follow_rx.recv_timeout(d), &stop) else { return Ok(()) };
                     if let Some((frame, a)) = base_rx.try_iter().last() {
                         let t = Instant::now();
                         match follower.rebase(&frame.frame, a.analysis, a.cut) {
@@ -604,6 +592,18 @@ impl LiveSession {
         let analysed = self.analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
         let followed = self.follow.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "follow" })));
         captured.err().or(ahead.err()).or(analysed.err()).or(followed.err())
+    }
+}
+
+/// The next value from `recv`, waited for in 100 ms steps; None once its sender is gone or
+/// `stop` is set.
+fn next_until_stopped<T>(mut recv: impl FnMut(Duration) -> std::result::Result<T, RecvTimeoutError>, stop: &AtomicBool) -> Option<T> {
+    loop {
+        match recv(Duration::from_millis(100)) {
+            Ok(v) => return Some(v),
+            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+            Err(_) => return None,
+        }
     }
 }
 
