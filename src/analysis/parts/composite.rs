@@ -36,6 +36,9 @@ use crate::frame::{Frame, Map};
 const PAN_SIZE: u32 = 512;
 /// Analyses a new call must hold before a tracked person's call changes.
 const CALL_HOLD: u32 = 3;
+/// How far from a leg's segments, in their radii, garment below the knees still counts as the
+/// leg's: trouser legs are wider than the segments, and the landmarks of a crouch are off.
+const LEG_REACH: f32 = 1.0;
 /// Analyses a person who is not found again is still matched against.
 const TRACK_KEEP: u32 = 3;
 
@@ -118,6 +121,11 @@ struct Body {
     lower: Vec<(P, P, f32)>,
     /// Left and right thighs (hip, knee), when seen.
     thighs: Option<[(P, P); 2]>,
+    /// The image row of the higher seen knee: the ground is down the image, whichever way the
+    /// body leans (a sprinter bent forward has his torso's axis near level).
+    knee_row: Option<f32>,
+    /// The image row of the lower seen ankle.
+    ankle_row: Option<f32>,
     /// Discs that are never garments: head, hands, feet.
     never: Vec<Never>,
     /// Axis from shoulders to hips (unit) and its normal, for the neck cut.
@@ -190,6 +198,23 @@ impl Body {
         }
     }
 
+    /// On the torso: the capsule from the shoulders to the waist, and on to the crotch.
+    fn on_torso(&self, p: P) -> bool {
+        let torso = |segs: &[(P, P, f32)]| segs.first().is_some_and(|s| Body::reach(std::slice::from_ref(s), p) <= 1.0);
+        torso(&self.upper) || (self.hips_seen && torso(&self.lower))
+    }
+
+    /// Lower in the image than the higher of the knees it sees.
+    fn below_knees(&self, p: P) -> bool {
+        self.knee_row.is_some_and(|k| p.1 > k)
+    }
+
+    /// Lower in the image than the lower of its ankles, and off the legs (further than LEG_REACH
+    /// of their segments' radii): where a shoe is, and not a trouser leg.
+    fn past_ankles(&self, p: P) -> bool {
+        self.ankle_row.is_some_and(|a| p.1 > a) && Body::reach(&self.lower, p) > LEG_REACH
+    }
+
     /// Reach to the whole skeleton, for telling people apart where their masks do not.
     fn reach_any(&self, p: P) -> f32 {
         Body::reach(&self.upper, p).min(Body::reach(&self.lower, p))
@@ -238,6 +263,8 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         }
     }
     let mut thighs = None;
+    let mut knee_row: Option<f32> = None;
+    let mut ankle_row: Option<f32> = None;
     if let Some((lh, rh)) = hips {
         // The lower torso runs on past the hip joints to the crotch.
         lower.push((waist, lerp(shoulder, hip, 1.2), 0.6 * sw));
@@ -256,6 +283,16 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         }
         if legs.len() == 2 {
             thighs = Some([legs[0], legs[1]]);
+        }
+        // The rows of the knees and the ankles, from shins the model sees standing on their feet
+        // only: a frame that ends at the hips gets knees guessed on the arms (julia+trotti_17).
+        for (k, a) in [(pose::L_KNEE, pose::L_ANKLE), (pose::R_KNEE, pose::R_ANKLE)] {
+            if let (Some(kn), Some(an)) = (at(k), at(a)) {
+                if an.1 > kn.1 {
+                    knee_row = Some(knee_row.map_or(kn.1, |r| r.min(kn.1)));
+                    ankle_row = Some(ankle_row.map_or(an.1, |r| r.max(an.1)));
+                }
+            }
         }
     }
     let mut never = Vec::new();
@@ -325,6 +362,8 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         upper,
         lower,
         thighs,
+        knee_row,
+        ankle_row,
         never,
         axis,
         normal,
@@ -708,6 +747,8 @@ impl GarmentSegmenter for CompositeSegmenter {
             })
             .collect();
 
+        let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
+        let garment = joined_below_knees(garment, &bodies, &owner, w, h);
         let garment = self.steady.apply(garment, &gate, w, h);
 
         let mut calls = Vec::with_capacity(people.len());
@@ -761,6 +802,44 @@ impl GarmentSegmenter for CompositeSegmenter {
         }
         Ok(Segmentation { parts: out, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), people: calls })
     }
+}
+
+/// Garment below a person's knees only where it joins the garment on a torso: shoes past bare
+/// shins, a hand on the ground and the shadows under them are cut off, as the landmarks of a
+/// crouch place the foot and hand discs too far off to cover them (Athlete-Intake). Trousers
+/// and skirts run on down from the hips and stay.
+fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], w: u32, h: u32) -> Vec<f32> {
+    if bodies.iter().all(|b| b.knee_row.is_none()) {
+        return garment;
+    }
+    let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
+    let body = |i: usize| bodies.get(owner[i]).copied();
+    // Past the ankles the garment does not run on: a sock's shade joins a shoe to the shorts
+    // behind a bent knee.
+    let passes = |j: usize| garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)));
+    let mut joined = vec![0.0f32; garment.len()];
+    let mut todo: Vec<usize> = (0..garment.len()).filter(|&i| garment[i] > 0.5 && bodies.iter().any(|b| b.on_torso(at(i)))).collect();
+    for &i in &todo {
+        joined[i] = 1.0;
+    }
+    while let Some(i) = todo.pop() {
+        let (x, y) = (i as u32 % w, i as u32 / w);
+        let next = [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w as usize), (y + 1 < h).then(|| i + w as usize)];
+        for j in next.into_iter().flatten() {
+            if joined[j] == 0.0 && passes(j) {
+                joined[j] = 1.0;
+                todo.push(j);
+            }
+        }
+    }
+    // The joined garment's soft rim stays with it.
+    let near = blur_max(&joined, w, h, 2);
+    for (i, g) in garment.iter_mut().enumerate() {
+        if near[i] < 0.5 && body(i).is_some_and(|b| b.below_knees(at(i))) {
+            *g = 0.0;
+        }
+    }
+    garment
 }
 
 /// The per-pixel maps of one frame the evidence is read from, all `w` x `h`.
@@ -1134,6 +1213,8 @@ mod tests {
             upper: vec![],
             lower: vec![],
             thighs: None,
+            knee_row: None,
+            ankle_row: None,
             never: vec![],
             axis: (0.0, 1.0),
             normal: (-1.0, 0.0),
@@ -1185,6 +1266,46 @@ mod tests {
         let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
         assert_eq!(e.below_seen, 1.0);
         assert_eq!(call_of(Some(&e)), WearCall::Full);
+    }
+
+    #[test]
+    fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_stays() {
+        // Shoulders at y=10, hips at y=30, one leg: knee at y=42, ankle at y=52.
+        let b = Body {
+            upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
+            lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((17.0, 30.0), (17.0, 42.0), 3.0), ((17.0, 42.0), (17.0, 52.0), 2.2)],
+            knee_row: Some(42.0),
+            ankle_row: Some(52.0),
+            ..upright_body((20.0, 10.0), 20.0, 10.0)
+        };
+        let (w, h) = (40u32, 60u32);
+        let mut garment = vec![0.0f32; (w * h) as usize];
+        let mut fill = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    garment[(y * w + x) as usize] = 1.0;
+                }
+            }
+        };
+        fill(14, 26, 10, 34); // the shirt and the shorts' seat
+        fill(15, 20, 34, 53); // a trouser leg down to the ankle
+        fill(15, 32, 53, 57); // a shoe, joined at the ankle, running off the leg
+        fill(30, 35, 45, 50); // a hand on the ground, apart from the garment
+        fill(30, 35, 15, 20); // something held at the chest, apart too
+        let owner = vec![0usize; garment.len()];
+        let out = joined_below_knees(garment, &[&b], &owner, w, h);
+        let at = |x: u32, y: u32| out[(y * w + x) as usize];
+        assert_eq!(at(20, 20), 1.0, "the shirt");
+        assert_eq!(at(17, 48), 1.0, "the trouser leg");
+        assert_eq!(at(17, 53), 1.0, "the hem at the ankle");
+        assert_eq!(at(29, 55), 0.0, "the shoe off the leg");
+        assert_eq!(at(32, 47), 0.0, "the hand on the ground");
+        assert_eq!(at(32, 17), 1.0, "above the knees this rule does not judge");
+        // Without a seen shin the rule stands aside.
+        let unseen = Body { knee_row: None, ankle_row: None, ..b.clone() };
+        let mut lone = vec![0.0f32; (w * h) as usize];
+        lone[(47 * w + 32) as usize] = 1.0;
+        assert_eq!(joined_below_knees(lone, &[&unseen], &owner, w, h)[(47 * w + 32) as usize], 1.0);
     }
 
     #[test]
