@@ -249,6 +249,20 @@ fn holes_the_skin_model_leaves_in_a_garment_are_filled_by_its_colour() {
     assert!(alpha_share(&a, (270, 90, 330, 160)) < 0.05, "her face is restyled");
 }
 
+/// a1, frame 37: her hands held together in front of the orange hoodie. The hands' discs from
+/// the landmarks reached past them onto the hoodie, which was left unrestyled around her hands
+/// (12% and 36% of a box each side restyled). Inside a hand's disc, what PAN calls clothes in
+/// the colour of her sure garment is the hoodie; her hands stay her own.
+#[test]
+fn the_hoodie_beside_hands_held_in_front_of_it_is_restyled() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = alpha_of_clip_frame(dir.path(), "a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", 37);
+    let (left, right) = (alpha_share(&a, (235, 215, 270, 255)), alpha_share(&a, (335, 215, 355, 250)));
+    assert!(left > 0.8 && right > 0.8, "the hoodie beside her hands is {:.0}% / {:.0}% restyled", 100.0 * left, 100.0 * right);
+    let hands = alpha_share(&a, (285, 175, 320, 235));
+    assert!(hands < 0.1, "her hands are {:.0}% restyled", 100.0 * hands);
+}
+
 /// Frame `n` (from 0) of a shared clip through `drape process --view alpha`.
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));

@@ -7,10 +7,11 @@
 //!   PAN calls skin is fabric where its colour is unlike this person's face and no skin has it
 //!   (an orange hoodie), or far paler than the face where much of what PAN calls this person's
 //!   skin is that pale (a peach top); PAN's hair far from the head is black fabric. The face,
-//!   the hands and the feet (shoes) located from the landmarks are never garments. Where PAN is
-//!   unsure (an orange hoodie in dim light is neither clothes nor skin to it), a colour of the
-//!   person's sure garment and not of their sure skin and hair is garment, beside the sure
-//!   garment only.
+//!   the hands (but not the garment around them) and the feet (shoes) located from the
+//!   landmarks are never garments; below the knees, only garment joined to a torso's is. Where
+//!   PAN is unsure (an orange hoodie in dim light is neither clothes nor skin to it), a colour
+//!   of the person's sure garment and not of their sure skin and hair is garment, beside the
+//!   sure garment only.
 //! - Upper vs lower by the skeleton: a garment pixel belongs to the nearest body segment (torso
 //!   above the waist and the arms: upper; torso below the waist and the legs: lower), so it
 //!   works bent, squatting or leaping.
@@ -94,6 +95,9 @@ struct Never {
     /// For a hand: the wrist and the unit direction into the hand. The disc stops a little
     /// behind the wrist, so the sleeve's cuff stays a garment.
     from: Option<(P, P)>,
+    /// A hand's disc, which reaches past the hand: a garment seen around the hand within it
+    /// is still the garment.
+    hand: bool,
 }
 
 impl Never {
@@ -171,7 +175,8 @@ impl Body {
         smoothstep(-0.15, 0.15, u - l)
     }
 
-    /// 1 on the head (above the neck, between the shoulders) and on face, hands and feet.
+    /// 1 on the head (above the neck, between the shoulders) and on face and feet: the hands
+    /// are [`Body::hand_at`].
     fn never_garment(&self, p: P) -> f32 {
         let d = sub(p, self.shoulder);
         let along = dot(d, self.axis);
@@ -181,8 +186,13 @@ impl Body {
         let neck = -0.15 * self.sw;
         let over_neck =
             (1.0 - smoothstep(0.45 * self.sw, 0.7 * self.sw, across)) * (1.0 - smoothstep(neck - 0.03 * self.torso, neck + 0.03 * self.torso, along));
-        let discs = self.never.iter().map(|n| n.at(p)).fold(0.0, f32::max);
+        let discs = self.never.iter().filter(|n| !n.hand).map(|n| n.at(p)).fold(0.0, f32::max);
         over_neck.max(discs)
+    }
+
+    /// How surely p is on a hand's disc (0..1).
+    fn hand_at(&self, p: P) -> f32 {
+        self.never.iter().filter(|n| n.hand).map(|n| n.at(p)).fold(0.0, f32::max)
     }
 
     /// How plausible hair is at p: 1 around the head and down to the chest (long hair), fading
@@ -306,7 +316,7 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         (c, r)
     });
     if let Some((c, r)) = face {
-        never.push(Never { c, r, from: None });
+        never.push(Never { c, r, from: None, hand: false });
     }
     for (hand, elbow) in pose::HANDS.into_iter().zip([pose::L_ELBOW, pose::R_ELBOW]) {
         // Only a hand the model sees: one it guesses behind the body or out of view would cut a
@@ -321,7 +331,7 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
                     let d = [Some(sub(c, wr)), joint(elbow).map(|e| sub(wr, e))].into_iter().flatten().find(|d| len(*d) > 1.0)?;
                     Some((wr, (d.0 / len(d), d.1 / len(d))))
                 });
-                never.push(Never { c, r: (1.5 * spread).max(0.12 * sw), from });
+                never.push(Never { c, r: (1.5 * spread).max(0.12 * sw), from, hand: true });
             }
         }
     }
@@ -341,7 +351,7 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
                 _ => 0.0,
             }
             .max(0.15 * sw);
-            never.push(Never { c, r, from: None });
+            never.push(Never { c, r, from: None, hand: false });
         }
     }
     let present: Vec<P> = p.landmarks.iter().filter(|l| l.presence > 0.5).map(|l| (l.x * sx, l.y * sy)).collect();
@@ -697,19 +707,22 @@ impl GarmentSegmenter for CompositeSegmenter {
             })
         };
         let evidence: Vec<Option<Evidence>> = (0..n).map(|i| if gate[i] < 1e-3 { None } else { evidence_at(i) }).collect();
-        // The head, hands and feet of each pixel's owner, once: read twice below.
-        let never: Vec<f32> = (0..n)
+        // The head and feet, and the hands, of each pixel's owner, once: read twice below.
+        let (never, hands): (Vec<f32>, Vec<f32>) = (0..n)
             .map(|i| match people.get(owner[i]).filter(|_| gate[i] >= 1e-3) {
-                Some((_, b)) => b.never_garment(((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5)),
-                None => 0.0,
+                Some((_, b)) => {
+                    let p = ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
+                    (b.never_garment(p), b.hand_at(p))
+                }
+                None => (0.0, 0.0),
             })
-            .collect();
+            .unzip();
         // Each person's garment colours against their skin and hair, from the pixels PAN is
         // sure of, for the pixels it is not.
         let mut odds: Vec<ColourOdds> = people.iter().map(|_| ColourOdds::default()).collect();
         for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
             let Some(e) = evidence[i] else { continue };
-            let sure_garment = smoothstep(0.6, 0.8, e.clothes) * (1.0 - never[i]);
+            let sure_garment = smoothstep(0.6, 0.8, e.clothes) * (1.0 - never[i].max(hands[i]));
             let sure_other = smoothstep(0.6, 0.8, e.true_skin.max(e.hair));
             odds[owner[i]].add(lab[i], sure_garment, sure_other);
         }
@@ -729,21 +742,24 @@ impl GarmentSegmenter for CompositeSegmenter {
                     return 0.0;
                 }
                 // No evidence past the gate check above means no PAN.
-                let cloth = match evidence[i] {
-                    None => 1.0,
+                let (cloth, hand) = match evidence[i] {
+                    None => (1.0, hands[i]),
                     Some(e) => {
                         // A colour of this person's sure garment and not of their skin or hair
                         // is garment where PAN is unsure; PAN's sure skin and hair stand.
                         let dressy = odds.get(owner[i]).and_then(|o| o.as_ref()).map_or(0.0, |o| o.garment(lab[i]));
+                        // A hand's disc spares what PAN calls clothes in that colour: the shirt
+                        // around the hand, not the hand in front of it.
+                        let hand = hands[i] * (1.0 - dressy * smoothstep(0.5, 0.8, e.clothes));
                         let unsure = (1.0 - smoothstep(0.5, 0.8, e.skin.max(e.hair))) * beside_garment[i];
                         let clothes = e.clothes.max(dressy * unsure);
                         // Clothes against skin and hair; where PAN says nothing, a garment only
                         // as a weak guess (bare skin PAN misses is worse than a missed garment).
                         let share = (clothes + 0.12) / (clothes + e.skin + e.hair + 0.3);
-                        smoothstep(0.35, 0.6, share)
+                        (smoothstep(0.35, 0.6, share), hand)
                     }
                 };
-                (gate[i] * cloth * (1.0 - never[i])).clamp(0.0, 1.0)
+                (gate[i] * cloth * (1.0 - never[i].max(hand))).clamp(0.0, 1.0)
             })
             .collect();
 
@@ -1311,7 +1327,7 @@ mod tests {
     #[test]
     fn a_hand_is_never_a_garment_and_its_cuff_is() {
         // Wrist at (20, 20), the hand to its right.
-        let hand = Never { c: (24.0, 20.0), r: 6.0, from: Some(((20.0, 20.0), (1.0, 0.0))) };
+        let hand = Never { c: (24.0, 20.0), r: 6.0, from: Some(((20.0, 20.0), (1.0, 0.0))), hand: true };
         assert_eq!(hand.at((25.0, 21.0)), 1.0);
         assert_eq!(hand.at((20.0, 20.0)), 1.0);
         // Inside the disc, but half its radius back up the forearm: the cuff.
