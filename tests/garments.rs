@@ -263,6 +263,19 @@ fn the_hoodie_beside_hands_held_in_front_of_it_is_restyled() {
     assert!(hands < 0.1, "her hands are {:.0}% restyled", 100.0 * hands);
 }
 
+/// b1, frame 72: a white ball bounced off his shins, in front of his navy trousers. PAN calls it
+/// clothes and it joins the trousers, so 87% of a box on it was restyled. Below the knees the
+/// garment runs on only in colours the lower garment has above them.
+#[test]
+fn a_ball_in_front_of_the_shins_is_not_part_of_the_trousers() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = alpha_of_clip_frame(dir.path(), "b1_fullbody_front_juggle_sam2.mp4", 72);
+    assert_eq!(a.dimensions(), (1280, 720));
+    let (ball, trousers) = (alpha_share(&a, (720, 550, 780, 610)), alpha_share(&a, (720, 400, 780, 500)));
+    assert!(ball < 0.2, "the ball is {:.0}% restyled", 100.0 * ball);
+    assert!(trousers > 0.9, "his trousers are {:.0}% restyled", 100.0 * trousers);
+}
+
 /// Frame `n` (from 0) of a shared clip through `drape process --view alpha`.
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));

@@ -764,7 +764,7 @@ impl GarmentSegmenter for CompositeSegmenter {
             .collect();
 
         let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
-        let garment = joined_below_knees(garment, &bodies, &owner, w, h);
+        let garment = joined_below_knees(garment, &bodies, &owner, &lab, w, h);
         let garment = self.steady.apply(garment, &gate, w, h);
 
         let mut calls = Vec::with_capacity(people.len());
@@ -823,16 +823,25 @@ impl GarmentSegmenter for CompositeSegmenter {
 /// Garment below a person's knees only where it joins the garment on a torso: shoes past bare
 /// shins, a hand on the ground and the shadows under them are cut off, as the landmarks of a
 /// crouch place the foot and hand discs too far off to cover them (Athlete-Intake). Trousers
-/// and skirts run on down from the hips and stay.
-fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], w: u32, h: u32) -> Vec<f32> {
+/// and skirts run on down from the hips and stay, in the colours they have above the knees.
+fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], lab: &[[f32; 3]], w: u32, h: u32) -> Vec<f32> {
     if bodies.iter().all(|b| b.knee_row.is_none()) {
         return garment;
     }
     let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
     let body = |i: usize| bodies.get(owner[i]).copied();
-    // Past the ankles the garment does not run on: a sock's shade joins a shoe to the shorts
-    // behind a bent knee.
-    let passes = |j: usize| garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)));
+    // Each person's lower garment colours above the knees.
+    let mut above: Vec<LowerColours> = bodies.iter().map(|_| LowerColours::default()).collect();
+    for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
+        if body(i).is_some_and(|b| b.knee_row.is_some_and(|k| at(i).1 <= k) && b.lower_share(at(i)) > 0.5) {
+            above[owner[i]].add(lab[i]);
+        }
+    }
+    let above: Vec<LowerColours> = above.into_iter().map(LowerColours::widened).collect();
+    // Past the ankles the garment does not run on (a sock's shade joins a shoe to the shorts
+    // behind a bent knee), nor below the knees in a colour the lower garment does not have above
+    // them (a white ball PAN calls clothes in front of navy trousers, b1).
+    let passes = |j: usize| garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)) && (!b.below_knees(at(j)) || above[owner[j]].has(lab[j])));
     let mut joined = vec![0.0f32; garment.len()];
     let mut todo: Vec<usize> = (0..garment.len()).filter(|&i| garment[i] > 0.5 && bodies.iter().any(|b| b.on_torso(at(i)))).collect();
     for &i in &todo {
@@ -848,6 +857,9 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
             }
         }
     }
+    // Garment the joined garment encloses stays too: a crease in jeans darker than they are
+    // above the knees.
+    enclose(&mut joined, &garment, w, h);
     // The joined garment's soft rim stays with it.
     let near = blur_max(&joined, w, h, 2);
     for (i, g) in garment.iter_mut().enumerate() {
@@ -856,6 +868,113 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
         }
     }
     garment
+}
+
+/// Marks as joined (1) each piece of garment (> 0.5) not yet joined that touches nothing but
+/// joined garment: no background, no frame edge.
+fn enclose(joined: &mut [f32], garment: &[f32], w: u32, h: u32) {
+    let (w, h) = (w as usize, h as usize);
+    let mut seen = vec![false; joined.len()];
+    let mut piece = Vec::new();
+    for start in 0..joined.len() {
+        if seen[start] || joined[start] > 0.0 || garment[start] <= 0.5 {
+            continue;
+        }
+        seen[start] = true;
+        piece.clear();
+        piece.push(start);
+        let mut open = false;
+        let mut k = 0;
+        while k < piece.len() {
+            let i = piece[k];
+            k += 1;
+            let (x, y) = (i % w, i / w);
+            if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
+                open = true;
+            }
+            let next = [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)];
+            for j in next.into_iter().flatten() {
+                if joined[j] > 0.0 || seen[j] {
+                    continue;
+                }
+                if garment[j] <= 0.5 {
+                    open = true;
+                    continue;
+                }
+                seen[j] = true;
+                piece.push(j);
+            }
+        }
+        if !open {
+            for &i in &piece {
+                joined[i] = 1.0;
+            }
+        }
+    }
+}
+
+/// The colours of a person's lower garment above the knees, as coarse Lab bins (lightness in
+/// steps of 12.5, a and b in steps of 8): shade moves a colour a bin or so, a white ball in front
+/// of navy trousers is several away.
+#[derive(Default)]
+struct LowerColours {
+    bins: Vec<u32>,
+    total: u32,
+}
+
+impl LowerColours {
+    const L: usize = 8;
+    const AB: usize = 16;
+
+    fn bin(c: [f32; 3]) -> [usize; 3] {
+        let l = ((c[0] / 12.5) as usize).min(Self::L - 1);
+        let ab = |v: f32| (((v + 64.0) / 8.0).max(0.0) as usize).min(Self::AB - 1);
+        [l, ab(c[1]), ab(c[2])]
+    }
+
+    fn index([l, a, b]: [usize; 3]) -> usize {
+        (l * Self::AB + a) * Self::AB + b
+    }
+
+    fn add(&mut self, c: [f32; 3]) {
+        if self.bins.is_empty() {
+            self.bins = vec![0; Self::L * Self::AB * Self::AB];
+        }
+        self.bins[Self::index(Self::bin(c))] += 1;
+        self.total += 1;
+    }
+
+    /// Bins with a share of the colours (0.2% of them, 3 at least), each widened by one bin
+    /// every way. With too few colours to tell (under 50), every colour passes.
+    fn widened(self) -> LowerColours {
+        if self.total < 50 {
+            return LowerColours::default();
+        }
+        let least = (self.total / 500).max(3);
+        let mut out = vec![0u32; self.bins.len()];
+        for l in 0..Self::L {
+            for a in 0..Self::AB {
+                for b in 0..Self::AB {
+                    if self.bins[Self::index([l, a, b])] < least {
+                        continue;
+                    }
+                    for nl in l.saturating_sub(1)..=(l + 1).min(Self::L - 1) {
+                        for na in a.saturating_sub(1)..=(a + 1).min(Self::AB - 1) {
+                            for nb in b.saturating_sub(1)..=(b + 1).min(Self::AB - 1) {
+                                out[Self::index([nl, na, nb])] = 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        LowerColours { bins: out, total: self.total }
+    }
+
+    /// Whether the (widened) colours have `c`; with none learnt, every colour passes.
+    fn has(&self, c: [f32; 3]) -> bool {
+        self.bins.is_empty() || self.bins[Self::index(Self::bin(c))] > 0
+    }
 }
 
 /// The per-pixel maps of one frame the evidence is read from, all `w` x `h`.
@@ -1285,7 +1404,7 @@ mod tests {
     }
 
     #[test]
-    fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_stays() {
+    fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_and_in_its_colours_stays() {
         // Shoulders at y=10, hips at y=30, one leg: knee at y=42, ankle at y=52.
         let b = Body {
             upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
@@ -1309,7 +1428,26 @@ mod tests {
         fill(30, 35, 45, 50); // a hand on the ground, apart from the garment
         fill(30, 35, 15, 20); // something held at the chest, apart too
         let owner = vec![0usize; garment.len()];
-        let out = joined_below_knees(garment, &[&b], &owner, w, h);
+        let grey = vec![[50.0f32, 0.0, 0.0]; garment.len()];
+        let out = joined_below_knees(garment.clone(), &[&b], &owner, &grey, w, h);
+        // A white ball against the grey trouser leg below the knee, and a dark crease inside it.
+        let mut lab = grey.clone();
+        let mut with_ball = garment;
+        for y in 44..50 {
+            for x in 20..26 {
+                with_ball[(y * w + x) as usize] = 1.0;
+                lab[(y * w + x) as usize] = [95.0, 0.0, 0.0];
+            }
+        }
+        for y in 45..47 {
+            for x in 16..19 {
+                lab[(y * w + x) as usize] = [20.0, 0.0, 0.0];
+            }
+        }
+        let coloured = joined_below_knees(with_ball, &[&b], &owner, &lab, w, h);
+        assert_eq!(coloured[(47 * w + 24) as usize], 0.0, "the ball");
+        assert_eq!(coloured[(46 * w + 17) as usize], 1.0, "the crease");
+        assert_eq!(coloured[(40 * w + 17) as usize], 1.0, "the trouser leg");
         let at = |x: u32, y: u32| out[(y * w + x) as usize];
         assert_eq!(at(20, 20), 1.0, "the shirt");
         assert_eq!(at(17, 48), 1.0, "the trouser leg");
@@ -1321,7 +1459,7 @@ mod tests {
         let unseen = Body { knee_row: None, ankle_row: None, ..b.clone() };
         let mut lone = vec![0.0f32; (w * h) as usize];
         lone[(47 * w + 32) as usize] = 1.0;
-        assert_eq!(joined_below_knees(lone, &[&unseen], &owner, w, h)[(47 * w + 32) as usize], 1.0);
+        assert_eq!(joined_below_knees(lone, &[&unseen], &owner, &grey, w, h)[(47 * w + 32) as usize], 1.0);
     }
 
     #[test]
