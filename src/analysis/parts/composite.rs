@@ -848,9 +848,7 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
         joined[i] = 1.0;
     }
     while let Some(i) = todo.pop() {
-        let (x, y) = (i as u32 % w, i as u32 / w);
-        let next = [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w as usize), (y + 1 < h).then(|| i + w as usize)];
-        for j in next.into_iter().flatten() {
+        for j in neighbours(i, w as usize, h as usize) {
             if joined[j] == 0.0 && passes(j) {
                 joined[j] = 1.0;
                 todo.push(j);
@@ -868,6 +866,12 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
         }
     }
     garment
+}
+
+/// The 4-neighbours of pixel `i` in a `w` x `h` map, for the floods above and below.
+fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)].into_iter().flatten()
 }
 
 /// Marks as joined (1) each piece of garment (> 0.5) not yet joined that touches nothing but
@@ -892,8 +896,7 @@ fn enclose(joined: &mut [f32], garment: &[f32], w: u32, h: u32) {
             if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
                 open = true;
             }
-            let next = [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)];
-            for j in next.into_iter().flatten() {
+            for j in neighbours(i, w, h) {
                 if joined[j] > 0.0 || seen[j] {
                     continue;
                 }
