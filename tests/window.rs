@@ -29,7 +29,7 @@ struct Xvfb {
 
 impl Xvfb {
     fn start() -> Xvfb {
-        let n = (90..200).find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists()).expect("a free display number");
+        let n = (90..200).find(|&n| display_free(n)).expect("a free display number");
         let child = Command::new("Xvfb")
             .args([&format!(":{n}"), "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
@@ -95,9 +95,23 @@ impl Xvfb {
     }
 }
 
+/// No X server holds display `n`: no lock file, or one whose process is gone (a server killed
+/// outright leaves its lock behind, and Xvfb itself takes over such a display).
+fn display_free(n: u32) -> bool {
+    match std::fs::read_to_string(format!("/tmp/.X{n}-lock")) {
+        Err(_) => true,
+        Ok(pid) => pid.trim().parse::<i32>().is_ok_and(|pid| pid > 0 && unsafe { libc::kill(pid, 0) } != 0),
+    }
+}
+
 impl Drop for Xvfb {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM, so that Xvfb removes its lock and socket; SIGKILL left one lock per test
+        // behind, and after enough runs no display from 90 to 199 looked free.
+        let terminated = i32::try_from(self.child.id()).is_ok_and(|pid| unsafe { libc::kill(pid, libc::SIGTERM) } == 0);
+        if !terminated {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }
