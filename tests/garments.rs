@@ -276,6 +276,19 @@ fn a_ball_in_front_of_the_shins_is_not_part_of_the_trousers() {
     assert!(trousers > 0.9, "his trousers are {:.0}% restyled", 100.0 * trousers);
 }
 
+/// b1, frame 213: he kicks the ball up behind his arm. Below the knee PAN fades out on his
+/// shaded standing shin (neither clothes nor skin), so 35% of a box on it was restyled there and
+/// all of it a frame later: his trousers blinked. The garment's own colours now carry on from
+/// the sure garment through what PAN is unsure of, however far; his shoe stays his own.
+#[test]
+fn a_trouser_leg_pan_fades_on_below_the_knee_is_restyled() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = alpha_of_clip_frame(dir.path(), "b1_fullbody_front_juggle_sam2.mp4", 213);
+    let (shin, shoe) = (alpha_share(&a, (730, 520, 760, 590)), alpha_share(&a, (710, 630, 790, 690)));
+    assert!(shin > 0.9, "his shaded shin is {:.0}% restyled", 100.0 * shin);
+    assert!(shoe < 0.05, "his shoe is {:.0}% restyled", 100.0 * shoe);
+}
+
 /// Frame `n` (from 0) of a shared clip through `drape process --view alpha`.
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));

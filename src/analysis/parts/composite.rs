@@ -727,12 +727,35 @@ impl GarmentSegmenter for CompositeSegmenter {
             odds[owner[i]].add(lab[i], sure_garment, sure_other);
         }
         let odds: Vec<Option<LearntOdds>> = odds.into_iter().map(ColourOdds::learnt_balanced).collect();
+        // How surely each pixel's colour is its owner's garment's and not their skin's or hair's.
+        let dressy: Vec<f32> = (0..n)
+            .map(|i| match (evidence[i], odds.get(owner[i]).and_then(|o| o.as_ref())) {
+                (Some(_), Some(o)) => o.garment(lab[i]),
+                _ => 0.0,
+            })
+            .collect();
         // Colour speaks only beside the sure garment (holes in it, its edges), not across the
         // body: a shoe of the shorts' colour, past a bare shin, stays a shoe.
         let beside_garment = if odds.iter().any(Option::is_some) {
             let sure: Vec<f32> = evidence.iter().zip(&gate).map(|(e, g)| e.map_or(0.0, |e| (e.clothes > 0.7 && *g > 0.5) as u8 as f32)).collect();
             let reach = people.iter().map(|(_, b)| b.sw).fold(0.0, f32::max).clamp(2.0, 0.2 * w.max(h) as f32) * 0.3;
-            blur_max(&sure, w, h, reach.ceil() as usize)
+            let mut beside = blur_max(&sure, w, h, reach.ceil() as usize);
+            // And on through the garment's own colours where PAN is unsure, however far: a
+            // shaded trouser leg PAN fades out on below the knee (b1's kick) is still the
+            // trousers. A shoe in the shorts' colour past a bare shin does not join.
+            let through = |j: usize| gate[j] > 0.5 && dressy[j] > 0.5 && evidence[j].is_some_and(|e| e.skin.max(e.hair) < 0.5);
+            let mut todo: Vec<usize> = (0..n).filter(|&i| sure[i] > 0.0).collect();
+            let mut reached = sure;
+            while let Some(i) = todo.pop() {
+                for j in neighbours(i, w as usize, h as usize) {
+                    if reached[j] == 0.0 && through(j) {
+                        reached[j] = 1.0;
+                        beside[j] = 1.0;
+                        todo.push(j);
+                    }
+                }
+            }
+            beside
         } else {
             vec![0.0; n]
         };
@@ -747,7 +770,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                     Some(e) => {
                         // A colour of this person's sure garment and not of their skin or hair
                         // is garment where PAN is unsure; PAN's sure skin and hair stand.
-                        let dressy = odds.get(owner[i]).and_then(|o| o.as_ref()).map_or(0.0, |o| o.garment(lab[i]));
+                        let dressy = dressy[i];
                         // A hand's disc spares what PAN calls clothes in that colour: the shirt
                         // around the hand, not the hand in front of it.
                         let hand = hands[i] * (1.0 - dressy * smoothstep(0.5, 0.8, e.clothes));

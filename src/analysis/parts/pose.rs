@@ -222,7 +222,7 @@ impl Pose {
             (cx + c * lx - s * ly, cy + s * lx + c * ly)
         };
         let points: Vec<&[f32]> = out[0].data.chunks(5).collect();
-        let landmarks = points
+        let landmarks: Vec<Landmark> = points
             .iter()
             .take(33)
             .map(|v| {
@@ -237,7 +237,17 @@ impl Pose {
             _ => None,
         };
         let mask: Vec<f32> = out.get(2).map(|o| o.data.iter().map(|&v| sigmoid(v.clamp(-30.0, 30.0))).collect()).unwrap_or_default();
-        tracing::trace!(score, presence, ?roi, ?next, mask_mean = mask.iter().sum::<f32>() / mask.len().max(1) as f32, "pose person");
+        // The points as (x, y, visibility) in frame pixels, for drawing a skeleton over a frame;
+        // worked out only when TRACE is on.
+        tracing::trace!(
+            score,
+            presence,
+            ?roi,
+            ?next,
+            mask_mean = mask.iter().sum::<f32>() / mask.len().max(1) as f32,
+            points = ?landmarks.iter().map(|l| (l.x.round() as i32, l.y.round() as i32, (l.visibility * 100.0).round() / 100.0)).collect::<Vec<_>>(),
+            "pose person"
+        );
         Ok(Some(Person { landmarks, score, roi, next, mask, turn: (c, s) }))
     }
 }
