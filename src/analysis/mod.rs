@@ -214,7 +214,7 @@ impl Analyser {
         let t = self.timings.clone();
         let seg = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
         if let Some(gate) = &seg.gate {
-            saliency::normalise_within(&mut saliency, gate);
+            saliency::normalise_within(&mut saliency, gate, seg.owner.as_deref());
             let gate = gate.resized(saliency.width, saliency.height);
             saliency.data = self.steady_saliency.apply(std::mem::take(&mut saliency.data), &gate.data, saliency.width, saliency.height);
         }

@@ -44,19 +44,36 @@ pub fn normalise(v: &mut [f32]) {
 /// over the whole frame, so a salient wall or poster lowers it on the person and the garments
 /// fade from one frame to the next; taking its 90th percentile inside the person gate as full
 /// keeps the soft edge and the method's alpha while making the garments' level steady.
-pub fn normalise_within(saliency: &mut Map, gate: &Map) {
+///
+/// `owner` (at the gate's size: 0 for nobody, k + 1 for person k) scales each person by their
+/// own percentile: of two children on a bed, U^2-Net-p may see one at 0.2 and the other at 1.0
+/// from one frame to the next (c3), and one scale for both put all of the faint one under the
+/// fringe floor.
+pub fn normalise_within(saliency: &mut Map, gate: &Map, owner: Option<&[u16]>) {
+    let same_size = gate.width == saliency.width && gate.height == saliency.height;
+    let owner = owner.filter(|o| same_size && o.len() == saliency.data.len());
     let gate = gate.resized(saliency.width, saliency.height);
-    let mut inside: Vec<f32> = saliency.data.iter().zip(&gate.data).filter(|(_, g)| **g > 0.5).map(|(s, _)| *s).collect();
-    if inside.len() < 16 {
-        return;
-    }
-    let k = ((inside.len() as f32 * 0.9) as usize).min(inside.len() - 1);
-    let (_, p90, _) = inside.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
-    // A person the model barely sees stays faint rather than having noise blown up.
-    let full = p90.max(0.25);
-    // Lifted only as far as the gate reaches: the soft fringe outside the person stays as faint
-    // as the model made it.
-    for (v, g) in saliency.data.iter_mut().zip(&gate.data) {
+    // The 90th percentile of the saliency inside the gate where `pick` holds.
+    let full_where = |pick: &dyn Fn(usize) -> bool| -> Option<f32> {
+        let mut inside: Vec<f32> = (0..saliency.data.len()).filter(|&i| gate.data[i] > 0.5 && pick(i)).map(|i| saliency.data[i]).collect();
+        if inside.len() < 16 {
+            return None;
+        }
+        let k = ((inside.len() as f32 * 0.9) as usize).min(inside.len() - 1);
+        let (_, p90, _) = inside.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+        // A person the model barely sees stays faint rather than having noise blown up.
+        Some(p90.max(0.25))
+    };
+    let Some(everyone) = full_where(&|_| true) else { return };
+    let people = owner.map_or(0, |o| o.iter().copied().max().unwrap_or(0) as usize);
+    let each: Vec<f32> = (1..=people).map(|k| owner.and_then(|o| full_where(&|i| o[i] as usize == k)).unwrap_or(everyone)).collect();
+    for (i, (v, g)) in saliency.data.iter_mut().zip(&gate.data).enumerate() {
+        let full = match owner.map(|o| o[i] as usize) {
+            Some(k) if k > 0 => each[k - 1],
+            _ => everyone,
+        };
+        // Lifted only as far as the gate reaches: the soft fringe outside the person stays as
+        // faint as the model made it.
         let lifted = (*v / full).min(1.0);
         *v += g * (lifted - *v);
         // The faintest third of the fringe mostly lies off the person (on small people it was
@@ -77,16 +94,23 @@ mod tests {
         // A faint person (0.4) on the left, a bright wall (1.0) on the right.
         let mut s = Map::from_fn(8, 8, 1, |x, _, _| if x < 4 { 0.4 } else { 1.0 });
         let gate = Map::from_fn(8, 8, 1, |x, _, _| if x < 4 { 1.0 } else { 0.0 });
-        normalise_within(&mut s, &gate);
+        normalise_within(&mut s, &gate, None);
         assert!((s.get(0, 0, 0) - 1.0).abs() < 1e-6);
         // The faint fringe beside a person is cut, the edge above it stays soft.
         let mut f = Map::from_fn(8, 4, 1, |x, _, _| [1.0, 1.0, 1.0, 1.0, 0.675, 0.3, 0.0, 0.0][x as usize]);
-        normalise_within(&mut f, &Map::from_fn(8, 4, 1, |x, _, _| if x < 6 { 1.0 } else { 0.0 }));
+        normalise_within(&mut f, &Map::from_fn(8, 4, 1, |x, _, _| if x < 6 { 1.0 } else { 0.0 }), None);
         assert_eq!(f.get(5, 0, 0), 0.0);
         assert!((f.get(4, 0, 0) - 0.5).abs() < 1e-6);
+        // Two people, one the model sees faintly (0.3) and one brightly (1.0): each is scaled by
+        // their own level, so the faint one's garment is not cut at the fringe floor.
+        let mut two = Map::from_fn(8, 8, 1, |x, _, _| if x < 4 { 0.3 } else { 1.0 });
+        let owner: Vec<u16> = (0..64).map(|i| if i % 8 < 4 { 1 } else { 2 }).collect();
+        normalise_within(&mut two, &Map::from_fn(8, 8, 1, |_, _, _| 1.0), Some(&owner));
+        assert!((two.get(0, 0, 0) - 1.0).abs() < 1e-6, "{}", two.get(0, 0, 0));
+        assert!((two.get(7, 0, 0) - 1.0).abs() < 1e-6);
         // Nobody in view: unchanged.
         let mut t = Map::from_fn(8, 8, 1, |_, _, _| 0.3);
-        normalise_within(&mut t, &Map::new(8, 8, 1));
+        normalise_within(&mut t, &Map::new(8, 8, 1), None);
         assert_eq!(t.get(0, 0, 0), 0.3);
     }
 }

@@ -45,7 +45,7 @@ impl GarmentSegmenter for ClothSegmenter {
         let (h, w) = (o.shape[2] as u32, o.shape[3] as u32);
         let mut map = tensor::planar_to_map(&o.data, CLASSES, w, h);
         softmax_pixels(&mut map);
-        Ok(Segmentation { parts: map, gate: None, people: Vec::new() })
+        Ok(Segmentation { parts: map, gate: None, owner: None, people: Vec::new() })
     }
 }
 

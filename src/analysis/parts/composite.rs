@@ -839,7 +839,8 @@ impl GarmentSegmenter for CompositeSegmenter {
                 out.set(x, y, BACKGROUND, 1.0 - g);
             }
         }
-        Ok(Segmentation { parts: out, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), people: calls })
+        let owner = owner.iter().map(|&k| if k < people.len() { (k + 1).min(u16::MAX as usize) as u16 } else { 0 }).collect();
+        Ok(Segmentation { parts: out, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), owner: Some(owner), people: calls })
     }
 }
 

@@ -129,6 +129,9 @@ pub struct Segmentation {
     pub parts: Map,
     /// Where a person is (0..1), when the segmenter knows: nothing outside it is a garment.
     pub gate: Option<Map>,
+    /// Which person each pixel of the gate belongs to (0 for nobody, k + 1 for `people[k]`),
+    /// when the segmenter knows.
+    pub owner: Option<Vec<u16>>,
     pub people: Vec<PersonCall>,
 }
 
