@@ -16,7 +16,7 @@ from PIL import Image
 clip, folder = sys.argv[1], sys.argv[2]
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 150
 cap = cv2.VideoCapture(clip)
-ious, prev_grey, prev_mask = [], None, None
+ious, net, prev_grey, prev_mask = [], [], None, None
 for f in sorted(glob.glob(folder + "/*.png"))[:n]:
     ok, frame = cap.read()
     if not ok:
@@ -31,5 +31,8 @@ for f in sorted(glob.glob(folder + "/*.png"))[:n]:
         moved = cv2.remap(prev_mask.astype(np.float32), xx + flow[..., 0], yy + flow[..., 1], cv2.INTER_LINEAR) > 0.5
         union = (moved | prev_mask).sum()
         ious.append((moved & prev_mask).sum() / union if union else 1.0)
+        either = (moved | mask).sum()
+        net.append((moved & mask).sum() / either if either else 1.0)
     prev_grey, prev_mask = grey, mask
 print(f"motion-only IoU over {len(ious)} pairs: mean {np.mean(ious):.3f}, least {np.min(ious):.3f}")
+print(f"IoU net of motion (carried mask against the next): mean {np.mean(net):.3f}, least {np.min(net):.3f}")
