@@ -289,6 +289,20 @@ fn a_trouser_leg_pan_fades_on_below_the_knee_is_restyled() {
     assert!(shoe < 0.05, "his shoe is {:.0}% restyled", 100.0 * shoe);
 }
 
+/// b1, frame 107: he juggles the ball at his knees, the kicking shoe under it. The top of the
+/// ball lay above the knee row, so its white was learnt as a colour of his trousers, and the
+/// ball (95% of a box on it) and the shoe (56%) were restyled through it. The trousers' colours
+/// are now learnt on the upper thighs only.
+#[test]
+fn a_ball_juggled_at_the_knees_and_the_shoe_under_it_are_not_the_trousers() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = alpha_of_clip_frame(dir.path(), "b1_fullbody_front_juggle_sam2.mp4", 107);
+    let (ball, shoe, thigh) = (alpha_share(&a, (770, 480, 845, 535)), alpha_share(&a, (795, 550, 830, 600)), alpha_share(&a, (730, 380, 770, 420)));
+    assert!(ball < 0.1, "the ball is {:.0}% restyled", 100.0 * ball);
+    assert!(shoe < 0.1, "his kicking shoe is {:.0}% restyled", 100.0 * shoe);
+    assert!(thigh > 0.9, "his thigh is {:.0}% restyled", 100.0 * thigh);
+}
+
 /// Frame `n` (from 0) of a shared clip through `drape process --view alpha`.
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));

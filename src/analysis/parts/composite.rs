@@ -854,10 +854,12 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
     }
     let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
     let body = |i: usize| bodies.get(owner[i]).copied();
-    // Each person's lower garment colours above the knees.
+    // Each person's lower garment colours on the upper thighs, from the waist to six tenths of
+    // the way down to the knees: a ball juggled at the knees (b1) is not taken for the trousers'
+    // colour.
     let mut above: Vec<LowerColours> = bodies.iter().map(|_| LowerColours::default()).collect();
     for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
-        if body(i).is_some_and(|b| b.knee_row.is_some_and(|k| at(i).1 <= k) && b.lower_share(at(i)) > 0.5) {
+        if body(i).is_some_and(|b| b.knee_row.is_some_and(|k| at(i).1 <= b.waist.1 + 0.6 * (k - b.waist.1)) && b.lower_share(at(i)) > 0.5) {
             above[owner[i]].add(lab[i]);
         }
     }
