@@ -739,23 +739,13 @@ impl GarmentSegmenter for CompositeSegmenter {
         let beside_garment = if odds.iter().any(Option::is_some) {
             let sure: Vec<f32> = evidence.iter().zip(&gate).map(|(e, g)| e.map_or(0.0, |e| (e.clothes > 0.7 && *g > 0.5) as u8 as f32)).collect();
             let reach = people.iter().map(|(_, b)| b.sw).fold(0.0, f32::max).clamp(2.0, 0.2 * w.max(h) as f32) * 0.3;
-            let mut beside = blur_max(&sure, w, h, reach.ceil() as usize);
+            let near = blur_max(&sure, w, h, reach.ceil() as usize);
             // And on through the garment's own colours where PAN is unsure, however far: a
             // shaded trouser leg PAN fades out on below the knee (b1's kick) is still the
             // trousers. A shoe in the shorts' colour past a bare shin does not join.
             let through = |j: usize| gate[j] > 0.5 && dressy[j] > 0.5 && evidence[j].is_some_and(|e| e.skin.max(e.hair) < 0.5);
-            let mut todo: Vec<usize> = (0..n).filter(|&i| sure[i] > 0.0).collect();
-            let mut reached = sure;
-            while let Some(i) = todo.pop() {
-                for j in neighbours(i, w as usize, h as usize) {
-                    if reached[j] == 0.0 && through(j) {
-                        reached[j] = 1.0;
-                        beside[j] = 1.0;
-                        todo.push(j);
-                    }
-                }
-            }
-            beside
+            let reached = flood(sure, w, h, through);
+            near.iter().zip(&reached).map(|(a, b)| a.max(*b)).collect()
         } else {
             vec![0.0; n]
         };
@@ -868,19 +858,8 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
     // behind a bent knee), nor below the knees in a colour the lower garment does not have above
     // them (a white ball PAN calls clothes in front of navy trousers, b1).
     let passes = |j: usize| garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)) && (!b.below_knees(at(j)) || above[owner[j]].has(lab[j])));
-    let mut joined = vec![0.0f32; garment.len()];
-    let mut todo: Vec<usize> = (0..garment.len()).filter(|&i| garment[i] > 0.5 && bodies.iter().any(|b| b.on_torso(at(i)))).collect();
-    for &i in &todo {
-        joined[i] = 1.0;
-    }
-    while let Some(i) = todo.pop() {
-        for j in neighbours(i, w as usize, h as usize) {
-            if joined[j] == 0.0 && passes(j) {
-                joined[j] = 1.0;
-                todo.push(j);
-            }
-        }
-    }
+    let on_torso = (0..garment.len()).map(|i| (garment[i] > 0.5 && bodies.iter().any(|b| b.on_torso(at(i)))) as u8 as f32).collect();
+    let mut joined = flood(on_torso, w, h, passes);
     // Garment the joined garment encloses stays too: a crease in jeans darker than they are
     // above the knees.
     enclose(&mut joined, &garment, w, h);
@@ -894,7 +873,23 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
     garment
 }
 
-/// The 4-neighbours of pixel `i` in a `w` x `h` map, for the floods above and below.
+/// `seeds` (1 where a flood starts, else 0) grown through the 4-neighbours for which `passes`
+/// holds: 1 where the flood reached.
+fn flood(seeds: Vec<f32>, w: u32, h: u32, passes: impl Fn(usize) -> bool) -> Vec<f32> {
+    let mut reached = seeds;
+    let mut todo: Vec<usize> = (0..reached.len()).filter(|&i| reached[i] > 0.0).collect();
+    while let Some(i) = todo.pop() {
+        for j in neighbours(i, w as usize, h as usize) {
+            if reached[j] == 0.0 && passes(j) {
+                reached[j] = 1.0;
+                todo.push(j);
+            }
+        }
+    }
+    reached
+}
+
+/// The 4-neighbours of pixel `i` in a `w` x `h` map, for the floods: [`flood`] and [`enclose`].
 fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
     let (x, y) = (i % w, i / w);
     [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)].into_iter().flatten()
