@@ -53,23 +53,19 @@ pub fn normalise_within(saliency: &mut Map, gate: &Map, owner: Option<&[u16]>) {
     let same_size = gate.width == saliency.width && gate.height == saliency.height;
     let owner = owner.filter(|o| same_size && o.len() == saliency.data.len());
     let gate = gate.resized(saliency.width, saliency.height);
-    // The 90th percentile of the saliency inside the gate where `pick` holds.
-    let full_where = |pick: &dyn Fn(usize) -> bool| -> Option<f32> {
-        let mut inside: Vec<f32> = (0..saliency.data.len()).filter(|&i| gate.data[i] > 0.5 && pick(i)).map(|i| saliency.data[i]).collect();
-        if inside.len() < 16 {
-            return None;
-        }
-        let k = ((inside.len() as f32 * 0.9) as usize).min(inside.len() - 1);
-        let (_, p90, _) = inside.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
-        // A person the model barely sees stays faint rather than having noise blown up.
-        Some(p90.max(0.25))
-    };
-    let Some(everyone) = full_where(&|_| true) else { return };
+    // The saliency inside the gate, by owner (0: nobody's), in one pass.
     let people = owner.map_or(0, |o| o.iter().copied().max().unwrap_or(0) as usize);
-    let each: Vec<f32> = (1..=people).map(|k| owner.and_then(|o| full_where(&|i| o[i] as usize == k)).unwrap_or(everyone)).collect();
+    let mut inside: Vec<Vec<f32>> = vec![Vec::new(); people + 1];
+    for (i, (s, g)) in saliency.data.iter().zip(&gate.data).enumerate() {
+        if *g > 0.5 {
+            inside[owner.map_or(0, |o| o[i] as usize)].push(*s);
+        }
+    }
+    let Some(everyone) = full_of(&mut inside.concat()) else { return };
+    let each: Vec<f32> = inside.iter_mut().map(|v| full_of(v).unwrap_or(everyone)).collect();
     for (i, (v, g)) in saliency.data.iter_mut().zip(&gate.data).enumerate() {
         let full = match owner.map(|o| o[i] as usize) {
-            Some(k) if k > 0 => each[k - 1],
+            Some(k) if k > 0 => each[k],
             _ => everyone,
         };
         // Lifted only as far as the gate reaches: the soft fringe outside the person stays as
@@ -80,6 +76,17 @@ pub fn normalise_within(saliency: &mut Map, gate: &Map, owner: Option<&[u16]>) {
         // three quarters of the garment alpha off them); the edge stays soft above it.
         *v = ((*v - FRINGE_FLOOR) / (1.0 - FRINGE_FLOOR)).max(0.0);
     }
+}
+
+/// What counts as full saliency among `values`: their 90th percentile, None for under 16 values.
+fn full_of(values: &mut [f32]) -> Option<f32> {
+    if values.len() < 16 {
+        return None;
+    }
+    let k = ((values.len() as f32 * 0.9) as usize).min(values.len() - 1);
+    let (_, p90, _) = values.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+    // A person the model barely sees stays faint rather than having noise blown up.
+    Some(p90.max(0.25))
 }
 
 /// Saliency below this (after scaling) is taken as off the person when someone is in view.
