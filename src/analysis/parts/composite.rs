@@ -846,14 +846,49 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
     let body = |i: usize| bodies.get(owner[i]).copied();
     // Each person's lower garment colours on the upper thighs, from the waist to six tenths of
     // the way down to the knees: a ball juggled at the knees (b1) is not taken for the trousers'
-    // colour.
-    let mut above: Vec<LowerColours> = bodies.iter().map(|_| LowerColours::default()).collect();
+    // colour. A top that hangs past the hips (b3's walker, seen from above) can fill that band,
+    // and the trousers show only further down; see below.
+    let empty = || -> Vec<LowerColours> { bodies.iter().map(|_| LowerColours::default()).collect() };
+    let mut top = empty();
     for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
-        if body(i).is_some_and(|b| b.knee_row.is_some_and(|k| at(i).1 <= b.waist.1 + 0.6 * (k - b.waist.1)) && b.lower_share(at(i)) > 0.5) {
-            above[owner[i]].add(lab[i]);
+        if body(i).is_some_and(|b| at(i).1 < b.waist.1 && b.lower_share(at(i)) < 0.5) {
+            top[owner[i]].add(lab[i]);
         }
     }
-    let above: Vec<LowerColours> = above.into_iter().map(LowerColours::widened).collect();
+    let (mut upper_thighs, mut not_top, mut to_knees) = (empty(), empty(), empty());
+    for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
+        let Some(b) = body(i) else { continue };
+        let Some(k) = b.knee_row.filter(|_| b.lower_share(at(i)) > 0.5) else { continue };
+        let down = (at(i).1 - b.waist.1) / (k - b.waist.1).max(1.0);
+        if down > 1.0 {
+            continue;
+        }
+        let own = !top[owner[i]].common(lab[i]);
+        if down <= 0.6 {
+            upper_thighs[owner[i]].add(lab[i]);
+            if own {
+                not_top[owner[i]].add(lab[i]);
+            }
+        }
+        if own {
+            to_knees[owner[i]].add(lab[i]);
+        }
+    }
+    let above: Vec<LowerColours> = upper_thighs
+        .into_iter()
+        .zip(not_top.into_iter().zip(to_knees))
+        .map(|(all, (not_top, to_knees))| {
+            let enough = |c: &LowerColours| c.total >= LowerColours::FEW;
+            // Mostly the top's colours on the upper thighs, and other colours coming in further
+            // down (the trousers): those. Where nothing new comes in, the top and the trousers
+            // are alike in colour (b1's slate shirt and navy trousers) and the band stays.
+            if enough(&all) && 2 * not_top.total < all.total && enough(&to_knees) && to_knees.total >= 3 * not_top.total {
+                to_knees.widened()
+            } else {
+                all.widened()
+            }
+        })
+        .collect();
     // Past the ankles the garment does not run on (a sock's shade joins a shoe to the shorts
     // behind a bent knee), nor below the knees in a colour the lower garment does not have above
     // them (a white ball PAN calls clothes in front of navy trousers, b1).
@@ -949,6 +984,8 @@ struct LowerColours {
 impl LowerColours {
     const L: usize = 8;
     const AB: usize = 16;
+    /// Under this many pixels there are too few colours to tell.
+    const FEW: u32 = 50;
 
     fn bin(c: [f32; 3]) -> [usize; 3] {
         let l = ((c[0] / 12.5) as usize).min(Self::L - 1);
@@ -971,7 +1008,7 @@ impl LowerColours {
     /// Bins with a share of the colours (0.2% of them, 3 at least), each widened by one bin
     /// every way. With too few colours to tell (under 50), every colour passes.
     fn widened(self) -> LowerColours {
-        if self.total < 50 {
+        if self.total < Self::FEW {
             return LowerColours::default();
         }
         let least = (self.total / 500).max(3);
@@ -998,6 +1035,12 @@ impl LowerColours {
     /// Whether the (widened) colours have `c`; with none learnt, every colour passes.
     fn has(&self, c: [f32; 3]) -> bool {
         self.bins.is_empty() || self.bins[Self::index(Self::bin(c))] > 0
+    }
+
+    /// Whether `c`'s bin holds a real share (1%) of the colours added, not widened: the shade
+    /// in a grey shirt's folds is not its colour.
+    fn common(&self, c: [f32; 3]) -> bool {
+        self.bins.get(Self::index(Self::bin(c))).is_some_and(|&n| n >= (self.total / 100).max(3))
     }
 }
 
@@ -1045,18 +1088,26 @@ fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, ski
     // How much of the body below the waist the frame holds: a webcam that ends at the hips shows
     // nothing to tell a dress from trousers, and a top's hem there is no lower garment.
     let below_seen = below_pts.iter().filter(|&&p| at(p).is_some()).count() as f32 / below_pts.len() as f32;
+    // The far half of those: a top that hangs past the hips (seen from above, the hip joints sit
+    // well over its hem) fills the near half, and its trousers show only here.
+    let mut far_pts: Vec<P> = across.iter().flat_map(|&u| (4..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect();
     if let Some(th) = b.thighs {
         for (hp, kn) in th {
             below_pts.extend((1..6).map(|j| lerp(hp, kn, 0.1 * j as f32)));
+            far_pts.extend((3..6).map(|j| lerp(hp, kn, 0.1 * j as f32)));
         }
     }
     let below = colours(&mut below_pts.into_iter());
+    let far = colours(&mut far_pts.into_iter());
     // One look: the colours of the garment below the waist occur above it, and the other way
     // round (a print repeats, a top and trousers differ), compared by CIE94 with the textile
     // weights, which forgive the lightness changes of folds and shade.
     let shared = (above.len() >= 6 && below.len() >= 6).then(|| {
         let found = |from: &[[f32; 3]], to: &[[f32; 3]]| from.iter().filter(|c| to.iter().any(|d| cie94(**c, *d) < 8.0)).count() as f32 / from.len() as f32;
-        found(&above, &below).min(found(&below, &above))
+        // Where the far half has fabric enough, its colours are the ones that must be found
+        // above; else (a short dress over bare legs) all of them.
+        let below_found = if far.len() >= 6 { found(&far, &above) } else { found(&below, &above) };
+        found(&above, &below).min(below_found)
     });
     // Between the legs: trousers and shorts leave a gap where both legs are clothed; a skirt or
     // a dress runs across.
