@@ -1538,6 +1538,50 @@ mod tests {
     }
 
     #[test]
+    fn a_shirt_hanging_past_the_hips_over_trousers_is_two_pieces() {
+        // Shoulders at y=10, hips at y=36; the shirt, seen from above, hangs on to y=46 and the
+        // trousers (another colour) go on below. Most of the body just below the waist is shirt;
+        // the far half of it shows the trousers.
+        let (w, h) = (40u32, 60u32);
+        let b = upright_body((20.0, 10.0), 26.0, 16.0);
+        let n = (w * h) as usize;
+        let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
+        let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (46 * w) as usize { [60.0, 0.0, 0.0] } else { [10.0, 5.0, -20.0] }).collect();
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        assert!(!e.says_full, "{e:?}");
+        assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+    }
+
+    #[test]
+    fn trousers_under_a_top_that_fills_the_upper_thighs_keep_their_colour_below_the_knees() {
+        // Seen from above (b3): the shirt (one colour) hangs over the hips and the upper thighs
+        // down to y=37, the trousers (another) show from there on down past the knee (y=42).
+        let b = Body {
+            upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
+            lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((17.0, 30.0), (17.0, 42.0), 3.0), ((17.0, 42.0), (17.0, 52.0), 2.2)],
+            knee_row: Some(42.0),
+            ankle_row: Some(52.0),
+            ..upright_body((20.0, 10.0), 20.0, 10.0)
+        };
+        let (w, h) = (40u32, 60u32);
+        let (shirt, trousers) = ([60.0f32, 0.0, 0.0], [10.0f32, 5.0, -20.0]);
+        let mut garment = vec![0.0f32; (w * h) as usize];
+        let mut lab = vec![[90.0f32, 0.0, 0.0]; garment.len()];
+        for y in 10..53 {
+            for x in 12..26 {
+                if y < 37 || x < 24 {
+                    garment[(y * w + x) as usize] = 1.0;
+                    lab[(y * w + x) as usize] = if y < 37 { shirt } else { trousers };
+                }
+            }
+        }
+        let owner = vec![0usize; garment.len()];
+        let out = joined_below_knees(garment, &[&b], &owner, &lab, w, h);
+        assert_eq!(out[(48 * w + 17) as usize], 1.0, "the trouser leg below the knee");
+        assert_eq!(out[(20 * w + 20) as usize], 1.0, "the shirt");
+    }
+
+    #[test]
     fn a_hand_is_never_a_garment_and_its_cuff_is() {
         // Wrist at (20, 20), the hand to its right.
         let hand = Never { c: (24.0, 20.0), r: 6.0, from: Some(((20.0, 20.0), (1.0, 0.0))), hand: true };
