@@ -1478,16 +1478,20 @@ mod tests {
         assert_eq!(call_of(Some(&e)), WearCall::Full);
     }
 
-    #[test]
-    fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_and_in_its_colours_stays() {
-        // Shoulders at y=10, hips at y=30, one leg: knee at y=42, ankle at y=52.
-        let b = Body {
+    /// Shoulders at y=10, hips at y=30, one leg: knee at y=42, ankle at y=52.
+    fn one_legged_body() -> Body {
+        Body {
             upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
             lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((17.0, 30.0), (17.0, 42.0), 3.0), ((17.0, 42.0), (17.0, 52.0), 2.2)],
             knee_row: Some(42.0),
             ankle_row: Some(52.0),
             ..upright_body((20.0, 10.0), 20.0, 10.0)
-        };
+        }
+    }
+
+    #[test]
+    fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_and_in_its_colours_stays() {
+        let b = one_legged_body();
         let (w, h) = (40u32, 60u32);
         let mut garment = vec![0.0f32; (w * h) as usize];
         let mut fill = |x0: u32, x1: u32, y0: u32, y1: u32| {
@@ -1556,13 +1560,7 @@ mod tests {
     fn trousers_under_a_top_that_fills_the_upper_thighs_keep_their_colour_below_the_knees() {
         // Seen from above (b3): the shirt (one colour) hangs over the hips and the upper thighs
         // down to y=37, the trousers (another) show from there on down past the knee (y=42).
-        let b = Body {
-            upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
-            lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((17.0, 30.0), (17.0, 42.0), 3.0), ((17.0, 42.0), (17.0, 52.0), 2.2)],
-            knee_row: Some(42.0),
-            ankle_row: Some(52.0),
-            ..upright_body((20.0, 10.0), 20.0, 10.0)
-        };
+        let b = one_legged_body();
         let (w, h) = (40u32, 60u32);
         let (shirt, trousers) = ([60.0f32, 0.0, 0.0], [10.0f32, 5.0, -20.0]);
         let mut garment = vec![0.0f32; (w * h) as usize];
