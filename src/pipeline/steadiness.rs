@@ -148,6 +148,15 @@ pub fn summarise(ious: &[f64], cut: &[bool]) -> Steadiness {
     Steadiness { mean_iou, min_iou, pairs: kept.len(), cuts }
 }
 
+/// The `n` lowest pairs that are not hard cuts, lowest first, as (pair index, IoU): pair `i` is
+/// frames `i + 1` and `i + 2` counted from 1. Where a clip blinks is where to look.
+pub fn lowest(ious: &[f64], cut: &[bool], n: usize) -> Vec<(usize, f64)> {
+    let mut kept: Vec<(usize, f64)> = ious.iter().copied().enumerate().filter(|(i, _)| !cut.get(*i).copied().unwrap_or(false)).collect();
+    kept.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    kept.truncate(n);
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +178,8 @@ mod tests {
         }
         assert_eq!(probe.ious(), vec![0.0, 0.0, 1.0]);
         let s = summarise(&probe.ious(), &[false, true, false]);
+        // The hard cut is no blink: the lowest pair is the first.
+        assert_eq!(lowest(&probe.ious(), &[false, true, false], 5), vec![(0, 0.0), (2, 1.0)]);
         assert_eq!((s.pairs, s.cuts), (2, 1));
         assert_eq!(s.mean_iou, 0.5);
         assert_eq!(s.min_iou, 0.0);

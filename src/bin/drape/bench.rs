@@ -243,14 +243,16 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     let cuts = steadiness::hard_cuts(&changes);
     let s = steadiness::summarise(&ious, &cuts);
     let name = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let lowest = steadiness::lowest(&ious, &cuts, 5);
     if a.json {
         println!(
-            "{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}}}",
+            "{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}, \"lowest\": [{}]}}",
             ious.len() + 1,
             s.mean_iou,
             s.min_iou,
             s.pairs,
-            s.cuts
+            s.cuts,
+            lowest.iter().map(|(i, v)| format!("{{\"frames\": [{}, {}], \"iou\": {v:.4}}}", i + 1, i + 2)).collect::<Vec<_>>().join(", ")
         );
     } else {
         println!(
@@ -261,6 +263,9 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
             ious.len() + 1,
             s.cuts
         );
+        // Where it blinks: frame numbers from 1, as `process` names its PNG frames.
+        let pairs: Vec<String> = lowest.iter().map(|(i, v)| format!("{}-{} {v:.3}", i + 1, i + 2)).collect();
+        println!("  lowest pairs (frames from 1): {}", pairs.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }
