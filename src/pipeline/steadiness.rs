@@ -141,17 +141,22 @@ pub struct Steadiness {
 
 /// Mean and least IoU over the pairs that are not hard cuts (`cut[i]` is the pair i, i+1).
 pub fn summarise(ious: &[f64], cut: &[bool]) -> Steadiness {
-    let kept: Vec<f64> = ious.iter().enumerate().filter(|(i, _)| !cut.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v).collect();
+    let kept: Vec<f64> = not_cut(ious, cut).map(|(_, v)| v).collect();
     let cuts = ious.len() - kept.len();
     let mean_iou = if kept.is_empty() { 1.0 } else { kept.iter().sum::<f64>() / kept.len() as f64 };
     let min_iou = kept.iter().copied().fold(1.0, f64::min);
     Steadiness { mean_iou, min_iou, pairs: kept.len(), cuts }
 }
 
+/// The pairs that are not hard cuts, as (pair index, IoU).
+fn not_cut<'a>(ious: &'a [f64], cut: &'a [bool]) -> impl Iterator<Item = (usize, f64)> + 'a {
+    ious.iter().copied().enumerate().filter(|(i, _)| !cut.get(*i).copied().unwrap_or(false))
+}
+
 /// The `n` lowest pairs that are not hard cuts, lowest first, as (pair index, IoU): pair `i` is
 /// frames `i + 1` and `i + 2` counted from 1. Where a clip blinks is where to look.
 pub fn lowest(ious: &[f64], cut: &[bool], n: usize) -> Vec<(usize, f64)> {
-    let mut kept: Vec<(usize, f64)> = ious.iter().copied().enumerate().filter(|(i, _)| !cut.get(*i).copied().unwrap_or(false)).collect();
+    let mut kept: Vec<(usize, f64)> = not_cut(ious, cut).collect();
     kept.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     kept.truncate(n);
     kept

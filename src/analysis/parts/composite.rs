@@ -1083,20 +1083,19 @@ fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, ski
     let colours =
         |pts: &mut dyn Iterator<Item = P>| -> Vec<[f32; 3]> { pts.filter_map(|p| at(p).filter(|&i| mine(i) && garment[i] > 0.5)).map(|i| lab[i]).collect() };
     let above = colours(&mut across.iter().flat_map(|&u| (0..6).map(move |j| point(0.4 + 0.07 * j as f32, u))));
-    // Below: down the body to well past the hips, where a dress goes on and a top has ended.
-    let mut below_pts: Vec<P> = across.iter().flat_map(|&u| (0..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect();
+    // Below: down the body to well past the hips, where a dress goes on and a top has ended, and
+    // down the thighs; `from` leaves out the nearer samples of each.
+    let down_body = |from: usize| -> Vec<P> { across.iter().flat_map(|&u| (from..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect() };
+    let down_thighs =
+        |from: usize| -> Vec<P> { b.thighs.iter().flatten().flat_map(|&(hp, kn)| (from..6).map(move |j| lerp(hp, kn, 0.1 * j as f32))).collect() };
+    let mut below_pts = down_body(0);
     // How much of the body below the waist the frame holds: a webcam that ends at the hips shows
     // nothing to tell a dress from trousers, and a top's hem there is no lower garment.
     let below_seen = below_pts.iter().filter(|&&p| at(p).is_some()).count() as f32 / below_pts.len() as f32;
+    below_pts.extend(down_thighs(1));
     // The far half of those: a top that hangs past the hips (seen from above, the hip joints sit
     // well over its hem) fills the near half, and its trousers show only here.
-    let mut far_pts: Vec<P> = across.iter().flat_map(|&u| (4..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect();
-    if let Some(th) = b.thighs {
-        for (hp, kn) in th {
-            below_pts.extend((1..6).map(|j| lerp(hp, kn, 0.1 * j as f32)));
-            far_pts.extend((3..6).map(|j| lerp(hp, kn, 0.1 * j as f32)));
-        }
-    }
+    let far_pts: Vec<P> = down_body(4).into_iter().chain(down_thighs(3)).collect();
     let below = colours(&mut below_pts.into_iter());
     let far = colours(&mut far_pts.into_iter());
     // One look: the colours of the garment below the waist occur above it, and the other way
