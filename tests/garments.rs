@@ -322,6 +322,28 @@ fn trousers_under_a_shirt_hanging_past_the_hips_are_the_lower_garment() {
     assert!(chest < 0.05, "his shirt is {:.0}% restyled as lower", 100.0 * chest);
 }
 
+/// b3, frame 60: the walker, seen from behind and above, wears a grey shirt that hangs well
+/// past his hip joints over jeans. The split at the waist line gave the shirt's lower part, down
+/// to its hem, to `lower`: with `--parts upper` a band of his shirt kept its own look, and with
+/// `--parts lower` it was restyled with the jeans. The split now follows the shirt's hem.
+#[test]
+fn a_shirt_hanging_past_the_hips_is_the_top_down_to_its_hem() {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = dir.path().join("frame_60.png");
+    from_shared_clip("b3_fullbody_rear_walk_intel_onebyone_t122.5-136.5.mp4", &["-vf", "select=eq(n\\,60)", "-frames:v", "1"], &frame);
+    let (hem, jeans) = ((405, 228, 465, 253), (410, 275, 440, 290));
+    for (part, want_hem, want_jeans) in [("upper", true, false), ("lower", false, true)] {
+        let out = dir.path().join(format!("{part}.png"));
+        let o = drape(&["process", frame.to_str().unwrap(), "-o", out.to_str().unwrap(), "--view", "alpha", "--parts", part]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let a = image::open(&out).unwrap().to_rgba8();
+        for (what, bx, want) in [("the shirt above its hem", hem, want_hem), ("the jeans", jeans, want_jeans)] {
+            let share = alpha_share(&a, bx);
+            assert!(if want { share > 0.8 } else { share < 0.05 }, "--parts {part}: {what} is {:.0}% restyled", 100.0 * share);
+        }
+    }
+}
+
 /// Frame `n` (from 0) of a shared clip through `drape process --view alpha`.
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));

@@ -806,6 +806,14 @@ impl GarmentSegmenter for CompositeSegmenter {
         }
         tracing::trace!(people = calls.len(), calls = ?calls.iter().map(|c| c.call).collect::<Vec<_>>(), "composite segmenter");
 
+        // Two pieces split at their own edge where the colours show it, not at the waist line.
+        let mut side = vec![Side::Skeleton; n];
+        for (k, (_, b)) in people.iter().enumerate() {
+            if wear[k] == WearCall::TwoPiece {
+                split_by_colour(b, k, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+            }
+        }
+
         let mut out = Map::new(w, h, CLASSES);
         for y in 0..h {
             for x in 0..w {
@@ -818,7 +826,11 @@ impl GarmentSegmenter for CompositeSegmenter {
                         WearCall::Full => (0.0, 0.0, 1.0),
                         WearCall::Upper => (1.0, 0.0, 0.0),
                         WearCall::TwoPiece => {
-                            let l = b.lower_share(p);
+                            let l = match side[i] {
+                                Side::Skeleton => b.lower_share(p),
+                                Side::Upper => 0.0,
+                                Side::Lower => 1.0,
+                            };
                             (1.0 - l, l, 0.0)
                         }
                     },
@@ -906,6 +918,150 @@ fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], 
         }
     }
     garment
+}
+
+/// Which garment a pixel of a two-piece outfit is, where the skeleton does not decide it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Skeleton,
+    Upper,
+    Lower,
+}
+
+/// Where the top and the lower garment differ in colour, the split follows the top's own edge
+/// rather than the waist line: a top hanging past it (a football shirt over shorts, a sweater
+/// over leggings, b3's shirt seen from above, over the hip joints) is the top down to its hem, and
+/// trousers or a skirt worn above it are the lower garment up to their waistband. The top's
+/// colours are read on the chest. Down each column across the body, from the lower chest to the
+/// ankles, the edge is where the top's colours above give way to others below, found where the
+/// most pixels agree; a column changes only where the colours below are mostly not the top's, so
+/// where the two share colours (b1's slate shirt and navy trousers) the skeleton decides, as
+/// before. The edge is smoothed over the columns beside it. Arms are left out: only pixels the
+/// skeleton gives the lower body some share of are counted or moved.
+fn split_by_colour(b: &Body, k: usize, px: &PixelMaps<'_>, side: &mut [Side]) {
+    let PixelMaps { owner, garment, lab, w, .. } = *px;
+    if !b.hips_seen || b.lower.is_empty() {
+        return;
+    }
+    let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
+    let along = |p: P| dot(sub(p, b.shoulder), b.axis) / b.torso;
+    let mine = |i: usize| owner[i] == k && garment[i] > 0.5;
+    let torso = &b.upper[..1];
+    // Upright only (within 30 degrees): down a crouch's tilted torso the columns cross the
+    // folded legs.
+    if b.axis.1 < 0.87 {
+        return;
+    }
+    let mut top = LowerColours::default();
+    let mut chest = 0u32;
+    for i in (0..garment.len()).filter(|&i| owner[i] == k) {
+        let p = at(i);
+        if (0.35..=0.75).contains(&along(p)) && Body::reach(torso, p) <= 1.0 && b.lower_share(p) < 0.5 {
+            chest += 1;
+            if mine(i) {
+                top.add(lab[i]);
+            }
+        }
+    }
+    tracing::trace!(person = k, top = top.total, chest, "split by colour: the top's colours");
+    // A top that covers the chest: on a bare chest the few pixels PAN calls clothes (sunlit
+    // skin) are no top's colours.
+    if top.total < LowerColours::FEW || 10 * top.total < 7 * chest {
+        return;
+    }
+    // From the lower chest down to the ankles: mid-stride a knee is raised above a shirt's hem.
+    let in_zone = |p: P, t: f32| t >= 0.6 && b.ankle_row.is_none_or(|r| p.1 <= r);
+    let across = |p: P| (dot(sub(p, b.shoulder), b.normal) + 2.0 * b.sw).floor().max(0.0) as usize;
+    let columns = (4.0 * b.sw).ceil() as usize + 1;
+    // +1 the top's colour, -1 none of its colours, 0 one of its rarer ones.
+    let label = |c: [f32; 3]| -> i8 {
+        if top.common(c) {
+            1
+        } else if top.seen(c) {
+            0
+        } else {
+            -1
+        }
+    };
+    // Per column, (along, label).
+    let mut cols: Vec<Vec<(f32, i8)>> = vec![Vec::new(); columns];
+    for i in (0..garment.len()).filter(|&i| mine(i)) {
+        let p = at(i);
+        let (t, c) = (along(p), across(p));
+        if c >= columns || !in_zone(p, t) || b.lower_share(p) <= 0.05 {
+            continue;
+        }
+        cols[c].push((t, label(lab[i])));
+    }
+    // A top that runs on past 1.4 torso lengths (mid-thigh) is a tunic or, far likelier, the
+    // lower garment in one of the top's colours (black leggings under a sweater with a black
+    // and white scarf): no edge.
+    let edge: Vec<f32> = cols.iter_mut().map(|c| top_edge(c)).map(|e| if e > 1.4 { f32::NAN } else { e }).collect();
+    let edge = median_of_neighbours(&edge, 2);
+    tracing::trace!(person = k, columns = edge.iter().filter(|e| !e.is_nan()).count(), "split by colour: columns with an edge");
+    for i in (0..garment.len()).filter(|&i| mine(i)) {
+        let p = at(i);
+        let (t, c, l) = (along(p), across(p), b.lower_share(p));
+        let Some(&e) = edge.get(c).filter(|e| !e.is_nan()) else { continue };
+        if !in_zone(p, t) || l <= 0.05 {
+            continue;
+        }
+        // The edge decides the shades between; a colour the top lacks above it, or the top's own
+        // below it, is left to the skeleton (an edge a little off, or trousers in the top's
+        // colour).
+        side[i] = match (t < e, label(lab[i])) {
+            (true, -1) | (false, 1) => Side::Skeleton,
+            (true, _) => Side::Upper,
+            (false, _) => Side::Lower,
+        };
+    }
+}
+
+/// Where, down one column of (along, label) pixels, the top's colours (+1) above give way to
+/// others (-1) below: the place most pixels agree with, or NaN where the column has no such
+/// edge (too few pixels, or below it mostly the top's colours or shades near them).
+fn top_edge(col: &mut [(f32, i8)]) -> f32 {
+    const LEAST: usize = 6;
+    if col.len() < LEAST {
+        return f32::NAN;
+    }
+    col.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let others_total = col.iter().filter(|c| c.1 < 0).count();
+    // Pixels above the edge that are the top's, below it that are not.
+    let (mut best, mut best_at, mut tops_above) = (others_total, 0usize, 0usize);
+    for j in 1..=col.len() {
+        tops_above += (col[j - 1].1 > 0) as usize;
+        let others_below = col[j..].iter().filter(|c| c.1 < 0).count();
+        if tops_above + others_below > best {
+            best = tops_above + others_below;
+            best_at = j;
+        }
+    }
+    let below = &col[best_at..];
+    let others_below = below.iter().filter(|c| c.1 < 0).count();
+    if below.len() < LEAST / 2 || 10 * others_below < 7 * below.len() {
+        return f32::NAN;
+    }
+    // A column that shows none of the top says nothing of where it ends.
+    match best_at {
+        0 => f32::NAN,
+        j => (col[j - 1].0 + col[j].0) / 2.0,
+    }
+}
+
+/// Each value replaced by the median of those within `r` of it that are not NaN (NaN where all
+/// are).
+fn median_of_neighbours(v: &[f32], r: usize) -> Vec<f32> {
+    (0..v.len())
+        .map(|i| {
+            let mut near: Vec<f32> = v[i.saturating_sub(r)..(i + r + 1).min(v.len())].iter().copied().filter(|x| !x.is_nan()).collect();
+            if near.is_empty() {
+                return f32::NAN;
+            }
+            near.sort_by(f32::total_cmp);
+            near[near.len() / 2]
+        })
+        .collect()
 }
 
 /// `seeds` (1 where a flood starts, else 0) grown through the 4-neighbours for which `passes`
@@ -1035,6 +1191,11 @@ impl LowerColours {
     /// Whether the (widened) colours have `c`; with none learnt, every colour passes.
     fn has(&self, c: [f32; 3]) -> bool {
         self.bins.is_empty() || self.bins[Self::index(Self::bin(c))] > 0
+    }
+
+    /// Whether `c`'s bin holds any of the colours added, not widened.
+    fn seen(&self, c: [f32; 3]) -> bool {
+        self.bins.get(Self::index(Self::bin(c))).is_some_and(|&n| n > 0)
     }
 
     /// Whether `c`'s bin holds a real share (1%) of the colours added, not widened: the shade
@@ -1553,6 +1714,70 @@ mod tests {
         let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
         assert!(!e.says_full, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+    }
+
+    #[test]
+    fn a_column_s_edge_is_where_the_top_s_colours_give_way_to_others() {
+        let col = |s: &str| -> Vec<(f32, i8)> {
+            s.chars()
+                .enumerate()
+                .map(|(j, c)| {
+                    (
+                        j as f32,
+                        if c == 'T' {
+                            1
+                        } else if c == 'o' {
+                            -1
+                        } else {
+                            0
+                        },
+                    )
+                })
+                .collect()
+        };
+        // Top, a stray shade, top, then the trousers with a crease of the top's colour.
+        assert_eq!(top_edge(&mut col("TTTT.TTTTTooooTooooo")), 9.5);
+        // The top all the way down, or others below that are mostly its shades: no edge.
+        assert!(top_edge(&mut col("TTTTTTTTTTTT")).is_nan());
+        assert!(top_edge(&mut col("TTTTTT....o.")).is_nan());
+        // None of the top in the column: it says nothing of where the top ends.
+        assert!(top_edge(&mut col("oooooooo")).is_nan());
+        // Too few pixels to tell.
+        assert!(top_edge(&mut col("Too")).is_nan());
+    }
+
+    #[test]
+    fn a_top_hanging_past_the_waist_line_is_the_top_down_to_its_hem() {
+        // Shoulders at y=10, hips at y=36 (the waist line at y=32.9); the shirt hangs on to y=41
+        // and trousers of another colour go on below.
+        let (w, h) = (40u32, 60u32);
+        let b = Body {
+            upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
+            lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
+            ..upright_body((20.0, 10.0), 26.0, 16.0)
+        };
+        let n = (w * h) as usize;
+        let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
+        let (shirt, trousers) = ([60.0, 0.0, 0.0], [10.0, 5.0, -20.0]);
+        let split = |lab: &[[f32; 3]]| {
+            let mut side = vec![Side::Skeleton; n];
+            split_by_colour(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab, w, h }, &mut side);
+            side
+        };
+        let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { shirt } else { trousers }).collect();
+        let side = split(&lab);
+        let at = |x: u32, y: u32| side[(y * w + x) as usize];
+        // The shirt below the waist line, down to its hem: the top; the trousers: the lower garment.
+        assert_eq!(at(20, 36), Side::Upper);
+        assert_eq!(at(20, 40), Side::Upper);
+        assert_eq!(at(20, 44), Side::Lower);
+        // Trousers in the shirt's colour: nothing tells where the shirt ends, the skeleton decides.
+        assert!(split(&vec![shirt; n]).iter().all(|s| *s == Side::Skeleton));
+        // Nor on a body bent over (a crouch): the columns would cross the folded legs.
+        let bent = Body { axis: (0.7, 0.71), normal: (-0.71, 0.7), ..b.clone() };
+        let mut side = vec![Side::Skeleton; n];
+        split_by_colour(&bent, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+        assert!(side.iter().all(|s| *s == Side::Skeleton));
     }
 
     #[test]
