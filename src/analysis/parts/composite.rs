@@ -952,6 +952,13 @@ fn split_by_colour(b: &Body, k: usize, px: &PixelMaps<'_>, side: &mut [Side]) {
     if b.axis.1 < 0.87 {
         return;
     }
+    // Nor over a folded leg (a crouch, seated; Athlete-Intake's left man, one knee forward and
+    // one down): there the columns below the hips cross a thigh reaching forward, not a
+    // shirt's tail. Both thighs within 45 degrees of the body's axis: a walker's raised knee.
+    let down = |(hip, knee): (P, P)| dot(sub(knee, hip), b.axis) >= 0.7 * len(sub(knee, hip));
+    if b.thighs.is_some_and(|[l, r]| !down(l) || !down(r)) {
+        return;
+    }
     let mut top = LowerColours::default();
     let mut chest = 0u32;
     for i in (0..garment.len()).filter(|&i| owner[i] == k) {
@@ -1778,6 +1785,17 @@ mod tests {
         let mut side = vec![Side::Skeleton; n];
         split_by_colour(&bent, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
         assert!(side.iter().all(|s| *s == Side::Skeleton));
+        // Nor on an upright torso over a folded leg (a crouch: one knee forward, one down): below
+        // the hips is a thigh reaching forward, not a shirt's tail.
+        let crouch = Body { thighs: Some([((16.0, 36.0), (14.0, 55.0)), ((24.0, 36.0), (38.0, 37.0))]), ..b.clone() };
+        let mut side = vec![Side::Skeleton; n];
+        split_by_colour(&crouch, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+        assert!(side.iter().all(|s| *s == Side::Skeleton));
+        // A walker's raised knee (one thigh 40 degrees forward) still lets the split be made.
+        let walking = Body { thighs: Some([((16.0, 36.0), (16.0, 55.0)), ((24.0, 36.0), (36.0, 50.0))]), ..b.clone() };
+        let mut side = vec![Side::Skeleton; n];
+        split_by_colour(&walking, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+        assert_eq!(side[(40 * w + 20) as usize], Side::Upper);
     }
 
     #[test]
