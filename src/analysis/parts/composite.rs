@@ -788,6 +788,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                 .then(|| dress_evidence(b, k, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, pan.as_ref(), skin_models[k].as_ref()));
             let seen = call_of(evidence.as_ref());
             let call = self.settle(tracks[k], seen);
+            tracing::trace!(track = self.tracks[tracks[k]].id, ?seen, ?call, ?evidence, "wear call");
             wear.push(call);
             let t = &self.tracks[tracks[k]];
             calls.push(PersonCall {
