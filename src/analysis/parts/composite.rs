@@ -40,6 +40,9 @@ const CALL_HOLD: u32 = 3;
 /// How far from a leg's segments, in their radii, garment below the knees still counts as the
 /// leg's: trouser legs are wider than the segments, and the landmarks of a crouch are off.
 const LEG_REACH: f32 = 1.0;
+/// The share of the torso's columns (within 0.3 shoulder widths of its middle) in which a top's
+/// hem must be found for the outfit to be two pieces whatever the colours shared.
+const HEM_ACROSS: f32 = 0.8;
 /// Analyses a person who is not found again is still matched against.
 const TRACK_KEEP: u32 = 3;
 
@@ -782,10 +785,10 @@ impl GarmentSegmenter for CompositeSegmenter {
 
         let mut calls = Vec::with_capacity(people.len());
         let mut wear = Vec::with_capacity(people.len());
+        let maps = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
+        let hems: Vec<Option<Hem>> = people.iter().enumerate().map(|(k, (_, b))| Hem::find(b, k, &maps)).collect();
         for (k, (_, b)) in people.iter().enumerate() {
-            let evidence = b
-                .hips_seen
-                .then(|| dress_evidence(b, k, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, pan.as_ref(), skin_models[k].as_ref()));
+            let evidence = b.hips_seen.then(|| dress_evidence(b, k, &maps, pan.as_ref(), skin_models[k].as_ref(), hems[k].as_ref()));
             let seen = call_of(evidence.as_ref());
             let call = self.settle(tracks[k], seen);
             tracing::trace!(track = self.tracks[tracks[k]].id, ?seen, ?call, ?evidence, "wear call");
@@ -810,8 +813,8 @@ impl GarmentSegmenter for CompositeSegmenter {
         // Two pieces split at their own edge where the colours show it, not at the waist line.
         let mut side = vec![Side::Skeleton; n];
         for (k, (_, b)) in people.iter().enumerate() {
-            if wear[k] == WearCall::TwoPiece {
-                split_by_colour(b, k, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+            if let (WearCall::TwoPiece, Some(hem)) = (wear[k], &hems[k]) {
+                split_by_colour(b, k, &maps, hem, &mut side);
             }
         }
 
@@ -939,89 +942,134 @@ enum Side {
 /// where the two share colours (b1's slate shirt and navy trousers) the skeleton decides, as
 /// before. The edge is smoothed over the columns beside it. Arms are left out: only pixels the
 /// skeleton gives the lower body some share of are counted or moved.
-fn split_by_colour(b: &Body, k: usize, px: &PixelMaps<'_>, side: &mut [Side]) {
+fn split_by_colour(b: &Body, k: usize, px: &PixelMaps<'_>, hem: &Hem, side: &mut [Side]) {
     let PixelMaps { owner, garment, lab, w, .. } = *px;
-    if !b.hips_seen || b.lower.is_empty() {
-        return;
-    }
-    let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
-    let along = |p: P| dot(sub(p, b.shoulder), b.axis) / b.torso;
     let mine = |i: usize| owner[i] == k && garment[i] > 0.5;
-    let torso = &b.upper[..1];
-    // Upright only (within 30 degrees): down a crouch's tilted torso the columns cross the
-    // folded legs.
-    if b.axis.1 < 0.87 {
-        return;
-    }
-    // Nor over a folded leg (a crouch, seated; Athlete-Intake's left man, one knee forward and
-    // one down): there the columns below the hips cross a thigh reaching forward, not a
-    // shirt's tail. Both thighs within 45 degrees of the body's axis: a walker's raised knee.
-    let down = |(hip, knee): (P, P)| dot(sub(knee, hip), b.axis) >= 0.7 * len(sub(knee, hip));
-    if b.thighs.is_some_and(|[l, r]| !down(l) || !down(r)) {
-        return;
-    }
-    let mut top = LowerColours::default();
-    let mut chest = 0u32;
-    for i in (0..garment.len()).filter(|&i| owner[i] == k) {
-        let p = at(i);
-        if (0.35..=0.75).contains(&along(p)) && Body::reach(torso, p) <= 1.0 && b.lower_share(p) < 0.5 {
-            chest += 1;
-            if mine(i) {
-                top.add(lab[i]);
-            }
-        }
-    }
-    tracing::trace!(person = k, top = top.total, chest, "split by colour: the top's colours");
-    // A top that covers the chest: on a bare chest the few pixels PAN calls clothes (sunlit
-    // skin) are no top's colours.
-    if top.total < LowerColours::FEW || 10 * top.total < 7 * chest {
-        return;
-    }
-    // From the lower chest down to the ankles: mid-stride a knee is raised above a shirt's hem.
-    let in_zone = |p: P, t: f32| t >= 0.6 && b.ankle_row.is_none_or(|r| p.1 <= r);
-    let across = |p: P| (dot(sub(p, b.shoulder), b.normal) + 2.0 * b.sw).floor().max(0.0) as usize;
-    let columns = (4.0 * b.sw).ceil() as usize + 1;
-    // +1 the top's colour, -1 none of its colours, 0 one of its rarer ones.
-    let label = |c: [f32; 3]| -> i8 {
-        if top.common(c) {
-            1
-        } else if top.seen(c) {
-            0
-        } else {
-            -1
-        }
-    };
-    // Per column, (along, label).
-    let mut cols: Vec<Vec<(f32, i8)>> = vec![Vec::new(); columns];
     for i in (0..garment.len()).filter(|&i| mine(i)) {
-        let p = at(i);
-        let (t, c) = (along(p), across(p));
-        if c >= columns || !in_zone(p, t) || b.lower_share(p) <= 0.05 {
-            continue;
-        }
-        cols[c].push((t, label(lab[i])));
-    }
-    // A top that runs on past 1.4 torso lengths (mid-thigh) is a tunic or, far likelier, the
-    // lower garment in one of the top's colours (black leggings under a sweater with a black
-    // and white scarf): no edge.
-    let edge: Vec<f32> = cols.iter_mut().map(|c| top_edge(c)).map(|e| if e > 1.4 { f32::NAN } else { e }).collect();
-    let edge = median_of_neighbours(&edge, 2);
-    tracing::trace!(person = k, columns = edge.iter().filter(|e| !e.is_nan()).count(), "split by colour: columns with an edge");
-    for i in (0..garment.len()).filter(|&i| mine(i)) {
-        let p = at(i);
-        let (t, c, l) = (along(p), across(p), b.lower_share(p));
-        let Some(&e) = edge.get(c).filter(|e| !e.is_nan()) else { continue };
-        if !in_zone(p, t) || l <= 0.05 {
+        let p = pixel_centre(i, w);
+        let (t, c, l) = (hem.along(b, p), hem.across(b, p), b.lower_share(p));
+        let Some(&e) = hem.edge.get(c).filter(|e| !e.is_nan()) else { continue };
+        if !hem.in_zone(b, p, t) || l <= 0.05 {
             continue;
         }
         // The edge decides the shades between; a colour the top lacks above it, or the top's own
         // below it, is left to the skeleton (an edge a little off, or trousers in the top's
         // colour).
-        side[i] = match (t < e, label(lab[i])) {
+        side[i] = match (t < e, hem.label(lab[i])) {
             (true, -1) | (false, 1) => Side::Skeleton,
             (true, _) => Side::Upper,
             (false, _) => Side::Lower,
         };
+    }
+}
+
+fn pixel_centre(i: usize, w: u32) -> P {
+    ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5)
+}
+
+/// A top's own hem, column by column across an upright body (see [`split_by_colour`]).
+struct Hem {
+    /// The top's colours, read on the chest.
+    top: LowerColours,
+    /// Per column, 1 map pixel wide from two shoulder widths left of the shoulders' centre to two
+    /// right, the edge in torso lengths from the shoulders; NaN where the column has none.
+    edge: Vec<f32>,
+}
+
+impl Hem {
+    /// The hem of person `k`'s top, or None where it cannot be read: no hips, a torso tilted more
+    /// than 30 degrees, a folded leg, or no top over the chest.
+    fn find(b: &Body, k: usize, px: &PixelMaps<'_>) -> Option<Hem> {
+        let PixelMaps { owner, garment, lab, .. } = *px;
+        if !b.hips_seen || b.lower.is_empty() {
+            return None;
+        }
+        let mine = |i: usize| owner[i] == k && garment[i] > 0.5;
+        let torso = &b.upper[..1];
+        // Upright only (within 30 degrees): down a crouch's tilted torso the columns cross the
+        // folded legs.
+        if b.axis.1 < 0.87 {
+            return None;
+        }
+        // Nor over a folded leg (a crouch, seated; Athlete-Intake's left man, one knee forward and
+        // one down): there the columns below the hips cross a thigh reaching forward, not a
+        // shirt's tail. Both thighs within 45 degrees of the body's axis: a walker's raised knee.
+        let down = |(hip, knee): (P, P)| dot(sub(knee, hip), b.axis) >= 0.7 * len(sub(knee, hip));
+        if b.thighs.is_some_and(|[l, r]| !down(l) || !down(r)) {
+            return None;
+        }
+        let mut hem = Hem { top: LowerColours::default(), edge: Vec::new() };
+        let mut chest = 0u32;
+        for i in (0..garment.len()).filter(|&i| owner[i] == k) {
+            let p = pixel_centre(i, px.w);
+            if (0.35..=0.75).contains(&hem.along(b, p)) && Body::reach(torso, p) <= 1.0 && b.lower_share(p) < 0.5 {
+                chest += 1;
+                if mine(i) {
+                    hem.top.add(lab[i]);
+                }
+            }
+        }
+        tracing::trace!(person = k, top = hem.top.total, chest, "split by colour: the top's colours");
+        // A top that covers the chest: on a bare chest the few pixels PAN calls clothes (sunlit
+        // skin) are no top's colours.
+        if hem.top.total < LowerColours::FEW || 10 * hem.top.total < 7 * chest {
+            return None;
+        }
+        let columns = (4.0 * b.sw).ceil() as usize + 1;
+        // Per column, (along, label).
+        let mut cols: Vec<Vec<(f32, i8)>> = vec![Vec::new(); columns];
+        for i in (0..garment.len()).filter(|&i| mine(i)) {
+            let p = pixel_centre(i, px.w);
+            let (t, c) = (hem.along(b, p), hem.across(b, p));
+            if c >= columns || !hem.in_zone(b, p, t) || b.lower_share(p) <= 0.05 {
+                continue;
+            }
+            cols[c].push((t, hem.label(lab[i])));
+        }
+        // A top that runs on past 1.4 torso lengths (mid-thigh) is a tunic or, far likelier, the
+        // lower garment in one of the top's colours (black leggings under a sweater with a black
+        // and white scarf): no edge.
+        let edge: Vec<f32> = cols.iter_mut().map(|c| top_edge(c)).map(|e| if e > 1.4 { f32::NAN } else { e }).collect();
+        hem.edge = median_of_neighbours(&edge, 2);
+        tracing::trace!(person = k, columns = hem.edge.iter().filter(|e| !e.is_nan()).count(), "split by colour: columns with an edge");
+        Some(hem)
+    }
+
+    /// Down the body from the shoulders, in torso lengths.
+    fn along(&self, b: &Body, p: P) -> f32 {
+        dot(sub(p, b.shoulder), b.axis) / b.torso
+    }
+
+    /// The column `p` lies in.
+    fn across(&self, b: &Body, p: P) -> usize {
+        (dot(sub(p, b.shoulder), b.normal) + 2.0 * b.sw).floor().max(0.0) as usize
+    }
+
+    /// From the lower chest down to the ankles: mid-stride a knee is raised above a shirt's hem.
+    fn in_zone(&self, b: &Body, p: P, t: f32) -> bool {
+        t >= 0.6 && b.ankle_row.is_none_or(|r| p.1 <= r)
+    }
+
+    /// +1 the top's colour, -1 none of its colours, 0 one of its rarer ones.
+    fn label(&self, c: [f32; 3]) -> i8 {
+        if self.top.common(c) {
+            1
+        } else if self.top.seen(c) {
+            0
+        } else {
+            -1
+        }
+    }
+
+    /// The share of the torso's own columns (within `half` shoulder widths of its middle) where
+    /// the top ends in an edge.
+    fn share_across(&self, b: &Body, half: f32) -> f32 {
+        let (from, to) = (((2.0 - half) * b.sw).floor().max(0.0) as usize, ((2.0 + half) * b.sw).ceil() as usize);
+        let cols = &self.edge[from.min(self.edge.len())..(to + 1).min(self.edge.len())];
+        if cols.is_empty() {
+            return 0.0;
+        }
+        cols.iter().filter(|e| !e.is_nan()).count() as f32 / cols.len() as f32
     }
 }
 
@@ -1224,7 +1272,7 @@ struct PixelMaps<'a> {
 }
 
 /// The evidence for one person wearing one full-body garment.
-fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, skin: Option<&SkinModel>) -> super::DressEvidence {
+fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, skin: Option<&SkinModel>, hem: Option<&Hem>) -> super::DressEvidence {
     let PixelMaps { owner, garment, lab, w, h } = *px;
     let at = |p: P| -> Option<usize> {
         let (x, y) = (p.0.floor() as i64, p.1.floor() as i64);
@@ -1297,8 +1345,17 @@ fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, ski
     let leg_gap = (gap + bridged > 0).then_some(gap > bridged);
     // Without the legs' say, the rest must be surer.
     let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.7 } else { 0.75 });
-    let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 } && same_look && skin_at_waist < 0.15 && leg_gap != Some(true);
-    super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, says_full }
+    // A top's own hem across the torso: its colours give way to others below it all the way
+    // across (b1's slate shirt over navy trousers, whose dark folds match the trousers closely
+    // enough that their colours count as shared). A dress has no such edge above mid-thigh, or
+    // only across part of it where the skirt falls in other light (Two_dancers: 0.55).
+    let hem = hem.map(|h| h.share_across(b, 0.3));
+    let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 }
+        && same_look
+        && skin_at_waist < 0.15
+        && leg_gap != Some(true)
+        && hem.is_none_or(|h| h < HEM_ACROSS);
+    super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, hem, says_full }
 }
 
 /// Whether a skeleton turned more than 60 degrees from upright is no body: where its legs would
@@ -1580,6 +1637,13 @@ mod tests {
     }
 
     /// An upright body with its hips seen, no limbs, in a 40x40 map.
+    /// The hem split as the segmenter makes it: where a hem is found.
+    fn split_at_hem(b: &Body, px: &PixelMaps<'_>, side: &mut [Side]) {
+        if let Some(hem) = Hem::find(b, 0, px) {
+            split_by_colour(b, 0, px, &hem, side);
+        }
+    }
+
     fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
         let hip = (shoulder.0, shoulder.1 + torso);
         Body {
@@ -1626,7 +1690,7 @@ mod tests {
         let b = upright_body((20.0, 10.0), 26.0, 16.0);
         let n = (w * h) as usize;
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
         assert!(e.below_seen < 0.5, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::Upper);
         // A frame that ends just past the hips (a1's hoodie): one garment to the lower edge is a
@@ -1634,14 +1698,14 @@ mod tests {
         let h = 44u32;
         let n = (w * h) as usize;
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
         assert!(e.below_seen >= 0.5 && e.below_seen < 0.75 && e.says_full, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::Upper);
         // The same body in a frame that goes on down the legs: the evidence decides.
         let h = 60u32;
         let n = (w * h) as usize;
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
         assert_eq!(e.below_seen, 1.0);
         assert_eq!(call_of(Some(&e)), WearCall::Full);
     }
@@ -1719,9 +1783,41 @@ mod tests {
         let n = (w * h) as usize;
         let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
         let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (46 * w) as usize { [60.0, 0.0, 0.0] } else { [10.0, 5.0, -20.0] }).collect();
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
         assert!(!e.says_full, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+    }
+
+    #[test]
+    fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
+        // b1: a slate shirt hanging to y=41 over navy trousers, legs together. The shirt's folds
+        // (every third column) are dark enough to match the navy closely, so the colours above
+        // and below the waist count as shared; the shirt's hem, all across the torso, is what
+        // tells the two apart.
+        let (w, h) = (40u32, 60u32);
+        let b = Body {
+            upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
+            lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
+            thighs: Some([((16.0, 36.0), (16.0, 48.0)), ((24.0, 36.0), (24.0, 48.0))]),
+            ..upright_body((20.0, 10.0), 26.0, 16.0)
+        };
+        let n = (w * h) as usize;
+        let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
+        let (slate, fold, navy) = ([36.0, 1.0, -15.0], [18.0, 1.0, -14.0], [9.0, 2.0, -11.0]);
+        let folded = |i: usize, c: [f32; 3]| if (i as u32 % w).is_multiple_of(3) { fold } else { c };
+        let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { folded(i, slate) } else { navy }).collect();
+        let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
+        let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref());
+        assert!(e.colours_shared.is_some_and(|s| s >= 0.7), "the folds match the trousers: {e:?}");
+        assert!(e.hem.is_some_and(|h| h >= HEM_ACROSS), "{e:?}");
+        assert!(!e.says_full, "{e:?}");
+        assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+        // A dress of the same slate with the same folds down to the knees is still one garment.
+        let lab: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
+        let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
+        let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref());
+        assert!(e.hem.is_some_and(|h| h < HEM_ACROSS), "{e:?}");
+        assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
     }
 
     #[test]
@@ -1769,7 +1865,7 @@ mod tests {
         let (shirt, trousers) = ([60.0, 0.0, 0.0], [10.0, 5.0, -20.0]);
         let split = |lab: &[[f32; 3]]| {
             let mut side = vec![Side::Skeleton; n];
-            split_by_colour(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab, w, h }, &mut side);
+            split_at_hem(&b, &PixelMaps { owner: &owner, garment: &garment, lab, w, h }, &mut side);
             side
         };
         let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { shirt } else { trousers }).collect();
@@ -1784,18 +1880,18 @@ mod tests {
         // Nor on a body bent over (a crouch): the columns would cross the folded legs.
         let bent = Body { axis: (0.7, 0.71), normal: (-0.71, 0.7), ..b.clone() };
         let mut side = vec![Side::Skeleton; n];
-        split_by_colour(&bent, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+        split_at_hem(&bent, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
         assert!(side.iter().all(|s| *s == Side::Skeleton));
         // Nor on an upright torso over a folded leg (a crouch: one knee forward, one down): below
         // the hips is a thigh reaching forward, not a shirt's tail.
         let crouch = Body { thighs: Some([((16.0, 36.0), (14.0, 55.0)), ((24.0, 36.0), (38.0, 37.0))]), ..b.clone() };
         let mut side = vec![Side::Skeleton; n];
-        split_by_colour(&crouch, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+        split_at_hem(&crouch, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
         assert!(side.iter().all(|s| *s == Side::Skeleton));
         // A walker's raised knee (one thigh 40 degrees forward) still lets the split be made.
         let walking = Body { thighs: Some([((16.0, 36.0), (16.0, 55.0)), ((24.0, 36.0), (36.0, 50.0))]), ..b.clone() };
         let mut side = vec![Side::Skeleton; n];
-        split_by_colour(&walking, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+        split_at_hem(&walking, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
         assert_eq!(side[(40 * w + 20) as usize], Side::Upper);
     }
 
