@@ -164,6 +164,16 @@ fn seg_dist(p: P, a: P, b: P) -> f32 {
 }
 
 impl Body {
+    /// Whether the body is folded: its torso more than 30 degrees from upright (bent over, a
+    /// crouch), or a thigh more than 45 degrees off the torso's axis (a high kick, seated, one
+    /// knee forward). Down such a body the columns below the hips cross a leg, not a shirt's
+    /// tail, and the colours read below the waist are a raised thigh's: the outfit cannot be
+    /// read. A walker's raised knee (under 45 degrees) is not folded.
+    fn folded(&self) -> bool {
+        let down = |(hip, knee): (P, P)| dot(sub(knee, hip), self.axis) >= 0.7 * len(sub(knee, hip));
+        self.axis.1 < 0.87 || self.thighs.is_some_and(|[l, r]| !down(l) || !down(r))
+    }
+
     /// The least distance to a segment of `segs`, in units of that segment's radius.
     fn reach(segs: &[(P, P, f32)], p: P) -> f32 {
         segs.iter().map(|&(a, b, r)| seg_dist(p, a, b) / r.max(1e-3)).fold(f32::INFINITY, f32::min)
@@ -478,6 +488,16 @@ impl CompositeSegmenter {
 
     /// The call a track makes given this analysis's evidence: a new track takes it at once, a
     /// known one only after it has held CALL_HOLD analyses running.
+    /// The call a track makes given evidence read in a folded pose ([`Body::folded`]): a known
+    /// track keeps its call and counts nothing toward a change.
+    fn settle_folded(&mut self, track: usize, evidence: WearCall) -> WearCall {
+        let t = &self.tracks[track];
+        if t.against == u32::MAX {
+            return self.settle(track, evidence);
+        }
+        t.call
+    }
+
     fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
         let t = &mut self.tracks[track];
         if t.against == u32::MAX || evidence == t.call {
@@ -790,7 +810,9 @@ impl GarmentSegmenter for CompositeSegmenter {
         for (k, (_, b)) in people.iter().enumerate() {
             let evidence = b.hips_seen.then(|| dress_evidence(b, k, &maps, pan.as_ref(), skin_models[k].as_ref(), hems[k].as_ref()));
             let seen = call_of(evidence.as_ref());
-            let call = self.settle(tracks[k], seen);
+            // A folded body's evidence is misread (b1's high kicks looked like a dress): it
+            // does not change a known person's call.
+            let call = if b.folded() { self.settle_folded(tracks[k], seen) } else { self.settle(tracks[k], seen) };
             tracing::trace!(track = self.tracks[tracks[k]].id, ?seen, ?call, ?evidence, "wear call");
             wear.push(call);
             let t = &self.tracks[tracks[k]];
@@ -986,16 +1008,9 @@ impl Hem {
         }
         let mine = |i: usize| owner[i] == k && garment[i] > 0.5;
         let torso = &b.upper[..1];
-        // Upright only (within 30 degrees): down a crouch's tilted torso the columns cross the
-        // folded legs.
-        if b.axis.1 < 0.87 {
-            return None;
-        }
-        // Nor over a folded leg (a crouch, seated; Athlete-Intake's left man, one knee forward and
-        // one down): there the columns below the hips cross a thigh reaching forward, not a
-        // shirt's tail. Both thighs within 45 degrees of the body's axis: a walker's raised knee.
-        let down = |(hip, knee): (P, P)| dot(sub(knee, hip), b.axis) >= 0.7 * len(sub(knee, hip));
-        if b.thighs.is_some_and(|[l, r]| !down(l) || !down(r)) {
+        // Not on a folded body (a crouch; Athlete-Intake's left man, one knee forward and one
+        // down; b1's high kicks).
+        if b.folded() {
             return None;
         }
         let mut hem = Hem { top: LowerColours::default(), edge: Vec::new() };
@@ -1956,5 +1971,16 @@ mod tests {
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::TwoPiece);
+        // b1's high kicks: with a leg folded forward the outfit's evidence is misread (the hem
+        // cannot be, and the colours read below the waist are the raised thigh's); however long
+        // that lasts, it does not change a known call.
+        for _ in 0..6 {
+            assert_eq!(s.settle_folded(0, WearCall::Full), WearCall::TwoPiece);
+        }
+        // Nor does it count toward a change once the body is upright again.
+        assert_eq!(s.settle(0, WearCall::Full), WearCall::TwoPiece);
+        // A person first seen folded takes that call at once, as any new track does.
+        s.tracks[0].against = u32::MAX;
+        assert_eq!(s.settle_folded(0, WearCall::Full), WearCall::Full);
     }
 }
