@@ -331,6 +331,22 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
     if let Some((c, r)) = face {
         never.push(Never { c, r, from: None, hand: false });
     }
+    // The whole head, seen from the side: the ears lie near its middle and the nose about a
+    // head's radius in front of them. The face disc covers the face, and a head bent forward
+    // leaves the region above the neck: b1's juggler, turned and leaning, had the back and the
+    // top of his head restyled with his shirt. The disc is moved half that radius away from the
+    // shoulders, over the hair on top, so that it reaches no nearer the collar than the radius.
+    // Facing the camera the nose is near the ears' middle and this disc is small. At most a
+    // third of the torso, against a stray landmark.
+    let ears: Vec<P> = [pose::L_EAR, pose::R_EAR].into_iter().filter_map(joint).collect();
+    if let (Some(nose), false) = (joint(pose::NOSE), ears.is_empty()) {
+        let mid = lerp(ears[0], ears[ears.len() - 1], 0.5);
+        let radius = len(sub(nose, mid)).min(0.25 * torso);
+        let up = sub(mid, shoulder);
+        let up = if len(up) > 1e-3 { (up.0 / len(up), up.1 / len(up)) } else { (-axis.0, -axis.1) };
+        let c = (mid.0 + 0.5 * radius * up.0, mid.1 + 0.5 * radius * up.1);
+        never.push(Never { c, r: 1.4 * radius, from: None, hand: false });
+    }
     for (hand, elbow) in pose::HANDS.into_iter().zip([pose::L_ELBOW, pose::R_ELBOW]) {
         // Only a hand the model sees: one it guesses behind the body or out of view would cut a
         // disc out of the shirt in front of it.
@@ -1695,6 +1711,63 @@ mod tests {
         // Above the neck between the shoulders: never a garment.
         assert!(b.never_garment((20.0, 4.0)) > 0.9);
         assert!(b.never_garment((20.0, 15.0)) < 0.1);
+    }
+
+    #[test]
+    fn a_head_in_profile_is_never_a_garment_to_its_crown() {
+        // b1 frame 247: the juggler turned right and leaning forward, his landmarks as the pose
+        // model gave them (1280 x 720). His head is forward of his shoulders, out of the region
+        // above the neck, and the face disc (on the face's landmarks) stops short of the back of
+        // his head: his hair there was restyled with his shirt.
+        let points = [
+            (802.0, 173.0, 1.0),
+            (803.0, 159.0, 1.0),
+            (803.0, 159.0, 1.0),
+            (802.0, 159.0, 1.0),
+            (800.0, 156.0, 1.0),
+            (798.0, 153.0, 1.0),
+            (795.0, 151.0, 1.0),
+            (786.0, 150.0, 0.99),
+            (776.0, 139.0, 1.0),
+            (789.0, 179.0, 1.0),
+            (786.0, 176.0, 1.0),
+            (739.0, 201.0, 1.0),
+            (702.0, 169.0, 1.0),
+            (678.0, 285.0, 0.09),
+            (638.0, 255.0, 0.98),
+            (687.0, 366.0, 0.16),
+            (645.0, 366.0, 0.94),
+            (693.0, 389.0, 0.15),
+            (639.0, 393.0, 0.9),
+            (695.0, 393.0, 0.15),
+            (654.0, 399.0, 0.9),
+            (690.0, 384.0, 0.15),
+            (656.0, 390.0, 0.86),
+            (674.0, 351.0, 1.0),
+            (634.0, 352.0, 1.0),
+            (755.0, 436.0, 0.64),
+            (653.0, 497.0, 0.97),
+            (791.0, 566.0, 0.8),
+            (637.0, 640.0, 0.98),
+            (775.0, 590.0, 0.76),
+            (622.0, 659.0, 0.9),
+            (868.0, 600.0, 0.89),
+            (685.0, 687.0, 0.97),
+        ];
+        let b = body(&pose::Person::of_landmarks(&points), 1280, 720, 1.0, 1.0).expect("shoulders seen");
+        // The ears lie near the middle of a head seen from the side, the nose about a head's
+        // radius in front of them: the crown and the back of the head are as far behind.
+        let (nose, mid) = ((802.0, 173.0), (781.0, 144.5));
+        for f in [0.5f32, 0.8] {
+            let back = (mid.0 + f * (mid.0 - nose.0), mid.1 + f * (mid.1 - nose.1));
+            assert!(b.never_garment(back) > 0.9, "{f}: {back:?} {}", b.never_garment(back));
+        }
+        let crown = (mid.0 - 5.0, mid.1 - 30.0);
+        assert!(b.never_garment(crown) > 0.9, "crown {}", b.never_garment(crown));
+        // The hair on top, where it was restyled (1.4 of the nose's distance above the ears).
+        assert!(b.never_garment((790.0, 94.0)) > 0.9, "hair on top {}", b.never_garment((790.0, 94.0)));
+        // His shirt's collar and shoulder stay garment.
+        assert!(b.never_garment((725.0, 200.0)) < 0.1, "{}", b.never_garment((725.0, 200.0)));
     }
 
     #[test]

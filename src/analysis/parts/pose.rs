@@ -32,6 +32,7 @@ pub const L_ANKLE: usize = 27;
 pub const R_ANKLE: usize = 28;
 /// Nose, eyes, ears, mouth: 0..=10.
 pub const FACE: std::ops::RangeInclusive<usize> = 0..=10;
+pub const NOSE: usize = 0;
 pub const L_EAR: usize = 7;
 pub const R_EAR: usize = 8;
 /// Wrist, pinky, index, thumb of the left and the right hand.
@@ -75,6 +76,14 @@ pub struct Person {
 }
 
 impl Person {
+    /// A person of these landmarks (x, y, visibility; all present) and no mask, for tests of
+    /// what is built from the landmarks.
+    #[cfg(test)]
+    pub fn of_landmarks(points: &[(f32, f32, f32)]) -> Person {
+        let landmarks = points.iter().map(|&(x, y, visibility)| Landmark { x, y, visibility, presence: 1.0 }).collect();
+        Person { landmarks, score: 1.0, roi: Roi::default(), next: None, mask: Vec::new(), turn: (1.0, 0.0) }
+    }
+
     /// The person mask at frame pixel (x, y), bilinear; 0 outside the ROI.
     pub fn mask_at(&self, x: f32, y: f32) -> f32 {
         let n = MASK_SIZE as usize;
