@@ -43,6 +43,13 @@ const LEG_REACH: f32 = 1.0;
 /// The share of the torso's columns (within 0.3 shoulder widths of its middle) in which a top's
 /// hem must be found for the outfit to be two pieces whatever the colours shared.
 const HEM_ACROSS: f32 = 0.8;
+/// The share of the torso's columns with a hem that makes two pieces for a person whose top's
+/// hem was seen all across within the last HEM_MEMORY analyses: as they turn, or their shirt's
+/// tail hangs on over one side, the hem shows across less of the torso, and it is still theirs.
+/// A dress seen in other light reads up to about 0.55 (Two_dancers), but never reads HEM_ACROSS.
+const HEM_KNOWN: f32 = 0.5;
+/// Analyses a hem seen all across is remembered for.
+const HEM_MEMORY: u32 = 30;
 /// Analyses a person who is not found again is still matched against.
 const TRACK_KEEP: u32 = 3;
 
@@ -82,6 +89,9 @@ struct Track {
     next: Option<Roi>,
     /// The person as last found, held while the pose model misses them.
     last: Option<Person>,
+    /// Analyses since their top's hem was seen all across the torso (HEM_ACROSS), while under
+    /// HEM_MEMORY.
+    hem_seen: Option<u32>,
 }
 
 /// A point in map pixels.
@@ -482,6 +492,7 @@ impl CompositeSegmenter {
                         missed: 0,
                         next: q.next,
                         last: None,
+                        hem_seen: None,
                     });
                     taken.push(false);
                     self.next_id += 1;
@@ -504,6 +515,21 @@ impl CompositeSegmenter {
 
     /// The call a track makes given this analysis's evidence: a new track takes it at once, a
     /// known one only after it has held CALL_HOLD analyses running.
+    /// The hem share that makes this track's outfit two pieces ([`HEM_KNOWN`]).
+    fn hem_needed(&self, track: usize) -> f32 {
+        if self.tracks[track].hem_seen.is_some() {
+            HEM_KNOWN
+        } else {
+            HEM_ACROSS
+        }
+    }
+
+    /// Notes this analysis's hem share for the track.
+    fn saw_hem(&mut self, track: usize, hem: Option<f32>) {
+        let t = &mut self.tracks[track];
+        t.hem_seen = if hem.is_some_and(|h| h >= HEM_ACROSS) { Some(0) } else { t.hem_seen.map(|n| n + 1).filter(|&n| n <= HEM_MEMORY) };
+    }
+
     /// The call a track makes given evidence read in a folded pose ([`Body::folded`]): a known
     /// track keeps its call and counts nothing toward a change.
     fn settle_folded(&mut self, track: usize, evidence: WearCall) -> WearCall {
@@ -824,7 +850,9 @@ impl GarmentSegmenter for CompositeSegmenter {
         let maps = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
         let hems: Vec<Option<Hem>> = people.iter().enumerate().map(|(k, (_, b))| Hem::find(b, k, &maps)).collect();
         for (k, (_, b)) in people.iter().enumerate() {
-            let evidence = b.hips_seen.then(|| dress_evidence(b, k, &maps, pan.as_ref(), skin_models[k].as_ref(), hems[k].as_ref()));
+            let needed = self.hem_needed(tracks[k]);
+            let evidence = b.hips_seen.then(|| dress_evidence(b, k, &maps, pan.as_ref(), skin_models[k].as_ref(), hems[k].as_ref(), needed));
+            self.saw_hem(tracks[k], evidence.and_then(|e| e.hem));
             let seen = call_of(evidence.as_ref());
             // A folded body's evidence is misread (b1's high kicks looked like a dress): it
             // does not change a known person's call.
@@ -1303,7 +1331,17 @@ struct PixelMaps<'a> {
 }
 
 /// The evidence for one person wearing one full-body garment.
-fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, skin: Option<&SkinModel>, hem: Option<&Hem>) -> super::DressEvidence {
+/// `hem_needed`: the share of the torso's columns a top's hem must be found in for two pieces
+/// ([`HEM_ACROSS`], or [`HEM_KNOWN`] for a person whose hem was seen all across a moment ago).
+fn dress_evidence(
+    b: &Body,
+    k: usize,
+    px: &PixelMaps<'_>,
+    pan: Option<&Map>,
+    skin: Option<&SkinModel>,
+    hem: Option<&Hem>,
+    hem_needed: f32,
+) -> super::DressEvidence {
     let PixelMaps { owner, garment, lab, w, h } = *px;
     let at = |p: P| -> Option<usize> {
         let (x, y) = (p.0.floor() as i64, p.1.floor() as i64);
@@ -1385,7 +1423,7 @@ fn dress_evidence(b: &Body, k: usize, px: &PixelMaps<'_>, pan: Option<&Map>, ski
         && same_look
         && skin_at_waist < 0.15
         && leg_gap != Some(true)
-        && hem.is_none_or(|h| h < HEM_ACROSS);
+        && hem.is_none_or(|h| h < hem_needed);
     super::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, hem, says_full }
 }
 
@@ -1778,7 +1816,7 @@ mod tests {
         let b = upright_body((20.0, 10.0), 26.0, 16.0);
         let n = (w * h) as usize;
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
         assert!(e.below_seen < 0.5, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::Upper);
         // A frame that ends just past the hips (a1's hoodie): one garment to the lower edge is a
@@ -1786,14 +1824,14 @@ mod tests {
         let h = 44u32;
         let n = (w * h) as usize;
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
         assert!(e.below_seen >= 0.5 && e.below_seen < 0.75 && e.says_full, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::Upper);
         // The same body in a frame that goes on down the legs: the evidence decides.
         let h = 60u32;
         let n = (w * h) as usize;
         let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
         assert_eq!(e.below_seen, 1.0);
         assert_eq!(call_of(Some(&e)), WearCall::Full);
     }
@@ -1871,7 +1909,7 @@ mod tests {
         let n = (w * h) as usize;
         let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
         let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (46 * w) as usize { [60.0, 0.0, 0.0] } else { [10.0, 5.0, -20.0] }).collect();
-        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None);
+        let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
         assert!(!e.says_full, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
     }
@@ -1895,17 +1933,53 @@ mod tests {
         let folded = |i: usize, c: [f32; 3]| if (i as u32 % w).is_multiple_of(3) { fold } else { c };
         let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { folded(i, slate) } else { navy }).collect();
         let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
-        let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref());
+        let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), HEM_ACROSS);
         assert!(e.colours_shared.is_some_and(|s| s >= 0.7), "the folds match the trousers: {e:?}");
         assert!(e.hem.is_some_and(|h| h >= HEM_ACROSS), "{e:?}");
         assert!(!e.says_full, "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
         // A dress of the same slate with the same folds down to the knees is still one garment.
-        let lab: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
-        let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
-        let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref());
+        let dress: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
+        let px = PixelMaps { owner: &owner, garment: &garment, lab: &dress, w, h };
+        let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), HEM_ACROSS);
         assert!(e.hem.is_some_and(|h| h < HEM_ACROSS), "{e:?}");
         assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
+        // Turned a little, the shirt's tail hangs on over one side of the trousers: the hem is
+        // seen across part of the torso only. From a stranger that is no proof of two pieces;
+        // from a person whose hem was seen all across a moment ago, it is.
+        let turned: Vec<[f32; 3]> = (0..n).map(|i| if i as u32 % w <= 18 && i < (50 * w) as usize { folded(i, slate) } else { lab[i] }).collect();
+        let px = PixelMaps { owner: &owner, garment: &garment, lab: &turned, w, h };
+        let hem = Hem::find(&b, 0, &px);
+        let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), HEM_ACROSS);
+        assert!(e.hem.is_some_and(|h| (HEM_KNOWN..HEM_ACROSS).contains(&h)), "{e:?}");
+        assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
+        let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), HEM_KNOWN);
+        assert_eq!(call_of(Some(&e)), WearCall::TwoPiece, "{e:?}");
+    }
+
+    #[test]
+    fn a_hem_seen_all_across_is_remembered_for_a_while() {
+        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, steady: Steady::capped() };
+        s.tracks.push(Track {
+            id: 1,
+            centre: (0.0, 0.0),
+            scale: 1.0,
+            call: WearCall::Upper,
+            against: u32::MAX,
+            missed: 0,
+            next: None,
+            last: None,
+            hem_seen: None,
+        });
+        assert_eq!(s.hem_needed(0), HEM_ACROSS, "a stranger");
+        s.saw_hem(0, Some(0.9));
+        assert_eq!(s.hem_needed(0), HEM_KNOWN);
+        for _ in 0..HEM_MEMORY {
+            s.saw_hem(0, Some(0.3));
+            assert_eq!(s.hem_needed(0), HEM_KNOWN);
+        }
+        s.saw_hem(0, None);
+        assert_eq!(s.hem_needed(0), HEM_ACROSS, "forgotten");
     }
 
     #[test]
@@ -2036,7 +2110,17 @@ mod tests {
     #[test]
     fn a_track_changes_its_call_only_after_three_analyses() {
         let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, steady: Steady::capped() };
-        s.tracks.push(Track { id: 1, centre: (0.0, 0.0), scale: 1.0, call: WearCall::Upper, against: u32::MAX, missed: 0, next: None, last: None });
+        s.tracks.push(Track {
+            id: 1,
+            centre: (0.0, 0.0),
+            scale: 1.0,
+            call: WearCall::Upper,
+            against: u32::MAX,
+            missed: 0,
+            next: None,
+            last: None,
+            hem_seen: None,
+        });
         assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
