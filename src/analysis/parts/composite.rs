@@ -184,6 +184,23 @@ impl Body {
         self.axis.1 < 0.87 || self.thighs.is_some_and(|[l, r]| !down(l) || !down(r))
     }
 
+    /// Down the body from the shoulders, in torso lengths.
+    fn along(&self, p: P) -> f32 {
+        dot(sub(p, self.shoulder), self.axis) / self.torso
+    }
+
+    /// The hem's column `p` lies in: 1 map pixel wide, from two shoulder widths left of the
+    /// shoulders' centre.
+    fn hem_column(&self, p: P) -> usize {
+        (dot(sub(p, self.shoulder), self.normal) + 2.0 * self.sw).floor().max(0.0) as usize
+    }
+
+    /// Where a top's hem is looked for, `t` torso lengths down: from the lower chest down to the
+    /// ankles (mid-stride a knee is raised above a shirt's hem).
+    fn in_hem_zone(&self, p: P, t: f32) -> bool {
+        t >= 0.6 && self.ankle_row.is_none_or(|r| p.1 <= r)
+    }
+
     /// The least distance to a segment of `segs`, in units of that segment's radius.
     fn reach(segs: &[(P, P, f32)], p: P) -> f32 {
         segs.iter().map(|&(a, b, r)| seg_dist(p, a, b) / r.max(1e-3)).fold(f32::INFINITY, f32::min)
@@ -513,8 +530,6 @@ impl CompositeSegmenter {
         out
     }
 
-    /// The call a track makes given this analysis's evidence: a new track takes it at once, a
-    /// known one only after it has held CALL_HOLD analyses running.
     /// The hem share that makes this track's outfit two pieces ([`HEM_KNOWN`]).
     fn hem_needed(&self, track: usize) -> f32 {
         if self.tracks[track].hem_seen.is_some() {
@@ -540,6 +555,8 @@ impl CompositeSegmenter {
         t.call
     }
 
+    /// The call a track makes given this analysis's evidence: a new track takes it at once, a
+    /// known one only after it has held CALL_HOLD analyses running.
     fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
         let t = &mut self.tracks[track];
         if t.against == u32::MAX || evidence == t.call {
@@ -1013,9 +1030,9 @@ fn split_by_colour(b: &Body, k: usize, px: &PixelMaps<'_>, hem: &Hem, side: &mut
     let mine = |i: usize| owner[i] == k && garment[i] > 0.5;
     for i in (0..garment.len()).filter(|&i| mine(i)) {
         let p = pixel_centre(i, w);
-        let (t, c, l) = (hem.along(b, p), hem.across(b, p), b.lower_share(p));
+        let (t, c, l) = (b.along(p), b.hem_column(p), b.lower_share(p));
         let Some(&e) = hem.edge.get(c).filter(|e| !e.is_nan()) else { continue };
-        if !hem.in_zone(b, p, t) || l <= 0.05 {
+        if !b.in_hem_zone(p, t) || l <= 0.05 {
             continue;
         }
         // The edge decides the shades between; a colour the top lacks above it, or the top's own
@@ -1061,7 +1078,7 @@ impl Hem {
         let mut chest = 0u32;
         for i in (0..garment.len()).filter(|&i| owner[i] == k) {
             let p = pixel_centre(i, px.w);
-            if (0.35..=0.75).contains(&hem.along(b, p)) && Body::reach(torso, p) <= 1.0 && b.lower_share(p) < 0.5 {
+            if (0.35..=0.75).contains(&b.along(p)) && Body::reach(torso, p) <= 1.0 && b.lower_share(p) < 0.5 {
                 chest += 1;
                 if mine(i) {
                     hem.top.add(lab[i]);
@@ -1079,8 +1096,8 @@ impl Hem {
         let mut cols: Vec<Vec<(f32, i8)>> = vec![Vec::new(); columns];
         for i in (0..garment.len()).filter(|&i| mine(i)) {
             let p = pixel_centre(i, px.w);
-            let (t, c) = (hem.along(b, p), hem.across(b, p));
-            if c >= columns || !hem.in_zone(b, p, t) || b.lower_share(p) <= 0.05 {
+            let (t, c) = (b.along(p), b.hem_column(p));
+            if c >= columns || !b.in_hem_zone(p, t) || b.lower_share(p) <= 0.05 {
                 continue;
             }
             cols[c].push((t, hem.label(lab[i])));
@@ -1092,21 +1109,6 @@ impl Hem {
         hem.edge = median_of_neighbours(&edge, 2);
         tracing::trace!(person = k, columns = hem.edge.iter().filter(|e| !e.is_nan()).count(), "split by colour: columns with an edge");
         Some(hem)
-    }
-
-    /// Down the body from the shoulders, in torso lengths.
-    fn along(&self, b: &Body, p: P) -> f32 {
-        dot(sub(p, b.shoulder), b.axis) / b.torso
-    }
-
-    /// The column `p` lies in.
-    fn across(&self, b: &Body, p: P) -> usize {
-        (dot(sub(p, b.shoulder), b.normal) + 2.0 * b.sw).floor().max(0.0) as usize
-    }
-
-    /// From the lower chest down to the ankles: mid-stride a knee is raised above a shirt's hem.
-    fn in_zone(&self, b: &Body, p: P, t: f32) -> bool {
-        t >= 0.6 && b.ankle_row.is_none_or(|r| p.1 <= r)
     }
 
     /// +1 the top's colour, -1 none of its colours, 0 one of its rarer ones.
@@ -1705,7 +1707,23 @@ mod tests {
         assert!((r[0] - 53.2).abs() < 0.5 && (r[1] - 80.1).abs() < 1.0 && (r[2] - 67.2).abs() < 1.0, "{r:?}");
     }
 
-    /// An upright body with its hips seen, no limbs, in a 40x40 map.
+    /// A segmenter without models that follows one person, not yet called.
+    fn one_new_track() -> CompositeSegmenter {
+        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, steady: Steady::capped() };
+        s.tracks.push(Track {
+            id: 1,
+            centre: (0.0, 0.0),
+            scale: 1.0,
+            call: WearCall::Upper,
+            against: u32::MAX,
+            missed: 0,
+            next: None,
+            last: None,
+            hem_seen: None,
+        });
+        s
+    }
+
     /// The hem split as the segmenter makes it: where a hem is found.
     fn split_at_hem(b: &Body, px: &PixelMaps<'_>, side: &mut [Side]) {
         if let Some(hem) = Hem::find(b, 0, px) {
@@ -1713,6 +1731,7 @@ mod tests {
         }
     }
 
+    /// An upright body with its hips seen, no limbs, in a 40x40 map.
     fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
         let hip = (shoulder.0, shoulder.1 + torso);
         Body {
@@ -1959,18 +1978,7 @@ mod tests {
 
     #[test]
     fn a_hem_seen_all_across_is_remembered_for_a_while() {
-        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, steady: Steady::capped() };
-        s.tracks.push(Track {
-            id: 1,
-            centre: (0.0, 0.0),
-            scale: 1.0,
-            call: WearCall::Upper,
-            against: u32::MAX,
-            missed: 0,
-            next: None,
-            last: None,
-            hem_seen: None,
-        });
+        let mut s = one_new_track();
         assert_eq!(s.hem_needed(0), HEM_ACROSS, "a stranger");
         s.saw_hem(0, Some(0.9));
         assert_eq!(s.hem_needed(0), HEM_KNOWN);
@@ -2109,18 +2117,7 @@ mod tests {
 
     #[test]
     fn a_track_changes_its_call_only_after_three_analyses() {
-        let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, steady: Steady::capped() };
-        s.tracks.push(Track {
-            id: 1,
-            centre: (0.0, 0.0),
-            scale: 1.0,
-            call: WearCall::Upper,
-            against: u32::MAX,
-            missed: 0,
-            next: None,
-            last: None,
-            hem_seen: None,
-        });
+        let mut s = one_new_track();
         assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
         assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
