@@ -344,6 +344,37 @@ fn a_shirt_hanging_past_the_hips_is_the_top_down_to_its_hem() {
     }
 }
 
+/// c3, frame 0: a boy kneels on the bed at the left of a 16:9 bedroom. Letterboxed whole into
+/// the pose detector's 224 pixels his face is a few pixels across: the detector scored him 0.18,
+/// under its threshold, and his T-shirt was not restyled at all (0% of a box on it). The two
+/// squares at the ends of a long frame are now searched as well, closer (0.48 there).
+#[test]
+fn a_child_at_the_side_of_a_wide_frame_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = alpha_of_clip_frame(dir.path(), "c3_two_children_fullbody_bedroom_sam2.mp4", 0);
+    assert_eq!(a.dimensions(), (960, 540));
+    let (shirt, face) = (alpha_share(&a, (200, 230, 260, 290)), alpha_share(&a, (235, 150, 285, 195)));
+    assert!(shirt > 0.8, "his T-shirt is {:.0}% restyled", 100.0 * shirt);
+    assert!(face < 0.05, "his face is {:.0}% restyled", 100.0 * face);
+}
+
+/// c1: two adults roll their heads. When the woman tilted hers (frames 14-27 of 56) the landmark
+/// model lost her, the detector scored the letterboxed frame 0.37-0.42 and the landmark model
+/// turned each of those ROIs down (presence 0.09-0.27): her blouse went unrestyled for half a
+/// second, every frame of it. The closer square's find of her is tried where the whole frame's is
+/// turned down.
+#[test]
+fn a_woman_tilting_her_head_keeps_her_blouse() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("frames");
+    alpha_view(&testdata().join("clips").join("c1_two_adults_upperbody_intel_headpose_270p.mp4"), &out);
+    let mut names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    assert_eq!(names.len(), 56);
+    let blouse: Vec<f64> = names.iter().map(|p| alpha_share(&image::open(p).unwrap().to_rgba8(), (90, 200, 140, 260))).collect();
+    assert!(blouse.iter().all(|&b| b > 0.8), "her blouse, restyled share per frame: {blouse:.2?}");
+}
+
 /// Frame `n` (from 0) of a shared clip through `drape process --view alpha`.
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));

@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
-use crate::frame::{bilinear, clamp_to, Frame};
+use crate::frame::{bilinear, clamp_to, Frame, Rect};
 
 const DET_SIZE: u32 = 224;
 const LM_SIZE: u32 = 256;
@@ -17,6 +18,10 @@ const MAX_PEOPLE: usize = 6;
 // duplicate check below reject what is not a separate person.
 const DET_THRESHOLD: f32 = 0.35;
 const NMS_IOU: f32 = 0.3;
+/// A frame this much wider than tall (or taller than wide) is also searched in two squares at
+/// its ends: letterboxed whole, a child crouching in a 16:9 bedroom is 9 detector pixels of face
+/// and goes unfound (c3: found at 0.46-0.48 in a square, 0.18 letterboxed).
+const CLOSER_ASPECT: f32 = 1.3;
 
 pub const L_SHOULDER: usize = 11;
 pub const R_SHOULDER: usize = 12;
@@ -41,6 +46,31 @@ pub const HANDS: [[usize; 4]; 2] = [[L_WRIST, 17, 19, 21], [R_WRIST, 18, 20, 22]
 pub const FEET: [[usize; 3]; 2] = [[L_ANKLE, 29, 31], [R_ANKLE, 30, 32]];
 /// Side of the landmark model's person mask.
 pub const MASK_SIZE: u32 = 256;
+
+/// Which of the squares at a long frame's ends the detector looks at as well as the whole frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closer {
+    /// Both: nobody is followed yet (a photo, a clip's first analysis), so all must be found now.
+    All,
+    /// One, taking turns by this count: people already found are followed without the
+    /// detector, so a newcomer waits at most one more analysis, for half the cost. Both when a
+    /// followed person is lost.
+    Turn(u64),
+}
+
+/// The squares (left, top, side in frame pixels) the detector also runs on: the two ends of a
+/// long frame, which together cover it at the short side's scale.
+fn closer_squares(w: f32, h: f32, closer: Closer) -> Vec<(f32, f32, f32)> {
+    let (long, short) = (w.max(h), w.min(h));
+    if long < CLOSER_ASPECT * short {
+        return Vec::new();
+    }
+    let ends = if w >= h { [(0.0, 0.0, h), (w - h, 0.0, h)] } else { [(0.0, 0.0, w), (0.0, h - w, w)] };
+    match closer {
+        Closer::All => ends.to_vec(),
+        Closer::Turn(n) => vec![ends[(n % 2) as usize]],
+    }
+}
 
 /// One landmark in frame pixels with its visibility (0..1).
 #[derive(Debug, Clone, Copy, Default)]
@@ -119,6 +149,12 @@ impl Person {
         (l.visibility > 0.5 && l.presence > 0.5 && inside).then_some(l)
     }
 
+    /// Whether a detection's hip centre lies where this person's ROI is centred (as
+    /// [`same_person`] judges two detections): the detector found this person again.
+    fn roi_holds(&self, d: &Detection) -> bool {
+        (self.roi.cx - d.kp[0].0).hypot(self.roi.cy - d.kp[0].1) < 0.2 * self.roi.size
+    }
+
     /// Mean of two landmarks when both are seen.
     pub fn pair(&self, a: usize, b: usize, w: u32, h: u32) -> Option<(f32, f32)> {
         let (p, q) = (self.seen(a, w, h)?, self.seen(b, w, h)?);
@@ -129,12 +165,13 @@ impl Person {
 #[derive(Debug, Clone, Copy)]
 struct Detection {
     score: f32,
-    /// box centre and size, normalised to the letterboxed square
+    /// box centre and size: normalised to the detector's square as decoded, in frame pixels
+    /// once [`Pose::detect`] returns it
     cx: f32,
     cy: f32,
     w: f32,
     h: f32,
-    /// keypoint 0 (hip centre) and 1 (scale/rotation point), normalised
+    /// keypoint 0 (hip centre) and 1 (scale/rotation point), as the box
     kp: [(f32, f32); 2],
 }
 
@@ -159,8 +196,10 @@ impl Pose {
 
     /// Everyone in the frame, with landmarks in frame pixels. `follow` holds the ROIs the people
     /// of the previous frame give for this one (MediaPipe's tracking): each is tried first, and
-    /// the detector's finds are used only for people not followed already.
-    pub fn run(&mut self, frame: &Frame, follow: &[Roi]) -> Result<Vec<Person>> {
+    /// the detector's finds are used only for people not followed already. `closer` says which
+    /// squares of a long frame the detector may also search at a closer scale, and `worth` which
+    /// of those, given the people found so far, hold something they do not explain.
+    pub fn run(&mut self, frame: &Frame, follow: &[Roi], closer: Closer, worth: impl Fn(&[Person], (f32, f32, f32)) -> bool) -> Result<Vec<Person>> {
         let mut people = Vec::new();
         for roi in follow {
             // Someone seen in the last frame: the model's doubt (a tilted head, a turn) weighs
@@ -170,32 +209,43 @@ impl Pose {
             }
         }
         let followed = people.len();
+        // Someone followed and lost here is looked for in both squares at once, not in turn: a
+        // garment that blinks off for a frame is what following them was for.
+        let closer = if followed < follow.len() { Closer::All } else { closer };
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let side = w.max(h);
-        let (pad_x, pad_y) = ((side - w) / 2.0, (side - h) / 2.0);
-        // Letterbox to a square: a crop of the whole padded square at 224, from a copy shrunk
-        // by area averaging first (point samples of a large frame alias and cost detections).
-        let (small, k) = shrunk(frame, DET_SIZE as f32 / side);
-        let input = sample_rotated(&small, (side / 2.0 - pad_x) * k.0, (side / 2.0 - pad_y) * k.1, side * k.0, 0.0, DET_SIZE, |v| v / 127.5 - 1.0);
-        let out = self.detector.run(&[Input { shape: vec![1, DET_SIZE as i64, DET_SIZE as i64, 3], data: &input }], 2)?;
-        let detections = nms(decode(&out[0].data, &out[1].data, &self.anchors));
-        tracing::trace!(detections = detections.len(), followed, "pose");
-        for d in detections.into_iter().take(MAX_PEOPLE) {
-            // Keypoints to frame pixels.
-            let to_px = |(x, y): (f32, f32)| (x * side - pad_x, y * side - pad_y);
-            let roi = roi_from(to_px(d.kp[0]), to_px(d.kp[1]));
-            // Someone followed already: their tracked ROI is the better one. (Tight: the ROIs of
-            // upper-body framing are far larger than the space between two people; the shoulder
-            // check below catches what this lets through.)
-            if people[..followed].iter().any(|p| (p.roi.cx - roi.cx).hypot(p.roi.cy - roi.cy) < 0.08 * p.roi.size.max(roi.size)) {
-                continue;
+        // The whole frame letterboxed to a square first.
+        let whole = self.detect(frame, (w - side) / 2.0, (h - side) / 2.0, side)?;
+        tracing::trace!(detections = whole.len(), followed, "pose");
+        let mut turned_down = Vec::new();
+        for d in whole.into_iter().take(MAX_PEOPLE) {
+            if !self.try_find(frame, &mut people, followed, &d)? {
+                turned_down.push(d);
             }
-            // A strong detection in a tight group (neighbours fill its ROI) leaves the landmark
-            // model less sure; the duplicate check below catches a skeleton placed on a neighbour.
-            let least = if d.score >= 0.7 { 0.2 } else { 0.5 };
-            if let Some(p) = self.landmarks_on(frame, roi, d.score, least)? {
-                people.push(p);
+        }
+        // Then the closer squares that hold something no one found explains. A person the
+        // whole frame found keeps the skeleton they have; one whose ROI the landmark model turned
+        // down is tried again on the closer find (c1's woman, tilting her head: 0.37-0.42
+        // letterboxed, each ROI rejected at presence 0.09-0.27); someone new only where the
+        // square shows them whole.
+        let squares: Vec<(f32, f32, f32)> = closer_squares(w, h, closer).into_iter().filter(|&q| worth(&people, q)).collect();
+        let mut finds = Vec::new();
+        for square in squares {
+            for d in self.detect(frame, square.0, square.1, square.2)? {
+                let again = turned_down.iter().any(|t| same_person(t, &d));
+                let found = !again && people.iter().any(|p| p.roi_holds(&d));
+                if again || (!found && !cut_by_square(&d, square, w, h)) {
+                    finds.push(d);
+                }
             }
+        }
+        let finds = nms(finds);
+        tracing::trace!(closer = finds.len(), "pose");
+        for d in finds {
+            if people.len() >= MAX_PEOPLE {
+                break;
+            }
+            self.try_find(frame, &mut people, followed, &d)?;
         }
         // Two finds of one person give two skeletons on the same shoulders: keep the first.
         let mut kept: Vec<Person> = Vec::with_capacity(people.len());
@@ -206,6 +256,53 @@ impl Pose {
         }
         tracing::trace!(people = kept.len(), "pose");
         Ok(kept.into_iter().take(MAX_PEOPLE).collect())
+    }
+
+    /// The landmark model on a detection's ROI, adding the person it finds; false when it turns
+    /// the ROI down. Someone followed already is not found again (true).
+    fn try_find(&mut self, frame: &Frame, people: &mut Vec<Person>, followed: usize, d: &Detection) -> Result<bool> {
+        let roi = roi_from(d.kp[0], d.kp[1]);
+        // Someone followed already: their tracked ROI is the better one. (Tight: the ROIs of
+        // upper-body framing are far larger than the space between two people; the shoulder
+        // check in `run` catches what this lets through.)
+        if people[..followed].iter().any(|p| (p.roi.cx - roi.cx).hypot(p.roi.cy - roi.cy) < 0.08 * p.roi.size.max(roi.size)) {
+            return Ok(true);
+        }
+        // A strong detection in a tight group (neighbours fill its ROI) leaves the landmark model
+        // less sure; the duplicate check in `run` catches a skeleton placed on a neighbour.
+        let least = if d.score >= 0.7 { 0.2 } else { 0.5 };
+        match self.landmarks_on(frame, roi, d.score, least)? {
+            Some(p) => {
+                people.push(p);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The detector on the square of this side whose top left corner is (left, top) in frame
+    /// pixels (outside the frame is black), its finds merged ([`nms`]) and then in frame pixels.
+    fn detect(&mut self, frame: &Frame, left: f32, top: f32, side: f32) -> Result<Vec<Detection>> {
+        let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+        let input = if side < fw.max(fh) && left >= 0.0 && top >= 0.0 && left + side <= fw && top + side <= fh {
+            // A closer square, inside the frame: that crop alone, resized, is the input.
+            let r = Rect { x: left as u32, y: top as u32, width: side as u32, height: side as u32 };
+            tensor::to_tensor(&tensor::resize(frame, Some(r), DET_SIZE, DET_SIZE), Norm::Signed, Layout::Nhwc).1
+        } else {
+            // A crop of the square at 224, from a copy shrunk by area averaging first (point
+            // samples of a large frame alias and cost detections).
+            let (small, k) = shrunk(frame, DET_SIZE as f32 / side);
+            sample_rotated(&small, (left + side / 2.0) * k.0, (top + side / 2.0) * k.1, side * k.0, 0.0, DET_SIZE, |v| v / 127.5 - 1.0)
+        };
+        let out = self.detector.run(&[Input { shape: vec![1, DET_SIZE as i64, DET_SIZE as i64, 3], data: &input }], 2)?;
+        let to_px = |(x, y): (f32, f32)| (left + x * side, top + y * side);
+        Ok(nms(decode(&out[0].data, &out[1].data, &self.anchors))
+            .into_iter()
+            .map(|d| {
+                let (cx, cy) = to_px((d.cx, d.cy));
+                Detection { score: d.score, cx, cy, w: d.w * side, h: d.h * side, kp: [to_px(d.kp[0]), to_px(d.kp[1])] }
+            })
+            .collect())
     }
 
     /// The landmark model on one ROI; None when its presence score is below `least`.
@@ -381,16 +478,30 @@ fn iou(a: &Detection, b: &Detection) -> f32 {
     inter / (a.w * a.h + b.w * b.h - inter).max(1e-6)
 }
 
+/// Whether a find in a closer square reaches past one of its sides inside the frame: the square
+/// shows part of that person, the detector guesses the rest (b1's juggler, standing across both
+/// squares, got a second skeleton a hip lower), and the whole frame sees them whole. The reach is
+/// the landmark ROI's, less a tenth of it (the ROI has room around the body).
+fn cut_by_square(d: &Detection, (left, top, side): (f32, f32, f32), w: f32, h: f32) -> bool {
+    let roi = roi_from(d.kp[0], d.kp[1]);
+    let reach = 0.4 * roi.size;
+    let cut = |lo: f32, hi: f32, c: f32, frame_end: f32| (lo > 0.0 && c - reach < lo) || (hi < frame_end && c + reach > hi);
+    cut(left, left + side, roi.cx, w) || cut(top, top + side, roi.cy, h)
+}
+
+/// Whether a detection is of the same person as a stronger one. Boxes of people standing side by
+/// side overlap a lot (group photos); only boxes whose hip centres also coincide are one person.
+fn same_person(top: &Detection, d: &Detection) -> bool {
+    let scale = (top.kp[1].0 - top.kp[0].0).hypot(top.kp[1].1 - top.kp[0].1).max(1e-3);
+    iou(top, d) > NMS_IOU && (d.kp[0].0 - top.kp[0].0).hypot(d.kp[0].1 - top.kp[0].1) < 0.5 * scale
+}
+
 /// MediaPipe's weighted non-maximum suppression: overlapping detections are averaged by score.
 fn nms(mut dets: Vec<Detection>) -> Vec<Detection> {
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while let Some(top) = dets.first().copied() {
-        // Boxes of people standing side by side overlap a lot (group photos); only boxes whose
-        // hip centres also coincide are one person.
-        let scale = (top.kp[1].0 - top.kp[0].0).hypot(top.kp[1].1 - top.kp[0].1).max(1e-3);
-        let same = |d: &Detection| iou(&top, d) > NMS_IOU && (d.kp[0].0 - top.kp[0].0).hypot(d.kp[0].1 - top.kp[0].1) < 0.5 * scale;
-        let (group, rest): (Vec<Detection>, Vec<Detection>) = dets.into_iter().partition(same);
+        let (group, rest): (Vec<Detection>, Vec<Detection>) = dets.into_iter().partition(|d| same_person(&top, d));
         dets = rest;
         let total: f32 = group.iter().map(|d| d.score).sum();
         let avg = |f: &dyn Fn(&Detection) -> f32| group.iter().map(|d| f(d) * d.score).sum::<f32>() / total;
@@ -427,6 +538,31 @@ mod tests {
         // Lying to the right (scale point to the right of the hips): a quarter turn.
         let r = roi_from((100.0, 200.0), (200.0, 200.0));
         assert!((r.rotation.abs() - std::f32::consts::FRAC_PI_2).abs() < 1e-5);
+    }
+
+    #[test]
+    fn a_long_frame_is_also_searched_in_the_squares_at_its_ends() {
+        // 16:9: both squares together, or one per turn, alternating.
+        assert_eq!(closer_squares(960.0, 540.0, Closer::All), vec![(0.0, 0.0, 540.0), (420.0, 0.0, 540.0)]);
+        assert_eq!(closer_squares(960.0, 540.0, Closer::Turn(0)), vec![(0.0, 0.0, 540.0)]);
+        assert_eq!(closer_squares(960.0, 540.0, Closer::Turn(7)), vec![(420.0, 0.0, 540.0)]);
+        // Portrait: top and bottom.
+        assert_eq!(closer_squares(720.0, 1280.0, Closer::All), vec![(0.0, 0.0, 720.0), (0.0, 560.0, 720.0)]);
+        // Near square (5:4): the letterboxed frame is nearly as close.
+        assert!(closer_squares(1280.0, 1024.0, Closer::All).is_empty());
+    }
+
+    #[test]
+    fn a_find_a_square_cuts_inside_the_frame_is_not_trusted() {
+        // In frame pixels; the ROI is 2.5 times the hip-to-scale-point distance across.
+        let at = |x: f32, half: f32| Detection { score: 0.5, cx: x, cy: 270.0, w: 40.0, h: 40.0, kp: [(x, 300.0), (x, 300.0 - half / 1.25)] };
+        let left = (0.0, 0.0, 540.0);
+        // A child well inside the left square: kept.
+        assert!(!cut_by_square(&at(250.0, 200.0), left, 960.0, 540.0));
+        // Someone standing across the square's right side (inside the frame): cut.
+        assert!(cut_by_square(&at(480.0, 300.0), left, 960.0, 540.0));
+        // Past the frame's own left edge: that side is the frame's, nothing more to see there.
+        assert!(!cut_by_square(&at(60.0, 200.0), left, 960.0, 540.0));
     }
 
     #[test]
