@@ -211,12 +211,9 @@ fn a_still_dress_does_not_fade_between_frames() {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("c3_30_41.mp4");
     from_shared_clip("c3_two_children_fullbody_bedroom_sam2.mp4", &["-vf", "trim=start_frame=30:end_frame=42,setpts=PTS-STARTPTS", "-an"], &clip);
-    let out = dir.path().join("frames");
-    alpha_view(&clip, &out);
-    let mut names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
-    names.sort();
-    assert_eq!(names.len(), 12);
-    let masks: Vec<Vec<bool>> = names.iter().map(|p| image::open(p).unwrap().to_rgba8().pixels().map(|p| p.0[3] > 127).collect()).collect();
+    let frames = alpha_frames(&clip, &dir.path().join("frames"));
+    assert_eq!(frames.len(), 12);
+    let masks: Vec<Vec<bool>> = frames.iter().map(|a| a.pixels().map(|p| p.0[3] > 127).collect()).collect();
     let ious: Vec<f64> = masks.windows(2).map(|w| drape::pipeline::steadiness::iou(&w[0], &w[1])).collect();
     let mean = ious.iter().sum::<f64>() / ious.len() as f64;
     let least = ious.iter().copied().fold(1.0, f64::min);
@@ -366,12 +363,9 @@ fn a_child_at_the_side_of_a_wide_frame_is_found() {
 #[test]
 fn a_woman_tilting_her_head_keeps_her_blouse() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("frames");
-    alpha_view(&testdata().join("clips").join("c1_two_adults_upperbody_intel_headpose_270p.mp4"), &out);
-    let mut names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
-    names.sort();
-    assert_eq!(names.len(), 56);
-    let blouse: Vec<f64> = names.iter().map(|p| alpha_share(&image::open(p).unwrap().to_rgba8(), (90, 200, 140, 260))).collect();
+    let frames = alpha_frames(&testdata().join("clips").join("c1_two_adults_upperbody_intel_headpose_270p.mp4"), &dir.path().join("frames"));
+    assert_eq!(frames.len(), 56);
+    let blouse: Vec<f64> = frames.iter().map(|a| alpha_share(a, (90, 200, 140, 260))).collect();
     assert!(blouse.iter().all(|&b| b > 0.8), "her blouse, restyled share per frame: {blouse:.2?}");
 }
 
@@ -394,6 +388,14 @@ fn from_shared_clip(clip: &str, args: &[&str], out: &std::path::Path) {
 fn alpha_view(input: &std::path::Path, out: &std::path::Path) {
     let o = drape(&["process", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--view", "alpha"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// A clip through `drape process --view alpha` into the folder `out`: its frames, in order.
+fn alpha_frames(clip: &std::path::Path, out: &std::path::Path) -> Vec<image::RgbaImage> {
+    alpha_view(clip, out);
+    let mut names: Vec<_> = std::fs::read_dir(out).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    names.iter().map(|p| image::open(p).unwrap().to_rgba8()).collect()
 }
 
 /// The share of a box (x0, y0, x1, y1) whose alpha is over one half.

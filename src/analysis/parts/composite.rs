@@ -415,15 +415,7 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
             never.push(Never { c, r, from: None, hand: false });
         }
     }
-    let present: Vec<P> = p.landmarks.iter().filter(|l| l.presence > 0.5).map(|l| (l.x * sx, l.y * sy)).collect();
-    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
-    for q in &present {
-        x0 = x0.min(q.0);
-        y0 = y0.min(q.1);
-        x1 = x1.max(q.0);
-        y1 = y1.max(q.1);
-    }
-    let m = 0.2 * (x1 - x0).max(y1 - y0).max(sw);
+    let bbox = extent(p, sx, sy, sw);
     Some(Body {
         shoulder,
         hips_seen: hips.is_some(),
@@ -439,8 +431,23 @@ fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
         axis,
         normal,
         face: face.map(|(c, r)| (c, 0.6 * r)),
-        bbox: [x0 - m, y0 - m, x1 + m, y1 + m],
+        bbox,
     })
+}
+
+/// The box (x0, y0, x1, y1, map pixels) of a person's present landmarks, widened each way by a
+/// fifth of its longer side, or of `least` where that is more.
+fn extent(p: &Person, sx: f32, sy: f32, least: f32) -> [f32; 4] {
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for l in p.landmarks.iter().filter(|l| l.presence > 0.5) {
+        let q = (l.x * sx, l.y * sy);
+        x0 = x0.min(q.0);
+        y0 = y0.min(q.1);
+        x1 = x1.max(q.0);
+        y1 = y1.max(q.1);
+    }
+    let m = 0.2 * (x1 - x0).max(y1 - y0).max(least);
+    [x0 - m, y0 - m, x1 + m, y1 + m]
 }
 
 impl CompositeSegmenter {
@@ -1465,8 +1472,6 @@ fn sideways_on_nobody(q: &Person, b: &Body, selfie: &Map) -> bool {
     n > 0 && along / (n as f32) < 0.3 && down / (n as f32) > 0.5
 }
 
-/// Whether PAN calls a skeleton's lower chest and belly hair. On a real body that is fabric or
-/// skin; hair long enough to cover it from behind is rare. Points outside the map say nothing.
 /// Whether a skeleton lying on its side has no skin or hair where its face is: no one. Searched
 /// closer, the detector finds shapes on a bed or among pillows (c3: head shares under 0.05,
 /// where the children's heads read 0.8-1.0, hair from behind included); upright skeletons are
@@ -1477,18 +1482,10 @@ fn lying_headless(q: &Person, b: &Body, pan: &Map) -> bool {
 }
 
 /// The share of a square (frame pixels) that is salient (> 0.5) and outside every found person's
-/// extent: the box of their present landmarks, widened by a fifth each way.
+/// extent ([`extent`]).
 fn unexplained(saliency: &Map, found: &[Person], (left, top, side): (f32, f32, f32), (sx, sy): (f32, f32)) -> f32 {
-    let boxes: Vec<[f32; 4]> = found
-        .iter()
-        .filter_map(|q| {
-            let pts: Vec<&pose::Landmark> = q.landmarks.iter().take(33).filter(|l| l.presence > 0.5).collect();
-            let (x0, x1) = pts.iter().fold((f32::MAX, f32::MIN), |(a, b), l| (a.min(l.x), b.max(l.x)));
-            let (y0, y1) = pts.iter().fold((f32::MAX, f32::MIN), |(a, b), l| (a.min(l.y), b.max(l.y)));
-            let m = 0.2 * (x1 - x0).max(y1 - y0);
-            (!pts.is_empty()).then_some([(x0 - m) * sx, (y0 - m) * sy, (x1 + m) * sx, (y1 + m) * sy])
-        })
-        .collect();
+    // With no landmark present the box is inside out and holds nothing.
+    let boxes: Vec<[f32; 4]> = found.iter().map(|q| extent(q, sx, sy, 0.0)).collect();
     let (x0, y0) = ((left * sx).max(0.0) as u32, (top * sy).max(0.0) as u32);
     let (x1, y1) = ((((left + side) * sx) as u32).min(saliency.width), (((top + side) * sy) as u32).min(saliency.height));
     let (mut salient, mut n) = (0u32, 0u32);
@@ -1528,6 +1525,8 @@ fn head_share(b: &Body, pan: &Map) -> Option<f32> {
     (n >= 8).then(|| sum / n as f32)
 }
 
+/// Whether PAN calls a skeleton's lower chest and belly hair. On a real body that is fabric or
+/// skin; hair long enough to cover it from behind is rare. Points outside the map say nothing.
 fn torso_of_hair(b: &Body, pan: &Map) -> bool {
     let (mut hair, mut n) = (0.0f32, 0u32);
     for t in [0.9f32, 1.05, 1.2, 1.35] {
