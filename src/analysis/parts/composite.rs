@@ -715,12 +715,18 @@ impl GarmentSegmenter for CompositeSegmenter {
 
         // The selfie mask counts near a detected person's own mask: it fills in where BlazePose's
         // coarse ROI mask is loose (webcam close-ups), and is kept off flags, posters and walls.
+        // Where that mask is not even faint, the fill is `beyond`: what a person holds out of
+        // their own mask (the astronaut's helmet) is in the selfie mask too, so there the fill
+        // counts below only in the colours of the person's garment.
+        let mut beyond = vec![0.0f32; n];
         if !people.is_empty() {
             let reach = people.iter().map(|(_, b)| b.sw).fold(0.0, f32::max).clamp(2.0, 0.2 * w.max(h) as f32) * 0.25;
             let masks: Vec<f32> = gate.iter().zip(&held_near).map(|(a, b)| a.max(*b)).collect();
             let near = blur_max(&masks, w, h, reach.ceil() as usize);
             for i in 0..n {
+                let own = gate[i].max(selfie_at[i] * smoothstep(0.05, 0.3, masks[i]));
                 gate[i] = gate[i].max(selfie_at[i] * smoothstep(0.05, 0.3, near[i]));
+                beyond[i] = gate[i] - own;
             }
         }
 
@@ -821,7 +827,7 @@ impl GarmentSegmenter for CompositeSegmenter {
         // Each person's garment colours against their skin and hair, from the pixels PAN is
         // sure of, for the pixels it is not.
         let mut odds: Vec<ColourOdds> = people.iter().map(|_| ColourOdds::default()).collect();
-        for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
+        for i in (0..n).filter(|&i| gate[i] - beyond[i] > 0.5 && owner[i] < people.len()) {
             let Some(e) = evidence[i] else { continue };
             let sure_garment = smoothstep(0.6, 0.8, e.clothes) * (1.0 - never[i].max(hands[i]));
             let sure_other = smoothstep(0.6, 0.8, e.true_skin.max(e.hair));
@@ -855,6 +861,12 @@ impl GarmentSegmenter for CompositeSegmenter {
                 if gate[i] < 1e-3 {
                     return 0.0;
                 }
+                // The fill beyond the person's own mask only in their garment's colours (where
+                // those are known).
+                let gate = match (evidence[i], odds.get(owner[i]).and_then(|o| o.as_ref())) {
+                    (Some(_), Some(_)) => gate[i] - beyond[i] * (1.0 - dressy[i]),
+                    _ => gate[i],
+                };
                 // No evidence past the gate check above means no PAN.
                 let (cloth, hand) = match evidence[i] {
                     None => (1.0, hands[i]),
@@ -873,7 +885,7 @@ impl GarmentSegmenter for CompositeSegmenter {
                         (smoothstep(0.35, 0.6, share), hand)
                     }
                 };
-                (gate[i] * cloth * (1.0 - never[i].max(hand))).clamp(0.0, 1.0)
+                (gate * cloth * (1.0 - never[i].max(hand))).clamp(0.0, 1.0)
             })
             .collect();
 
