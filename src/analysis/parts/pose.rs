@@ -250,7 +250,9 @@ impl Pose {
         // Two finds of one person give two skeletons on the same shoulders: keep the first.
         let mut kept: Vec<Person> = Vec::with_capacity(people.len());
         for p in people {
-            if !kept.iter().any(|k| same_shoulders(k, &p)) {
+            if kept.iter().any(|k| same_shoulders(k, &p)) {
+                tracing::trace!(score = p.score, "pose skeleton on someone else's shoulders dropped");
+            } else {
                 kept.push(p);
             }
         }
@@ -266,6 +268,7 @@ impl Pose {
         // upper-body framing are far larger than the space between two people; the shoulder
         // check in `run` catches what this lets through.)
         if people[..followed].iter().any(|p| (p.roi.cx - roi.cx).hypot(p.roi.cy - roi.cy) < 0.08 * p.roi.size.max(roi.size)) {
+            tracing::trace!(score = d.score, cx = roi.cx, cy = roi.cy, "pose detection is someone followed");
             return Ok(true);
         }
         // A strong detection in a tight group (neighbours fill its ROI) leaves the landmark model
