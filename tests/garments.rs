@@ -376,9 +376,7 @@ fn a_woman_tilting_her_head_keeps_her_blouse() {
 #[test]
 fn the_helmet_held_beside_her_is_not_her_suit() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("alpha.png");
-    alpha_view(&photo_path("astronaut.png"), &out);
-    let a = image::open(&out).unwrap().to_rgba8();
+    let a = alpha_image(&photo_path("astronaut.png"), &dir.path().join("alpha.png"));
     assert_eq!(a.dimensions(), (512, 512));
     let (shell, suit) = (alpha_share(&a, (400, 350, 490, 420)), alpha_share(&a, (40, 300, 140, 420)));
     assert!(shell < 0.1, "the helmet's white shell is {:.0}% restyled", 100.0 * shell);
@@ -408,9 +406,7 @@ fn a_headless_skeleton_between_two_children_does_not_restyle_the_blanket() {
 fn alpha_of_clip_frame(dir: &std::path::Path, clip: &str, n: u32) -> image::RgbaImage {
     let frame = dir.join(format!("frame_{n}.png"));
     from_shared_clip(clip, &["-vf", &format!("select=eq(n\\,{n})"), "-frames:v", "1"], &frame);
-    let out = dir.join(format!("alpha_{n}.png"));
-    alpha_view(&frame, &out);
-    image::open(&out).unwrap().to_rgba8()
+    alpha_image(&frame, &dir.join(format!("alpha_{n}.png")))
 }
 
 /// ffmpeg from a shared clip to `out`, with `args` between them (a frame picked, a stretch cut).
@@ -423,6 +419,12 @@ fn from_shared_clip(clip: &str, args: &[&str], out: &std::path::Path) {
 fn alpha_view(input: &std::path::Path, out: &std::path::Path) {
     let o = drape(&["process", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--view", "alpha"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// An image through `drape process --view alpha` to `out`, read back.
+fn alpha_image(input: &std::path::Path, out: &std::path::Path) -> image::RgbaImage {
+    alpha_view(input, out);
+    image::open(out).unwrap().to_rgba8()
 }
 
 /// A clip through `drape process --view alpha` into the folder `out`: its frames, in order.
