@@ -37,7 +37,7 @@ fn scene(w: u32, h: u32) -> Scene {
     let saliency = Map::from_fn(mw, mh, 1, |x, _, _| (x as f32 / mw as f32).min(1.0));
     let rect = Rect { x: w / 5, y: h / 10, width: w * 3 / 5, height: h * 4 / 5 };
     let image = Frame::from_fn(384, 384 * rect.height / rect.width, |x, y| image::Rgba([x as u8, y as u8, 128, 255]));
-    Scene { frame, parts, saliency, stylized: Stylized { rect, image } }
+    Scene { frame, parts, saliency, stylized: Stylized::new(rect, image, 0) }
 }
 
 fn bench(c: &mut Criterion) {

@@ -43,7 +43,7 @@ fn scene(rng: &mut Rng, (w, h): (u32, u32), parts: (u32, u32), sal: (u32, u32), 
     let ry = h / 7;
     let rect = Rect { x: rx, y: ry, width: (w - rx).max(1), height: (h - ry).max(1) };
     let image = Frame::from_fn(crop.0, crop.1, |_, _| image::Rgba([rng.byte(), rng.byte(), rng.byte(), 255]));
-    Scene { frame, parts: p, saliency, stylized: Stylized { rect, image } }
+    Scene { frame, parts: p, saliency, stylized: Stylized::new(rect, image, 0) }
 }
 
 fn gpu() -> GpuCompositor {
@@ -134,7 +134,7 @@ fn thirty_smoothed_frames_match_the_cpu_twin() {
 fn smoothing_follows_large_changes_fast_and_small_ones_slowly() {
     use drape::compositing::{cpu, Uniforms};
     let frame = Frame::from_pixel(1, 1, image::Rgba([0, 0, 0, 255]));
-    let stylized = Stylized { rect: Rect { x: 0, y: 0, width: 1, height: 1 }, image: Frame::from_pixel(1, 1, image::Rgba([255, 255, 255, 255])) };
+    let stylized = Stylized::new(Rect { x: 0, y: 0, width: 1, height: 1 }, Frame::from_pixel(1, 1, image::Rgba([255, 255, 255, 255])), 0);
     let sal = Map::from_fn(1, 1, 1, |_, _, _| 1.0);
     let alpha_after = |old: f32, new: f32| {
         let mut state = vec![old];
@@ -155,7 +155,7 @@ fn smoothing_follows_large_changes_fast_and_small_ones_slowly() {
 #[test]
 fn a_faint_fringe_restyles_nothing_and_the_edge_stays_soft() {
     let frame = Frame::from_pixel(3, 1, image::Rgba([0, 0, 0, 255]));
-    let stylized = Stylized { rect: Rect { x: 0, y: 0, width: 3, height: 1 }, image: Frame::from_pixel(3, 1, image::Rgba([255, 255, 255, 255])) };
+    let stylized = Stylized::new(Rect { x: 0, y: 0, width: 3, height: 1 }, Frame::from_pixel(3, 1, image::Rgba([255, 255, 255, 255])), 0);
     let parts = Map { width: 1, height: 1, channels: 4, data: vec![0.0, 1.0, 0.0, 0.0] };
     // Three pixels, three map texels: saliency faint, half, full.
     let sal = Map { width: 3, height: 1, channels: 1, data: vec![0.1, 0.6, 1.0] };

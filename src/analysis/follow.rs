@@ -86,15 +86,28 @@ impl Grid {
     /// Mean absolute difference between this mask and `then` carried by `m`, with a small
     /// penalty on moving so that a still person stays still when shifts tie.
     fn cost(&self, then: &Grid, m: &Motion) -> f32 {
-        let mut sum = 0.0;
+        self.cost_within(then, m, None)
+    }
+
+    /// [`Grid::cost`] counted only where `weight` (on the analysed frame, so it moves with the
+    /// motion tried) is: the garments' neighbourhood, so that a head tilted or an arm raised
+    /// outside them does not move the garments.
+    fn cost_within(&self, then: &Grid, m: &Motion, weight: Option<&Grid>) -> f32 {
+        let (mut sum, mut total) = (0.0, 0.0);
         for y in 0..self.h {
             for x in 0..self.w {
                 let (s, t) = ((x as f32 + 0.5) / self.w as f32, (y as f32 + 0.5) / self.h as f32);
                 let (s0, t0) = m.back(s, t);
-                sum += (self.v[(y * self.w + x) as usize] - then.at(s0, t0)).abs();
+                let w = weight.map_or(1.0, |g| g.at(s0, t0));
+                sum += w * (self.v[(y * self.w + x) as usize] - then.at(s0, t0)).abs();
+                total += w;
             }
         }
-        sum / (self.w * self.h) as f32 + penalty(m)
+        // The garments moved out of the frame: no fit to speak of.
+        if total < 1.0 {
+            return f32::INFINITY;
+        }
+        sum / total + penalty(m)
     }
 
     fn mean(&self) -> f32 {
@@ -134,18 +147,19 @@ fn mismatch(then: &Grid, now: &Grid, m: &Motion) -> f32 {
 /// person gone): nothing is carried until the next full analysis.
 const LOST: f32 = 0.8;
 
-/// The motion that best lays `then` on `now`: shifts on a coarse grid first, then half-cell steps
-/// and the scales around the best.
-fn estimate(then: &Grid, now: &Grid) -> Motion {
+/// The motion that best lays `then` on `now` within `weight` (everywhere without it): shifts on a
+/// coarse grid first, then half-cell steps and the scales around the best.
+fn estimate(then: &Grid, now: &Grid, weight: Option<&Grid>) -> Motion {
     let Some(centre) = then.centroid() else { return Motion::NONE };
     let (then_c, now_c) = (then.half(), now.half());
+    let weight_c = weight.map(Grid::half);
     let cells = (REACH * now_c.w.max(now_c.h) as f32).ceil() as i32;
     let (cw, ch) = (1.0 / now_c.w as f32, 1.0 / now_c.h as f32);
     let mut best = (f32::INFINITY, Motion { centre, ..Motion::NONE });
     for dy in -cells..=cells {
         for dx in -cells..=cells {
             let m = Motion { centre, scale: 1.0, shift: (dx as f32 * cw, dy as f32 * ch) };
-            let c = now_c.cost(&then_c, &m);
+            let c = now_c.cost_within(&then_c, &m, weight_c.as_ref());
             if c < best.0 {
                 best = (c, m);
             }
@@ -157,7 +171,7 @@ fn estimate(then: &Grid, now: &Grid) -> Motion {
         for j in -2..=2 {
             for i in -2..=2 {
                 let m = Motion { centre, scale, shift: (coarse.shift.0 + i as f32 * fw, coarse.shift.1 + j as f32 * fh) };
-                let c = now.cost(then, &m);
+                let c = now.cost_within(then, &m, weight);
                 if c < best.0 {
                     best = (c, m);
                 }
@@ -172,6 +186,9 @@ struct Base {
     analysis: Arc<Analysis>,
     /// The analysed frame's person mask on the search grid.
     mask: Grid,
+    /// Where the garments are on it, widened by [`FILL_REACH`]: the motion found is theirs. None
+    /// without garments (the person's motion is then the whole mask's).
+    garments: Option<Grid>,
     /// The analysis' person gate, widened: garments stay near where it found people.
     near: Map,
     /// The analysed frame's colours at the parts map's size, 0..1.
@@ -196,6 +213,13 @@ const FILL_REACH: f32 = 0.08;
 pub struct Follower {
     selfie: Selfie,
     base: Option<Base>,
+    /// The colours (Lab) of the frame followed last, at the parts map's size: a cut to someone else
+    /// changes the garments' colours from one step to the next, a person moving does not.
+    before: Option<Map>,
+    /// The person mask of the frame followed last: an analysis is taken only if its frame fits it.
+    last_mask: Option<Grid>,
+    /// Follower steps in a row with no one in view.
+    empty_steps: u32,
 }
 
 impl Follower {
@@ -203,28 +227,39 @@ impl Follower {
     /// is). Opened only for live mode: photos and offline video never follow.
     pub fn open(rt: &Runtime, dir: &ModelDir) -> Result<Option<Follower>> {
         let path = |name: &str| Some(dir.model_path(name)).filter(|p| p.is_file());
-        Ok(Selfie::open_lean(rt, path("selfie").as_deref(), path("selfie_landscape").as_deref())?.map(|selfie| Follower { selfie, base: None }))
+        Ok(Selfie::open_lean(rt, path("selfie").as_deref(), path("selfie_landscape").as_deref())?.map(|selfie| Follower {
+            selfie,
+            base: None,
+            before: None,
+            last_mask: None,
+            empty_steps: 0,
+        }))
     }
 
-    /// Carry `analysis`, made from `frame`, from now on. Unless it starts a new scene, the
-    /// analysis before it, carried to `frame`, is averaged in: one analysis's doubts (a patch of
-    /// shirt PAN took for skin) weigh half, and the next halves them again, as the offline
-    /// smoothing does over every frame.
-    pub fn rebase(&mut self, frame: &Frame, analysis: Arc<Analysis>, new_scene: bool) -> Result<()> {
+    /// Start afresh: another scene, nothing of this one carried or compared against.
+    pub fn forget(&mut self) {
+        self.base = None;
+        self.before = None;
+        self.last_mask = None;
+        self.empty_steps = 0;
+    }
+
+    /// Carry `analysis`, made from `frame`, from now on, as it is. (Averaging in the analysis
+    /// before it, carried, halved whatever the new one found and the old did not: with analyses a
+    /// second or two apart, a dark top in a dim room faded out of the live picture.)
+    ///
+    /// An analysis of someone no longer in view is not taken (false): its frame's person mask
+    /// must fit the one of the frame followed last (analyses take a second or two; a cut to
+    /// someone else may have come meanwhile).
+    pub fn rebase(&mut self, frame: &Frame, analysis: Arc<Analysis>) -> Result<bool> {
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
         let now = Grid::from_map(&selfie, gw, gh);
-        let analysis = match self.base.as_ref().filter(|b| b.trusted && !new_scene) {
-            Some(old) => {
-                let motion = estimate(&old.mask, &now);
-                if mismatch(&old.mask, &now, &motion) > LOST {
-                    analysis
-                } else {
-                    Arc::new(average(&analysis, &carry(old, &selfie, frame, &motion), PAST_WEIGHT))
-                }
+        if let Some(last) = self.last_mask.as_ref().filter(|l| l.w == now.w && l.h == now.h) {
+            if mismatch(&now, last, &estimate(&now, last, None)) > LOST {
+                return Ok(false);
             }
-            None => analysis,
-        };
+        }
         let (pw, ph) = (analysis.parts.width, analysis.parts.height);
         let person = selfie.resized(pw, ph);
         // The analysis' person gate at the parts map's size, read three ways below.
@@ -245,54 +280,144 @@ impl Follower {
         let odds = then_person.as_ref().and_then(|g| learn_odds(&analysis, g, &colours)).map(|o| o.table());
         let near_class = [1, 2, 3].map(|c| widened(&analysis.parts.channel(c), FILL_REACH));
         let then_person = then_person.unwrap_or_else(|| Map::from_fn(pw, ph, 1, |_, _, _| 1.0));
-        self.base = Some(Base { analysis, mask: now, near, colours, trusted, odds, near_class, then_person });
-        Ok(())
+        let garments = {
+            let g = Map::from_fn(pw, ph, 1, |x, y, _| near_class.iter().map(|m| m.get(x, y, 0)).fold(0.0, f32::max));
+            let g = Grid::from_map(&g, gw, gh);
+            (g.mean() > 0.01).then_some(g)
+        };
+        self.base = Some(Base { analysis, mask: now, garments, near, colours, trusted, odds, near_class, then_person });
+        Ok(true)
     }
 
     /// The carried analysis moved onto `frame` and gated by where the person is in it, with the
-    /// motion found; None before the first [`Follower::rebase`] or where the selfie mask cannot
-    /// be trusted for this scene.
-    pub fn follow(&mut self, frame: &Frame) -> Result<Option<(Analysis, Motion)>> {
-        let Some(base) = self.base.as_ref().filter(|b| b.trusted) else { return Ok(None) };
+    /// motion found; Untrusted before the first [`Follower::rebase`] or where the selfie mask
+    /// cannot be trusted for this scene; Lost where the person in view is not the one analysed,
+    /// and then nothing is carried until the next rebase.
+    pub fn follow(&mut self, frame: &Frame) -> Result<Followed> {
+        let Some(base) = self.base.as_ref().filter(|b| b.trusted) else { return Ok(Followed::Untrusted) };
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
         let now = Grid::from_map(&selfie, gw, gh);
-        let motion = estimate(&base.mask, &now);
-        if mismatch(&base.mask, &now, &motion) > LOST {
-            // Garments are not drawn where the analysed person no longer is.
-            return Ok(Some((Analysis::empty(), motion)));
-        }
-        Ok(Some((carry(base, &selfie, frame, &motion), motion)))
+        let motion = estimate(&base.mask, &now, base.garments.as_ref());
+        let fits = mismatch(&base.mask, &now, &motion) <= LOST;
+        let no_one = now.mean() < NO_ONE;
+        self.last_mask = Some(now);
+        self.empty_steps = if no_one { self.empty_steps + 1 } else { 0 };
+        let why = if !fits {
+            if self.empty_steps < EMPTY_STEPS {
+                // Moved past what one shift and scale can follow (a child jumping), or out of
+                // the selfie mask's sight for a moment: nothing is drawn on this frame, and the
+                // analysis is still theirs.
+                return Ok(Followed::Unfit);
+            }
+            "no one in view"
+        } else {
+            let carried = carry(base, &selfie, frame, &motion);
+            let colours = lab_map(&colour_map(frame, carried.parts.width, carried.parts.height));
+            // The frame followed before, or the analysed one before the first step.
+            let before = self.before.take().filter(|b| b.width == colours.width && b.height == colours.height);
+            let same = same_cloth(&carried.parts, &before.unwrap_or_else(|| lab_map(&base.colours)), &colours);
+            self.before = Some(colours);
+            tracing::trace!(same, "share of the garment in the same colours as a step before");
+            if same >= SAME_LEAST {
+                return Ok(Followed::Carried(Box::new(carried), motion));
+            }
+            "the garments' colours changed at once (a cut, or someone else)"
+        };
+        // Once lost, always lost: someone who steps into the same place is someone else.
+        self.base = None;
+        Ok(Followed::Lost(why))
     }
 }
 
-/// The weight of the analyses before, carried, in each new base.
-const PAST_WEIGHT: f32 = 0.5;
+/// Colours within this [`hue_distance`] are one cloth's; at twice it, another's. On c1, one
+/// person's top four frames (a third of a second) on: 95% of its pixels within 2.7; her dark grey
+/// top and the navy T-shirt of the man beside her, in the same place: 9 to 22 (0.2-0.3 apart in
+/// RGB, inside the tolerance the carried garment allows for folds and shading).
+const HUE_SAME: f32 = 5.0;
 
-/// `new` with `past` (carried to the same frame) averaged into its garment maps and saliency,
-/// `past` weighing `w`; maps of another size are left as they are.
-fn average(new: &Analysis, past: &Analysis, w: f32) -> Analysis {
-    let mut out = new.clone();
-    if past.parts.width == new.parts.width && past.parts.height == new.parts.height {
-        for y in 0..new.parts.height {
-            for x in 0..new.parts.width {
-                let mut sum = 0.0;
-                for c in 1..CLASSES {
-                    let v = (1.0 - w) * new.parts.get(x, y, c) + w * past.parts.get(x, y, c);
-                    out.parts.set(x, y, c, v);
-                    sum += v;
-                }
-                out.parts.set(x, y, BACKGROUND, (1.0 - sum).max(0.0));
+/// How far apart two Lab colours are as cloth: with lightness at half weight, since shading and
+/// folds change lightness most.
+fn hue_distance(p: [f32; 3], r: [f32; 3]) -> f32 {
+    ((p[0] - r[0]) / 2.0).hypot(p[1] - r[1]).hypot(p[2] - r[2])
+}
+
+/// A colour map (RGB, 0..1) in Lab.
+fn lab_map(m: &Map) -> Map {
+    let mut out = Map::new(m.width, m.height, 3);
+    for y in 0..m.height {
+        for x in 0..m.width {
+            let c = lab([0, 1, 2].map(|k| (m.get(x, y, k) * 255.0).round().clamp(0.0, 255.0) as u8));
+            for (k, v) in c.into_iter().enumerate() {
+                out.set(x, y, k as u32, v);
             }
-        }
-    }
-    if past.saliency.width == new.saliency.width && past.saliency.height == new.saliency.height {
-        for (o, p) in out.saliency.data.iter_mut().zip(&past.saliency.data) {
-            *o = (1.0 - w) * *o + w * p;
         }
     }
     out
 }
+
+/// How far (map pixels) the cloth may have moved between two follower steps.
+const STEP_REACH: i64 = 2;
+
+/// The share of the garment in `parts` whose colour in `now` is within [`HUE_SAME`] of a colour
+/// near the same place in `before` (Lab maps at the parts map's size, frames a follower's step
+/// apart); 1 where there is too little garment to tell.
+fn same_cloth(parts: &Map, before: &Map, now: &Map) -> f32 {
+    let (w, h) = (parts.width as i64, parts.height as i64);
+    let (mut onto, mut agreed) = (0.0f32, 0.0f32);
+    for y in 0..h {
+        for x in 0..w {
+            let g: f32 = (1..CLASSES).map(|c| parts.get(x as u32, y as u32, c)).sum();
+            if g <= 0.1 {
+                continue;
+            }
+            let at = |m: &Map, x: i64, y: i64| [0, 1, 2].map(|k| m.get(x as u32, y as u32, k));
+            let c = at(now, x, y);
+            let mut nearest = f32::INFINITY;
+            for yy in (y - STEP_REACH).max(0)..=(y + STEP_REACH).min(h - 1) {
+                for xx in (x - STEP_REACH).max(0)..=(x + STEP_REACH).min(w - 1) {
+                    nearest = nearest.min(hue_distance(at(before, xx, yy), c));
+                }
+            }
+            onto += g;
+            agreed += g * (1.0 - smoothstep(HUE_SAME, 2.0 * HUE_SAME, nearest));
+        }
+    }
+    if onto < 0.002 * (parts.width * parts.height) as f32 {
+        1.0
+    } else {
+        agreed / onto
+    }
+}
+
+/// What [`Follower::follow`] made of a frame.
+#[derive(Debug)]
+pub enum Followed {
+    /// No analysis to carry, or the selfie mask cannot be trusted for this scene: the full
+    /// analyses are shown as they are.
+    Untrusted,
+    /// The analysis carried to the frame, and the motion found.
+    Carried(Box<Analysis>, Motion),
+    /// Someone is in view, but the person mask does not fit the analysed one: nothing is drawn
+    /// on this frame.
+    Unfit,
+    /// The person in view is not the one analysed, and why.
+    Lost(&'static str),
+}
+
+/// Less of the frame than this (the selfie mask's mean) is no one in view ...
+const NO_ONE: f32 = 0.01;
+/// ... and for this many follower steps in a row (a third of a second or more), the person has
+/// left: whoever comes next is someone else.
+const EMPTY_STEPS: u32 = 5;
+
+/// The least share of the garment carried onto the person now whose colour is the one at the same
+/// place a follower's step before ([`same_cloth`]) for the person in view to be the one analysed.
+/// A frame or two apart, the same cloth keeps its colour even where arms move (a1 lowering both
+/// arms: a third or more of the analysed garment's place held something else a second later).
+/// Measured (`RUST_LOG=drape=trace drape live`, "share of the garment" lines): cuts to someone
+/// else 0.016-0.049; c3's children jumping as low as 0.13; a1, b1 and dim c1 0.5 and up.
+const SAME_LEAST: f32 = 0.1;
 
 /// A one-channel map's largest value within `reach` (a share of its long side), for "near".
 fn widened(m: &Map, reach: f32) -> Map {
@@ -391,7 +516,8 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
             // Loose enough for folds and shading (tighter cost agreement with full analyses on
             // the shared clips: tests/follow.rs), tight enough for skin in front of a garment;
             // a colour of these people's skin or hair is no garment.
-            let keep = here * (1.0 - smoothstep(0.3, 0.5, d)) * (1.0 - skin_colour);
+            let same_colour = 1.0 - smoothstep(0.3, 0.5, d);
+            let keep = here * same_colour * (1.0 - skin_colour);
             // Garment coloured person near a carried garment: what the motion brought into view,
             // only where the analysis could not have decided: outside its people then, or where
             // what is there changed since (a hand moved off the shirt). A face, a hand or a shoe
@@ -467,7 +593,7 @@ fn moved_crop(st: &Stylized, m: &Motion, (fw, fh): (u32, u32)) -> Option<Stylize
     } else {
         image::imageops::crop_imm(&st.image, ix0, iy0, ix1 - ix0, iy1 - iy0).to_image()
     };
-    Some(Stylized { rect: Rect { x: cx0 as u32, y: cy0 as u32, width: (cx1 - cx0) as u32, height: (cy1 - cy0) as u32 }, image })
+    Some(Stylized { rect: Rect { x: cx0 as u32, y: cy0 as u32, width: (cx1 - cx0) as u32, height: (cy1 - cy0) as u32 }, image, texture: st.texture })
 }
 
 #[cfg(test)]
@@ -484,24 +610,42 @@ mod tests {
     #[test]
     fn the_motion_found_is_the_shift_and_scale_of_the_person() {
         let then = disc(48, 36, 0.4, 0.5, 0.15);
-        let still = estimate(&then, &then);
+        let still = estimate(&then, &then, None);
         assert!(still.shift.0.abs() < 0.01 && still.shift.1.abs() < 0.01 && (still.scale - 1.0).abs() < 0.01, "{still:?}");
-        let moved = estimate(&then, &disc(48, 36, 0.5, 0.45, 0.15));
+        let moved = estimate(&then, &disc(48, 36, 0.5, 0.45, 0.15), None);
         let (s, t) = moved.forward(0.4, 0.5);
         assert!((s - 0.5).abs() < 0.02 && (t - 0.45).abs() < 0.02, "centre carried to ({s}, {t}): {moved:?}");
-        let nearer = estimate(&then, &disc(48, 36, 0.4, 0.5, 0.165));
+        let nearer = estimate(&then, &disc(48, 36, 0.4, 0.5, 0.165), None);
         assert!((nearer.scale - 1.1).abs() < 0.06, "{nearer:?}");
+    }
+
+    fn union(a: &Grid, b: &Grid) -> Grid {
+        Grid { w: a.w, h: a.h, v: a.v.iter().zip(&b.v).map(|(p, q)| p.max(*q)).collect() }
+    }
+
+    #[test]
+    fn a_head_tilted_beside_the_garments_does_not_move_them() {
+        // A torso with a head above it; the head tilts far to one side (dimmed c1: the whole
+        // mask's best shift moved her top down and aside by 5-8% of the frame).
+        let torso = disc(48, 36, 0.5, 0.8, 0.14);
+        let then = union(&torso, &disc(48, 36, 0.5, 0.45, 0.17));
+        let now = union(&torso, &disc(48, 36, 0.36, 0.52, 0.17));
+        let garments = torso.clone();
+        let m = estimate(&then, &now, Some(&garments));
+        assert!(m.shift.0.abs() < 0.015 && m.shift.1.abs() < 0.015 && (m.scale - 1.0).abs() < 0.01, "the torso did not move: {m:?}");
+        let whole = estimate(&then, &now, None);
+        assert!(whole.shift.0.abs() + whole.shift.1.abs() > 0.02, "the whole mask's fit would have moved it: {whole:?}");
     }
 
     #[test]
     fn someone_else_in_view_is_no_fit() {
         let then = disc(48, 36, 0.25, 0.5, 0.12);
         let moved = disc(48, 36, 0.3, 0.5, 0.12);
-        assert!(mismatch(&then, &moved, &estimate(&then, &moved)) < 0.3, "the same person a step on");
+        assert!(mismatch(&then, &moved, &estimate(&then, &moved, None)) < 0.3, "the same person a step on");
         let elsewhere = disc(48, 36, 0.8, 0.4, 0.08);
-        assert!(mismatch(&then, &elsewhere, &estimate(&then, &elsewhere)) > LOST, "out of reach and another size");
+        assert!(mismatch(&then, &elsewhere, &estimate(&then, &elsewhere, None)) > LOST, "out of reach and another size");
         let gone = Grid { w: 48, h: 36, v: vec![0.0; 48 * 36] };
-        assert!(mismatch(&then, &gone, &estimate(&then, &gone)) > LOST, "no one there");
+        assert!(mismatch(&then, &gone, &estimate(&then, &gone, None)) > LOST, "no one there");
     }
 
     #[test]
@@ -515,7 +659,7 @@ mod tests {
     #[test]
     fn a_crop_moved_past_the_edge_is_cut_to_the_frame() {
         let image = Frame::from_fn(100, 100, |x, _| image::Rgba([x as u8, 0, 0, 255]));
-        let st = Stylized { rect: Rect { x: 100, y: 100, width: 100, height: 100 }, image };
+        let st = Stylized::new(Rect { x: 100, y: 100, width: 100, height: 100 }, image, 0);
         let m = Motion { centre: (0.5, 0.5), scale: 1.0, shift: (-0.375, 0.0) };
         let out = moved_crop(&st, &m, (400, 400)).expect("half of it is still in the frame");
         assert_eq!((out.rect.x, out.rect.width), (0, 50));

@@ -4,6 +4,7 @@
 pub mod follow;
 pub mod models;
 pub mod parts;
+pub mod restyle;
 pub mod runtime;
 pub mod saliency;
 pub mod steady;
@@ -62,6 +63,26 @@ pub struct Request<'a> {
 pub struct Stylized {
     pub rect: Rect,
     pub image: Frame,
+    /// Which restyling made this texture and in which look: a crop moved about keeps it, so the
+    /// compositor can count new textures and tell a texture of an older look.
+    pub texture: Texture,
+}
+
+/// One restyling's mark: a number of its own, and the look (style, parts, strength) it was made
+/// in, counted from 0 by every change of look the analysis took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Texture {
+    pub id: u64,
+    pub look: u64,
+}
+
+impl Stylized {
+    /// A texture newly restyled, in look `look`.
+    pub fn new(rect: Rect, image: Frame, look: u64) -> Stylized {
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Stylized { rect, image, texture: Texture { id, look } }
+    }
 }
 
 /// One frame's analysis.
@@ -223,27 +244,44 @@ impl Analyser {
             if options.strength <= 0.0 || selected.is_empty() { None } else { selected_rect(&parts, &saliency, selected, frame.width(), frame.height()) };
         let stylized = match rect {
             None => None,
-            Some(rect) => Some(t.time("style (total)", || -> Result<Stylized> {
-                let long = self.config.style_size.min(rect.width.max(rect.height).next_multiple_of(4)).max(4);
-                let (w, h) = tensor::fit_size(rect.width, rect.height, long, 4);
-                let crop = t.time("style crop resize", || tensor::resize(frame, Some(rect), w, h));
-                // One transform per distinct style among the selected parts.
-                let mut done: Vec<(String, Frame)> = Vec::new();
-                for (i, style) in styles.iter().enumerate() {
-                    if selected.contains(i as u32 + 1) && !done.iter().any(|(n, _)| *n == style.name) {
-                        done.push((style.name.clone(), self.stylizer.stylize(&crop, style, options)?));
-                    }
-                }
-                let image = if done.len() <= 1 {
-                    done.pop().map(|(_, img)| img).unwrap_or(crop)
-                } else {
-                    merge_by_part(&done, &styles, &parts, selected, rect, frame.dimensions())
-                };
-                Ok(Stylized { rect, image })
-            })?),
+            Some(rect) => Some(restyle_crop(&mut self.stylizer, &t, frame, rect, &parts, selected, styles, options, self.config.style_size)?),
         };
         Ok(Analysis { saliency, parts, stylized, gate: seg.gate, people: seg.people })
     }
+}
+
+/// The frame's `rect` restyled at `style_size` (its long side), each selected part in its own
+/// style (upper, lower, full): one transform per distinct style, each crop pixel from the style
+/// of its most likely part in `parts`.
+#[allow(clippy::too_many_arguments)]
+pub fn restyle_crop(
+    stylizer: &mut Stylizer,
+    t: &Timings,
+    frame: &Frame,
+    rect: Rect,
+    parts: &Map,
+    selected: PartSet,
+    styles: [&Style; 3],
+    options: StyleOptions,
+    style_size: u32,
+) -> Result<Stylized> {
+    t.time("style (total)", || -> Result<Stylized> {
+        let long = style_size.min(rect.width.max(rect.height).next_multiple_of(4)).max(4);
+        let (w, h) = tensor::fit_size(rect.width, rect.height, long, 4);
+        let crop = t.time("style crop resize", || tensor::resize(frame, Some(rect), w, h));
+        let mut done: Vec<(String, Frame)> = Vec::new();
+        for (i, style) in styles.iter().enumerate() {
+            if selected.contains(i as u32 + 1) && !done.iter().any(|(n, _)| *n == style.name) {
+                done.push((style.name.clone(), stylizer.stylize(&crop, style, options)?));
+            }
+        }
+        let image = if done.len() <= 1 {
+            done.pop().map(|(_, img)| img).unwrap_or(crop)
+        } else {
+            merge_by_part(&done, &styles, parts, selected, rect, frame.dimensions())
+        };
+        Ok(Stylized::new(rect, image, 0))
+    })
 }
 
 /// Each crop pixel from the stylized image of its most likely selected part's style.

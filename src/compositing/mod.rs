@@ -258,11 +258,11 @@ impl Compositor {
     /// are there anyway).
     pub fn composite(&mut self, frame: &Frame, layers: &Layers<'_>, params: &Params, pixels: bool) -> Result<Composited> {
         match self {
-            Compositor::Cpu(c) => Ok(Composited { pixels: Some(Arc::new(c.composite(frame, layers, params))), texture: None, analysis: None }),
+            Compositor::Cpu(c) => Ok(Composited { pixels: Some(Arc::new(c.composite(frame, layers, params))), texture: None, analysis: None, restyled: None }),
             Compositor::Gpu(g) => {
                 g.composite(frame, layers, params)?;
                 let px = if pixels { Some(Arc::new(g.read_back()?)) } else { None };
-                Ok(Composited { pixels: px, texture: g.output_texture().cloned(), analysis: None })
+                Ok(Composited { pixels: px, texture: g.output_texture().cloned(), analysis: None, restyled: None })
             }
         }
     }

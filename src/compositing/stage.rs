@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::{Compositor, Layers, Params};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Stylized, Texture};
 use crate::error::Result;
 use crate::frame::Frame;
 
@@ -17,6 +17,9 @@ pub struct Fresh<'a> {
     pub id: u64,
     pub analysis: &'a Analysis,
     pub cut: bool,
+    /// A texture restyled from a later frame than the analysis' own crop, to paint instead of it
+    /// (live mode's restyler).
+    pub texture: Option<&'a Stylized>,
 }
 
 /// One composited frame.
@@ -29,6 +32,8 @@ pub struct Composited {
     pub texture: Option<wgpu::Texture>,
     /// The id of the analysis composited; None before the first.
     pub analysis: Option<u64>,
+    /// The restyled texture composited, if any: which restyling, in which look.
+    pub restyled: Option<Texture>,
 }
 
 impl Composited {
@@ -65,15 +70,17 @@ impl Stage {
     /// `pixels`, a GPU composite is read back too.
     pub fn composite(&mut self, frame: &Frame, analysis: Option<Fresh<'_>>, base: &Params, pixels: bool) -> Result<Composited> {
         let id = analysis.as_ref().map(|a| a.id);
+        let stylized = analysis.as_ref().and_then(|a| a.texture.or(a.analysis.stylized.as_ref()));
+        let restyled = stylized.map(|s| s.texture);
         let (layers, params) = match analysis {
             None => (Layers::from(&self.empty), Params { reset: true, ..*base }),
             Some(a) => {
                 let new = a.id != self.used;
                 let params = Params { reset: base.reset || self.used == 0 || (new && a.cut), ..*base };
                 self.used = a.id;
-                (Layers::from(a.analysis), params)
+                (Layers { stylized, ..Layers::from(a.analysis) }, params)
             }
         };
-        Ok(Composited { analysis: id, ..self.compositor.composite(frame, &layers, &params, pixels)? })
+        Ok(Composited { analysis: id, restyled, ..self.compositor.composite(frame, &layers, &params, pixels)? })
     }
 }

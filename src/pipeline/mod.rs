@@ -13,8 +13,9 @@ pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};
 
 use crate::analysis::follow::Follower;
 use crate::analysis::parts::PartSet;
+use crate::analysis::restyle::{Look, Restyler};
 use crate::analysis::saliency::Saliency;
-use crate::analysis::style::{Style, StyleOptions, StyleSpec};
+use crate::analysis::style::{Style, StyleOptions};
 use crate::analysis::Analyser;
 use crate::analysis::Analysis;
 use crate::error::Result;
@@ -37,6 +38,11 @@ pub trait FrameAnalyser: Send {
     /// The cheap follower that carries each analysis to the frames after it, for live mode's
     /// second rate; None where there is none (live then shows each analysis as it is).
     fn take_follower(&mut self) -> Option<Follower> {
+        None
+    }
+    /// The restyler that restyles the garments of each frame the follower placed them on, for
+    /// live mode's third rate; None where there is none (the full analyses' crops are shown).
+    fn take_restyler(&mut self) -> Option<Restyler> {
         None
     }
     /// The first model, for the offline pipeline to run on a thread of its own a frame ahead of
@@ -63,70 +69,72 @@ impl FirstStage for Saliency {
     }
 }
 
-/// A change of what the analysis produces, sent to it while it runs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LookChange {
-    Parts(PartSet),
-    /// One style per part: upper, lower, full.
-    Styles([StyleSpec; 3]),
-    Strength(f32),
-    PreserveColour(bool),
-}
+pub use crate::analysis::restyle::LookChange;
 
 /// The analyser with the style and parts the user chose.
 pub struct StyledAnalyser {
     pub analyser: Analyser,
-    /// Upper, lower, full.
-    pub styles: [Style; 3],
-    pub parts: PartSet,
-    pub options: StyleOptions,
+    pub look: Look,
     timings: Timings,
     /// Live mode's follower, when the caller gave one.
     follower: Option<Follower>,
+    /// Live mode's restyler, when the caller gave one.
+    restyler: Option<Restyler>,
 }
 
 impl StyledAnalyser {
     pub fn new(analyser: Analyser, style: Style, parts: PartSet, options: StyleOptions) -> StyledAnalyser {
         let timings = analyser.timings().clone();
-        StyledAnalyser { analyser, styles: [style.clone(), style.clone(), style], parts, options, timings, follower: None }
+        StyledAnalyser { analyser, look: Look::new(style, parts, options), timings, follower: None, restyler: None }
     }
 
     /// With the follower that live mode runs beside this analyser.
     pub fn with_follower(self, follower: Option<Follower>) -> StyledAnalyser {
         StyledAnalyser { follower, ..self }
     }
+
+    /// With the restyler that live mode runs beside this analyser, taking this analyser's look.
+    pub fn with_restyler(self, restyler: Option<Restyler>) -> StyledAnalyser {
+        let restyler = restyler.map(|r| r.in_look(self.look.clone()));
+        StyledAnalyser { restyler, ..self }
+    }
+
+    fn analyse_given(&mut self, frame: &Frame, first: Option<Map>) -> Result<Analysis> {
+        let look = &self.look;
+        let selected = look.parts;
+        let mut a = match first {
+            Some(m) => self.analyser.analyse_styles_given(frame, m, selected, look.style_refs(), look.options)?,
+            None => self.analyser.analyse_styles(frame, selected, look.style_refs(), look.options)?,
+        };
+        if let Some(s) = a.stylized.as_mut() {
+            s.texture.look = look.generation;
+        }
+        Ok(a)
+    }
 }
 
 impl FrameAnalyser for StyledAnalyser {
     fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
-        let [u, l, f] = &self.styles;
-        self.analyser.analyse_styles(frame, self.parts, [u, l, f], self.options)
+        self.analyse_given(frame, None)
     }
     fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
         self.analyser.take_saliency().map(|s| Box::new(s) as Box<dyn FirstStage>)
     }
     fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
-        let [u, l, f] = &self.styles;
-        self.analyser.analyse_styles_given(frame, first, self.parts, [u, l, f], self.options)
+        self.analyse_given(frame, Some(first))
     }
     fn apply(&mut self, change: &LookChange) -> Result<()> {
-        match change {
-            LookChange::Parts(p) => self.parts = *p,
-            LookChange::Styles(specs) => {
-                // All three load before any is used, so a bad file changes nothing.
-                let [a, b, c] = specs;
-                self.styles = [self.analyser.load_style(a)?, self.analyser.load_style(b)?, self.analyser.load_style(c)?];
-            }
-            LookChange::Strength(s) => self.options.strength = s.clamp(0.0, 1.0),
-            LookChange::PreserveColour(on) => self.options.preserve_colour = *on,
-        }
-        Ok(())
+        let analyser = &mut self.analyser;
+        self.look.apply(change, |spec| analyser.load_style(spec))
     }
     fn drain_timings(&mut self) -> Vec<(String, f64)> {
         self.timings.drain()
     }
     fn take_follower(&mut self) -> Option<Follower> {
         self.follower.take()
+    }
+    fn take_restyler(&mut self) -> Option<Restyler> {
+        self.restyler.take()
     }
 }
 
@@ -180,5 +188,8 @@ impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
     }
     fn take_follower(&mut self) -> Option<Follower> {
         self.inner.take_follower()
+    }
+    fn take_restyler(&mut self) -> Option<Restyler> {
+        self.inner.take_restyler()
     }
 }

@@ -9,6 +9,12 @@ pub struct LatestTx<T> {
     drain: Receiver<T>,
 }
 
+impl<T> Clone for LatestTx<T> {
+    fn clone(&self) -> Self {
+        LatestTx { tx: self.tx.clone(), drain: self.drain.clone() }
+    }
+}
+
 /// A latest-wins channel: the receiver is an ordinary crossbeam receiver.
 pub fn latest<T>() -> (LatestTx<T>, Receiver<T>) {
     let (tx, rx) = bounded(1);

@@ -15,6 +15,8 @@ struct Window {
     latency_ms: (f64, u64),
     /// New garment masks the compositor took (full analyses and follower updates).
     mask_updates: u64,
+    /// New restyled textures the compositor took (a crop moved about is not new).
+    texture_updates: u64,
     /// At each composite, the age of the frame whose pixels placed the mask.
     mask_age_ms: Ages,
     /// When the first and the last frame were composited.
@@ -35,6 +37,7 @@ pub struct Second {
     pub latency_ms: f64,
     pub dropped: u64,
     pub mask_updates_per_s: f64,
+    pub texture_updates_per_s: f64,
     /// Median age of the mask at display.
     pub mask_age_ms: f64,
     pub stage_ms: Vec<(String, f64)>,
@@ -45,11 +48,12 @@ impl std::fmt::Display for Second {
         let stages: Vec<String> = self.stage_ms.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
         write!(
             f,
-            "output {:.1} fps, presented {:.1} fps, analysis {:.1} fps, mask updates {:.1}/s, mask age {:.0} ms, latency {:.0} ms, dropped {} | ms: {}",
+            "output {:.1} fps, presented {:.1} fps, analysis {:.1} fps, mask updates {:.1}/s, textures {:.1}/s, mask age {:.0} ms, latency {:.0} ms, dropped {} | ms: {}",
             self.output_fps,
             self.presented_fps,
             self.analysis_fps,
             self.mask_updates_per_s,
+            self.texture_updates_per_s,
             self.mask_age_ms,
             self.latency_ms,
             self.dropped,
@@ -70,6 +74,7 @@ pub struct Summary {
     pub stage_ms: Vec<(String, f64)>,
     pub latency_ms: f64,
     pub mask_updates: u64,
+    pub texture_updates: u64,
     /// Seconds from the first composited frame to the last.
     pub composite_span_s: f64,
     /// The mask's age at display: median and 95th percentile.
@@ -96,6 +101,11 @@ impl Summary {
     pub fn mask_updates_per_s(&self) -> f64 {
         let span = if self.composite_span_s > 0.0 { self.composite_span_s } else { self.seconds };
         self.mask_updates as f64 / span.max(1e-9)
+    }
+    /// Over the same span as [`Summary::steady_output_fps`].
+    pub fn texture_updates_per_s(&self) -> f64 {
+        let span = if self.composite_span_s > 0.0 { self.composite_span_s } else { self.seconds };
+        self.texture_updates as f64 / span.max(1e-9)
     }
     pub fn stage(&self, name: &str) -> Option<f64> {
         self.stage_ms.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
@@ -144,6 +154,11 @@ impl Stats {
         self.with(|w| w.mask_updates += 1);
     }
 
+    /// The compositor took a newly restyled texture.
+    pub fn texture_update(&self) {
+        self.with(|w| w.texture_updates += 1);
+    }
+
     /// A frame composited with a mask placed by a frame captured `age` before.
     pub fn mask_age(&self, age: Duration) {
         self.with(|w| w.mask_age_ms.push(age.as_secs_f64() * 1e3));
@@ -182,6 +197,7 @@ impl Stats {
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
             dropped: w.dropped,
             mask_updates_per_s: w.mask_updates as f64 / elapsed,
+            texture_updates_per_s: w.texture_updates as f64 / elapsed,
             mask_age_ms: w.mask_age_ms.percentile(0.5),
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
         })
@@ -199,6 +215,7 @@ impl Stats {
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
             latency_ms: w.latency_ms.0 / w.latency_ms.1.max(1) as f64,
             mask_updates: w.mask_updates,
+            texture_updates: w.texture_updates,
             composite_span_s: w.span.map_or(0.0, |(a, b)| (b - a).as_secs_f64()),
             mask_age_ms_p50: w.mask_age_ms.percentile(0.5),
             mask_age_ms_p95: w.mask_age_ms.percentile(0.95),

@@ -128,6 +128,23 @@ pub fn agreement(live: &[(u64, Vec<bool>)], offline: &[Vec<bool>]) -> (f64, usiz
     (ious.iter().sum::<f64>() / ious.len() as f64, ious.len())
 }
 
+/// The share of a mask that is garment.
+pub fn share(mask: &[bool]) -> f64 {
+    mask.iter().filter(|&&m| m).count() as f64 / mask.len().max(1) as f64
+}
+
+/// Live frames whose garments vanished: a full analysis of the frame has garment on at least 1%
+/// of it, and the live frame less than a tenth of that.
+pub fn vanished(live: &[(u64, Vec<bool>)], offline: &[Vec<bool>]) -> usize {
+    live.iter()
+        .filter(|(seq, m)| {
+            let Some(o) = (*seq as usize).checked_sub(1).and_then(|i| offline.get(i)) else { return false };
+            let full = share(o);
+            full >= 0.01 && share(m) < 0.1 * full
+        })
+        .count()
+}
+
 /// The figures of one clip.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Steadiness {

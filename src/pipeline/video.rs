@@ -3,17 +3,19 @@
 //! Live is latency-first: one-slot latest-wins hand-offs, every source frame composited with the
 //! newest analysis, analysis as often as it can.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 
 use super::sinks::SinkThread;
-use super::slot::latest;
+use super::slot::{latest, LatestTx};
 use super::stats::{Second, Stats, Summary};
 use super::{FrameAnalyser, LookChange};
-use crate::analysis::Analysis;
+use crate::analysis::follow::Followed;
+use crate::analysis::restyle::Restyler;
+use crate::analysis::{Analysis, Stylized};
 use crate::capture::Source;
 use crate::compositing::{is_scene_cut, Composited, Fresh, Params, Stage};
 use crate::error::{Error, Result};
@@ -42,13 +44,25 @@ pub struct Analysed {
     pub placed_at: Instant,
     pub analysis: Arc<Analysis>,
     pub cut: bool,
+    /// The frame whose pixels placed the garments, for the restyler.
+    pub frame: Arc<Frame>,
+    /// The frame the full analysis behind it was made from: `seq` itself, or the frame of the
+    /// analysis the follower carried.
+    pub analysed: u64,
 }
 
 impl Analysed {
     /// As the compositing stage takes it.
     pub fn fresh(&self) -> Fresh<'_> {
-        Fresh { id: self.seq, analysis: &self.analysis, cut: self.cut }
+        Fresh { id: self.seq, analysis: &self.analysis, cut: self.cut, texture: None }
     }
+}
+
+/// A texture the restyler made, and the frame whose garments it restyled.
+#[derive(Clone)]
+pub struct Painted {
+    pub seq: u64,
+    pub texture: Arc<Stylized>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +83,9 @@ pub struct VideoOptions {
     /// Offline: run the analysis' first stage (the saliency model) a frame ahead on a thread of
     /// its own, where the analyser has one.
     pub first_stage_ahead: bool,
+    /// Live: change the look once, as the window's controls do, when this many frames are out
+    /// (`drape bench` times how long the new style takes to show).
+    pub change_at: Option<(u64, LookChange)>,
 }
 
 impl Default for VideoOptions {
@@ -81,6 +98,7 @@ impl Default for VideoOptions {
             max_frames: None,
             record_rate: None,
             first_stage_ahead: true,
+            change_at: None,
         }
     }
 }
@@ -191,7 +209,7 @@ pub fn run_offline(
                 if due {
                     let a = analyse_timed(analyser.as_mut(), &c.frame, first, &stats)?;
                     let cut = last.as_ref().is_some_and(|l| is_scene_cut(&l.analysis.saliency, &a.saliency));
-                    last = Some(Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut });
+                    last = Some(Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut, frame: c.frame.clone(), analysed: c.seq });
                 }
                 let Some(l) = last.clone() else { continue };
                 let fresh = Analysed { cut: due && l.cut, ..l };
@@ -284,8 +302,15 @@ const RETELL_AFTER: Duration = Duration::from_secs(3);
 pub struct LiveSession {
     frames: Receiver<Captured>,
     newest: Arc<Mutex<Option<Analysed>>>,
+    /// The restyler's newest texture.
+    painted: Arc<Mutex<Option<Painted>>>,
+    /// The frame from which the person in view is no longer the one before (a cut, someone else,
+    /// no one): no texture made before it is painted on them.
+    changed_person: Arc<AtomicU64>,
     notices: Receiver<String>,
     changes: Sender<LookChange>,
+    /// The restyler's copy of each change of look.
+    restyle_changes: Option<Sender<LookChange>>,
     stop: Arc<AtomicBool>,
     freeze: Arc<AtomicBool>,
     pub stats: Stats,
@@ -294,6 +319,7 @@ pub struct LiveSession {
     ahead: Option<Worker>,
     analysis: Worker,
     follow: Option<Worker>,
+    restyle: Option<Worker>,
 }
 
 /// The least time between two follower updates, which leaves the full analysis a share of two
@@ -305,11 +331,19 @@ pub struct LiveSession {
 pub const FOLLOW_GAP_HEADLESS: Duration = Duration::from_millis(60);
 pub const FOLLOW_GAP_WINDOW: Duration = Duration::from_millis(80);
 
+/// The least time between two textures of the restyler: the style transform costs 60-100 ms
+/// a crop on one of two cores, and the full analysis needs a share of them. Measured headless on
+/// 2 cores (`drape bench`, see README).
+pub const RESTYLE_GAP: Duration = Duration::from_millis(110);
+
 /// Make `a` the newest analysis unless one placed by a later frame is there already (the
-/// follower's updates are newer than the full analysis they carry).
-fn publish_newer(newest: &Mutex<Option<Analysed>>, a: Analysed) {
+/// follower's updates are newer than the full analysis they carry), and hand it to the restyler.
+fn publish_newer(newest: &Mutex<Option<Analysed>>, a: Analysed, restyle: Option<&LatestTx<Analysed>>) {
     if let Ok(mut n) = newest.lock() {
         if n.as_ref().is_none_or(|n| n.seq < a.seq) {
+            if let Some(r) = restyle {
+                r.publish(a.clone());
+            }
             *n = Some(a);
         }
     }
@@ -331,6 +365,15 @@ impl LiveSession {
         let (to_base, base_rx) = latest::<(Captured, Analysed)>();
         let follower = analyser.take_follower();
         let following = follower.is_some();
+        // Only beside a follower: without one the placements are the full analyses, which
+        // restyle their own frame.
+        let restyler = if following { analyser.take_restyler() } else { None };
+        let (to_restyle, restyle_rx) = latest::<Analysed>();
+        let to_restyle = restyler.is_some().then_some(to_restyle);
+        let (restyle_changes, restyle_changes_rx) = unbounded::<LookChange>();
+        let restyle_changes = restyler.is_some().then_some(restyle_changes);
+        let painted: Arc<Mutex<Option<Painted>>> = Arc::new(Mutex::new(None));
+        let changed_person = Arc::new(AtomicU64::new(0));
         let (note_tx, notices) = unbounded::<String>();
         let (changes, changes_rx) = unbounded::<LookChange>();
         let newest: Arc<Mutex<Option<Analysed>>> = Arc::new(Mutex::new(None));
@@ -446,6 +489,7 @@ impl LiveSession {
         };
         let analysis = {
             let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
             std::thread::spawn(move || -> Result<()> {
                 lower_priority();
                 let mut last_seq = 0u64;
@@ -479,28 +523,38 @@ impl LiveSession {
                     let cut = last_saliency.as_ref().is_some_and(|s| is_scene_cut(s, &a.saliency));
                     last_saliency = Some(a.saliency.clone());
                     last_seq = c.seq;
-                    let done = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut };
+                    if cut {
+                        changed_person.fetch_max(c.seq, Ordering::SeqCst);
+                    }
+                    let done = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut, frame: c.frame.clone(), analysed: c.seq };
                     if following {
                         to_base.publish((c, done.clone()));
                     }
-                    publish_newer(&newest, done);
+                    publish_newer(&newest, done, to_restyle.as_ref());
                 }
             })
         };
         let follow = follower.map(|mut follower| {
             let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
             std::thread::spawn(move || -> Result<()> {
                 let mut based = false;
                 let mut cut = false;
                 let mut last: Option<(u64, Instant)> = None;
                 let mut told = false;
+                // The frame at which the person analysed was last lost: an analysis of a frame
+                // before it is of someone no longer there.
+                let mut lost_at = 0u64;
+                let mut base_seq = 0u64;
                 loop {
                     let Some(c) = next_until_stopped(|d| follow_rx.recv_timeout(d), &stop) else { return Ok(()) };
-                    if let Some((frame, a)) = base_rx.try_iter().last() {
+                    if let Some((frame, a)) = base_rx.try_iter().last().filter(|(_, a)| a.seq > lost_at) {
                         let t = Instant::now();
-                        match follower.rebase(&frame.frame, a.analysis, a.cut) {
-                            Ok(()) => {
+                        match follower.rebase(&frame.frame, a.analysis) {
+                            Ok(false) => tracing::trace!(seq = a.seq, "analysis not taken: its person is no longer in view"),
+                            Ok(true) => {
                                 based = true;
+                                base_seq = a.seq;
                                 cut |= a.cut;
                                 stats.stage("follow rebase", ms_since(t));
                             }
@@ -521,12 +575,42 @@ impl LiveSession {
                     let t = Instant::now();
                     last = Some((c.seq, t));
                     match follower.follow(&c.frame) {
-                        Ok(Some((a, motion))) => {
+                        Ok(Followed::Carried(a, motion)) => {
                             stats.stage("follow", ms_since(t));
                             tracing::trace!(seq = c.seq, ?motion, "followed");
-                            publish_newer(&newest, Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut: std::mem::take(&mut cut) });
+                            let cut = std::mem::take(&mut cut);
+                            let placed = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::from(a), cut, frame: c.frame.clone(), analysed: base_seq };
+                            publish_newer(&newest, placed, to_restyle.as_ref());
                         }
-                        Ok(None) => {}
+                        Ok(Followed::Lost(why)) => {
+                            // Garments are not drawn where the analysed person no longer is, and
+                            // nothing analysed before now is carried again.
+                            tracing::trace!(seq = c.seq, why, "the person analysed is lost");
+                            lost_at = c.seq;
+                            based = false;
+                            changed_person.fetch_max(c.seq, Ordering::SeqCst);
+                            let none = Analysed {
+                                seq: c.seq,
+                                placed_at: c.at,
+                                analysis: Arc::new(Analysis::empty()),
+                                cut: true,
+                                frame: c.frame.clone(),
+                                analysed: c.seq,
+                            };
+                            publish_newer(&newest, none, to_restyle.as_ref());
+                        }
+                        Ok(Followed::Unfit) => {
+                            let none = Analysed {
+                                seq: c.seq,
+                                placed_at: c.at,
+                                analysis: Arc::new(Analysis::empty()),
+                                cut: false,
+                                frame: c.frame.clone(),
+                                analysed: base_seq,
+                            };
+                            publish_newer(&newest, none, to_restyle.as_ref());
+                        }
+                        Ok(Followed::Untrusted) => {}
                         // The full analysis is still shown; the garments only trail the person.
                         Err(e) if !told => {
                             told = true;
@@ -539,7 +623,27 @@ impl LiveSession {
                 }
             })
         });
-        LiveSession { frames, newest, notices, changes, stop, freeze, stats, capture, ahead, analysis, follow }
+        let restyle = restyler.map(|restyler| {
+            let (stop, stats, painted, note_tx) = (stop.clone(), stats.clone(), painted.clone(), note_tx.clone());
+            std::thread::spawn(move || restyle_loop(restyler, restyle_rx, restyle_changes_rx, painted, stats, note_tx, &stop))
+        });
+        LiveSession {
+            frames,
+            newest,
+            painted,
+            changed_person,
+            notices,
+            changes,
+            restyle_changes,
+            stop,
+            freeze,
+            stats,
+            capture,
+            ahead,
+            analysis,
+            follow,
+            restyle,
+        }
     }
 
     /// The newest captured frames, latest wins.
@@ -552,6 +656,13 @@ impl LiveSession {
         self.newest.lock().ok().and_then(|g| g.clone())
     }
 
+    /// The restyler's newest texture, where it restyled the person now in view (a texture made
+    /// before a cut or before the person was lost is never painted on whoever came after).
+    pub fn texture(&self) -> Option<Painted> {
+        let p = self.painted.lock().ok().and_then(|g| g.clone())?;
+        (p.seq >= self.changed_person.load(Ordering::SeqCst)).then_some(p)
+    }
+
     /// Messages for the user from capture and analysis (a lost camera, a style that failed).
     pub fn notices(&self) -> impl Iterator<Item = String> + '_ {
         self.notices.try_iter()
@@ -560,6 +671,12 @@ impl LiveSession {
     /// Change the look; the analysis takes it before its next frame. False when the analysis
     /// has stopped (its error comes from [`LiveSession::finish`]).
     pub fn change(&self, change: LookChange) -> bool {
+        if let Some(r) = &self.restyle_changes {
+            // The restyler takes it at once: the next texture is in the new look.
+            if r.send(change.clone()).is_err() {
+                tracing::debug!("look change after the restyler stopped");
+            }
+        }
         self.changes.send(change).is_ok()
     }
 
@@ -591,7 +708,66 @@ impl LiveSession {
         let ahead = self.ahead.map_or(Ok(()), |h| h.join().unwrap_or(Err(Error::Panicked { thread: "analysis ahead" })));
         let analysed = self.analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
         let followed = self.follow.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "follow" })));
-        captured.err().or(ahead.err()).or(analysed.err()).or(followed.err())
+        let restyled = self.restyle.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "restyle" })));
+        captured.err().or(ahead.err()).or(analysed.err()).or(followed.err()).or(restyled.err())
+    }
+}
+
+/// The restyler's thread: the garments of the newest placement restyled from its frame's pixels,
+/// at most once per [`RESTYLE_GAP`], each change of look taken before the next texture. A texture
+/// made while a change was waiting is of the old look and thrown away.
+fn restyle_loop(
+    mut restyler: Restyler,
+    placed: Receiver<Analysed>,
+    changes: Receiver<LookChange>,
+    painted: Arc<Mutex<Option<Painted>>>,
+    stats: Stats,
+    note_tx: Sender<String>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let mut last: Option<Instant> = None;
+    let mut told = false;
+    let take_changes = |restyler: &mut Restyler| {
+        for change in changes.try_iter() {
+            // The analysis thread tells the user of a change it could not take.
+            if let Err(e) = restyler.apply(&change) {
+                tracing::debug!("the restyler did not take {change:?}: {}", e.report());
+            }
+        }
+    };
+    loop {
+        let Some(mut a) = next_until_stopped(|d| placed.recv_timeout(d), stop) else { return Ok(()) };
+        take_changes(&mut restyler);
+        if let Some(wait) = last.map(|at| RESTYLE_GAP.saturating_sub(at.elapsed())).filter(|d| !d.is_zero()) {
+            // A change of look does not wait out the gap: its texture is what the user waits for.
+            if let Ok(change) = changes.recv_timeout(wait) {
+                if let Err(e) = restyler.apply(&change) {
+                    tracing::debug!("the restyler did not take {change:?}: {}", e.report());
+                }
+                take_changes(&mut restyler);
+            }
+            a = placed.try_iter().last().unwrap_or(a);
+        }
+        last = Some(Instant::now());
+        let t = Instant::now();
+        match restyler.restyle(&a.frame, &a.analysis) {
+            Ok(texture) => {
+                stats.stage("restyle", ms_since(t));
+                if !changes.is_empty() {
+                    continue;
+                }
+                if let Ok(mut p) = painted.lock() {
+                    *p = texture.map(|t| Painted { seq: a.seq, texture: Arc::new(t) });
+                }
+            }
+            Err(e) if !told => {
+                told = true;
+                let e = e.report();
+                tracing::warn!("restyling the frame shown failed: {e}; showing the full analyses' restyling");
+                tell(&note_tx, format!("restyling failed: {e}"));
+            }
+            Err(_) => {}
+        }
     }
 }
 
@@ -669,10 +845,11 @@ pub fn composite_live(
     stage: &mut Stage,
     stop: &AtomicBool,
     mut params: impl FnMut(&Frame) -> (Params, bool),
-    mut deliver: impl FnMut(Composited, &Captured) -> Result<bool>,
+    mut deliver: impl FnMut(Composited, &Captured, Made) -> Result<bool>,
 ) -> Result<()> {
     stage.restart();
     let mut shown: Option<u64> = None;
+    let mut texture = None;
     loop {
         if session.analysis_ended() {
             // Failed (its error comes from finish), or capture ended first.
@@ -686,7 +863,9 @@ pub fn composite_live(
         let t = Instant::now();
         let (params, pixels) = params(&c.frame);
         let newest = session.newest();
-        let out = stage.composite(&c.frame, newest.as_ref().map(Analysed::fresh), &params, pixels)?;
+        let painted = session.texture();
+        let fresh = newest.as_ref().map(|a| Fresh { texture: painted.as_ref().map(|p| p.texture.as_ref()), ..a.fresh() });
+        let out = stage.composite(&c.frame, fresh, &params, pixels)?;
         session.stats.stage("composite", ms_since(t));
         if let Some(a) = &newest {
             if shown != Some(a.seq) {
@@ -695,16 +874,40 @@ pub fn composite_live(
             }
             session.stats.mask_age(a.placed_at.elapsed());
         }
+        if let Some(t) = out.restyled.filter(|t| Some(t.id) != texture) {
+            texture = Some(t.id);
+            session.stats.texture_update();
+        }
         tracing::trace!(seq = c.seq, analysis = newest.as_ref().map(|a| a.seq), "composited");
-        if !deliver(out, &c)? || stop.load(Ordering::SeqCst) {
+        let made = Made {
+            analysis: out.analysis,
+            analysed: newest.as_ref().map(|a| a.analysed),
+            restyled: out.restyled,
+            painted: painted.as_ref().filter(|p| Some(p.texture.texture) == out.restyled).map(|p| p.seq),
+        };
+        if !deliver(out, &c, made)? || stop.load(Ordering::SeqCst) {
             return Ok(());
         }
     }
 }
 
+/// What an output frame of live mode was composited with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Made {
+    /// The id of the analysis that placed its garments (the frame that placed them); None before
+    /// the first.
+    pub analysis: Option<u64>,
+    /// The frame the full analysis behind those garments was made from.
+    pub analysed: Option<u64>,
+    /// The restyled texture on it, if any.
+    pub restyled: Option<crate::analysis::Texture>,
+    /// The frame the restyler restyled that texture from, when it is the restyler's.
+    pub painted: Option<u64>,
+}
+
 /// Live: every source frame composited with the newest analysis. `on_frame` sees each
-/// composited frame, with the number of the source frame it was made from and the id of the
-/// analysis that placed its garments (None before the first), on the compositor's thread.
+/// composited frame, with the number of the source frame it was made from and what it was
+/// composited with, on the compositor's thread.
 #[allow(clippy::too_many_arguments)]
 pub fn run_live(
     open: SourceOpener,
@@ -713,7 +916,7 @@ pub fn run_live(
     sinks: Vec<Box<dyn Sink>>,
     stop: Arc<AtomicBool>,
     opts: &VideoOptions,
-    mut on_frame: impl FnMut(&Frame, u64, Option<u64>),
+    mut on_frame: impl FnMut(&Frame, u64, Made),
 ) -> VideoReport {
     let started = Instant::now();
     // Headless, a failed analysis ends the run: nobody is there to read a notice.
@@ -729,15 +932,17 @@ pub fn run_live(
         stage,
         &stop,
         |_| (opts.params, true),
-        |composited, c| {
-            let shown = composited.analysis;
+        |composited, c, made| {
             let px = composited.into_pixels()?;
             stats.composited(c.at.elapsed());
-            on_frame(&px, c.seq, shown);
+            on_frame(&px, c.seq, made);
             if !out.push(px) {
                 return Ok(false);
             }
             n += 1;
+            if let Some((_, change)) = opts.change_at.as_ref().filter(|(at, _)| *at == n) {
+                session.change(change.clone());
+            }
             stats.tick_telling(opts.each_second);
             Ok(opts.max_frames.is_none_or(|m| n < m))
         },

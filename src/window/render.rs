@@ -109,7 +109,7 @@ pub fn spawn_compose(
                     sh.source_size = frame.dimensions();
                     (params(&sh.controls, feather), pixels.load(Ordering::SeqCst))
                 },
-                |out, c| {
+                |out, c, _| {
                     tx.publish((out, c.at));
                     Ok(true)
                 },
@@ -309,7 +309,8 @@ impl Renderer {
             let mut lines = if s.presented_fps > 0.0 {
                 vec![
                     format!("{:.1} fps shown  latency {:.0} ms", s.presented_fps, s.latency_ms),
-                    format!("masks {:.1}/s, {:.0} ms old  full analyses {:.1}/s", s.mask_updates_per_s, s.mask_age_ms, s.analysis_fps),
+                    format!("masks {:.1}/s, {:.0} ms old  textures {:.1}/s", s.mask_updates_per_s, s.mask_age_ms, s.texture_updates_per_s),
+                    format!("full analyses {:.1}/s", s.analysis_fps),
                 ]
             } else {
                 vec!["measuring ...".to_string()]

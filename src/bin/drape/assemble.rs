@@ -3,6 +3,7 @@
 
 use drape::analysis::follow::Follower;
 use drape::analysis::models::ModelDir;
+use drape::analysis::restyle::{self, Restyler};
 use drape::analysis::runtime::{Runtime, RuntimeOptions};
 use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig};
@@ -60,7 +61,12 @@ pub fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look, follow: bool) 
     let style = analyser.load_style(&look.style)?;
     let options = StyleOptions { strength: look.strength, preserve_colour: look.preserve_colour };
     let follower = if follow { Follower::open(rt, dir)? } else { None };
-    let analyser = StyledAnalyser::new(analyser, style, look.parts, options).with_follower(follower);
+    // The frame shown restyled several times a second, beside the follower.
+    let restyler = match &follower {
+        Some(_) => Some(Restyler::open(rt, dir, restyle::Look::new(style.clone(), look.parts, options), look.style_size)?),
+        None => None,
+    };
+    let analyser = StyledAnalyser::new(analyser, style, look.parts, options).with_follower(follower).with_restyler(restyler);
     Ok(match std::env::var("DRAPE_FAULT_ANALYSIS_AT").ok().map(|v| v.parse::<u64>()) {
         None => Box::new(analyser),
         Some(Ok(at)) => {

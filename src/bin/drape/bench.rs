@@ -9,16 +9,29 @@ use std::time::Instant;
 
 use drape::analysis::models::ModelDir;
 use drape::analysis::runtime::Runtime;
-use drape::analysis::style::StyleOptions;
+use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::Analyser;
 use drape::capture::{video, Source};
 use drape::compositing::{Params, Stage, View};
 use drape::pipeline::stats::Summary;
 use drape::pipeline::steadiness::{self, MaskSink, SteadinessSink};
 use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions};
+use drape::pipeline::LookChange;
 
 use crate::assemble::{analyser_config, open_stage, runtime_options, styled_analyser, video_params};
 use crate::cli::{BenchArgs, Global};
+
+/// The share of the frame a garment must cover for `first_garment_ms`: a few stray pixels of
+/// alpha are no garment.
+const FIRST_GARMENT_SHARE: f64 = 0.001;
+
+/// The style the bench switches to halfway: the next built-in one, or the first for an image.
+fn next_style(s: &StyleSpec) -> StyleSpec {
+    match s {
+        StyleSpec::Builtin(i) => StyleSpec::Builtin((i + 1) % 26),
+        StyleSpec::Image(_) => StyleSpec::Builtin(0),
+    }
+}
 
 const SHARED_CLIP: &str = "../shared/testdata/clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4";
 
@@ -68,17 +81,51 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     if let Some(e) = offline.error {
         return Err(e.into());
     }
-    // Live at the clip's own rate, as a user sees it, on the runtime `drape live` uses.
+    // Live at the clip's own rate, as a user sees it, on the runtime `drape live` uses. Halfway
+    // through, the style changes once, as `N` does in the window: how long until the output shows
+    // a texture in the new look.
     let live_rt = rt.for_live();
-    let live = live_run(&input, &live_rt, dir, &a, &mut stage, &opts, |_, _, _| {})?;
-    // Live again in the alpha view: each frame's garments against the offline ones of that frame.
-    // Frames shown before the first analysis arrived (the models' start) are counted apart.
-    let (mut live_masks, mut before_first) = (Vec::new(), 0u64);
-    live_run(&input, &live_rt, dir, &a, &mut stage, &alpha, |f, seq, shown| match shown {
-        Some(_) => live_masks.push((seq, steadiness::mask_of(f))),
-        None => before_first += 1,
+    let switch_at = (a.frames / 2).max(1);
+    let switched = VideoOptions {
+        change_at: Some((switch_at, LookChange::Styles([next_style(&a.look.style), next_style(&a.look.style), next_style(&a.look.style)]))),
+        ..opts.clone()
+    };
+    let (mut n, mut asked, mut shown_new) = (0u64, None, None);
+    let live = live_run(&input, &live_rt, dir, &a, &mut stage, &switched, |_, _, made| {
+        n += 1;
+        if n == switch_at {
+            asked = Some(Instant::now());
+        }
+        if shown_new.is_none() && made.restyled.is_some_and(|t| t.look >= 1) {
+            shown_new = Some(Instant::now());
+        }
     })?;
+    let style_switch_ms = match (asked, shown_new) {
+        (Some(a), Some(s)) => Some(s.saturating_duration_since(a).as_secs_f64() * 1e3),
+        _ => None,
+    };
+    // Live again in the alpha view: each frame's garments against the offline ones of that frame.
+    // Frames shown before the first analysis arrived (the models' start) are counted apart, and
+    // the time from the first frame out to the first with a garment on it.
+    let (mut live_masks, mut before_first, mut first_out, mut first_garment) = (Vec::new(), 0u64, None, None);
+    live_run(&input, &live_rt, dir, &a, &mut stage, &alpha, |f, seq, made| {
+        let now = Instant::now();
+        first_out.get_or_insert(now);
+        let mask = steadiness::mask_of(f);
+        if first_garment.is_none() && steadiness::share(&mask) >= FIRST_GARMENT_SHARE {
+            first_garment = Some(now);
+        }
+        match made.analysis {
+            Some(_) => live_masks.push((seq, mask)),
+            None => before_first += 1,
+        }
+    })?;
+    let first_garment_ms = match (first_out, first_garment) {
+        (Some(o), Some(g)) => Some((g - o).as_secs_f64() * 1e3),
+        _ => None,
+    };
     let (alpha_iou, compared) = steadiness::agreement(&live_masks, &masks.masks());
+    let vanished = steadiness::vanished(&live_masks, &masks.masks());
     if let Some(out) = &a.compare {
         save_comparisons(out, &input, &live_masks, &masks.masks())?;
     }
@@ -124,6 +171,10 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
                 "mask_age_ms_p95": round(l.mask_age_ms_p95, 1),
                 "alpha_iou_vs_offline": round(alpha_iou, 4),
                 "alpha_frames_compared": compared,
+                "vanished_frames": vanished,
+                "texture_updates_per_s": round(l.texture_updates_per_s(), 2),
+                "first_garment_ms": first_garment_ms.map(|v| round(v, 0)),
+                "style_switch_ms": style_switch_ms.map(|v| round(v, 0)),
                 "frames_before_first_analysis": before_first,
                 "latency_ms": round(l.latency_ms, 1),
                 "dropped": l.dropped,
@@ -156,6 +207,13 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         for (k, v) in &l.stage_ms {
             println!("  {k:<24} {v:>8.1} ms");
         }
+        let or_never = |v: Option<f64>| v.map_or_else(|| "never".to_string(), |v| format!("{v:.0} ms"));
+        println!(
+            "  garments vanished in {vanished} frames; textures {:.2}/s; first garment {} after the first frame; new style shown {} after the switch",
+            l.texture_updates_per_s(),
+            or_never(first_garment_ms),
+            or_never(style_switch_ms)
+        );
         println!("style transform alone on every frame at 384 px: {style_only_fps:.2} fps");
     }
     Ok(ExitCode::SUCCESS)
@@ -200,7 +258,7 @@ fn live_run(
     a: &BenchArgs,
     stage: &mut Stage,
     opts: &VideoOptions,
-    on_frame: impl FnMut(&drape::frame::Frame, u64, Option<u64>),
+    on_frame: impl FnMut(&drape::frame::Frame, u64, drape::pipeline::video::Made),
 ) -> anyhow::Result<Summary> {
     let report = run_live(opener(input), styled_analyser(rt, dir, &a.look, !a.no_follow)?, stage, Vec::new(), Arc::new(AtomicBool::new(false)), opts, on_frame);
     match report.error {
