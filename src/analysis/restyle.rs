@@ -6,6 +6,9 @@
 //! runs only the style transform (a tenth of an analysis) on the crop of the newest frame the
 //! garments were placed on, several times a second, so the painting moves with the cloth.
 
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
 use super::models::ModelDir;
 use super::runtime::Runtime;
 use super::style::{Style, StyleOptions, StyleSpec, Stylizer};
@@ -74,6 +77,9 @@ pub struct Restyler {
     timings: Timings,
     /// The rectangle restyled last, kept while the garments stay within it.
     last_rect: Option<Rect>,
+    /// Set while the restyler's textures are shown: the full analyses then leave the restyling
+    /// to it (they would restyle a frame a second old, at a tenth of their cost).
+    working: Arc<AtomicBool>,
 }
 
 impl Restyler {
@@ -81,12 +87,17 @@ impl Restyler {
     pub fn open(rt: &Runtime, dir: &ModelDir, look: Look, style_size: u32) -> Result<Restyler> {
         let path = |name: &str| Some(dir.model_path(name)).filter(|p| p.is_file());
         let stylizer = Stylizer::open(rt, path("style_predict").as_deref(), path("style_transform").as_deref(), path("multistyle26").as_deref())?;
-        Ok(Restyler { stylizer, look, style_size, timings: rt.timings().clone(), last_rect: None })
+        Ok(Restyler { stylizer, look, style_size, timings: rt.timings().clone(), last_rect: None, working: Arc::new(AtomicBool::new(false)) })
     }
 
     /// The same restyler in `look`.
     pub fn in_look(self, look: Look) -> Restyler {
         Restyler { look, ..self }
+    }
+
+    /// Whether its textures are being shown; the live session sets it.
+    pub fn working(&self) -> Arc<AtomicBool> {
+        self.working.clone()
     }
 
     /// Take a change of look; the next texture is in it.

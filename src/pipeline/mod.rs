@@ -11,6 +11,9 @@ pub mod video;
 
 pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use crate::analysis::follow::Follower;
 use crate::analysis::parts::PartSet;
 use crate::analysis::restyle::{Look, Restyler};
@@ -80,12 +83,15 @@ pub struct StyledAnalyser {
     follower: Option<Follower>,
     /// Live mode's restyler, when the caller gave one.
     restyler: Option<Restyler>,
+    /// Once the restyler is taken: whether its textures are shown, so that the full analyses need
+    /// not restyle.
+    restyled_elsewhere: Option<Arc<AtomicBool>>,
 }
 
 impl StyledAnalyser {
     pub fn new(analyser: Analyser, style: Style, parts: PartSet, options: StyleOptions) -> StyledAnalyser {
         let timings = analyser.timings().clone();
-        StyledAnalyser { analyser, look: Look::new(style, parts, options), timings, follower: None, restyler: None }
+        StyledAnalyser { analyser, look: Look::new(style, parts, options), timings, follower: None, restyler: None, restyled_elsewhere: None }
     }
 
     /// With the follower that live mode runs beside this analyser.
@@ -101,7 +107,9 @@ impl StyledAnalyser {
 
     fn analyse_given(&mut self, frame: &Frame, first: Option<Map>) -> Result<Analysis> {
         let look = &self.look;
-        let selected = look.parts;
+        // The maps are the same either way; only the style transform is left out.
+        let elsewhere = self.restyled_elsewhere.as_ref().is_some_and(|w| w.load(Ordering::SeqCst));
+        let selected = if elsewhere { PartSet::default() } else { look.parts };
         let mut a = match first {
             Some(m) => self.analyser.analyse_styles_given(frame, m, selected, look.style_refs(), look.options)?,
             None => self.analyser.analyse_styles(frame, selected, look.style_refs(), look.options)?,
@@ -134,7 +142,9 @@ impl FrameAnalyser for StyledAnalyser {
         self.follower.take()
     }
     fn take_restyler(&mut self) -> Option<Restyler> {
-        self.restyler.take()
+        let r = self.restyler.take()?;
+        self.restyled_elsewhere = Some(r.working());
+        Some(r)
     }
 }
 
