@@ -54,8 +54,8 @@ fn carry(clip: &str, pairs: &[(usize, usize)]) -> (f64, f64) {
         analyser.forget();
         let a1 = analyser.analyse(f1, &req).unwrap();
         follower.forget();
-        assert!(follower.rebase(f0, a0.clone()).unwrap());
-        let Followed::Carried(carried, motion) = follower.follow(f1).unwrap() else { panic!("the selfie mask sees the person the analysis found") };
+        assert!(follower.rebase(f0, then as u64, a0.clone()).unwrap());
+        let Followed::Carried(carried, motion) = follower.follow(f1, now as u64).unwrap() else { panic!("the selfie mask sees the person the analysis found") };
         let (full, moved, stale) = (alpha(f1, &a1), alpha(f1, &carried), alpha(f1, &a0));
         let (c, s) = (iou(&mask_of(&moved), &mask_of(&full)), iou(&mask_of(&stale), &mask_of(&full)));
         eprintln!("{clip} frames {then} -> {now}: carried IoU {c:.3}, stale IoU {s:.3}, motion {motion:?}");
@@ -131,15 +131,15 @@ fn a_dark_top_in_a_dim_room_is_carried_whole() {
         if let Some(old) = &before {
             // Her head tilts between analyses; the top stays where it is. The whole person
             // mask's best shift moved the top down and aside (IoU 0.54 against 0.82 stale).
-            let Followed::Carried(carried, motion) = follower.follow(frame).unwrap() else { panic!("she is still in view") };
+            let Followed::Carried(carried, motion) = follower.follow(frame, 2 * k as u64).unwrap() else { panic!("she is still in view") };
             let full = mask_of(&alpha(frame, &a));
             let (c, s) = (iou(&mask_of(&alpha(frame, &carried)), &full), iou(&mask_of(&alpha(frame, old)), &full));
             eprintln!("dimmed c1, analysis {} carried a second on: IoU {c:.3}, stale {s:.3}, {motion:?}", k - 1);
             assert!(c >= s - 0.03, "carrying the analysis does no worse than leaving it where it was ({c:.3} against {s:.3})");
         }
         before = Some(a.clone());
-        assert!(follower.rebase(frame, a.clone()).unwrap());
-        let Followed::Carried(carried, _) = follower.follow(frame).unwrap() else { panic!("the same frame is the same person") };
+        assert!(follower.rebase(frame, 2 * k as u64, a.clone()).unwrap());
+        let Followed::Carried(carried, _) = follower.follow(frame, 2 * k as u64 + 1).unwrap() else { panic!("the same frame is the same person") };
         let full = mask_of(&alpha(frame, &a));
         let share = full.iter().filter(|&&m| m).count() as f64 / full.len() as f64;
         assert!(share > 0.05, "the full analysis finds the garments of the dimmed frame ({share:.3})");
@@ -162,9 +162,9 @@ fn someone_else_in_the_same_place_is_not_the_person_analysed() {
     let half = |frame: &Frame, x0: u32| image::imageops::crop_imm(frame, x0, 0, w / 2, h).to_image();
     let (her, him) = (half(&f[0], 0), half(&f[1], w / 2));
     let a = Arc::new(analyser.analyse(&her, &req).unwrap());
-    assert!(follower.rebase(&her, a).unwrap());
-    assert!(matches!(follower.follow(&half(&f[1], 0)).unwrap(), Followed::Carried(..)), "she is still she four frames on");
-    match follower.follow(&him).unwrap() {
+    assert!(follower.rebase(&her, 20, a).unwrap());
+    assert!(matches!(follower.follow(&half(&f[1], 0), 24).unwrap(), Followed::Carried(..)), "she is still she four frames on");
+    match follower.follow(&him, 25).unwrap() {
         Followed::Lost(why) => eprintln!("lost: {why}"),
         Followed::Carried(c, m) => {
             let m_alpha = mask_of(&alpha(&him, &c));
@@ -172,5 +172,79 @@ fn someone_else_in_the_same_place_is_not_the_person_analysed() {
         }
         Followed::Untrusted | Followed::Unfit => panic!("the selfie mask sees them both, alike"),
     }
-    assert!(matches!(follower.follow(&half(&f[1], 0)).unwrap(), Followed::Untrusted), "once lost, nothing is carried until the next analysis");
+    assert!(matches!(follower.follow(&half(&f[1], 0), 26).unwrap(), Followed::Untrusted), "once lost, nothing is carried until the next analysis");
+}
+
+/// Live's order of events on `clip`, for each `now`: an analysis of frame `now - 2 * lag`
+/// carried by the follower's steps (every other frame, as live mode steps at 15 a second), then
+/// the analysis of frame `now - lag` arriving (a full analysis takes most of a second) and carried
+/// through the steps already taken since its frame, onto `now`. Mean IoU of the carried garments
+/// against the full analysis of `now`, and of the stale ones.
+fn carried_live(clip: &str, nows: &[usize], lag: usize) -> (f64, f64) {
+    let (mut analyser, style) = req_analyser();
+    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let mut wanted: Vec<usize> = nows.iter().flat_map(|&n| (n - 2 * lag..=n).collect::<Vec<_>>()).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let f = frames(clip, &wanted);
+    let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
+    let (mut carried_sum, mut stale_sum) = (0.0, 0.0);
+    for &now in nows {
+        let (old, then) = (now - 2 * lag, now - lag);
+        follower.forget();
+        analyser.forget();
+        let a_old = Arc::new(analyser.analyse(at(old), &req).unwrap());
+        analyser.forget();
+        let a_then = Arc::new(analyser.analyse(at(then), &req).unwrap());
+        analyser.forget();
+        let a_now = analyser.analyse(at(now), &req).unwrap();
+        assert!(follower.rebase(at(old), old as u64, a_old).unwrap());
+        for i in (old + 2..now).step_by(2) {
+            follower.follow(at(i), i as u64).unwrap();
+        }
+        assert!(follower.rebase(at(then), then as u64, a_then.clone()).unwrap(), "she is still in view");
+        let Followed::Carried(carried, _) = follower.follow(at(now), now as u64).unwrap() else { panic!("she is still in view") };
+        let full = mask_of(&alpha(at(now), &a_now));
+        let (c, s) = (iou(&mask_of(&alpha(at(now), &carried)), &full), iou(&mask_of(&alpha(at(now), &a_then)), &full));
+        eprintln!("{clip}: analysis of {then} carried through the steps onto {now}: IoU {c:.3}, stale {s:.3}");
+        carried_sum += c;
+        stale_sum += s;
+        if let Ok(dir) = std::env::var("DRAPE_KEEP_FOLLOW") {
+            std::fs::create_dir_all(&dir).unwrap();
+            let (w, h) = at(now).dimensions();
+            let views = [alpha(at(now), &a_now), alpha(at(now), &carried), alpha(at(now), &a_then)];
+            let side = Frame::from_fn(w * 3, h, |x, y| {
+                let a = views[(x / w) as usize].get_pixel(x % w, y).0[3];
+                let p = at(now).get_pixel(x % w, y).0;
+                image::Rgba([(p[0] as u32 * (255 - a as u32) / 510 + a as u32 / 2) as u8, p[1] / 2, p[2] / 2, 255])
+            });
+            side.save(std::path::Path::new(&dir).join(format!("live_{}_{then}_{now}.png", &clip[..2]))).unwrap();
+        }
+    }
+    let n = nows.len() as f64;
+    (carried_sum / n, stale_sum / n)
+}
+
+#[test]
+fn a_moving_arm_takes_its_sleeve_along() {
+    // a1 signs: her arms rise, cross and fall within the 0.7 s an analysis takes.
+    let (carried, stale) = carried_live("a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", &[99, 137, 157, 257], 20);
+    eprintln!("a1, moving arms: carried {carried:.3}, stale {stale:.3}");
+    // Measured: 0.875 (stale 0.698); the person's motion alone, before each part's own, 0.876.
+    // Most of it is her sleeves found again by colour; the parts' own motion adds little here
+    // (motion blur on the fastest arm movements leaves the matches unsure, and unsure matches
+    // keep the person's motion).
+    assert!(carried >= stale + 0.15, "the sleeves stay behind when her arms move ({carried:.3}, stale {stale:.3})");
+}
+
+#[test]
+fn a_walker_is_carried_through_the_steps() {
+    // b3 walks away across the room (10 fps: analyses 0.6 s apart, six frames); his legs and
+    // arms swing against his body's motion.
+    let (carried, stale) = carried_live("b3_fullbody_rear_walk_intel_onebyone_t122.5-136.5.mp4", &[26, 46, 66, 106], 6);
+    eprintln!("b3, walking: carried {carried:.3}, stale {stale:.3}");
+    // Measured: 0.926 (frames 20 -> 26, where he turns and strides: 0.835); with the person's
+    // motion alone, before each part's own was carried through the steps, 0.914 (0.785).
+    assert!(carried >= 0.92, "his legs and arms are not carried with him ({carried:.3}, stale {stale:.3})");
 }

@@ -3,13 +3,18 @@
 //! A full analysis (saliency, PAN, pose, the style transform) takes most of a second on two CPU
 //! cores, and the person moves meanwhile. The follower runs MediaPipe's selfie mask (a few ms) on
 //! the frame about to be shown, finds how the person moved since the analysed frame (the shift
-//! and scale that best lay the analysed frame's person mask on the current one), moves the
-//! analysis' maps and stylized crop by it, and keeps garments only where the person is now, near
+//! and scale that best lay the analysed frame's person mask on the current one) and, on top of
+//! it, each part's own motion carried through the steps since the analysed frame (an arm lowered
+//! while the torso stays: [`super::flow`]), moves the analysis' maps by them (the stylized crop by
+//! the person's motion), and keeps garments only where the person is now, near
 //! where the analysis found people, and where the colour under them is still the garment's (a
 //! hand that passes in front of a shirt is not the shirt).
 
 use std::sync::Arc;
 
+use std::collections::VecDeque;
+
+use super::flow::{flow, Field, Grey, Warp};
 use super::models::ModelDir;
 use super::parts::colours::{ColourOdds, LearntOdds, OddsTable};
 use super::parts::composite::{blur_max, lab, smoothstep};
@@ -204,7 +209,31 @@ struct Base {
     near_class: [Map; 3],
     /// The analysis' person gate (1 everywhere without one), at the parts map's size.
     then_person: Map,
+    /// The analysed frame, small and grey: where the follower's flow starts.
+    grey: Grey,
+    /// Which rebase this is: motions found against another base are no prior for this one.
+    id: u64,
 }
+
+/// One frame the follower looked at: kept a few seconds, so that an analysis of a frame among them
+/// is carried through the steps since, part by part.
+struct Step {
+    seq: u64,
+    grey: Grey,
+    mask: Grid,
+    /// Where this step's cells were a step before, and what of it the whole person's motion
+    /// did not tell; None for the first step.
+    flow: Option<(Warp, Field)>,
+    /// The motion found against base `.0`.
+    motion: Option<(u64, Motion)>,
+}
+
+/// Where the person mask is over this, the parts' own motion is looked for (elsewhere nothing of
+/// it is drawn).
+const ON_PERSON: f32 = 0.1;
+
+/// Steps kept: three seconds at 15 steps a second, longer than a full analysis takes.
+const STEPS_KEPT: usize = 48;
 
 /// How far from the carried garment (share of the map's long side) garment coloured pixels of
 /// the person now are added: a sleeve or a hem that moved since the analysis.
@@ -220,6 +249,12 @@ pub struct Follower {
     last_mask: Option<Grid>,
     /// Follower steps in a row with no one in view.
     empty_steps: u32,
+    /// The steps looked at lately, oldest first.
+    steps: VecDeque<Step>,
+    /// The parts' own motion since the analysed frame, at the newest step, and that step's seq.
+    field: Option<(u64, Field)>,
+    /// Rebases so far.
+    rebases: u64,
 }
 
 impl Follower {
@@ -233,6 +268,9 @@ impl Follower {
             before: None,
             last_mask: None,
             empty_steps: 0,
+            steps: VecDeque::new(),
+            field: None,
+            rebases: 0,
         }))
     }
 
@@ -242,6 +280,8 @@ impl Follower {
         self.before = None;
         self.last_mask = None;
         self.empty_steps = 0;
+        self.steps.clear();
+        self.field = None;
     }
 
     /// Carry `analysis`, made from `frame`, from now on, as it is. (Averaging in the analysis
@@ -251,7 +291,9 @@ impl Follower {
     /// An analysis of someone no longer in view is not taken (false): its frame's person mask
     /// must fit the one of the frame followed last (analyses take a second or two; a cut to
     /// someone else may have come meanwhile).
-    pub fn rebase(&mut self, frame: &Frame, analysis: Arc<Analysis>) -> Result<bool> {
+    ///
+    /// `seq` orders frames: the steps followed since `frame` carry the analysis part by part.
+    pub fn rebase(&mut self, frame: &Frame, seq: u64, analysis: Arc<Analysis>) -> Result<bool> {
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
         let now = Grid::from_map(&selfie, gw, gh);
@@ -261,6 +303,7 @@ impl Follower {
             }
         }
         let (pw, ph) = (analysis.parts.width, analysis.parts.height);
+        tracing::trace!(seq, garment = garment_share(&analysis.parts), "rebase");
         let person = selfie.resized(pw, ph);
         // The analysis' person gate at the parts map's size, read three ways below.
         let then_person = analysis.gate.as_ref().map(|g| g.resized(pw, ph));
@@ -285,22 +328,77 @@ impl Follower {
             let g = Grid::from_map(&g, gw, gh);
             (g.mean() > 0.01).then_some(g)
         };
-        self.base = Some(Base { analysis, mask: now, garments, near, colours, trusted, odds, near_class, then_person });
+        self.rebases += 1;
+        let base = Base { analysis, mask: now, garments, near, colours, trusted, odds, near_class, then_person, grey: Grey::of(frame), id: self.rebases };
+        self.field = self.field_since(&base, seq);
+        self.base = Some(base);
         Ok(true)
+    }
+
+    /// The parts' own motion from `base`'s frame (`seq`) to the newest step: what the flow from
+    /// the analysed frame to the first step after it found beyond the person's motion between
+    /// them, carried through every step's flow since. None where no step came after it.
+    fn field_since(&self, base: &Base, seq: u64) -> Option<(u64, Field)> {
+        let k = self.steps.iter().position(|s| s.seq >= seq)?;
+        let first = &self.steps[k];
+        let mut field = {
+            let m = if first.seq == seq { Motion::NONE } else { estimate(&base.mask, &first.mask, base.garments.as_ref()) };
+            let f = if first.seq == seq {
+                Warp::identity(&first.grey)
+            } else {
+                flow(&base.grey, &first.grey, |s, t| m.back(s, t), |s, t| first.mask.at(s, t) > ON_PERSON)
+            };
+            Field::of(&f, |s, t| m.back(s, t))
+        };
+        for step in self.steps.iter().skip(k + 1) {
+            let (f, own) = step.flow.as_ref()?;
+            field = field.then(f, own);
+        }
+        Some((self.steps.back()?.seq, field))
     }
 
     /// The carried analysis moved onto `frame` and gated by where the person is in it, with the
     /// motion found; Untrusted before the first [`Follower::rebase`] or where the selfie mask
     /// cannot be trusted for this scene; Lost where the person in view is not the one analysed,
     /// and then nothing is carried until the next rebase.
-    pub fn follow(&mut self, frame: &Frame) -> Result<Followed> {
+    pub fn follow(&mut self, frame: &Frame, seq: u64) -> Result<Followed> {
         let Some(base) = self.base.as_ref().filter(|b| b.trusted) else { return Ok(Followed::Untrusted) };
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
         let now = Grid::from_map(&selfie, gw, gh);
         let motion = estimate(&base.mask, &now, base.garments.as_ref());
-        let fits = mismatch(&base.mask, &now, &motion) <= LOST;
+        let misfit = mismatch(&base.mask, &now, &motion);
+        let fits = misfit <= LOST;
+        tracing::trace!(misfit, "the person mask against the analysed one, moved");
         let no_one = now.mean() < NO_ONE;
+        // The step's flow from the step before, around the change in the whole motion between
+        // them, and the parts' own motion since the analysed frame.
+        let grey = Grey::of(frame);
+        let step_flow = self.steps.back().map(|p| {
+            let before = match p.motion {
+                Some((id, before)) if id == base.id => before,
+                // Found against an earlier base: found again against this one.
+                _ => estimate(&base.mask, &p.mask, base.garments.as_ref()),
+            };
+            let prior = |s: f32, t: f32| {
+                let (s0, t0) = motion.back(s, t);
+                before.forward(s0, t0)
+            };
+            let f = flow(&p.grey, &grey, prior, |s, t| now.at(s, t) > ON_PERSON);
+            let own = Field::of(&f, prior);
+            (f, own)
+        });
+        let last_seq = self.steps.back().map(|p| p.seq);
+        let field = match (self.field.take(), &step_flow) {
+            (Some((at, field)), Some((f, own))) if Some(at) == last_seq => field.then(f, own),
+            // The first step since the analysed frame: straight from it.
+            _ => Field::of(&flow(&base.grey, &grey, |s, t| motion.back(s, t), |s, t| now.at(s, t) > ON_PERSON), |s, t| motion.back(s, t)),
+        };
+        self.field = Some((seq, field.clone()));
+        self.steps.push_back(Step { seq, grey, mask: now.clone(), flow: step_flow, motion: Some((base.id, motion)) });
+        while self.steps.len() > STEPS_KEPT {
+            self.steps.pop_front();
+        }
         self.last_mask = Some(now);
         self.empty_steps = if no_one { self.empty_steps + 1 } else { 0 };
         let why = if !fits {
@@ -312,7 +410,7 @@ impl Follower {
             }
             "no one in view"
         } else {
-            let carried = carry(base, &selfie, frame, &motion);
+            let carried = carry(base, &selfie, frame, &motion, &field);
             let colours = lab_map(&colour_map(frame, carried.parts.width, carried.parts.height));
             // The frame followed before, or the analysed one before the first step.
             let before = self.before.take().filter(|b| b.width == colours.width && b.height == colours.height);
@@ -419,6 +517,18 @@ const EMPTY_STEPS: u32 = 5;
 /// else 0.016-0.049; c3's children jumping as low as 0.13; a1, b1 and dim c1 0.5 and up.
 const SAME_LEAST: f32 = 0.1;
 
+/// The share of the parts map that is garment (any class over a half).
+fn garment_share(parts: &Map) -> f32 {
+    let (w, h) = (parts.width, parts.height);
+    let mut n = 0u32;
+    for y in 0..h {
+        for x in 0..w {
+            n += ((1..CLASSES).map(|c| parts.get(x, y, c)).sum::<f32>() > 0.5) as u32;
+        }
+    }
+    n as f32 / (w * h).max(1) as f32
+}
+
 /// A one-channel map's largest value within `reach` (a share of its long side), for "near".
 fn widened(m: &Map, reach: f32) -> Map {
     let r = (reach * m.width.max(m.height) as f32).ceil() as usize;
@@ -483,8 +593,15 @@ fn colour_map(frame: &Frame, w: u32, h: u32) -> Map {
     m
 }
 
-/// The base analysis moved by `m` onto the current frame, garments kept where the person is now.
-fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
+/// The base analysis moved onto the current frame by the person's motion `m` and, on top of it,
+/// each part's own motion (`own`; the stylized crop by `m` alone), garments kept where the person
+/// is now.
+fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &Field) -> Analysis {
+    let back = |s: f32, t: f32| {
+        let (s0, t0) = m.back(s, t);
+        let (ds, dt) = own.at(s, t);
+        (s0 + ds, t0 + dt)
+    };
     let a = &base.analysis;
     let (pw, ph) = (a.parts.width, a.parts.height);
     let person = selfie.resized(pw, ph);
@@ -498,7 +615,7 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
     for y in 0..ph {
         for x in 0..pw {
             let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
-            let (s0, t0) = m.back(s, t);
+            let (s0, t0) = back(s, t);
             if !inside(s0, t0) {
                 parts.set(x, y, BACKGROUND, 1.0);
                 continue;
@@ -556,7 +673,7 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion) -> Analysis {
     // person mask now: a limb the global motion does not carry keeps its soft alpha.
     let saliency = Map::from_fn(sal.width, sal.height, 1, |x, y, _| {
         let (s, t) = ((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
-        let (s0, t0) = m.back(s, t);
+        let (s0, t0) = back(s, t);
         let carried = if inside(s0, t0) { sal.sample(s0, t0, 0) } else { 0.0 };
         let f = if any_fill { filled.sample(s, t, 0) } else { 0.0 };
         if f > 0.0 {

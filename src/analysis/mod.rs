@@ -1,6 +1,7 @@
 //! Analysis of one frame: saliency (person mask), garment parts, and the stylized crop that holds
 //! the selected garments. Runs at model resolution; the compositor samples the maps.
 
+pub mod flow;
 pub mod follow;
 pub mod models;
 pub mod parts;

@@ -110,6 +110,7 @@ impl StyledAnalyser {
         // The maps are the same either way; only the style transform is left out.
         let elsewhere = self.restyled_elsewhere.as_ref().is_some_and(|w| w.load(Ordering::SeqCst));
         let selected = if elsewhere { PartSet::default() } else { look.parts };
+        tracing::trace!(elsewhere, "full analysis; restyled by the restyler");
         let mut a = match first {
             Some(m) => self.analyser.analyse_styles_given(frame, m, selected, look.style_refs(), look.options)?,
             None => self.analyser.analyse_styles(frame, selected, look.style_refs(), look.options)?,

@@ -336,6 +336,12 @@ pub const FOLLOW_GAP_WINDOW: Duration = Duration::from_millis(80);
 /// 2 cores (`drape bench`, see README).
 pub const RESTYLE_GAP: Duration = Duration::from_millis(110);
 
+/// Textures the restyler makes per full analysis before it waits for the next one, and the
+/// longest it waits: with analyses about a second apart, the 8 textures a second the mirror aims
+/// for; starved of analyses, one texture a second.
+const TEXTURES_PER_ANALYSIS: u32 = 8;
+const ANALYSIS_WAIT: Duration = Duration::from_secs(1);
+
 /// Make `a` the newest analysis unless one placed by a later frame is there already (the
 /// follower's updates are newer than the full analysis they carry), and hand it to the restyler.
 fn publish_newer(newest: &Mutex<Option<Analysed>>, a: Analysed, restyle: Option<&LatestTx<Analysed>>) {
@@ -487,8 +493,11 @@ impl LiveSession {
                 (Some(handle), Box::new(move |d| rx.recv_timeout(d)))
             }
         };
+        // Full analyses finished so far: the restyler leaves them the cores when they fall behind.
+        let analyses_done = Arc::new(AtomicU64::new(0));
         let analysis = {
             let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            let analyses_done = analyses_done.clone();
             let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
             std::thread::spawn(move || -> Result<()> {
                 lower_priority();
@@ -531,6 +540,7 @@ impl LiveSession {
                         to_base.publish((c, done.clone()));
                     }
                     publish_newer(&newest, done, to_restyle.as_ref());
+                    analyses_done.fetch_add(1, Ordering::SeqCst);
                 }
             })
         };
@@ -550,7 +560,7 @@ impl LiveSession {
                     let Some(c) = next_until_stopped(|d| follow_rx.recv_timeout(d), &stop) else { return Ok(()) };
                     if let Some((frame, a)) = base_rx.try_iter().last().filter(|(_, a)| a.seq > lost_at) {
                         let t = Instant::now();
-                        match follower.rebase(&frame.frame, a.analysis) {
+                        match follower.rebase(&frame.frame, a.seq, a.analysis) {
                             Ok(false) => tracing::trace!(seq = a.seq, "analysis not taken: its person is no longer in view"),
                             Ok(true) => {
                                 based = true;
@@ -574,7 +584,7 @@ impl LiveSession {
                     };
                     let t = Instant::now();
                     last = Some((c.seq, t));
-                    match follower.follow(&c.frame) {
+                    match follower.follow(&c.frame, c.seq) {
                         Ok(Followed::Carried(a, motion)) => {
                             stats.stage("follow", ms_since(t));
                             tracing::trace!(seq = c.seq, ?motion, "followed");
@@ -625,7 +635,7 @@ impl LiveSession {
         });
         let restyle = restyler.map(|restyler| {
             let (stop, stats, painted, note_tx) = (stop.clone(), stats.clone(), painted.clone(), note_tx.clone());
-            std::thread::spawn(move || restyle_loop(restyler, restyle_rx, restyle_changes_rx, painted, stats, note_tx, &stop))
+            std::thread::spawn(move || restyle_loop(restyler, restyle_rx, restyle_changes_rx, painted, stats, note_tx, &analyses_done, &stop))
         });
         LiveSession {
             frames,
@@ -755,9 +765,12 @@ fn restyle_loop(
     painted: Arc<Mutex<Option<Painted>>>,
     stats: Stats,
     note_tx: Sender<String>,
+    analyses_done: &AtomicU64,
     stop: &AtomicBool,
 ) -> Result<()> {
     let mut last: Option<Instant> = None;
+    // Textures made since the last full analysis finished, and how many had finished then.
+    let (mut made, mut analyses_seen) = (0u32, analyses_done.load(Ordering::SeqCst));
     let mut told = false;
     let working = restyler.working();
     let take_changes = |restyler: &mut Restyler| {
@@ -781,6 +794,27 @@ fn restyle_loop(
             }
             a = placed.try_iter().last().unwrap_or(a);
         }
+        // The analyses run at the lowest priority, on what the display, the follower and this
+        // thread leave; with a recording or a window to feed as well they got nothing (b1 recorded
+        // live: 3 full analyses in 10 s, 15 before the restyler). Past TEXTURES_PER_ANALYSIS
+        // textures since the last one finished, this thread waits for the next (at most
+        // ANALYSIS_WAIT): the textures follow the cloth, the analyses say where the cloth is.
+        let waited = Instant::now();
+        while made >= TEXTURES_PER_ANALYSIS && analyses_done.load(Ordering::SeqCst) == analyses_seen && waited.elapsed() < ANALYSIS_WAIT {
+            if stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let done = analyses_done.load(Ordering::SeqCst);
+        if done != analyses_seen {
+            (made, analyses_seen) = (0, done);
+        }
+        if waited.elapsed() >= Duration::from_millis(10) {
+            a = placed.try_iter().last().unwrap_or(a);
+            take_changes(&mut restyler);
+        }
+        made += 1;
         last = Some(Instant::now());
         let t = Instant::now();
         match restyler.restyle(&a.frame, &a.analysis) {
