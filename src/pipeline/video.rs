@@ -758,6 +758,7 @@ fn grid_change(a: &[f32], b: &[f32]) -> f32 {
 /// The restyler's thread: the garments of the newest placement restyled from its frame's pixels,
 /// at most once per [`RESTYLE_GAP`], each change of look taken before the next texture. A texture
 /// made while a change was waiting is of the old look and thrown away.
+#[allow(clippy::too_many_arguments)]
 fn restyle_loop(
     mut restyler: Restyler,
     placed: Receiver<Analysed>,
