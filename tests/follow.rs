@@ -170,7 +170,7 @@ fn someone_else_in_the_same_place_is_not_the_person_analysed() {
             let m_alpha = mask_of(&alpha(&him, &c));
             panic!("her garments were carried onto him ({} px, motion {m:?})", m_alpha.iter().filter(|&&v| v).count())
         }
-        Followed::Untrusted | Followed::Unfit => panic!("the selfie mask sees them both, alike"),
+        Followed::Untrusted => panic!("the selfie mask sees them both, alike"),
     }
     assert!(matches!(follower.follow(&half(&f[1], 0), 26).unwrap(), Followed::Untrusted), "once lost, nothing is carried until the next analysis");
 }
@@ -247,4 +247,39 @@ fn a_walker_is_carried_through_the_steps() {
     // Measured: 0.926 (frames 20 -> 26, where he turns and strides: 0.835); with the person's
     // motion alone, before each part's own was carried through the steps, 0.914 (0.785).
     assert!(carried >= 0.92, "his legs and arms are not carried with him ({carried:.3}, stale {stale:.3})");
+}
+
+#[test]
+fn a_kick_does_not_take_the_garments_off() {
+    // b1 juggles; an analysis of frame 208 carried, as live mode does between analyses, through
+    // 1.6 s of kicks and throws. At frame 244 his arms and leg are out: his person mask, moved,
+    // no longer fits the analysed one (mismatch over 0.8), but it is he, in view all along. The
+    // mirror showed him plain on such frames (bench `vanished_frames` 26 on b1, all of them).
+    const START: usize = 208;
+    // b1 juggles: from frame 238 on he kicks the ball up, his leg raised and his arms out. His
+    // person mask, moved, no longer fits the analysed one (mismatch 0.8-0.9 at frames 252-262),
+    // but it is he, in view all along: the mirror showed him plain for those frames (bench
+    // `vanished_frames` 26 on b1).
+    let (mut analyser, style) = req_analyser();
+    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let wanted: Vec<usize> = (START..=START + 38).step_by(2).collect();
+    let f = frames("b1_fullbody_front_juggle_sam2.mp4", &wanted);
+    let a = Arc::new(analyser.analyse(&f[0], &req).unwrap());
+    assert!(follower.rebase(&f[0], START as u64, a).unwrap());
+    let mut worst = 1.0f64;
+    for (k, frame) in f.iter().enumerate().skip(1) {
+        let seq = wanted[k] as u64;
+        let shown = match follower.follow(frame, seq).unwrap() {
+            Followed::Carried(c, _) => mask_of(&alpha(frame, &c)),
+            other => panic!("frame {seq}: he is in view, and nothing of his analysis was drawn ({other:?})"),
+        };
+        analyser.forget();
+        let full = mask_of(&alpha(frame, &analyser.analyse(frame, &req).unwrap()));
+        let i = iou(&shown, &full);
+        eprintln!("b1 frame {seq}: carried IoU {i:.3}");
+        worst = worst.min(i);
+    }
+    // Measured: worst 0.733 (frame 246), 0.789 at frame 244.
+    assert!(worst >= 0.6, "his garments are drawn where they are while he kicks (worst IoU {worst:.3})");
 }

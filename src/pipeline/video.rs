@@ -609,17 +609,6 @@ impl LiveSession {
                             };
                             publish_newer(&newest, none, to_restyle.as_ref());
                         }
-                        Ok(Followed::Unfit) => {
-                            let none = Analysed {
-                                seq: c.seq,
-                                placed_at: c.at,
-                                analysis: Arc::new(Analysis::empty()),
-                                cut: false,
-                                frame: c.frame.clone(),
-                                analysed: base_seq,
-                            };
-                            publish_newer(&newest, none, to_restyle.as_ref());
-                        }
                         Ok(Followed::Untrusted) => {}
                         // The full analysis is still shown; the garments only trail the person.
                         Err(e) if !told => {
