@@ -760,7 +760,7 @@ fn restyle_loop(
 ) -> Result<()> {
     let mut last: Option<Instant> = None;
     // Textures made since the last full analysis finished, and how many had finished then.
-    let (mut made, mut analyses_seen) = (0u32, analyses_done.load(Ordering::SeqCst));
+    let (mut made, mut analyses_seen, mut in_vain) = (0u32, analyses_done.load(Ordering::SeqCst), false);
     let mut told = false;
     let working = restyler.working();
     let take_changes = |restyler: &mut Restyler| {
@@ -789,16 +789,22 @@ fn restyle_loop(
         // live: 3 full analyses in 10 s, 15 before the restyler). Past TEXTURES_PER_ANALYSIS
         // textures since the last one finished, this thread waits for the next (at most
         // ANALYSIS_WAIT): the textures follow the cloth, the analyses say where the cloth is.
+        // A wait that brought no analysis (a window drawn in software took the cores) is not
+        // repeated until one lands: the textures are then all the mirror has.
         let waited = Instant::now();
-        while made >= TEXTURES_PER_ANALYSIS && analyses_done.load(Ordering::SeqCst) == analyses_seen && waited.elapsed() < ANALYSIS_WAIT {
+        while made >= TEXTURES_PER_ANALYSIS && !in_vain && analyses_done.load(Ordering::SeqCst) == analyses_seen {
             if stop.load(Ordering::SeqCst) {
                 return Ok(());
+            }
+            if waited.elapsed() >= ANALYSIS_WAIT {
+                in_vain = true;
+                break;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
         let done = analyses_done.load(Ordering::SeqCst);
         if done != analyses_seen {
-            (made, analyses_seen) = (0, done);
+            (made, analyses_seen, in_vain) = (0, done, false);
         }
         if waited.elapsed() >= Duration::from_millis(10) {
             a = placed.try_iter().last().unwrap_or(a);
