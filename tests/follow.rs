@@ -170,7 +170,7 @@ fn someone_else_in_the_same_place_is_not_the_person_analysed() {
             let m_alpha = mask_of(&alpha(&him, &c));
             panic!("her garments were carried onto him ({} px, motion {m:?})", m_alpha.iter().filter(|&&v| v).count())
         }
-        Followed::Untrusted => panic!("the selfie mask sees them both, alike"),
+        Followed::Untrusted | Followed::Unfit => panic!("the selfie mask sees them both, alike"),
     }
     assert!(matches!(follower.follow(&half(&f[1], 0), 26).unwrap(), Followed::Untrusted), "once lost, nothing is carried until the next analysis");
 }
@@ -244,9 +244,10 @@ fn a_walker_is_carried_through_the_steps() {
     // arms swing against his body's motion.
     let (carried, stale) = carried_live("b3_fullbody_rear_walk_intel_onebyone_t122.5-136.5.mp4", &[26, 46, 66, 106], 6);
     eprintln!("b3, walking: carried {carried:.3}, stale {stale:.3}");
-    // Measured: 0.926 (frames 20 -> 26, where he turns and strides: 0.835); with the person's
-    // motion alone, before each part's own was carried through the steps, 0.914 (0.785).
-    assert!(carried >= 0.92, "his legs and arms are not carried with him ({carried:.3}, stale {stale:.3})");
+    // Measured: 0.924 (frames 20 -> 26, where he turns and strides: 0.826); with the person's
+    // motion alone, before each part's own was carried through the steps, 0.914 (0.785); 0.915
+    // (0.788) when an unfit step lost him and the steps since were not kept.
+    assert!(carried >= 0.918, "his legs and arms are not carried with him ({carried:.3}, stale {stale:.3})");
 }
 
 #[test]

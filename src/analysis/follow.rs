@@ -417,9 +417,10 @@ impl Follower {
             // Unfit, the person must show it by their garments: most of them carried where the
             // colours agree. Someone else after a cut keeps little of them (and too little for
             // the colour check below to tell).
+            // Not lost either: a walker turning fast, carried an analysis a second old, keeps
+            // too little as well (b3), and losing them would throw away the analysis in flight.
             if !fits && garment_share(&carried.parts) < UNFIT_KEPT * base.garment {
-                self.base = None;
-                return Ok(Followed::Lost("neither the person's shape nor the garments' colours are the ones analysed"));
+                return Ok(Followed::Unfit);
             }
             let colours = lab_map(&colour_map(frame, carried.parts.width, carried.parts.height));
             // The frame followed before, or the analysed one before the first step.
@@ -506,6 +507,10 @@ pub enum Followed {
     Untrusted,
     /// The analysis carried to the frame, and the motion found.
     Carried(Box<Analysis>, Motion),
+    /// Someone is in view whose mask does not fit the analysed one and who keeps too little of
+    /// its garments, carried, to be shown them: nothing is drawn on this frame, and the analysis
+    /// is still carried.
+    Unfit,
     /// The person in view is not the one analysed, and why.
     Lost(&'static str),
 }

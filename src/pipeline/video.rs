@@ -518,6 +518,12 @@ impl LiveSession {
                     if !changed && last_seq != 0 && c.seq < last_seq + every {
                         continue;
                     }
+                    // A frame from before the person in view changed (a cut, someone else): its
+                    // analysis would not be taken; the next frame's is what the new person waits for.
+                    if c.seq < changed_person.load(Ordering::SeqCst) {
+                        tracing::trace!(seq = c.seq, "not analysed: the person in view changed since");
+                        continue;
+                    }
                     let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
                         Ok(a) => {
                             trouble.ok(&note_tx);
@@ -606,6 +612,17 @@ impl LiveSession {
                                 cut: true,
                                 frame: c.frame.clone(),
                                 analysed: c.seq,
+                            };
+                            publish_newer(&newest, none, to_restyle.as_ref());
+                        }
+                        Ok(Followed::Unfit) => {
+                            let none = Analysed {
+                                seq: c.seq,
+                                placed_at: c.at,
+                                analysis: Arc::new(Analysis::empty()),
+                                cut: false,
+                                frame: c.frame.clone(),
+                                analysed: base_seq,
                             };
                             publish_newer(&newest, none, to_restyle.as_ref());
                         }
