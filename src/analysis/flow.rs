@@ -5,7 +5,7 @@
 //! (a [`Field`]) is carried from step to step, from the analysed frame to the frame shown, on top
 //! of the person's motion found afresh each step; the plain inside of a hoodie adds nothing.
 
-use crate::frame::Frame;
+use crate::frame::{bilinear, clamp_to, Frame};
 
 /// Long side of the grey images matched.
 const GREY: u32 = 128;
@@ -90,18 +90,11 @@ impl Warp {
 
     /// Where the later frame's point (s, t) was: the cells' displacements interpolated.
     pub fn at(&self, s: f32, t: f32) -> (f32, f32) {
-        let px = (s * self.cw as f32 - 0.5).clamp(0.0, (self.cw - 1) as f32);
-        let py = (t * self.ch as f32 - 0.5).clamp(0.0, (self.ch - 1) as f32);
-        let (x0, y0) = (px.floor() as u32, py.floor() as u32);
-        let (x1, y1) = ((x0 + 1).min(self.cw - 1), (y0 + 1).min(self.ch - 1));
-        let (fx, fy) = (px - x0 as f32, py - y0 as f32);
-        let d = |x: u32, y: u32| {
+        let (ds, dt) = on_cells(self.cw, self.ch, s, t, |x, y| {
             let (cs, ct) = centre(self.cw, self.ch, x, y);
             let (ps, pt) = self.v[(y * self.cw + x) as usize];
             (ps - cs, pt - ct)
-        };
-        let lerp = |a: (f32, f32), b: (f32, f32), f: f32| (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f);
-        let (ds, dt) = lerp(lerp(d(x0, y0), d(x1, y0), fx), lerp(d(x0, y1), d(x1, y1), fx), fy);
+        });
         (s + ds, t + dt)
     }
 }
@@ -137,14 +130,7 @@ impl Field {
 
     /// The displacement at (s, t), interpolated.
     pub fn at(&self, s: f32, t: f32) -> (f32, f32) {
-        let px = (s * self.cw as f32 - 0.5).clamp(0.0, (self.cw - 1) as f32);
-        let py = (t * self.ch as f32 - 0.5).clamp(0.0, (self.ch - 1) as f32);
-        let (x0, y0) = (px.floor() as u32, py.floor() as u32);
-        let (x1, y1) = ((x0 + 1).min(self.cw - 1), (y0 + 1).min(self.ch - 1));
-        let (fx, fy) = (px - x0 as f32, py - y0 as f32);
-        let d = |x: u32, y: u32| self.v[(y * self.cw + x) as usize];
-        let lerp = |a: (f32, f32), b: (f32, f32), f: f32| (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f);
-        lerp(lerp(d(x0, y0), d(x1, y0), fx), lerp(d(x0, y1), d(x1, y1), fx), fy)
+        on_cells(self.cw, self.ch, s, t, |x, y| self.v[(y * self.cw + x) as usize])
     }
 
     /// This field (found up to the step before) carried a step on by that step's flow `f`, with
@@ -162,6 +148,16 @@ impl Field {
                 .collect();
         Field { cw: f.cw, ch: f.ch, v }
     }
+}
+
+/// A pair per cell of a `cw` x `ch` grid (`at`), interpolated at (s, t); the edge cells repeat.
+fn on_cells(cw: u32, ch: u32, s: f32, t: f32, at: impl Fn(u32, u32) -> (f32, f32)) -> (f32, f32) {
+    let [a, b] = bilinear(s * cw as f32 - 0.5, t * ch as f32 - 0.5, |x, y| {
+        let (x, y) = clamp_to(cw, ch, x, y);
+        let (a, b) = at(x, y);
+        [a, b]
+    });
+    (a, b)
 }
 
 fn cells(g: &Grey) -> (u32, u32) {

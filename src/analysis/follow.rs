@@ -247,11 +247,10 @@ pub struct Follower {
     /// The colours (Lab) of the frame followed last, at the parts map's size: a cut to someone else
     /// changes the garments' colours from one step to the next, a person moving does not.
     before: Option<Map>,
-    /// The person mask of the frame followed last: an analysis is taken only if its frame fits it.
-    last_mask: Option<Grid>,
     /// Follower steps in a row with no one in view.
     empty_steps: u32,
-    /// The steps looked at lately, oldest first.
+    /// The steps looked at lately, oldest first. An analysis is taken only if its frame fits the
+    /// newest one's person mask.
     steps: VecDeque<Step>,
     /// The parts' own motion since the analysed frame, at the newest step, and that step's seq.
     field: Option<(u64, Field)>,
@@ -268,7 +267,6 @@ impl Follower {
             selfie,
             base: None,
             before: None,
-            last_mask: None,
             empty_steps: 0,
             steps: VecDeque::new(),
             field: None,
@@ -280,7 +278,6 @@ impl Follower {
     pub fn forget(&mut self) {
         self.base = None;
         self.before = None;
-        self.last_mask = None;
         self.empty_steps = 0;
         self.steps.clear();
         self.field = None;
@@ -299,7 +296,7 @@ impl Follower {
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
         let now = Grid::from_map(&selfie, gw, gh);
-        if let Some(last) = self.last_mask.as_ref().filter(|l| l.w == now.w && l.h == now.h) {
+        if let Some(last) = self.steps.back().map(|s| &s.mask).filter(|l| l.w == now.w && l.h == now.h) {
             if mismatch(&now, last, &estimate(&now, last, None)) > LOST {
                 return Ok(false);
             }
@@ -399,11 +396,10 @@ impl Follower {
             _ => Field::of(&flow(&base.grey, &grey, |s, t| motion.back(s, t), |s, t| now.at(s, t) > ON_PERSON), |s, t| motion.back(s, t)),
         };
         self.field = Some((seq, field.clone()));
-        self.steps.push_back(Step { seq, grey, mask: now.clone(), flow: step_flow, motion: Some((base.id, motion)) });
+        self.steps.push_back(Step { seq, grey, mask: now, flow: step_flow, motion: Some((base.id, motion)) });
         while self.steps.len() > STEPS_KEPT {
             self.steps.pop_front();
         }
-        self.last_mask = Some(now);
         self.empty_steps = if no_one { self.empty_steps + 1 } else { 0 };
         // A mask that does not fit with someone in view is still the person analysed (a kick,
         // arms flung out, a child jumping: one shift and scale cannot lay the analysed mask on it):
@@ -476,7 +472,7 @@ fn same_cloth(parts: &Map, before: &Map, now: &Map) -> f32 {
     let (mut onto, mut agreed) = (0.0f32, 0.0f32);
     for y in 0..h {
         for x in 0..w {
-            let g: f32 = (1..CLASSES).map(|c| parts.get(x as u32, y as u32, c)).sum();
+            let g = garment_at(parts, x as u32, y as u32);
             if g <= 0.1 {
                 continue;
             }
@@ -535,13 +531,18 @@ const EMPTY_STEPS: u32 = 5;
 /// else 0.016-0.049; c3's children jumping as low as 0.13; a1, b1 and dim c1 0.5 and up.
 const SAME_LEAST: f32 = 0.1;
 
+/// How surely the parts map's pixel (x, y) is garment, of any class.
+fn garment_at(parts: &Map, x: u32, y: u32) -> f32 {
+    (1..CLASSES).map(|c| parts.get(x, y, c)).sum()
+}
+
 /// The share of the parts map that is garment (any class over a half).
 fn garment_share(parts: &Map) -> f32 {
     let (w, h) = (parts.width, parts.height);
     let mut n = 0u32;
     for y in 0..h {
         for x in 0..w {
-            n += ((1..CLASSES).map(|c| parts.get(x, y, c)).sum::<f32>() > 0.5) as u32;
+            n += (garment_at(parts, x, y) > 0.5) as u32;
         }
     }
     n as f32 / (w * h).max(1) as f32
@@ -566,7 +567,7 @@ fn learn_odds(a: &Analysis, gate: &Map, colours: &Map) -> Option<LearntOdds> {
             if g < 0.5 {
                 continue;
             }
-            let garment: f32 = (1..CLASSES).map(|c| a.parts.get(x, y, c)).sum();
+            let garment = garment_at(&a.parts, x, y);
             let c = [0, 1, 2].map(|k| (colours.get(x, y, k) * 255.0).round().clamp(0.0, 255.0) as u8);
             odds.add(lab(c), smoothstep(0.5, 0.8, garment), 1.0 - smoothstep(0.05, 0.2, garment));
         }
