@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
     group.sample_size(20).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
     for (w, h) in [(640, 480), (1280, 720), (1920, 1080)] {
         let s = scene(w, h);
-        let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: Some(&s.stylized) };
+        let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: Some(&s.stylized), extend: false };
         let id = format!("{w}x{h}");
         if let Some(g) = gpu.as_mut() {
             // Each phase of the same composite, timed on its own.

@@ -27,6 +27,8 @@ struct Uniforms {
 const FLAG_STYLIZED: u32 = 1u;
 const FLAG_SMOOTH: u32 = 2u;
 const FLAG_RESET: u32 = 4u;
+const FLAG_EXTEND: u32 = 8u;
+const EXTEND_REACH: u32 = 4u;
 const VIEW_RESULT: u32 = 0u;
 const VIEW_HARD: u32 = 1u;
 const VIEW_SPLIT: u32 = 2u;
@@ -132,6 +134,17 @@ fn feathered(fx: f32, fy: f32) -> vec2<f32> {
     return vec2<f32>(soft * (1.0 / 9.0), hard * (1.0 / 9.0));
 }
 
+// A position along a side of length n, mirrored into 0..n at either end (no change inside).
+fn mirrored(p: f32, n: f32) -> f32 {
+    if p < 0.0 {
+        return -p;
+    }
+    if p > n {
+        return 2.0 * n - p;
+    }
+    return p;
+}
+
 const TINTS = array<vec3<f32>, 3>(vec3<f32>(0.9, 0.15, 0.15), vec3<f32>(0.15, 0.8, 0.25), vec3<f32>(0.95, 0.85, 0.15));
 
 @compute @workgroup_size(8, 8)
@@ -144,8 +157,13 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let fx = f32(x) + 0.5;
     let fy = f32(y) + 0.5;
     let r = u.rect;
-    let inside = (u.flags & FLAG_STYLIZED) != 0u && x >= r.x && y >= r.y && x < r.x + r.z && y < r.y + r.w;
-    // Outside the stylized rectangle nothing is restyled: no selection to compute there.
+    // Outside the stylized rectangle (and its reach, when extended) nothing is restyled: no
+    // selection to compute there.
+    var reach = 0u;
+    if (u.flags & FLAG_EXTEND) != 0u {
+        reach = max(r.z, r.w) / EXTEND_REACH;
+    }
+    let inside = (u.flags & FLAG_STYLIZED) != 0u && x + reach >= r.x && y + reach >= r.y && x < r.x + r.z + reach && y < r.y + r.w + reach;
     var sh = vec2<f32>(0.0);
     if inside {
         sh = feathered(fx, fy);
@@ -170,7 +188,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let f = textureLoad(frame_tex, vec2<i32>(i32(x), i32(y)), 0);
     var s = vec3<f32>(0.0);
     if inside {
-        s = crop_at((fx - f32(r.x)) * u.crop_scale.x - 0.5, (fy - f32(r.y)) * u.crop_scale.y - 0.5);
+        s = crop_at(mirrored(fx - f32(r.x), f32(r.z)) * u.crop_scale.x - 0.5, mirrored(fy - f32(r.y), f32(r.w)) * u.crop_scale.y - 0.5);
     } else {
         a = 0.0;
     }

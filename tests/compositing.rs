@@ -80,15 +80,17 @@ fn every_view_matches_its_cpu_twin_at_odd_sizes() {
     ];
     for (size, parts, sal, crop) in cases {
         let s = scene(&mut rng, size, parts, sal, crop);
-        let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: Some(&s.stylized) };
-        for view in VIEWS {
-            for (parts, feather) in [(PartSet::ALL, 0.0), ("upper,full".parse().unwrap(), 2.5)] {
-                let p = Params { parts, view, opacity: 0.8, feather, split: 0.4, ..Params::default() };
-                g.composite(&s.frame, &layers, &p).unwrap();
-                let got = g.read_back().unwrap();
-                let want = CpuCompositor::default().composite(&s.frame, &layers, &p);
-                let (d, x, y) = worst(&got, &want);
-                assert!(d <= 1, "{view:?} {size:?} feather {feather}: off by {d}/255 at ({x},{y})");
+        for extend in [false, true] {
+            let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: Some(&s.stylized), extend };
+            for view in VIEWS {
+                for (parts, feather) in [(PartSet::ALL, 0.0), ("upper,full".parse().unwrap(), 2.5)] {
+                    let p = Params { parts, view, opacity: 0.8, feather, split: 0.4, ..Params::default() };
+                    g.composite(&s.frame, &layers, &p).unwrap();
+                    let got = g.read_back().unwrap();
+                    let want = CpuCompositor::default().composite(&s.frame, &layers, &p);
+                    let (d, x, y) = worst(&got, &want);
+                    assert!(d <= 1, "{view:?} {size:?} feather {feather} extend {extend}: off by {d}/255 at ({x},{y})");
+                }
             }
         }
     }
@@ -99,7 +101,7 @@ fn no_stylized_crop_gives_back_the_frame() {
     let mut g = gpu();
     let mut rng = Rng(7);
     let s = scene(&mut rng, (33, 17), (8, 8), (8, 8), (4, 4));
-    let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: None };
+    let layers = Layers { parts: &s.parts, saliency: &s.saliency, stylized: None, extend: false };
     g.composite(&s.frame, &layers, &Params::default()).unwrap();
     assert_eq!(worst(&g.read_back().unwrap(), &s.frame).0, 0);
 }
@@ -117,7 +119,7 @@ fn thirty_smoothed_frames_match_the_cpu_twin() {
         let s = scene(&mut rng, (97, 61), (24, 16), (24, 16), (40, 30));
         let mix = if (15..18).contains(&i) { 1.0 } else { 0.15 };
         let parts = Map { data: base.parts.data.iter().zip(&s.parts.data).map(|(a, b)| a + mix * (b - a)).collect(), ..base.parts.clone() };
-        let layers = Layers { parts: &parts, saliency: &base.saliency, stylized: Some(&base.stylized) };
+        let layers = Layers { parts: &parts, saliency: &base.saliency, stylized: Some(&base.stylized), extend: false };
         let p = Params { smoothing, reset: i == 0 || i == 15, view: View::Alpha, ..Params::default() };
         g.composite(&base.frame, &layers, &p).unwrap();
         let got = g.read_back().unwrap();
@@ -139,7 +141,7 @@ fn smoothing_follows_large_changes_fast_and_small_ones_slowly() {
     let alpha_after = |old: f32, new: f32| {
         let mut state = vec![old];
         let parts = Map { width: 1, height: 1, channels: 4, data: vec![1.0 - new, new, 0.0, 0.0] };
-        let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized) };
+        let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized), extend: false };
         let p = Params { smoothing: Some(Smoothing::default()), view: View::Alpha, fringe_floor: 0.0, ..Params::default() };
         cpu::composite(&frame, &layers, &Uniforms::new(1, 1, &layers, &p), &mut state);
         state[0]
@@ -148,6 +150,48 @@ fn smoothing_follows_large_changes_fast_and_small_ones_slowly() {
     let large = alpha_after(0.0, 1.0);
     assert!(small > 0.5 && small < 0.53, "small changes are damped: {small}");
     assert!(large > 0.99, "large changes are followed at once: {large}");
+}
+
+/// Live mode paints a texture cut from an earlier frame onto garments placed since, which may
+/// reach past its rectangle (she rose, and more of her hoodie came into view below). Extended,
+/// the texture's edge is mirrored there, up to a quarter of its longer side, and the GPU does the
+/// same; not extended (offline: the crop was cut around these very garments), nothing changes.
+#[test]
+fn garments_past_a_carried_texture_are_painted_with_its_edge_mirrored() {
+    let (w, h) = (40, 40);
+    let frame = Frame::from_pixel(w, h, image::Rgba([0, 0, 0, 255]));
+    // Garment everywhere; the texture covers rows 0..20, its rows graded in red.
+    let parts = Map::from_fn(4, 4, 4, |_, _, c| if c == 1 { 1.0 } else { 0.0 });
+    let sal = Map::from_fn(4, 4, 1, |_, _, _| 1.0);
+    let image = Frame::from_fn(20, 10, |_, y| image::Rgba([(y * 25) as u8, 200, 0, 255]));
+    let stylized = Stylized::new(Rect { x: 10, y: 0, width: 20, height: 20 }, image, 0);
+    let p = Params { view: View::Alpha, feather: 0.0, ..Params::default() };
+    let at = |f: &Frame, x: u32, y: u32| f.get_pixel(x, y).0;
+    for extend in [false, true] {
+        let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized), extend };
+        let got = CpuCompositor::default().composite(&frame, &layers, &p);
+        assert_eq!(at(&got, 20, 10)[3], 255, "inside the rectangle: painted");
+        if extend {
+            // Rows 20..25 are within the reach (20 / 4): painted, mirrored about row 20.
+            for (y, mirror) in [(21, 18), (24, 15)] {
+                assert_eq!(at(&got, 20, y)[3], 255, "row {y}: past the rectangle, within reach");
+                assert!(
+                    at(&got, 20, y)[0].abs_diff(at(&got, 20, mirror)[0]) <= 1,
+                    "row {y} shows row {mirror}: {:?} {:?}",
+                    at(&got, 20, y),
+                    at(&got, 20, mirror)
+                );
+            }
+            assert_eq!(at(&got, 20, 26)[3], 0, "past the reach: not painted");
+            assert_eq!(at(&got, 7, 10)[3], 255, "left of it, within reach");
+            assert_eq!(at(&got, 4, 10)[3], 0, "left of it, past the reach");
+        } else {
+            assert_eq!(at(&got, 20, 21)[3], 0, "not extended: nothing past the rectangle");
+        }
+        let mut g = gpu();
+        g.composite(&frame, &layers, &p).unwrap();
+        assert!(worst(&g.read_back().unwrap(), &got).0 <= 1, "the shader extends the same way (extend {extend})");
+    }
 }
 
 /// The faint fringe of an upsampled saliency map lies off the person (issue 8): below the floor
@@ -159,7 +203,7 @@ fn a_faint_fringe_restyles_nothing_and_the_edge_stays_soft() {
     let parts = Map { width: 1, height: 1, channels: 4, data: vec![0.0, 1.0, 0.0, 0.0] };
     // Three pixels, three map texels: saliency faint, half, full.
     let sal = Map { width: 3, height: 1, channels: 1, data: vec![0.1, 0.6, 1.0] };
-    let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized) };
+    let layers = Layers { parts: &parts, saliency: &sal, stylized: Some(&stylized), extend: false };
     let p = Params { view: View::Alpha, ..Params::default() };
     let want = CpuCompositor::default().composite(&frame, &layers, &p);
     let alpha: Vec<u8> = want.pixels().map(|p| p.0[3]).collect();
@@ -218,7 +262,13 @@ fn the_shader_reads_the_uniforms_and_constants_rust_writes() {
     for (view, name) in views {
         assert_eq!(constant(name), view.code(), "{name}");
     }
-    for (value, name) in [(FLAG_STYLIZED, "FLAG_STYLIZED"), (FLAG_SMOOTH, "FLAG_SMOOTH"), (FLAG_RESET, "FLAG_RESET")] {
+    for (value, name) in [
+        (FLAG_STYLIZED, "FLAG_STYLIZED"),
+        (FLAG_SMOOTH, "FLAG_SMOOTH"),
+        (FLAG_RESET, "FLAG_RESET"),
+        (FLAG_EXTEND, "FLAG_EXTEND"),
+        (EXTEND_REACH, "EXTEND_REACH"),
+    ] {
         assert_eq!(constant(name), value, "{name}");
     }
 }

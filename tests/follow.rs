@@ -37,6 +37,15 @@ fn alpha(frame: &Frame, a: &Analysis) -> Frame {
     CpuCompositor::default().composite(frame, &Layers::from(a), &params)
 }
 
+/// The garment alpha of `a` on `frame` wherever it lies, not only within its stylized crop's
+/// rectangle (live mode restyles the garments where they are now, several times a second).
+fn garment_alpha(frame: &Frame, a: &Analysis) -> Frame {
+    let params = Params { view: View::Alpha, smoothing: None, ..Params::default() };
+    let (w, h) = frame.dimensions();
+    let whole = drape::analysis::Stylized::new(drape::frame::Rect { x: 0, y: 0, width: w, height: h }, frame.clone(), 0);
+    CpuCompositor::default().composite(frame, &Layers { stylized: Some(&whole), ..Layers::from(a) }, &params)
+}
+
 /// Mean (carried, stale) IoU against the full analysis of the later frame, over `pairs`.
 fn carry(clip: &str, pairs: &[(usize, usize)]) -> (f64, f64) {
     let mut analyser = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
@@ -283,4 +292,46 @@ fn a_kick_does_not_take_the_garments_off() {
     }
     // Measured: worst 0.733 (frame 246), 0.789 at frame 244.
     assert!(worst >= 0.6, "his garments are drawn where they are while he kicks (worst IoU {worst:.3})");
+}
+
+/// The share of the full analysis' garment pixels in `rows` (of a mask `w` wide) that the carried
+/// mask covers too.
+fn covered_in_rows(carried: &[bool], full: &[bool], w: u32, rows: std::ops::Range<u32>) -> f64 {
+    let range = (rows.start * w) as usize..(rows.end * w) as usize;
+    let full_n = full[range.clone()].iter().filter(|&&v| v).count();
+    let both = carried[range.clone()].iter().zip(&full[range]).filter(|(&c, &f)| c && f).count();
+    both as f64 / full_n.max(1) as f64
+}
+
+#[test]
+fn cloth_that_comes_in_over_the_frame_edge_is_the_same_garment() {
+    // In front of a webcam the torso always runs off the bottom of the frame. She rises (or
+    // leans back): more of her hoodie comes into view from below the edge, 20 px a step, 100 px
+    // in the second or so between analyses. Carried garments stopped where the frame's edge
+    // had been, a plain band along the bottom with a hard top edge.
+    let (mut analyser, style) = req_analyser();
+    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let source = &frames("a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", &[0])[0];
+    let (w, h) = (source.width(), 320);
+    let view = |y0: u32| image::imageops::crop_imm(source, 0, y0, w, h).to_image();
+    let first = view(0);
+    assert!(follower.rebase(&first, 0, Arc::new(analyser.analyse(&first, &req).unwrap())).unwrap());
+    let mut now = first;
+    for step in 1..=5u32 {
+        now = view(20 * step);
+        let Followed::Carried(c, m) = follower.follow(&now, step as u64).unwrap() else { panic!("she is in view at step {step}") };
+        eprintln!("step {step}: {m:?}");
+        if let Ok(dir) = std::env::var("DRAPE_KEEP_FOLLOW") {
+            garment_alpha(&now, &c).save(format!("{dir}/rise_{step}.png")).unwrap();
+        }
+    }
+    let Followed::Carried(carried, _) = follower.follow(&now, 6).unwrap() else { panic!("she is in view") };
+    analyser.forget();
+    let full = mask_of(&alpha(&now, &analyser.analyse(&now, &req).unwrap()));
+    let shown = mask_of(&garment_alpha(&now, &carried));
+    let band = covered_in_rows(&shown, &full, w, h - 100..h);
+    let whole = iou(&shown, &full);
+    eprintln!("a1 rising 100 px: the bottom 100 rows' garment {band:.3} covered, IoU {whole:.3}");
+    assert!(band >= 0.8, "the hoodie that came into view from below is left plain ({band:.3} of it carried)");
 }

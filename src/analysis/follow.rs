@@ -624,7 +624,10 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &Field) -> A
     let a = &base.analysis;
     let (pw, ph) = (a.parts.width, a.parts.height);
     let person = selfie.resized(pw, ph);
-    let inside = |s: f32, t: f32| (0.0..=1.0).contains(&s) && (0.0..=1.0).contains(&t);
+    // What came into view over the frame's edge is read from the edge it came over: cloth
+    // runs on past the edge (a webcam always cuts the torso at the bottom), and the person mask
+    // and colour checks below still decide whether it is the garment there now.
+    let edge = |(s, t): (f32, f32)| (s.clamp(0.0, 1.0), t.clamp(0.0, 1.0));
     let mut parts = Map::new(pw, ph, CLASSES);
     let mut gate = Map::new(pw, ph, 1);
     // Where garment was added by colour: there the saliency, which moved with the whole person,
@@ -634,11 +637,7 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &Field) -> A
     for y in 0..ph {
         for x in 0..pw {
             let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
-            let (s0, t0) = back(s, t);
-            if !inside(s0, t0) {
-                parts.set(x, y, BACKGROUND, 1.0);
-                continue;
-            }
+            let (s0, t0) = edge(back(s, t));
             let person_here = smoothstep(0.2, 0.6, person.get(x, y, 0));
             let here = if person_here > 0.0 { person_here * base.near.sample(s0, t0, 0) } else { 0.0 };
             gate.set(x, y, 0, here);
@@ -692,8 +691,8 @@ fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &Field) -> A
     // person mask now: a limb the global motion does not carry keeps its soft alpha.
     let saliency = Map::from_fn(sal.width, sal.height, 1, |x, y, _| {
         let (s, t) = ((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
-        let (s0, t0) = back(s, t);
-        let carried = if inside(s0, t0) { sal.sample(s0, t0, 0) } else { 0.0 };
+        let (s0, t0) = edge(back(s, t));
+        let carried = sal.sample(s0, t0, 0);
         let f = if any_fill { filled.sample(s, t, 0) } else { 0.0 };
         if f > 0.0 {
             carried.max(selfie.sample(s, t, 0) * f)

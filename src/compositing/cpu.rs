@@ -1,7 +1,7 @@
 //! The plain-Rust twin of shaders/blend.wgsl: the same arithmetic, step for step, on the
 //! same [`Uniforms`]. The CPU fallback compositor and the yardstick the shader's tests use.
 
-use super::{Layers, Uniforms, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED, VIEW_ALPHA, VIEW_HARD, VIEW_MASK, VIEW_SPLIT};
+use super::{Layers, Uniforms, EXTEND_REACH, FLAG_EXTEND, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED, VIEW_ALPHA, VIEW_HARD, VIEW_MASK, VIEW_SPLIT};
 use crate::analysis::parts::CLASSES;
 use crate::frame::{bilinear, clamp_to, Frame};
 
@@ -114,8 +114,10 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
     let sty = l.stylized.map(|s| &s.image);
     let fx = x as f32 + 0.5;
     let fy = y as f32 + 0.5;
-    let inside = u.flags & FLAG_STYLIZED != 0 && x >= rx && y >= ry && x < rx + rw && y < ry + rh;
-    // Outside the stylized rectangle nothing is restyled: no selection to compute there.
+    // Outside the stylized rectangle (and its reach, when extended) nothing is restyled: no
+    // selection to compute there.
+    let reach = if u.flags & FLAG_EXTEND != 0 { rw.max(rh) / EXTEND_REACH } else { 0 };
+    let inside = u.flags & FLAG_STYLIZED != 0 && x + reach >= rx && y + reach >= ry && x < rx + rw + reach && y < ry + rh + reach;
     let (soft, hard) = if inside { feathered(l, u, fx, fy) } else { (0.0, 0.0) };
     let raw = match u.view {
         VIEW_HARD => hard,
@@ -144,8 +146,8 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
     let f = frame.get_pixel(x, y).0.map(|v| v as f32 / 255.0);
     let s = match (inside, sty) {
         (true, Some(img)) => {
-            let cx = (fx - rx as f32) * u.crop_scale[0] - 0.5;
-            let cy = (fy - ry as f32) * u.crop_scale[1] - 0.5;
+            let cx = mirrored(fx - rx as f32, rw as f32) * u.crop_scale[0] - 0.5;
+            let cy = mirrored(fy - ry as f32, rh as f32) * u.crop_scale[1] - 0.5;
             sample_rgb(img, cx, cy)
         }
         _ => [0.0; 3],
@@ -181,6 +183,18 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
         }
     };
     px.map(quantise)
+}
+
+/// A position `p` along a side of length `n`, mirrored into 0..n at either end (no change inside).
+#[inline]
+fn mirrored(p: f32, n: f32) -> f32 {
+    if p < 0.0 {
+        -p
+    } else if p > n {
+        2.0 * n - p
+    } else {
+        p
+    }
 }
 
 /// Bilinear RGB of an RGBA8 image at texel coordinates, clamped to the edge, 0..1.

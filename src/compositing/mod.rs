@@ -112,11 +112,16 @@ pub struct Layers<'a> {
     /// 1 channel
     pub saliency: &'a Map,
     pub stylized: Option<&'a Stylized>,
+    /// The garments were placed on a later frame than the stylized crop was cut from (live mode
+    /// carries them with the person between textures), so they may reach past its rectangle:
+    /// there the crop is mirrored at its edge ([`EXTEND_REACH`]) rather than the garment cut
+    /// off along a straight line. Off for a crop cut around the very garments it paints.
+    pub extend: bool,
 }
 
 impl<'a> From<&'a Analysis> for Layers<'a> {
     fn from(a: &'a Analysis) -> Self {
-        Layers { parts: &a.parts, saliency: &a.saliency, stylized: a.stylized.as_ref() }
+        Layers { parts: &a.parts, saliency: &a.saliency, stylized: a.stylized.as_ref(), extend: false }
     }
 }
 
@@ -157,6 +162,12 @@ pub const FLAG_STYLIZED: u32 = 1;
 pub const FLAG_SMOOTH: u32 = 2;
 /// Start the smoothing afresh.
 pub const FLAG_RESET: u32 = 4;
+/// Paint garments past the stylized rectangle, with its edge mirrored ([`Layers::extend`]).
+pub const FLAG_EXTEND: u32 = 8;
+/// With [`FLAG_EXTEND`], how far past the rectangle garments are painted: this share of the
+/// rectangle's longer side, each way. A quarter covers a person's move between two textures
+/// (4-8 a second) and keeps the mirrored band short enough to read as the same painting.
+pub const EXTEND_REACH: u32 = 4;
 
 impl Uniforms {
     pub fn new(width: u32, height: u32, layers: &Layers<'_>, p: &Params) -> Uniforms {
@@ -166,7 +177,10 @@ impl Uniforms {
             None => ([1, 1], Rect { x: 0, y: 0, width: 1, height: 1 }),
         };
         let smooth = p.smoothing.unwrap_or_default();
-        let flags = layers.stylized.map_or(0, |_| FLAG_STYLIZED) | p.smoothing.map_or(0, |_| FLAG_SMOOTH) | if p.reset { FLAG_RESET } else { 0 };
+        let flags = layers.stylized.map_or(0, |_| FLAG_STYLIZED)
+            | p.smoothing.map_or(0, |_| FLAG_SMOOTH)
+            | if p.reset { FLAG_RESET } else { 0 }
+            | if layers.extend && layers.stylized.is_some() { FLAG_EXTEND } else { 0 };
         Uniforms {
             frame: [width, height],
             parts_size: [layers.parts.width, layers.parts.height],

@@ -20,6 +20,8 @@ pub struct Fresh<'a> {
     /// A texture restyled from a later frame than the analysis' own crop, to paint instead of it
     /// (live mode's restyler).
     pub texture: Option<&'a Stylized>,
+    /// The garments were carried to this frame after the crop was cut ([`Layers::extend`]).
+    pub carried: bool,
 }
 
 /// One composited frame.
@@ -78,7 +80,7 @@ impl Stage {
                 let new = a.id != self.used;
                 let params = Params { reset: base.reset || self.used == 0 || (new && a.cut), ..*base };
                 self.used = a.id;
-                (Layers { stylized, ..Layers::from(a.analysis) }, params)
+                (Layers { stylized, extend: a.carried, ..Layers::from(a.analysis) }, params)
             }
         };
         Ok(Composited { analysis: id, restyled, ..self.compositor.composite(frame, &layers, &params, pixels)? })

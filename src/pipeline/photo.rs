@@ -113,7 +113,7 @@ pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob
             let analysis = analyser.analyse(&frame, &request)?;
             // Each photo is a run of one frame: nothing is smoothed towards the last photo.
             stage.restart();
-            let fresh = Fresh { id: 1, analysis: &analysis, cut: false, texture: None };
+            let fresh = Fresh { id: 1, analysis: &analysis, cut: false, texture: None, carried: false };
             let result = timings.time("composite", || stage.composite(&frame, Some(fresh), &params, true).and_then(Composited::into_pixels))?;
             timings.time("encode", || output::save_image(&result, out_path))?;
             let maps = if job.maps {

@@ -54,7 +54,7 @@ pub struct Analysed {
 impl Analysed {
     /// As the compositing stage takes it.
     pub fn fresh(&self) -> Fresh<'_> {
-        Fresh { id: self.seq, analysis: &self.analysis, cut: self.cut, texture: None }
+        Fresh { id: self.seq, analysis: &self.analysis, cut: self.cut, texture: None, carried: false }
     }
 }
 
@@ -961,7 +961,7 @@ pub fn composite_live(
         last_grid = Some(grid);
         let newest = session.newest().filter(|a| a.seq >= cut_at);
         let painted = session.texture();
-        let fresh = newest.as_ref().map(|a| Fresh { texture: painted.as_ref().map(|p| p.texture.as_ref()), ..a.fresh() });
+        let fresh = newest.as_ref().map(|a| Fresh { texture: painted.as_ref().map(|p| p.texture.as_ref()), carried: true, ..a.fresh() });
         let out = stage.composite(&c.frame, fresh, &params, pixels)?;
         session.stats.stage("composite", ms_since(t));
         if let Some(a) = &newest {
