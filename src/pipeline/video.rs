@@ -801,8 +801,8 @@ fn restyle_loop(
             }
             a = placed.try_iter().last().unwrap_or(a);
         }
-        // The analyses run at the lowest priority, on what the display, the follower and this
-        // thread leave; with a recording or a window to feed as well they got nothing (b1 recorded
+        // The analyses run at a lower priority (ANALYSIS_NICE) than the display, the follower and
+        // this thread; with a recording or a window to feed as well they got little (b1 recorded
         // live: 3 full analyses in 10 s, 15 before the restyler). Past TEXTURES_PER_ANALYSIS
         // textures since the last one finished, this thread waits for the next (at most
         // ANALYSIS_WAIT): the textures follow the cloth, the analyses say where the cloth is.
@@ -906,17 +906,16 @@ fn tell(notes: &Sender<String>, text: String) {
     }
 }
 
-/// Live mode is latency-first: the analysis thread runs only on time the display leaves over
-/// (SCHED_IDLE; nice 10 where that is refused). On Linux both belong to the calling thread
-/// alone. Measured in the mirror window on 2 cores, 1280x720 source: 12.3 frames shown per
-/// second at nice 10, 16.1 at SCHED_IDLE, analysis 1.2 and 1.3 per second.
+/// The analysis threads' niceness. They yield to the display, but not wholly: at SCHED_IDLE
+/// (before) any other work on the machine took everything, and with two busy processes beside
+/// it the mirror made no full analysis in 12 s, so it never showed a garment; at nice 5, 3 (the
+/// first 4.3 s after start); at nice 0, 8, but 224 frames shown against 301 (a1 recorded live,
+/// 2 cores; the README's live figures). On Linux it belongs to the calling thread alone.
+const ANALYSIS_NICE: i32 = 5;
+
 fn lower_priority() {
-    let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: both calls only read their arguments; lowering one's own priority needs no privilege.
-    if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
-        return;
-    }
-    if unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) } != 0 {
+    // SAFETY: only reads its arguments; lowering one's own priority needs no privilege.
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, ANALYSIS_NICE) } != 0 {
         tracing::debug!("could not lower the analysis thread's priority");
     }
 }
@@ -1049,4 +1048,22 @@ pub fn run_live(
     // A live recording is whole when it stops on request; an error upstream leaves it partial.
     let (outputs, sink_error) = out.finish(first.is_none());
     VideoReport { summary: stats.summary(started.elapsed().as_secs_f64()), outputs, error: first.or(sink_error), interrupted }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analysis_threads_yield_to_the_display_but_are_not_starved_by_other_work() {
+        std::thread::spawn(|| {
+            lower_priority();
+            // SAFETY: both only read the calling thread's scheduling.
+            let (policy, nice) = unsafe { (libc::sched_getscheduler(0), libc::getpriority(libc::PRIO_PROCESS, 0)) };
+            assert_eq!(policy, libc::SCHED_OTHER, "SCHED_IDLE lets any other process on the machine starve the analyses");
+            assert_eq!(nice, ANALYSIS_NICE);
+        })
+        .join()
+        .unwrap();
+    }
 }
