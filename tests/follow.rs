@@ -335,3 +335,14 @@ fn cloth_that_comes_in_over_the_frame_edge_is_the_same_garment() {
     eprintln!("a1 rising 100 px: the bottom 100 rows' garment {band:.3} covered, IoU {whole:.3}");
     assert!(band >= 0.8, "the hoodie that came into view from below is left plain ({band:.3} of it carried)");
 }
+
+#[test]
+#[ignore = "the raised sleeve is left plain when analyses come 1.3 s apart (IoU 0.760 on 110 -> 150; 0.855 over four pairs): live's case in the window, where the analyses run about one a second"]
+fn a_sleeve_raised_between_rare_analyses_is_carried() {
+    // As in the window on two cores: a full analysis about every 1.3 s (40 frames). Her right
+    // arm rises to her face between the analysis of 110 and frame 150; the carried garments
+    // keep the hoodie but not the raised sleeve, nor two patches at the hem.
+    let (carried, stale) = carried_live("a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", &[150], 40);
+    eprintln!("a1, arm raised between analyses 1.3 s apart: carried {carried:.3}, stale {stale:.3}");
+    assert!(carried >= 0.85, "the raised sleeve is left plain ({carried:.3}, stale {stale:.3})");
+}
