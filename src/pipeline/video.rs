@@ -961,7 +961,8 @@ pub fn composite_live(
         // Garments analysed, or a texture restyled, from a frame before the latest cut are of
         // someone who may be gone, wherever the follower has carried them since (it can take a
         // new person framed alike for the one analysed: tests/mirror.rs saw that on 39 frames).
-        let newest = session.newest().filter(|a| a.seq >= cut_at && a.analysed >= cut_at);
+        // A placement is never on an earlier frame than its analysis, so this covers both.
+        let newest = session.newest().filter(|a| a.analysed >= cut_at);
         let painted = session.texture().filter(|p| p.seq >= cut_at);
         let fresh = newest.as_ref().map(|a| Fresh { texture: painted.as_ref().map(|p| p.texture.as_ref()), carried: true, ..a.fresh() });
         let out = stage.composite(&c.frame, fresh, &params, pixels)?;
