@@ -86,10 +86,7 @@ def make_symbolic(src: Path, dest: Path, dims: dict[str, list[int]]) -> None:
     onnx.save(m, str(dest))
 
 
-def state_of(entry: dict) -> str:
-    """What is installed for one entry: ok, missing, unreadable or a wrong sha256."""
-    dest = MODELS / entry["file"]
-    want = entry.get("installed_sha256", entry.get("sha256"))
+def file_state(dest: Path, want: str | None) -> str:
     if not dest.exists():
         return "missing"
     try:
@@ -99,12 +96,43 @@ def state_of(entry: dict) -> str:
     return "ok" if want is None or got == want else "bad sha256"
 
 
+def state_of(entry: dict) -> str:
+    """What is installed for one entry (and the libraries beside it): ok, missing, unreadable or
+    a wrong sha256."""
+    dest = MODELS / entry["file"]
+    state = file_state(dest, entry.get("installed_sha256", entry.get("sha256")))
+    for name, want in entry.get("companions", {}).items():
+        if state != "ok":
+            break
+        state = file_state(dest.parent / name, want)
+    return state
+
+
+def install_companions(entry: dict) -> None:
+    """The libraries a runtime loads from its own folder, from the same wheel, each checked."""
+    dest = MODELS / Path(entry["file"]).parent
+    capi = str(Path(entry["member"]).parent)
+    for name, want in entry.get("companions", {}).items():
+        if file_state(dest / name, want) == "ok":
+            continue
+        tmp = dest / (name + ".part")
+        extract(entry["package"], f"{capi}/{name}", tmp)
+        if sha256(tmp) != want:
+            tmp.unlink()
+            raise Missing(f"{name} from {entry['package']}: sha256 does not match the manifest; "
+                          f"the source changed or is corrupt, so it was not installed")
+        os.replace(tmp, dest / name)
+
+
 def install(entry: dict, shared: Path | None) -> str:
     """Put one manifest entry in place; return a one-word state. Raises Missing."""
     dest = MODELS / entry["file"]
     if state_of(entry) == "ok":
         return "ok"
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if file_state(dest, entry.get("installed_sha256", entry.get("sha256"))) == "ok":
+        install_companions(entry)
+        return "installed"
     tmp = dest.with_name(dest.name + ".part")
     if "shared" in entry:
         if shared is None and dest.exists():
@@ -135,6 +163,7 @@ def install(entry: dict, shared: Path | None) -> str:
             raise Missing(f"{entry['file']}: the derived file's sha256 {got} differs from the "
                           f"manifest's; run models/setup.sh so that its pinned onnx version is used")
     os.replace(tmp, dest)
+    install_companions(entry)
     return "installed"
 
 
@@ -201,7 +230,8 @@ def main() -> int:
         candidate = MODELS.parent.parent / "shared" / "models"
         shared = candidate if candidate.is_dir() else None
 
-    entries = [("ONNX Runtime (CPU)", manifest["runtime"]["cpu"], "everything")]
+    entries = [("ONNX Runtime (CPU)", manifest["runtime"]["cpu"], "everything"),
+               ("ONNX Runtime OpenVINO", manifest["runtime"]["openvino"], "bf16 on the CPU, --ep openvino")]
     entries += [(m["name"], m, m["role"]) for m in manifest["model"]]
     entries.append(("example photo", manifest["example"], "the bundled example"))
 

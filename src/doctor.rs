@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::analysis::models::{FileState, ModelDir};
-use crate::analysis::runtime::{Provider, Runtime, RuntimeOptions};
+use crate::analysis::runtime::{cpu_has_bf16, Provider, Runtime, RuntimeOptions};
 
 /// The report, and whether everything needed is present.
 pub fn report(dir: &ModelDir, runtime: &RuntimeOptions) -> (String, bool) {
@@ -11,9 +11,13 @@ pub fn report(dir: &ModelDir, runtime: &RuntimeOptions) -> (String, bool) {
     let mut ok = true;
     let _ = writeln!(s, "models folder   {}", dir.root.display());
     let _ = writeln!(s, "ONNX Runtime    {}", runtime.library.display());
+    let mut loaded = None;
     let state = if runtime.library.is_file() {
         match Runtime::load(runtime.clone()) {
-            Ok(_) => "loads".to_string(),
+            Ok(rt) => {
+                loaded = Some(rt);
+                "loads".to_string()
+            }
             Err(e) => {
                 ok = false;
                 format!("FAILS: {}", e.report())
@@ -29,7 +33,24 @@ pub fn report(dir: &ModelDir, runtime: &RuntimeOptions) -> (String, bool) {
         p => format!("{p} (checked when a model opens; failure is an error, not a CPU fallback)"),
     };
     let _ = writeln!(s, "provider        {provider}");
-    let _ = writeln!(s, "\n{:<16} {:<9} {:<12} {:<28} role", "model", "state", "licence", "file");
+    let bf16 = if cpu_has_bf16() { "this CPU has bf16 units" } else { "this CPU has no bf16 units: fp32" };
+    let _ = writeln!(s, "precision       {} ({bf16})", runtime.precision);
+    for (build, entry) in &dir.manifest.runtime {
+        // The GPU build is optional (`setup.sh --gpu`); said only when installed or asked for.
+        if build == "gpu" && !dir.root.join(&entry.file).is_file() && !matches!(runtime.provider, Provider::Cuda | Provider::Tensorrt) {
+            continue;
+        }
+        let state = match dir.check(entry) {
+            FileState::Ok => "ok".to_string(),
+            FileState::Missing => "MISSING: run `bash models/setup.sh`".into(),
+            FileState::Unreadable(e) => format!("UNREADABLE ({e})"),
+            FileState::Mismatch { .. } => "BAD SHA: run `bash models/setup.sh`".into(),
+        };
+        // Set-up installs both CPU builds; the GPU build only on request.
+        ok &= state == "ok" || build == "gpu";
+        let _ = writeln!(s, "runtime {build:<8} {state:<9} {}", entry.file);
+    }
+    let _ = writeln!(s, "\n{:<16} {:<9} {:<12} {:<28} {:<20} role", "model", "state", "licence", "file", "runs on");
     let entries = dir.manifest.model.iter().chain(std::iter::once(&dir.manifest.example));
     for e in entries {
         let name = if e.name.is_empty() { "example photo" } else { e.name.as_str() };
@@ -49,7 +70,11 @@ pub fn report(dir: &ModelDir, runtime: &RuntimeOptions) -> (String, bool) {
             }
         };
         let role = if e.role.is_empty() { "the bundled example" } else { e.role.as_str() };
-        let _ = writeln!(s, "{name:<16} {state:<9} {:<12} {:<28} {role}", e.licence, e.file);
+        let runs_on = match &loaded {
+            Some(rt) if !e.name.is_empty() => rt.engine_for(&e.name).to_string(),
+            _ => "-".to_string(),
+        };
+        let _ = writeln!(s, "{name:<16} {state:<9} {:<12} {:<28} {runs_on:<20} {role}", e.licence, e.file);
     }
     if !ok {
         let _ = writeln!(

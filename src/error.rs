@@ -28,11 +28,11 @@ pub enum Error {
     #[error("{path}: not a usable ONNX model for `{name}`; delete it and run `bash models/setup.sh`")]
     ModelInvalid { name: String, path: PathBuf, source: Cause },
 
-    #[error("{path}: cannot load the ONNX Runtime library; run `bash models/setup.sh{setup_flag}` or pass --ort-lib PATH to libonnxruntime.so.1.31.1")]
+    #[error("{path}: cannot load the ONNX Runtime library; run `bash models/setup.sh{setup_flag}` or pass --ort-lib PATH to a libonnxruntime.so")]
     Runtime { path: PathBuf, setup_flag: &'static str, source: Cause },
 
-    #[error("execution provider {provider} could not start; run `bash models/setup.sh --gpu` on a machine with an NVIDIA GPU, or use --ep cpu")]
-    Provider { provider: String, source: Cause },
+    #[error("execution provider {provider} could not start; {advice}")]
+    Provider { provider: String, advice: &'static str, source: Cause },
 
     #[error("model `{name}` failed while running")]
     Inference { name: String, source: Cause },

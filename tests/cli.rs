@@ -22,7 +22,7 @@ fn models_with(dir: &Path, name: &str, contents: Option<&[u8]>) -> PathBuf {
             std::os::unix::fs::symlink(&p, m.join(p.file_name().unwrap())).unwrap();
         }
     }
-    let lib = model_dir().runtime_path(false);
+    let lib = model_dir().runtime_path("cpu");
     std::os::unix::fs::symlink(&lib, m.join("runtime/cpu").join(lib.file_name().unwrap())).unwrap();
     let target = m.join(name);
     let _ = std::fs::remove_file(&target);
@@ -161,11 +161,36 @@ fn missing_onnx_runtime_library() {
 
 #[test]
 fn cuda_on_a_cpu_runtime_is_an_error_not_a_fallback() {
-    let lib = model_dir().runtime_path(false);
+    let lib = model_dir().runtime_path("cpu");
     let dir = tempfile::tempdir().unwrap();
     let o = drape(&["--ep", "cuda", "--ort-lib", s(&lib), "process", s(&photo("Two_dancers.jpg")), "-o", s(&dir.path().join("o"))]);
     assert_clean_failure(&o, "CUDA");
     assert!(!dir.path().join("o/Two_dancers.jpg").exists());
+}
+
+#[test]
+fn openvino_on_a_plain_runtime_is_an_error_not_a_fallback() {
+    let lib = model_dir().runtime_path("cpu");
+    let dir = tempfile::tempdir().unwrap();
+    let o = drape(&["--ep", "openvino", "--ort-lib", s(&lib), "process", s(&photo("Two_dancers.jpg")), "-o", s(&dir.path().join("o"))]);
+    assert_clean_failure(&o, "OpenVINO");
+    assert!(stderr(&o).contains("models/setup.sh"), "{}", stderr(&o));
+    assert!(!dir.path().join("o/Two_dancers.jpg").exists());
+}
+
+/// Without the OpenVINO build, `--precision auto` runs in fp32 and says so (on a CPU with bf16
+/// units, where bf16 was possible), and the result is still written.
+#[test]
+fn without_the_openvino_build_auto_runs_fp32_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_with(dir.path(), "never-there", None);
+    let out = dir.path().join("o");
+    let o = drape(&["--models", s(&models), "process", s(&photo("Two_dancers.jpg")), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_dir(&out).unwrap().count() > 0, "no result written");
+    if drape::analysis::runtime::cpu_has_bf16() {
+        assert!(stderr(&o).contains("OpenVINO build of ONNX Runtime is not installed") && stderr(&o).contains("models/setup.sh"), "{}", stderr(&o));
+    }
 }
 
 #[test]
@@ -185,9 +210,19 @@ fn doctor_lists_models_and_says_what_is_missing() {
     let o = drape(&["doctor"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{text}");
-    for name in ["u2netp", "pan", "pose_detection", "style_transform", "Apache-2.0", "MIT", "CPU"] {
+    for name in ["u2netp", "pan", "pose_detection", "style_transform", "Apache-2.0", "MIT", "CPU", "runs on", "precision       auto", "runtime openvino ok"] {
         assert!(text.contains(name), "{name} missing from:\n{text}");
     }
+    // What each model runs on: the analysis models in fp32, the style networks in bf16 where
+    // the CPU has it; all fp32 when asked for.
+    let line = |text: &str, model: &str| text.lines().find(|l| l.starts_with(&format!("{model} "))).unwrap_or_default().to_string();
+    assert!(line(&text, "u2netp").contains("CPU provider, fp32"), "{text}");
+    let styled = if drape::analysis::runtime::cpu_has_bf16() { "OpenVINO CPU, bf16" } else { "CPU provider, fp32" };
+    assert!(line(&text, "multistyle26").contains(styled), "{text}");
+    let o = drape(&["--precision", "f32", "doctor"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && text.contains("runtime/cpu/libonnxruntime"), "{text}");
+    assert!(!text.lines().any(|l| l.contains("bf16,")), "f32 asked for, yet a model in bf16:\n{text}");
     let dir = tempfile::tempdir().unwrap();
     let models = models_with(dir.path(), "pan_skin_clothes_hair.onnx", Some(b"corrupt"));
     let o = drape(&["--models", s(&models), "doctor"]);

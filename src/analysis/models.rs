@@ -33,6 +33,9 @@ pub struct Entry {
     pub origin: String,
     #[serde(default)]
     pub contract: String,
+    /// Libraries a runtime loads from its own folder: file name -> sha256.
+    #[serde(default)]
+    pub companions: BTreeMap<String, String>,
 }
 
 impl Entry {
@@ -93,11 +96,11 @@ impl ModelDir {
         }
     }
 
-    pub fn runtime_path(&self, gpu: bool) -> PathBuf {
-        let key = if gpu { "gpu" } else { "cpu" };
-        match self.manifest.runtime.get(key) {
+    /// The ONNX Runtime library of one build: `cpu`, `gpu` or `openvino` (the manifest's keys).
+    pub fn runtime_path(&self, build: &str) -> PathBuf {
+        match self.manifest.runtime.get(build) {
             Some(e) => self.root.join(&e.file),
-            None => self.root.join("runtime").join(key).join("libonnxruntime.so.1.31.1"),
+            None => self.root.join("runtime").join(build).join("libonnxruntime.so"),
         }
     }
 
@@ -114,17 +117,22 @@ impl ModelDir {
         self.model_path(name).is_file()
     }
 
-    /// Check one file against the manifest's checksum.
+    /// Check one file, and the libraries beside it, against the manifest's checksums.
     pub fn check(&self, entry: &Entry) -> FileState {
         let path = self.root.join(&entry.file);
-        match sha256_file(&path) {
+        let one = |path: &Path, want: Option<&str>| match sha256_file(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Missing,
             Err(e) => FileState::Unreadable(e.to_string()),
-            Ok(actual) => match entry.expected_sha256() {
+            Ok(actual) => match want {
                 Some(want) if want != actual => FileState::Mismatch { actual },
                 _ => FileState::Ok,
             },
-        }
+        };
+        let beside = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        std::iter::once(one(&path, entry.expected_sha256()))
+            .chain(entry.companions.iter().map(|(name, want)| one(&beside.join(name), Some(want))))
+            .find(|s| *s != FileState::Ok)
+            .unwrap_or(FileState::Ok)
     }
 }
 

@@ -1,10 +1,11 @@
 //! The ONNX Runtime layer: loads the library from an explicit path (ort panics when its default
 //! lookup fails), registers the requested execution provider strictly (a failure is an error,
-//! never a silent CPU fallback) and checks each model's inputs and outputs against its contract.
+//! never a silent CPU fallback), decides each model's precision and checks each model's inputs
+//! and outputs against its contract.
 
 use std::path::{Path, PathBuf};
 
-use ort::ep::{self, ExecutionProviderDispatch};
+use ort::ep::{self, ArbitrarilyConfigurableExecutionProvider, ExecutionProvider, ExecutionProviderDispatch};
 use ort::session::{builder::GraphOptimizationLevel, Session};
 use ort::value::TensorRef;
 
@@ -14,10 +15,33 @@ use crate::timing::Timings;
 /// Which execution provider runs the models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Provider {
+    /// The CPU: ONNX Runtime's own provider, and OpenVINO's CPU plugin for the models whose
+    /// result holds in bf16 when the precision is auto and the CPU has bf16 units.
     #[default]
     Cpu,
     Cuda,
     Tensorrt,
+    /// OpenVINO on the CPU for every model (fp32 unless bf16 holds and the CPU has it).
+    Openvino,
+    /// OpenVINO on an Intel GPU (a laptop's integrated graphics), every model.
+    IntelGpu,
+}
+
+impl Provider {
+    /// Whether this provider needs the OpenVINO build of ONNX Runtime.
+    pub fn is_openvino(self) -> bool {
+        matches!(self, Provider::Openvino | Provider::IntelGpu)
+    }
+
+    /// What to do when it cannot start.
+    fn advice(self) -> &'static str {
+        match self {
+            Provider::Cuda | Provider::Tensorrt => "run `bash models/setup.sh --gpu` on a machine with an NVIDIA GPU, or use --ep cpu",
+            Provider::Openvino => "run `bash models/setup.sh` (it fetches the OpenVINO runtime), or use --ep cpu",
+            Provider::IntelGpu => "it needs an Intel GPU with its OpenCL driver (Debian: intel-opencl-icd); or use --ep cpu",
+            Provider::Cpu => "run `bash models/setup.sh`, or use --precision f32",
+        }
+    }
 }
 
 impl std::fmt::Display for Provider {
@@ -26,6 +50,95 @@ impl std::fmt::Display for Provider {
             Provider::Cpu => "CPU",
             Provider::Cuda => "CUDA",
             Provider::Tensorrt => "TensorRT",
+            Provider::Openvino => "OpenVINO (CPU)",
+            Provider::IntelGpu => "OpenVINO (Intel GPU)",
+        })
+    }
+}
+
+/// The arithmetic the models may use (`--precision`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precision {
+    /// bf16 for each model whose garments hold in it ([`BF16_MODELS`]), where the CPU has bf16
+    /// units and the OpenVINO runtime is installed; fp32 otherwise.
+    #[default]
+    Auto,
+    /// fp32 everywhere, on ONNX Runtime's own CPU provider: the path of drape before bf16.
+    F32,
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::Auto => "auto",
+            Precision::F32 => "f32",
+        })
+    }
+}
+
+/// The models that run in bf16 under `--precision auto`, where the CPU has bf16 units. Decided by
+/// measuring, not assumed (tests/precision.rs; README, "Precision"):
+/// - U^2-Net-p, PAN and the pose models move the garment alpha in bf16 (least IoU against fp32
+///   0.859, 0.877 and 0.565 on the shared photos and clip frames): fp32.
+/// - The 26 fixed styles hold (the alpha does not use them; the restyled frame differs from
+///   fp32's less than one grey level of input noise makes it) and run 1.6x faster: bf16.
+/// - The arbitrary style networks and the selfie masks hold too, but OpenVINO compiles each
+///   model as it opens: with them in bf16 `drape live` took 4.7-5.1 s to its first frame, 2.2-2.3 s
+///   without them (1.7-1.9 s all fp32), to save 10 ms (transform), 47 ms once per style
+///   (predict) and 0.8 ms (selfie) a run: fp32.
+pub const BF16_MODELS: &[&str] = &["multistyle26"];
+
+/// Whether `model` runs in bf16 when the precision allows it: `list` where given, else
+/// `DRAPE_BF16_MODELS` (comma-separated model names, or `none`; to measure another choice),
+/// else [`BF16_MODELS`].
+fn in_bf16(model: &str, list: Option<&[String]>) -> bool {
+    match (list, std::env::var("DRAPE_BF16_MODELS")) {
+        (Some(l), _) => l.iter().any(|m| m == model),
+        (None, Ok(l)) => l.split(',').any(|m| m.trim() == model),
+        (None, Err(_)) => BF16_MODELS.contains(&model),
+    }
+}
+
+/// Whether this CPU computes bf16 natively (AVX512-BF16); elsewhere OpenVINO would
+/// emulate it, slower than fp32.
+pub fn cpu_has_bf16() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // CPUs with AMX have AVX512-BF16 too.
+        std::arch::is_x86_feature_detected!("avx512bf16")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Where one model runs and in what arithmetic: what `drape doctor` and the log name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// ONNX Runtime's own CPU provider, fp32.
+    OrtCpu,
+    OpenvinoCpu {
+        bf16: bool,
+    },
+    OpenvinoGpu {
+        f32: bool,
+    },
+    Cuda,
+    /// TensorRT with fp16 kernels, CUDA for the nodes it cannot take.
+    Tensorrt,
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Engine::OrtCpu => "CPU provider, fp32",
+            Engine::OpenvinoCpu { bf16: true } => "OpenVINO CPU, bf16",
+            Engine::OpenvinoCpu { bf16: false } => "OpenVINO CPU, fp32",
+            Engine::OpenvinoGpu { f32: false } => "OpenVINO Intel GPU, fp16",
+            Engine::OpenvinoGpu { f32: true } => "OpenVINO Intel GPU, fp32",
+            Engine::Cuda => "CUDA, fp32",
+            Engine::Tensorrt => "TensorRT, fp16",
         })
     }
 }
@@ -34,6 +147,7 @@ impl std::fmt::Display for Provider {
 pub struct RuntimeOptions {
     pub library: PathBuf,
     pub provider: Provider,
+    pub precision: Precision,
     /// Intra-op threads per session; ONNX Runtime picks when None.
     pub threads: Option<usize>,
     /// Whether idle ONNX Runtime threads spin-wait (its default, None). Off leaves the cores to
@@ -43,6 +157,34 @@ pub struct RuntimeOptions {
     pub engine_cache: Option<PathBuf>,
     /// Intra-op threads for the saliency model alone, where it differs from `threads`.
     pub saliency_threads: Option<usize>,
+    /// The models to run in bf16 instead of [`BF16_MODELS`] (tests/precision.rs measures others).
+    pub bf16_models: Option<Vec<String>>,
+}
+
+/// The ONNX Runtime library drape loads, and why, for the log.
+#[derive(Debug, Clone)]
+pub struct LibraryChoice {
+    pub path: PathBuf,
+    pub why: &'static str,
+    /// fp32 where bf16 was possible: the user is told (a warning), not left to find out.
+    pub fallback: bool,
+}
+
+/// The ONNX Runtime library for a provider and precision: the GPU build for CUDA and TensorRT;
+/// the OpenVINO build for OpenVINO, and for the CPU when the precision is auto, the CPU has
+/// bf16 units and the build is installed; else the plain CPU build.
+pub fn default_library(dir: &crate::analysis::models::ModelDir, provider: Provider, precision: Precision) -> LibraryChoice {
+    let choice = |build: &str, why, fallback| LibraryChoice { path: dir.runtime_path(build), why, fallback };
+    match provider {
+        Provider::Cuda | Provider::Tensorrt => choice("gpu", "the GPU build", false),
+        Provider::Openvino | Provider::IntelGpu => choice("openvino", "the OpenVINO build", false),
+        Provider::Cpu if precision == Precision::F32 => choice("cpu", "fp32 asked for: the plain CPU build", false),
+        Provider::Cpu if !cpu_has_bf16() => choice("cpu", "this CPU has no bf16 units: every model in fp32 on the plain CPU build", false),
+        Provider::Cpu if !dir.runtime_path("openvino").is_file() => {
+            choice("cpu", "the OpenVINO build of ONNX Runtime is not installed, so every model runs in fp32; `bash models/setup.sh` installs it", true)
+        }
+        Provider::Cpu => choice("openvino", "this CPU has bf16 units: the OpenVINO build", false),
+    }
 }
 
 impl RuntimeOptions {
@@ -76,23 +218,55 @@ pub struct Runtime {
     env: ort::environment::Environment,
     options: RuntimeOptions,
     timings: Timings,
+    /// Whether the loaded library has OpenVINO's execution provider.
+    openvino: bool,
 }
 
 impl Runtime {
     pub fn load(options: RuntimeOptions) -> Result<Runtime> {
-        let path = &options.library;
-        let setup_flag = if options.provider == Provider::Cpu { "" } else { " --gpu" };
+        let path = &options.library.clone();
+        let setup_flag = if matches!(options.provider, Provider::Cuda | Provider::Tensorrt) { " --gpu" } else { "" };
         let fail = |e: crate::error::Cause| Error::Runtime { path: path.clone(), setup_flag, source: e };
         let meta = std::fs::metadata(path).map_err(|e| fail(e.into()))?;
         if !meta.is_file() || meta.len() == 0 {
             return Err(fail("not a shared library file".into()));
         }
-        if options.provider != Provider::Cpu {
+        if matches!(options.provider, Provider::Cuda | Provider::Tensorrt) {
             preload_cuda_libraries(path);
         }
         let env = ort::init_from(path).map_err(|e| fail(e.into()))?.with_name("drape").build().map_err(|e| fail(e.into()))?;
-        tracing::info!(library = %path.display(), provider = %options.provider, "ONNX Runtime loaded");
-        Ok(Runtime { env, options, timings: Timings::default() })
+        let openvino = ep::OpenVINO::is_available().unwrap_or(false);
+        if options.provider.is_openvino() && !openvino {
+            return Err(Error::Provider {
+                provider: options.provider.to_string(),
+                advice: options.provider.advice(),
+                source: format!("{} is not ONNX Runtime's OpenVINO build", path.display()).into(),
+            });
+        }
+        let rt = Runtime { env, options, timings: Timings::default(), openvino };
+        if rt.options.provider == Provider::Cpu && rt.options.precision == Precision::Auto {
+            if !cpu_has_bf16() {
+                tracing::info!("precision auto: this CPU has no bf16 units, so every model runs in fp32");
+            } else if !openvino {
+                // Said, not silent: the user gets fp32 where bf16 was possible.
+                tracing::warn!(library = %path.display(), "precision auto: this ONNX Runtime has no OpenVINO provider, so every model runs in fp32; `bash models/setup.sh` installs it");
+            }
+        }
+        tracing::info!(library = %path.display(), provider = %rt.options.provider, precision = %rt.options.precision, "ONNX Runtime loaded");
+        Ok(rt)
+    }
+
+    /// Where the model named `name` runs, and in what arithmetic.
+    pub fn engine_for(&self, name: &str) -> Engine {
+        let bf16 = self.options.precision == Precision::Auto && cpu_has_bf16() && in_bf16(name, self.options.bf16_models.as_deref());
+        match self.options.provider {
+            Provider::Cuda => Engine::Cuda,
+            Provider::Tensorrt => Engine::Tensorrt,
+            Provider::Openvino => Engine::OpenvinoCpu { bf16 },
+            Provider::IntelGpu => Engine::OpenvinoGpu { f32: self.options.precision == Precision::F32 },
+            Provider::Cpu if bf16 && self.openvino => Engine::OpenvinoCpu { bf16: true },
+            Provider::Cpu => Engine::OrtCpu,
+        }
     }
 
     /// The same runtime with one intra-op thread that sleeps when idle, for models that run
@@ -111,8 +285,19 @@ impl Runtime {
         self.with_options(self.options.clone().for_pipeline())
     }
 
+    /// The same library with another precision: `F32` runs every model on ONNX Runtime's own
+    /// CPU provider (what tests/precision.rs holds bf16 to, in one process).
+    pub fn with_precision(&self, precision: Precision) -> Runtime {
+        self.with_options(RuntimeOptions { precision, ..self.options.clone() })
+    }
+
+    /// The same library with `models` in bf16 (where the precision and the CPU allow it).
+    pub fn with_bf16(&self, models: &[&str]) -> Runtime {
+        self.with_options(RuntimeOptions { bf16_models: Some(models.iter().map(|m| m.to_string()).collect()), ..self.options.clone() })
+    }
+
     fn with_options(&self, options: RuntimeOptions) -> Runtime {
-        Runtime { env: self.env.clone(), options, timings: self.timings.clone() }
+        Runtime { env: self.env.clone(), options, timings: self.timings.clone(), openvino: self.openvino }
     }
 
     /// Where every model made from this runtime records its run times.
@@ -124,11 +309,33 @@ impl Runtime {
         self.options.provider
     }
 
-    fn execution_providers(&self) -> Vec<ExecutionProviderDispatch> {
-        match self.options.provider {
-            Provider::Cpu => vec![],
-            Provider::Cuda => vec![ep::CUDA::default().build().error_on_failure()],
-            Provider::Tensorrt => {
+    fn execution_providers(&self, engine: Engine, threads: Option<usize>) -> Vec<ExecutionProviderDispatch> {
+        match engine {
+            Engine::OrtCpu => vec![],
+            Engine::OpenvinoCpu { bf16 } => {
+                // OpenVINO takes its CPU settings as a JSON string (`precision` refuses BF16 on
+                // the CPU). Its threads are its own, so the count is passed here; unpinned, so
+                // that the display's threads are not crowded off a core.
+                let mut cpu =
+                    vec![format!("\"INFERENCE_PRECISION_HINT\":\"{}\"", if bf16 { "bf16" } else { "f32" }), "\"ENABLE_CPU_PINNING\":\"NO\"".to_string()];
+                if let Some(n) = threads {
+                    cpu.push(format!("\"INFERENCE_NUM_THREADS\":\"{n}\""));
+                }
+                // No `cache_dir`: two drapes starting at once race on its files (seen in the
+                // tests: "cannot set permissions"), and the bf16 models compile in well under a
+                // second.
+                let ov = ep::OpenVINO::default().with_device_type("CPU").with_arbitrary_config("load_config", format!("{{\"CPU\":{{{}}}}}", cpu.join(",")));
+                vec![ov.build().error_on_failure()]
+            }
+            Engine::OpenvinoGpu { f32 } => {
+                let mut ov = ep::OpenVINO::default().with_device_type("GPU");
+                if f32 {
+                    ov = ov.with_arbitrary_config("load_config", "{\"GPU\":{\"INFERENCE_PRECISION_HINT\":\"f32\"}}");
+                }
+                vec![ov.build().error_on_failure()]
+            }
+            Engine::Cuda => vec![ep::CUDA::default().build().error_on_failure()],
+            Engine::Tensorrt => {
                 let mut trt = ep::TensorRT::default().with_fp16(true);
                 if let Some(dir) = &self.options.engine_cache {
                     trt = trt.with_engine_cache(true).with_engine_cache_path(dir.display()).with_timing_cache(true).with_timing_cache_path(dir.display());
@@ -146,6 +353,8 @@ impl Runtime {
         if meta.len() == 0 {
             return Err(invalid("the file is empty".into()));
         }
+        let engine = self.engine_for(name);
+        let provider_error = |source: crate::error::Cause| Error::Provider { provider: engine.to_string(), advice: self.options.provider.advice(), source };
         let mut builder = Session::builder(&self.env)
             .and_then(|b| b.with_optimization_level(GraphOptimizationLevel::Level3).map_err(ort::Error::from))
             .map_err(|e| invalid(e.into()))?;
@@ -155,21 +364,20 @@ impl Runtime {
         if let Some(spin) = self.options.spinning {
             builder = builder.with_intra_op_spinning(spin).map_err(|e| invalid(ort::Error::<()>::from(e).into()))?;
         }
-        let eps = self.execution_providers();
+        let eps = self.execution_providers(engine, self.options.threads);
         if !eps.is_empty() {
-            builder = builder
-                .with_execution_providers(eps)
-                .map_err(|e| Error::Provider { provider: self.options.provider.to_string(), source: ort::Error::<()>::from(e).into() })?;
+            builder = builder.with_execution_providers(eps).map_err(|e| provider_error(ort::Error::<()>::from(e).into()))?;
         }
         let session = builder.commit_from_file(path).map_err(|e| {
-            if self.options.provider != Provider::Cpu && e.to_string().to_lowercase().contains("provider") {
-                Error::Provider { provider: self.options.provider.to_string(), source: e.into() }
+            let text = e.to_string().to_lowercase();
+            if engine != Engine::OrtCpu && (text.contains("provider") || text.contains("openvino")) {
+                provider_error(e.into())
             } else {
                 invalid(e.into())
             }
         })?;
         contract.check(&session).map_err(|m| invalid(m.into()))?;
-        tracing::info!(model = name, provider = %self.options.provider, "execution provider in use");
+        tracing::info!(model = name, engine = %engine, "model opened");
         Ok(Model { name: name.to_string(), session, timings: self.timings.clone() })
     }
 }
@@ -292,6 +500,33 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::models::ModelDir;
+
+    #[test]
+    fn the_library_is_the_openvino_build_only_where_bf16_can_run_and_it_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = ModelDir::locate(Some(dir.path().to_path_buf())).unwrap();
+        let build = |p, q| default_library(&models, p, q);
+        assert_eq!(build(Provider::Cpu, Precision::F32).path, models.runtime_path("cpu"));
+        assert_eq!(build(Provider::Cuda, Precision::Auto).path, models.runtime_path("gpu"));
+        assert_eq!(build(Provider::Openvino, Precision::F32).path, models.runtime_path("openvino"));
+        // Not installed: the plain build, and the user is told where bf16 was possible.
+        let missing = build(Provider::Cpu, Precision::Auto);
+        assert_eq!((missing.path, missing.fallback), (models.runtime_path("cpu"), cpu_has_bf16()));
+        let ov = models.runtime_path("openvino");
+        std::fs::create_dir_all(ov.parent().unwrap()).unwrap();
+        std::fs::write(&ov, b"").unwrap();
+        let there = build(Provider::Cpu, Precision::Auto);
+        let want = if cpu_has_bf16() { ov } else { models.runtime_path("cpu") };
+        assert_eq!((there.path, there.fallback), (want, false));
+    }
+
+    #[test]
+    fn a_given_bf16_list_wins_over_the_measured_one() {
+        assert!(in_bf16("u2netp", Some(&["u2netp".to_string()])));
+        assert!(!in_bf16("multistyle26", Some(&[])));
+        assert!(!BF16_MODELS.contains(&"u2netp"), "U^2-Net-p in bf16 moves the garments (tests/precision.rs)");
+    }
 
     #[test]
     fn the_pipeline_gives_the_saliency_the_cores_the_rest_half_and_a_given_count_to_all() {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use drape::analysis::models::ModelDir;
-use drape::analysis::runtime::{Runtime, RuntimeOptions};
+use drape::analysis::runtime::{default_library, Precision, Provider, Runtime, RuntimeOptions};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -28,16 +28,28 @@ pub fn style(name: &str) -> PathBuf {
 
 pub fn model_dir() -> ModelDir {
     let d = ModelDir::locate(Some(repo().join("models"))).expect("manifest");
-    assert!(d.runtime_path(false).is_file(), "run `bash models/setup.sh` before the tests");
+    assert!(d.runtime_path("cpu").is_file(), "run `bash models/setup.sh` before the tests");
     d
 }
 
-/// One ONNX Runtime per test process (the library is loaded once per process).
+/// The precision the tests run the models in: drape's default (auto), or DRAPE_PRECISION=f32 to
+/// hold the garments to the same tests in fp32.
+pub fn precision() -> Precision {
+    match std::env::var("DRAPE_PRECISION").as_deref() {
+        Ok("f32") => Precision::F32,
+        Ok("auto") | Err(_) => Precision::Auto,
+        Ok(other) => panic!("DRAPE_PRECISION={other}: use auto or f32"),
+    }
+}
+
+/// One ONNX Runtime per test process (the library is loaded once per process), chosen as the
+/// program chooses it.
 pub fn runtime() -> &'static Runtime {
     static RT: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
     RT.get_or_init(|| {
         let d = model_dir();
-        Runtime::load(RuntimeOptions { library: d.runtime_path(false), threads: Some(2), ..Default::default() }).expect("ONNX Runtime loads")
+        let library = default_library(&d, Provider::Cpu, precision()).path;
+        Runtime::load(RuntimeOptions { library, precision: precision(), threads: Some(2), ..Default::default() }).expect("ONNX Runtime loads")
     })
 }
 

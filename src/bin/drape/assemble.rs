@@ -4,7 +4,7 @@
 use drape::analysis::follow::Follower;
 use drape::analysis::models::ModelDir;
 use drape::analysis::restyle::{self, Restyler};
-use drape::analysis::runtime::{Runtime, RuntimeOptions};
+use drape::analysis::runtime::{self, Runtime, RuntimeOptions};
 use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig};
 use drape::capture;
@@ -12,18 +12,33 @@ use drape::compositing::{self, Compositor, Params, Smoothing, Stage};
 use drape::pipeline::video::VideoOptions;
 use drape::pipeline::{FailingAt, FrameAnalyser, StyledAnalyser};
 
-use crate::choices::{ProviderArg, SegArg};
+use crate::choices::SegArg;
 use crate::cli::{Flow, Global, Look};
 
 pub fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
-    let gpu = g.ep != ProviderArg::Cpu;
+    let provider = g.ep.into();
+    let precision = g.precision.into();
+    let library = match &g.ort_lib {
+        Some(p) => p.clone(),
+        None => {
+            let c = runtime::default_library(dir, provider, precision);
+            if c.fallback {
+                tracing::warn!(library = %c.path.display(), "precision auto: {}", c.why);
+            } else {
+                tracing::info!(library = %c.path.display(), "ONNX Runtime: {}", c.why);
+            }
+            c.path
+        }
+    };
     RuntimeOptions {
-        library: g.ort_lib.clone().unwrap_or_else(|| dir.runtime_path(gpu)),
-        provider: g.ep.into(),
+        library,
+        provider,
+        precision,
         threads: g.threads,
         spinning: None,
         engine_cache: Some(dir.root.join(".cache").join("tensorrt")),
         saliency_threads: None,
+        bf16_models: None,
     }
 }
 

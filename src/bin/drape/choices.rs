@@ -2,7 +2,7 @@
 //! library's plain enums, so that the library knows nothing of the command line. The doc
 //! comments are what `--help` shows for each value.
 
-use drape::analysis::runtime::Provider;
+use drape::analysis::runtime::{Precision, Provider};
 use drape::analysis::SegmenterKind;
 use drape::compositing::{CompositorKind, View};
 
@@ -76,6 +76,10 @@ pub enum ProviderArg {
     Cpu,
     Cuda,
     Tensorrt,
+    /// OpenVINO on the CPU for every model
+    Openvino,
+    /// OpenVINO on an Intel GPU (integrated graphics)
+    IntelGpu,
 }
 
 impl From<ProviderArg> for Provider {
@@ -84,6 +88,26 @@ impl From<ProviderArg> for Provider {
             ProviderArg::Cpu => Provider::Cpu,
             ProviderArg::Cuda => Provider::Cuda,
             ProviderArg::Tensorrt => Provider::Tensorrt,
+            ProviderArg::Openvino => Provider::Openvino,
+            ProviderArg::IntelGpu => Provider::IntelGpu,
+        }
+    }
+}
+
+/// The models' arithmetic (`--precision`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrecisionArg {
+    /// bf16 for the models whose garments hold in it, where the CPU has bf16 units
+    Auto,
+    /// fp32 everywhere, on ONNX Runtime's own CPU provider
+    F32,
+}
+
+impl From<PrecisionArg> for Precision {
+    fn from(p: PrecisionArg) -> Precision {
+        match p {
+            PrecisionArg::Auto => Precision::Auto,
+            PrecisionArg::F32 => Precision::F32,
         }
     }
 }

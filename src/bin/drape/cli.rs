@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use drape::analysis::parts::PartSet;
 use drape::analysis::style::StyleSpec;
 
-use crate::choices::{CompositorArg, ProviderArg, SegArg, ViewArg};
+use crate::choices::{CompositorArg, PrecisionArg, ProviderArg, SegArg, ViewArg};
 
 /// The style the bundled example is shown in.
 pub const DEFAULT_STYLE: &str = "builtin:9";
@@ -26,15 +26,18 @@ pub struct Global {
     /// Folder with the models and ONNX Runtime [default: $DRAPE_MODELS, else the checkout's models/]
     #[arg(long, global = true, value_name = "DIR")]
     pub models: Option<PathBuf>,
-    /// The ONNX Runtime library [default: runtime/cpu (or runtime/gpu for --ep cuda/tensorrt) in the models folder]
+    /// The ONNX Runtime library [default: in the models folder, runtime/openvino where bf16 is used, runtime/gpu for --ep cuda/tensorrt, else runtime/cpu]
     #[arg(long, global = true, value_name = "PATH", env = "DRAPE_ORT_LIB")]
     pub ort_lib: Option<PathBuf>,
     /// Where the blend runs: auto (GPU if an adapter exists, else the CPU compositor), gpu, cpu
     #[arg(long, global = true, value_enum, default_value_t = CompositorArg::Auto)]
     pub compositor: CompositorArg,
-    /// Execution provider; cuda and tensorrt fail with an error if they cannot start
+    /// Execution provider; any but cpu fails with an error if it cannot start
     #[arg(long, global = true, value_enum, default_value_t = ProviderArg::Cpu)]
     pub ep: ProviderArg,
+    /// The models' arithmetic: auto (bf16 where the CPU has it and the garments hold), f32
+    #[arg(long, global = true, value_enum, default_value_t = PrecisionArg::Auto, env = "DRAPE_PRECISION")]
+    pub precision: PrecisionArg,
     /// ONNX Runtime intra-op threads per model, 1 to 64 [default: ONNX Runtime's choice]
     #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
