@@ -110,9 +110,11 @@ def state_of(entry: dict) -> str:
 
 def install_companions(entry: dict) -> None:
     """The libraries a runtime loads from its own folder, from the same wheel, each checked."""
+    if not entry.get("companions"):
+        return
     dest = MODELS / Path(entry["file"]).parent
     capi = str(Path(entry["member"]).parent)
-    for name, want in entry.get("companions", {}).items():
+    for name, want in entry["companions"].items():
         if file_state(dest / name, want) == "ok":
             continue
         tmp = dest / (name + ".part")
