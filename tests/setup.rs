@@ -38,7 +38,13 @@ fn setup_check_fails_on_a_file_with_the_wrong_checksum() {
     let models = scratch("corrupt");
     // Everything in place, as links to the real files, except one that is corrupt.
     let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(models.join("manifest.toml")).unwrap()).unwrap();
-    let mut files = vec![manifest["runtime"]["cpu"]["file"].as_str().unwrap().to_string(), manifest["example"]["file"].as_str().unwrap().to_string()];
+    let model = manifest["model"][0]["file"].as_str().unwrap().to_string();
+    let ov = manifest["runtime"]["openvino"]["file"].as_str().unwrap().to_string();
+    let companion = format!("{}/libopenvino.so.2541", Path::new(&ov).parent().unwrap().display());
+    let mut files =
+        vec![manifest["runtime"]["cpu"]["file"].as_str().unwrap().to_string(), manifest["example"]["file"].as_str().unwrap().to_string(), ov.clone()];
+    let dir = Path::new(&ov).parent().unwrap();
+    files.extend(manifest["runtime"]["openvino"]["companions"].as_table().unwrap().keys().map(|k| dir.join(k).display().to_string()));
     files.extend(manifest["model"].as_array().unwrap().iter().map(|m| m["file"].as_str().unwrap().to_string()));
     for f in &files {
         let (src, dest) = (repo().join("models").join(f), models.join(f));
@@ -48,12 +54,18 @@ fn setup_check_fails_on_a_file_with_the_wrong_checksum() {
     }
     let (code, text) = check(&models);
     assert_eq!(code, 0, "all in place: {text}");
-    let bad = models.join(&files[2]);
-    // The link goes first: writing through it would corrupt the real file.
-    std::fs::remove_file(&bad).unwrap();
-    std::fs::write(&bad, b"not a model").unwrap();
-    let (code, text) = check(&models);
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains(&files[2]) && text.contains("bad sha256"), "{text}");
+    // A corrupt model, then a corrupt library beside a runtime (the OpenVINO build's own
+    // libraries are checked too, not only the one drape loads).
+    for (bad, named) in [(&model, &model), (&companion, &ov)] {
+        let path = models.join(bad);
+        // The link goes first: writing through it would corrupt the real file.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, b"not a model").unwrap();
+        let (code, text) = check(&models);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains(named.as_str()) && text.contains("bad sha256"), "{text}");
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(repo().join("models").join(bad), &path).unwrap();
+    }
     let _ = std::fs::remove_dir_all(models.parent().unwrap().parent().unwrap());
 }
