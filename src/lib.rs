@@ -3,13 +3,16 @@
 //! wired by the pipeline.
 
 pub mod analysis;
+pub mod canvas;
 pub mod capture;
 pub mod compositing;
 pub mod doctor;
 pub mod error;
 pub mod frame;
+pub mod image_file;
 pub mod output;
 pub mod pipeline;
+pub mod pixels;
 pub mod timing;
 pub mod window;
 

@@ -17,13 +17,13 @@ use std::collections::VecDeque;
 use super::flow::{flow, Field, Grey, Warp};
 use super::models::ModelDir;
 use super::parts::colours::{ColourOdds, LearntOdds, OddsTable};
-use super::parts::composite::{blur_max, lab, smoothstep};
 use super::parts::selfie::Selfie;
 use super::parts::{BACKGROUND, CLASSES};
 use super::runtime::Runtime;
 use super::{Analysis, Stylized};
 use crate::error::Result;
 use crate::frame::{bilinear, clamp_to, Frame, Map, Rect};
+use crate::pixels::{blur_max, lab, smoothstep};
 
 /// Long side of the grid the motion is searched on (coarse pass at half of it).
 const GRID: u32 = 48;

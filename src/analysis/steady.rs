@@ -3,7 +3,7 @@
 //! person; the person mask does not. So the weight of each new analysis rises with how much the
 //! person mask changed around a pixel: real motion passes at once, flicker is averaged away.
 
-use super::parts::composite::blur_max;
+use crate::pixels::blur_max;
 
 /// Weight of a new analysis where the person has not moved.
 const BASE: f32 = 0.3;

@@ -113,7 +113,7 @@ impl Stylizer {
                 let vector = match self.cache.get(&key) {
                     Some(v) => v.clone(),
                     None => {
-                        let img = crate::capture::decode_image(&bytes, path, "style")?;
+                        let img = crate::image_file::decode_image(&bytes, path, "style")?;
                         let v = self.vector_of(&img)?;
                         self.cache.insert(key, v.clone());
                         v

@@ -6,8 +6,8 @@ use image::imageops::{self, FilterType};
 
 use crate::analysis::parts::{self, WearCall, CLASSES};
 use crate::analysis::Analysis;
+use crate::canvas::Canvas;
 use crate::frame::{Frame, Map};
-use crate::window::overlay::Canvas;
 
 /// Part colours: background dark, upper red, lower green, full-body yellow.
 pub const PART_COLOURS: [[u8; 3]; CLASSES as usize] = [[24, 24, 24], [220, 40, 40], [40, 190, 60], [235, 210, 40]];

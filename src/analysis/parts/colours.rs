@@ -6,7 +6,7 @@
 //! sleeve raised since). Both are settled the same way: a colour found on this frame's sure
 //! garment and not on its sure skin and hair is garment.
 
-use super::composite::smoothstep;
+use crate::pixels::{lab, smoothstep};
 
 /// Histogram bins: lightness, and each of a and b (Lab).
 const L_BINS: usize = 8;
@@ -135,7 +135,7 @@ impl LearntOdds {
         for r in 0..32u32 {
             for g in 0..32u32 {
                 for b in 0..32u32 {
-                    let c = super::composite::lab([(r * 8 + 4) as u8, (g * 8 + 4) as u8, (b * 8 + 4) as u8]);
+                    let c = lab([(r * 8 + 4) as u8, (g * 8 + 4) as u8, (b * 8 + 4) as u8]);
                     t.push(self.both(c));
                 }
             }
@@ -161,7 +161,6 @@ impl OddsTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::parts::composite::lab;
 
     #[test]
     fn a_colour_on_the_garment_and_not_the_skin_is_garment() {
