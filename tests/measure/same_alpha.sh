@@ -10,6 +10,8 @@ set -euo pipefail
 old="$1"; new="$2"; work="${3:-$(mktemp -d)}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 shared="$repo/../shared/testdata"
+# Fresh outputs each run: a file left from an earlier run must not stand in for a missing one.
+rm -rf "$work/old" "$work/new"
 mkdir -p "$work/in"
 inputs=()
 for p in "$shared"/photos/*.jpg "$shared"/photos/*.jpeg "$shared"/photos/*.png "$repo/models/examples/astronaut.png"; do

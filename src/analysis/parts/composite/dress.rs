@@ -1,0 +1,129 @@
+//! Full-body (a dress) or two pieces, per person, from the evidence the `--maps` figure shows:
+//! clothes unbroken across the waist, the colours below it found above it, no bare skin at the
+//! waist, no gap between the legs. One analysis's call; the track holds it (see `CALL_HOLD`).
+
+use super::*;
+
+/// The per-pixel maps of one frame the evidence is read from, all `w` x `h`.
+pub(super) struct PixelMaps<'a> {
+    /// Which person each pixel belongs to.
+    pub(super) owner: &'a [usize],
+    pub(super) garment: &'a [f32],
+    pub(super) lab: &'a [[f32; 3]],
+    pub(super) w: u32,
+    pub(super) h: u32,
+}
+
+/// The evidence for one person wearing one full-body garment.
+/// `hem_needed`: the share of the torso's columns a top's hem must be found in for two pieces
+/// ([`HEM_ACROSS`], or [`HEM_KNOWN`] for a person whose hem was seen all across a moment ago).
+pub(super) fn dress_evidence(
+    b: &Body,
+    k: usize,
+    px: &PixelMaps<'_>,
+    pan: Option<&Map>,
+    skin: Option<&SkinModel>,
+    hem: Option<&Hem>,
+    hem_needed: f32,
+) -> crate::analysis::parts::DressEvidence {
+    let PixelMaps { owner, garment, lab, w, h } = *px;
+    let at = |p: P| -> Option<usize> {
+        let (x, y) = (p.0.floor() as i64, p.1.floor() as i64);
+        (x >= 0 && y >= 0 && x < w as i64 && y < h as i64).then(|| (y as u32 * w + x as u32) as usize)
+    };
+    let mine = |i: usize| owner[i] == k;
+    let g = |p: P| at(p).filter(|&i| mine(i)).map_or(0.0, |i| garment[i]);
+    // Points on the torso in (along the axis from the shoulders in torso lengths, across in
+    // shoulder widths).
+    let point = |t: f32, u: f32| (b.shoulder.0 + b.axis.0 * t * b.torso + b.normal.0 * u * b.sw, b.shoulder.1 + b.axis.1 * t * b.torso + b.normal.1 * u * b.sw);
+    let across: Vec<f32> = (0..11).map(|j| -0.3 + 0.06 * j as f32).collect();
+    // Unbroken: columns of the torso that are garment all through the waist band.
+    let band: Vec<f32> = (0..9).map(|j| 0.7 + 0.05 * j as f32).collect();
+    let unbroken = across.iter().filter(|&&u| band.iter().all(|&t| g(point(t, u)) > 0.5)).count() as f32 / across.len() as f32;
+    // Bare skin at the waist (a crop top, a shirtless runner).
+    let skin_at = |p: P| {
+        at(p).filter(|&i| mine(i)).map_or(0.0, |i| {
+            let (x, y) = (i as u32 % w, i as u32 / w);
+            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 1.0 - 0.8 * s.fabric(lab[i]))
+        })
+    };
+    let waist_pts: Vec<P> = across.iter().flat_map(|&u| (0..6).map(move |j| (0.7 + 0.06 * j as f32, u))).map(|(t, u)| point(t, u)).collect();
+    let skin_at_waist = waist_pts.iter().filter(|&&p| skin_at(p) > 0.5).count() as f32 / waist_pts.len() as f32;
+    // The garment's colours above and below the waist, for the one-look test below.
+    let colours =
+        |pts: &mut dyn Iterator<Item = P>| -> Vec<[f32; 3]> { pts.filter_map(|p| at(p).filter(|&i| mine(i) && garment[i] > 0.5)).map(|i| lab[i]).collect() };
+    let above = colours(&mut across.iter().flat_map(|&u| (0..6).map(move |j| point(0.4 + 0.07 * j as f32, u))));
+    // Below: down the body to well past the hips, where a dress goes on and a top has ended, and
+    // down the thighs; `from` leaves out the nearer samples of each.
+    let down_body = |from: usize| -> Vec<P> { across.iter().flat_map(|&u| (from..8).map(move |j| point(1.05 + 0.06 * j as f32, u))).collect() };
+    let down_thighs =
+        |from: usize| -> Vec<P> { b.thighs.iter().flatten().flat_map(|&(hp, kn)| (from..6).map(move |j| lerp(hp, kn, 0.1 * j as f32))).collect() };
+    let mut below_pts = down_body(0);
+    // How much of the body below the waist the frame holds: a webcam that ends at the hips shows
+    // nothing to tell a dress from trousers, and a top's hem there is no lower garment.
+    let below_seen = below_pts.iter().filter(|&&p| at(p).is_some()).count() as f32 / below_pts.len() as f32;
+    below_pts.extend(down_thighs(1));
+    // The far half of those: a top that hangs past the hips (seen from above, the hip joints sit
+    // well over its hem) fills the near half, and its trousers show only here.
+    let far_pts: Vec<P> = down_body(4).into_iter().chain(down_thighs(3)).collect();
+    let below = colours(&mut below_pts.into_iter());
+    let far = colours(&mut far_pts.into_iter());
+    // One look: the colours of the garment below the waist occur above it, and the other way
+    // round (a print repeats, a top and trousers differ), compared by CIE94 with the textile
+    // weights, which forgive the lightness changes of folds and shade.
+    let shared = (above.len() >= 6 && below.len() >= 6).then(|| {
+        let found = |from: &[[f32; 3]], to: &[[f32; 3]]| from.iter().filter(|c| to.iter().any(|d| cie94(**c, *d) < 8.0)).count() as f32 / from.len() as f32;
+        // Where the far half has fabric enough, its colours are the ones that must be found
+        // above; else (a short dress over bare legs) all of them.
+        let below_found = if far.len() >= 6 { found(&far, &above) } else { found(&below, &above) };
+        found(&above, &below).min(below_found)
+    });
+    // Between the legs: trousers and shorts leave a gap where both legs are clothed; a skirt or
+    // a dress runs across.
+    let (mut gap, mut bridged) = (0u32, 0u32);
+    if let Some([(lh, lk), (rh, rk)]) = b.thighs {
+        for f in [0.2f32, 0.35, 0.5, 0.65, 0.8] {
+            let (l, r) = (lerp(lh, lk, f), lerp(rh, rk, f));
+            if len(sub(l, r)) < 0.2 * b.sw || g(l) < 0.5 || g(r) < 0.5 {
+                continue;
+            }
+            let m = g(lerp(l, r, 0.5));
+            if m < 0.3 {
+                gap += 1;
+            } else if m > 0.5 {
+                bridged += 1;
+            }
+        }
+    }
+    let leg_gap = (gap + bridged > 0).then_some(gap > bridged);
+    // Without the legs' say, the rest must be surer.
+    let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.7 } else { 0.75 });
+    // A top's own hem across the torso: its colours give way to others below it all the way
+    // across (b1's slate shirt over navy trousers, whose dark folds match the trousers closely
+    // enough that their colours count as shared). A dress has no such edge above mid-thigh, or
+    // only across part of it where the skirt falls in other light (Two_dancers: 0.55).
+    let hem = hem.map(|h| h.share_across(b, 0.3));
+    let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 }
+        && same_look
+        && skin_at_waist < 0.15
+        && leg_gap != Some(true)
+        && hem.is_none_or(|h| h < hem_needed);
+    crate::analysis::parts::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, hem, says_full }
+}
+
+/// The share of the body below the waist a full-body call needs in view.
+pub(super) const FULL_NEEDS_SEEN: f32 = 0.75;
+
+/// What one analysis's evidence says a person wears. Without the hips, or with too little of the
+/// body below the waist in the frame (under half of it), all that is seen is a top.
+pub(super) fn call_of(evidence: Option<&crate::analysis::parts::DressEvidence>) -> WearCall {
+    match evidence {
+        None => WearCall::Upper,
+        Some(e) if e.below_seen < 0.5 => WearCall::Upper,
+        // One garment on to the bottom of the frame just past the hips is a long top as much as a
+        // dress: a dress is called only where most of the body below the waist is in view.
+        Some(e) if e.says_full && e.below_seen < FULL_NEEDS_SEEN => WearCall::Upper,
+        Some(e) if e.says_full => WearCall::Full,
+        Some(_) => WearCall::TwoPiece,
+    }
+}

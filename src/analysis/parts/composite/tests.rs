@@ -1,0 +1,483 @@
+//! The garment rules on small synthetic skeletons and maps, without the models.
+use super::*;
+
+#[test]
+fn skin_in_shade_and_sun_is_in_the_skin_gamut_and_orange_and_blue_are_not() {
+    assert!(skin_gamut(lab([224, 172, 140])) > 0.9 && skin_gamut(lab([92, 58, 40])) > 0.9);
+    assert!(skin_gamut(lab([240, 150, 20])) < 0.1 && skin_gamut(lab([40, 90, 200])) < 0.1);
+}
+
+/// A segmenter without models that follows one person, not yet called.
+fn one_new_track() -> CompositeSegmenter {
+    let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, analyses: 0, steady: Steady::capped() };
+    s.tracks.push(Track { id: 1, centre: (0.0, 0.0), scale: 1.0, call: WearCall::Upper, against: u32::MAX, missed: 0, next: None, last: None, hem_seen: None });
+    s
+}
+
+/// The hem split as the segmenter makes it: where a hem is found.
+fn split_at_hem(b: &Body, px: &PixelMaps<'_>, side: &mut [Side]) {
+    if let Some(hem) = Hem::find(b, 0, px) {
+        split_by_colour(b, 0, px, &hem, side);
+    }
+}
+
+/// An upright body with its hips seen, no limbs, in a 40x40 map.
+fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
+    let hip = (shoulder.0, shoulder.1 + torso);
+    Body {
+        shoulder,
+        hips_seen: true,
+        waist: lerp(shoulder, hip, 0.88),
+        sw,
+        torso,
+        upper: vec![],
+        lower: vec![],
+        thighs: None,
+        knee_row: None,
+        ankle_row: None,
+        never: vec![],
+        axis: (0.0, 1.0),
+        normal: (-1.0, 0.0),
+        face: None,
+        bbox: [0.0, 0.0, 40.0, 40.0],
+    }
+}
+
+#[test]
+fn skeleton_assigns_a_raised_knee_to_the_lower_body() {
+    // Shoulders at y=10, hips at y=30, a thigh raised forward to the chest's side.
+    let b = Body {
+        upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
+        lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((22.0, 30.0), (32.0, 18.0), 3.0)],
+        ..upright_body((20.0, 10.0), 20.0, 10.0)
+    };
+    // On the raised thigh beside the chest: lower, though it is above the waist line.
+    assert!(b.lower_share((31.0, 19.0)) > 0.9);
+    // The chest: upper.
+    assert!(b.lower_share((20.0, 15.0)) < 0.1);
+    // Above the neck between the shoulders: never a garment.
+    assert!(b.never_garment((20.0, 4.0)) > 0.9);
+    assert!(b.never_garment((20.0, 15.0)) < 0.1);
+}
+
+#[test]
+fn a_head_in_profile_is_never_a_garment_to_its_crown() {
+    // b1 frame 247: the juggler turned right and leaning forward, his landmarks as the pose
+    // model gave them (1280 x 720). His head is forward of his shoulders, out of the region
+    // above the neck, and the face disc (on the face's landmarks) stops short of the back of
+    // his head: his hair there was restyled with his shirt.
+    let points = [
+        (802.0, 173.0, 1.0),
+        (803.0, 159.0, 1.0),
+        (803.0, 159.0, 1.0),
+        (802.0, 159.0, 1.0),
+        (800.0, 156.0, 1.0),
+        (798.0, 153.0, 1.0),
+        (795.0, 151.0, 1.0),
+        (786.0, 150.0, 0.99),
+        (776.0, 139.0, 1.0),
+        (789.0, 179.0, 1.0),
+        (786.0, 176.0, 1.0),
+        (739.0, 201.0, 1.0),
+        (702.0, 169.0, 1.0),
+        (678.0, 285.0, 0.09),
+        (638.0, 255.0, 0.98),
+        (687.0, 366.0, 0.16),
+        (645.0, 366.0, 0.94),
+        (693.0, 389.0, 0.15),
+        (639.0, 393.0, 0.9),
+        (695.0, 393.0, 0.15),
+        (654.0, 399.0, 0.9),
+        (690.0, 384.0, 0.15),
+        (656.0, 390.0, 0.86),
+        (674.0, 351.0, 1.0),
+        (634.0, 352.0, 1.0),
+        (755.0, 436.0, 0.64),
+        (653.0, 497.0, 0.97),
+        (791.0, 566.0, 0.8),
+        (637.0, 640.0, 0.98),
+        (775.0, 590.0, 0.76),
+        (622.0, 659.0, 0.9),
+        (868.0, 600.0, 0.89),
+        (685.0, 687.0, 0.97),
+    ];
+    let b = body(&pose::Person::of_landmarks(&points), 1280, 720, 1.0, 1.0).expect("shoulders seen");
+    // The ears lie near the middle of a head seen from the side, the nose about a head's
+    // radius in front of them: the crown and the back of the head are as far behind.
+    let (nose, mid) = ((802.0, 173.0), (781.0, 144.5));
+    for f in [0.5f32, 0.8] {
+        let back = (mid.0 + f * (mid.0 - nose.0), mid.1 + f * (mid.1 - nose.1));
+        assert!(b.never_garment(back) > 0.9, "{f}: {back:?} {}", b.never_garment(back));
+    }
+    let crown = (mid.0 - 5.0, mid.1 - 30.0);
+    assert!(b.never_garment(crown) > 0.9, "crown {}", b.never_garment(crown));
+    // The hair on top, where it was restyled (1.4 of the nose's distance above the ears).
+    assert!(b.never_garment((790.0, 94.0)) > 0.9, "hair on top {}", b.never_garment((790.0, 94.0)));
+    // His shirt's collar and shoulder stay garment.
+    assert!(b.never_garment((725.0, 200.0)) < 0.1, "{}", b.never_garment((725.0, 200.0)));
+}
+
+#[test]
+fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
+    // A webcam framing: shoulders at y=10, hips at y=36 of a 40-pixel-high map, one colour of
+    // garment all down the body to the frame's lower edge.
+    let (w, h) = (40u32, 40u32);
+    let b = upright_body((20.0, 10.0), 26.0, 16.0);
+    let n = (w * h) as usize;
+    let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    assert!(e.below_seen < 0.5, "{e:?}");
+    assert_eq!(call_of(Some(&e)), WearCall::Upper);
+    // A frame that ends just past the hips (a1's hoodie): one garment to the lower edge is a
+    // long top as much as a dress; a top is what is seen.
+    let h = 44u32;
+    let n = (w * h) as usize;
+    let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    assert!(e.below_seen >= 0.5 && e.below_seen < 0.75 && e.says_full, "{e:?}");
+    assert_eq!(call_of(Some(&e)), WearCall::Upper);
+    // The same body in a frame that goes on down the legs: the evidence decides.
+    let h = 60u32;
+    let n = (w * h) as usize;
+    let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    assert_eq!(e.below_seen, 1.0);
+    assert_eq!(call_of(Some(&e)), WearCall::Full);
+}
+
+/// Shoulders at y=10, hips at y=30, one leg: knee at y=42, ankle at y=52.
+fn one_legged_body() -> Body {
+    Body {
+        upper: vec![((20.0, 10.0), (20.0, 27.6), 6.0)],
+        lower: vec![((20.0, 27.6), (20.0, 34.0), 6.0), ((17.0, 30.0), (17.0, 42.0), 3.0), ((17.0, 42.0), (17.0, 52.0), 2.2)],
+        knee_row: Some(42.0),
+        ankle_row: Some(52.0),
+        ..upright_body((20.0, 10.0), 20.0, 10.0)
+    }
+}
+
+#[test]
+fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_and_in_its_colours_stays() {
+    let b = one_legged_body();
+    let (w, h) = (40u32, 60u32);
+    let mut garment = vec![0.0f32; (w * h) as usize];
+    let mut fill = |x0: u32, x1: u32, y0: u32, y1: u32| {
+        for y in y0..y1 {
+            for x in x0..x1 {
+                garment[(y * w + x) as usize] = 1.0;
+            }
+        }
+    };
+    fill(14, 26, 10, 34); // the shirt and the shorts' seat
+    fill(15, 20, 34, 53); // a trouser leg down to the ankle
+    fill(15, 32, 53, 57); // a shoe, joined at the ankle, running off the leg
+    fill(30, 35, 45, 50); // a hand on the ground, apart from the garment
+    fill(30, 35, 15, 20); // something held at the chest, apart too
+    let owner = vec![0usize; garment.len()];
+    let grey = vec![[50.0f32, 0.0, 0.0]; garment.len()];
+    let out = joined_below_knees(garment.clone(), &[&b], &owner, &grey, w, h);
+    // A white ball against the grey trouser leg below the knee, and a dark crease inside it.
+    let mut lab = grey.clone();
+    let mut with_ball = garment;
+    for y in 44..50 {
+        for x in 20..26 {
+            with_ball[(y * w + x) as usize] = 1.0;
+            lab[(y * w + x) as usize] = [95.0, 0.0, 0.0];
+        }
+    }
+    for y in 45..47 {
+        for x in 16..19 {
+            lab[(y * w + x) as usize] = [20.0, 0.0, 0.0];
+        }
+    }
+    let coloured = joined_below_knees(with_ball, &[&b], &owner, &lab, w, h);
+    assert_eq!(coloured[(47 * w + 24) as usize], 0.0, "the ball");
+    assert_eq!(coloured[(46 * w + 17) as usize], 1.0, "the crease");
+    assert_eq!(coloured[(40 * w + 17) as usize], 1.0, "the trouser leg");
+    let at = |x: u32, y: u32| out[(y * w + x) as usize];
+    assert_eq!(at(20, 20), 1.0, "the shirt");
+    assert_eq!(at(17, 48), 1.0, "the trouser leg");
+    assert_eq!(at(17, 53), 1.0, "the hem at the ankle");
+    assert_eq!(at(29, 55), 0.0, "the shoe off the leg");
+    assert_eq!(at(32, 47), 0.0, "the hand on the ground");
+    assert_eq!(at(32, 17), 1.0, "above the knees this rule does not judge");
+    // Without a seen shin the rule stands aside.
+    let unseen = Body { knee_row: None, ankle_row: None, ..b.clone() };
+    let mut lone = vec![0.0f32; (w * h) as usize];
+    lone[(47 * w + 32) as usize] = 1.0;
+    assert_eq!(joined_below_knees(lone, &[&unseen], &owner, &grey, w, h)[(47 * w + 32) as usize], 1.0);
+}
+
+#[test]
+fn a_shirt_hanging_past_the_hips_over_trousers_is_two_pieces() {
+    // Shoulders at y=10, hips at y=36; the shirt, seen from above, hangs on to y=46 and the
+    // trousers (another colour) go on below. Most of the body just below the waist is shirt;
+    // the far half of it shows the trousers.
+    let (w, h) = (40u32, 60u32);
+    let b = upright_body((20.0, 10.0), 26.0, 16.0);
+    let n = (w * h) as usize;
+    let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
+    let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (46 * w) as usize { [60.0, 0.0, 0.0] } else { [10.0, 5.0, -20.0] }).collect();
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    assert!(!e.says_full, "{e:?}");
+    assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+}
+
+#[test]
+fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
+    // b1: a slate shirt hanging to y=41 over navy trousers, legs together. The shirt's folds
+    // (every third column) are dark enough to match the navy closely, so the colours above
+    // and below the waist count as shared; the shirt's hem, all across the torso, is what
+    // tells the two apart.
+    let (w, h) = (40u32, 60u32);
+    let b = Body {
+        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
+        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
+        thighs: Some([((16.0, 36.0), (16.0, 48.0)), ((24.0, 36.0), (24.0, 48.0))]),
+        ..upright_body((20.0, 10.0), 26.0, 16.0)
+    };
+    let n = (w * h) as usize;
+    let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
+    let (slate, fold, navy) = ([36.0, 1.0, -15.0], [18.0, 1.0, -14.0], [9.0, 2.0, -11.0]);
+    let folded = |i: usize, c: [f32; 3]| if (i as u32 % w).is_multiple_of(3) { fold } else { c };
+    let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { folded(i, slate) } else { navy }).collect();
+    let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
+    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), HEM_ACROSS);
+    assert!(e.colours_shared.is_some_and(|s| s >= 0.7), "the folds match the trousers: {e:?}");
+    assert!(e.hem.is_some_and(|h| h >= HEM_ACROSS), "{e:?}");
+    assert!(!e.says_full, "{e:?}");
+    assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+    // A dress of the same slate with the same folds down to the knees is still one garment.
+    let dress: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
+    let px = PixelMaps { owner: &owner, garment: &garment, lab: &dress, w, h };
+    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), HEM_ACROSS);
+    assert!(e.hem.is_some_and(|h| h < HEM_ACROSS), "{e:?}");
+    assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
+    // Turned a little, the shirt's tail hangs on over one side of the trousers: the hem is
+    // seen across part of the torso only. From a stranger that is no proof of two pieces;
+    // from a person whose hem was seen all across a moment ago, it is.
+    let turned: Vec<[f32; 3]> = (0..n).map(|i| if i as u32 % w <= 18 && i < (50 * w) as usize { folded(i, slate) } else { lab[i] }).collect();
+    let px = PixelMaps { owner: &owner, garment: &garment, lab: &turned, w, h };
+    let hem = Hem::find(&b, 0, &px);
+    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), HEM_ACROSS);
+    assert!(e.hem.is_some_and(|h| (HEM_KNOWN..HEM_ACROSS).contains(&h)), "{e:?}");
+    assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
+    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), HEM_KNOWN);
+    assert_eq!(call_of(Some(&e)), WearCall::TwoPiece, "{e:?}");
+}
+
+#[test]
+fn a_hem_seen_all_across_is_remembered_for_a_while() {
+    let mut s = one_new_track();
+    assert_eq!(s.hem_needed(0), HEM_ACROSS, "a stranger");
+    s.saw_hem(0, Some(0.9));
+    assert_eq!(s.hem_needed(0), HEM_KNOWN);
+    for _ in 0..HEM_MEMORY {
+        s.saw_hem(0, Some(0.3));
+        assert_eq!(s.hem_needed(0), HEM_KNOWN);
+    }
+    s.saw_hem(0, None);
+    assert_eq!(s.hem_needed(0), HEM_ACROSS, "forgotten");
+}
+
+#[test]
+fn a_column_s_edge_is_where_the_top_s_colours_give_way_to_others() {
+    let col = |s: &str| -> Vec<(f32, i8)> {
+        s.chars()
+            .enumerate()
+            .map(|(j, c)| {
+                (
+                    j as f32,
+                    if c == 'T' {
+                        1
+                    } else if c == 'o' {
+                        -1
+                    } else {
+                        0
+                    },
+                )
+            })
+            .collect()
+    };
+    // Top, a stray shade, top, then the trousers with a crease of the top's colour.
+    assert_eq!(top_edge(&mut col("TTTT.TTTTTooooTooooo")), 9.5);
+    // The top all the way down, or others below that are mostly its shades: no edge.
+    assert!(top_edge(&mut col("TTTTTTTTTTTT")).is_nan());
+    assert!(top_edge(&mut col("TTTTTT....o.")).is_nan());
+    // None of the top in the column: it says nothing of where the top ends.
+    assert!(top_edge(&mut col("oooooooo")).is_nan());
+    // Too few pixels to tell.
+    assert!(top_edge(&mut col("Too")).is_nan());
+}
+
+#[test]
+fn a_top_hanging_past_the_waist_line_is_the_top_down_to_its_hem() {
+    // Shoulders at y=10, hips at y=36 (the waist line at y=32.9); the shirt hangs on to y=41
+    // and trousers of another colour go on below.
+    let (w, h) = (40u32, 60u32);
+    let b = Body {
+        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
+        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
+        ..upright_body((20.0, 10.0), 26.0, 16.0)
+    };
+    let n = (w * h) as usize;
+    let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
+    let (shirt, trousers) = ([60.0, 0.0, 0.0], [10.0, 5.0, -20.0]);
+    let split = |lab: &[[f32; 3]]| {
+        let mut side = vec![Side::Skeleton; n];
+        split_at_hem(&b, &PixelMaps { owner: &owner, garment: &garment, lab, w, h }, &mut side);
+        side
+    };
+    let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { shirt } else { trousers }).collect();
+    let side = split(&lab);
+    let at = |x: u32, y: u32| side[(y * w + x) as usize];
+    // The shirt below the waist line, down to its hem: the top; the trousers: the lower garment.
+    assert_eq!(at(20, 36), Side::Upper);
+    assert_eq!(at(20, 40), Side::Upper);
+    assert_eq!(at(20, 44), Side::Lower);
+    // Trousers in the shirt's colour: nothing tells where the shirt ends, the skeleton decides.
+    assert!(split(&vec![shirt; n]).iter().all(|s| *s == Side::Skeleton));
+    // Nor on a body bent over (a crouch): the columns would cross the folded legs.
+    let bent = Body { axis: (0.7, 0.71), normal: (-0.71, 0.7), ..b.clone() };
+    let mut side = vec![Side::Skeleton; n];
+    split_at_hem(&bent, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+    assert!(side.iter().all(|s| *s == Side::Skeleton));
+    // Nor on an upright torso over a folded leg (a crouch: one knee forward, one down): below
+    // the hips is a thigh reaching forward, not a shirt's tail.
+    let crouch = Body { thighs: Some([((16.0, 36.0), (14.0, 55.0)), ((24.0, 36.0), (38.0, 37.0))]), ..b.clone() };
+    let mut side = vec![Side::Skeleton; n];
+    split_at_hem(&crouch, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+    assert!(side.iter().all(|s| *s == Side::Skeleton));
+    // A walker's raised knee (one thigh 40 degrees forward) still lets the split be made.
+    let walking = Body { thighs: Some([((16.0, 36.0), (16.0, 55.0)), ((24.0, 36.0), (36.0, 50.0))]), ..b.clone() };
+    let mut side = vec![Side::Skeleton; n];
+    split_at_hem(&walking, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, &mut side);
+    assert_eq!(side[(40 * w + 20) as usize], Side::Upper);
+}
+
+#[test]
+fn trousers_under_a_top_that_fills_the_upper_thighs_keep_their_colour_below_the_knees() {
+    // Seen from above (b3): the shirt (one colour) hangs over the hips and the upper thighs
+    // down to y=37, the trousers (another) show from there on down past the knee (y=42).
+    let b = one_legged_body();
+    let (w, h) = (40u32, 60u32);
+    let (shirt, trousers) = ([60.0f32, 0.0, 0.0], [10.0f32, 5.0, -20.0]);
+    let mut garment = vec![0.0f32; (w * h) as usize];
+    let mut lab = vec![[90.0f32, 0.0, 0.0]; garment.len()];
+    for y in 10..53 {
+        for x in 12..26 {
+            if y < 37 || x < 24 {
+                garment[(y * w + x) as usize] = 1.0;
+                lab[(y * w + x) as usize] = if y < 37 { shirt } else { trousers };
+            }
+        }
+    }
+    let owner = vec![0usize; garment.len()];
+    let out = joined_below_knees(garment, &[&b], &owner, &lab, w, h);
+    assert_eq!(out[(48 * w + 17) as usize], 1.0, "the trouser leg below the knee");
+    assert_eq!(out[(20 * w + 20) as usize], 1.0, "the shirt");
+}
+
+#[test]
+fn a_hand_is_never_a_garment_and_its_cuff_is() {
+    // Wrist at (20, 20), the hand to its right.
+    let hand = Never { c: (24.0, 20.0), r: 6.0, from: Some(((20.0, 20.0), (1.0, 0.0))), hand: true };
+    assert_eq!(hand.at((25.0, 21.0)), 1.0);
+    assert_eq!(hand.at((20.0, 20.0)), 1.0);
+    // Inside the disc, but half its radius back up the forearm: the cuff.
+    assert_eq!(hand.at((17.0, 20.0)), 0.0);
+    // A face has no wrist: the whole disc.
+    assert_eq!(Never { from: None, ..hand }.at((19.0, 20.0)), 1.0);
+}
+
+#[test]
+fn a_skeleton_whose_torso_is_hair_is_no_body() {
+    // PAN's skin, clothes, hair in a 40x40 map: hair in the top half, clothes below.
+    let pan = Map::from_fn(40, 40, 3, |_, y, c| match (y < 20, c) {
+        (true, 2) | (false, 1) => 1.0,
+        _ => 0.0,
+    });
+    // A small skeleton wholly inside the hair (the back of a head): no body.
+    assert!(torso_of_hair(&upright_body((20.0, 4.0), 8.0, 6.0), &pan));
+    // A body whose chest is in the clothes, its long hair over the shoulders: a body.
+    assert!(!torso_of_hair(&upright_body((20.0, 16.0), 16.0, 10.0), &pan));
+    // Its torso below the frame: nothing known, it stays.
+    assert!(!torso_of_hair(&upright_body((20.0, 38.0), 16.0, 10.0), &pan));
+}
+
+#[test]
+fn a_closer_square_is_worth_searching_where_the_salient_area_is_no_one_s() {
+    // A 40x20 saliency map of an 80x40 frame: someone salient at the left (map x 4-12), and
+    // something salient at the right (map x 28-34).
+    let saliency =
+        Map::from_fn(
+            40,
+            20,
+            1,
+            |x, y, _| if (4..12).contains(&x) && (4..16).contains(&y) || (28..34).contains(&x) && (6..12).contains(&y) { 1.0 } else { 0.0 },
+        );
+    let left = (0.0, 0.0, 40.0);
+    let right = (40.0, 0.0, 40.0);
+    // No one found: both squares hold salient area no one explains.
+    assert!(unexplained(&saliency, &[], left, (0.5, 0.5)) > 0.1);
+    assert!(unexplained(&saliency, &[], right, (0.5, 0.5)) > 0.05);
+    // Someone found at the left (frame x 8-24, y 8-32): the left square is explained, the
+    // right one still is not.
+    let q = Person::of_landmarks(&[(10.0, 10.0, 1.0), (22.0, 30.0, 1.0)]);
+    assert_eq!(unexplained(&saliency, std::slice::from_ref(&q), left, (0.5, 0.5)), 0.0);
+    assert!(unexplained(&saliency, std::slice::from_ref(&q), right, (0.5, 0.5)) > 0.05);
+}
+
+#[test]
+fn a_skeleton_tilted_or_lying_with_no_head_is_no_one() {
+    // PAN's skin, clothes, hair in a 40x40 map: skin (a face) in the top left corner only.
+    let pan = Map::from_fn(40, 40, 3, |x, y, c| if x < 10 && y < 10 && c == 0 { 1.0 } else { 0.0 });
+    let lying = |face: P| {
+        let mut q = Person::of_landmarks(&[]);
+        q.roi.rotation = 1.6;
+        let mut b = upright_body((20.0, 20.0), 8.0, 6.0);
+        b.face = Some((face, 3.0));
+        (q, b)
+    };
+    // Its face on the bedclothes: no one.
+    let (q, b) = lying((30.0, 30.0));
+    assert!(tilted_headless(&q, &b, &pan));
+    // Its face on skin: someone lying down.
+    let (q, b) = lying((5.0, 5.0));
+    assert!(!tilted_headless(&q, &b, &pan));
+    // Upright, face or none: not judged so (the landmark model can put a face a head high).
+    let (mut q, b) = lying((30.0, 30.0));
+    q.roi.rotation = 0.2;
+    assert!(!tilted_headless(&q, &b, &pan));
+    // Tilted 38 degrees, its face on the wall between two children (c3, frames 190-193): no
+    // one. With its face on skin: someone leaning.
+    let (mut q, b) = lying((30.0, 30.0));
+    q.roi.rotation = -38f32.to_radians();
+    assert!(tilted_headless(&q, &b, &pan));
+    let (mut q, b) = lying((5.0, 5.0));
+    q.roi.rotation = -38f32.to_radians();
+    assert!(!tilted_headless(&q, &b, &pan));
+}
+
+#[test]
+fn a_track_changes_its_call_only_after_three_analyses() {
+    let mut s = one_new_track();
+    assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
+    assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+    assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+    assert_eq!(s.settle(0, WearCall::Full), WearCall::Full);
+    assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+    assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::Full);
+    assert_eq!(s.settle(0, WearCall::TwoPiece), WearCall::TwoPiece);
+    // b1's high kicks: with a leg folded forward the outfit's evidence is misread (the hem
+    // cannot be, and the colours read below the waist are the raised thigh's); however long
+    // that lasts, it does not change a known call.
+    for _ in 0..6 {
+        assert_eq!(s.settle_folded(0, WearCall::Full), WearCall::TwoPiece);
+    }
+    // Nor does it count toward a change once the body is upright again.
+    assert_eq!(s.settle(0, WearCall::Full), WearCall::TwoPiece);
+    // A person first seen folded takes that call at once, as any new track does.
+    s.tracks[0].against = u32::MAX;
+    assert_eq!(s.settle_folded(0, WearCall::Full), WearCall::Full);
+}
