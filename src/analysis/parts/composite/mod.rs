@@ -36,22 +36,23 @@ use crate::frame::{Frame, Map};
 mod body;
 mod dress;
 mod hem;
+mod legs;
 mod people;
 mod skin;
+mod tracks;
 
 use self::body::*;
 use self::dress::*;
 use self::hem::*;
+use self::legs::*;
 use self::people::*;
 use self::skin::*;
+use self::tracks::*;
 use crate::pixels::{blur_max, cie94, dot, enclose, flood, lab, len, lerp, median_of_neighbours, pixel_centre, seg_dist, smoothstep, sub, P};
 
 const PAN_SIZE: u32 = 512;
 /// Analyses a new call must hold before a tracked person's call changes.
 const CALL_HOLD: u32 = 3;
-/// How far from a leg's segments, in their radii, garment below the knees still counts as the
-/// leg's: trouser legs are wider than the segments, and the landmarks of a crouch are off.
-const LEG_REACH: f32 = 1.0;
 /// The share of the torso's columns (within 0.3 shoulder widths of its middle) in which a top's
 /// hem must be found for the outfit to be two pieces whatever the colours shared.
 const HEM_ACROSS: f32 = 0.8;
@@ -91,26 +92,6 @@ pub struct CompositeSegmenter {
     steady: Steady,
 }
 
-/// A person followed from one analysis to the next.
-#[derive(Debug, Clone)]
-struct Track {
-    id: u32,
-    /// Shoulder centre and shoulder width in frame pixels, for matching.
-    centre: (f32, f32),
-    scale: f32,
-    call: WearCall,
-    /// Analyses running in which the evidence said the other call.
-    against: u32,
-    missed: u32,
-    /// Where the landmark model looks for this person next.
-    next: Option<Roi>,
-    /// The person as last found, held while the pose model misses them.
-    last: Option<Person>,
-    /// Analyses since their top's hem was seen all across the torso (HEM_ACROSS), while under
-    /// HEM_MEMORY.
-    hem_seen: Option<u32>,
-}
-
 impl CompositeSegmenter {
     pub fn open(rt: &Runtime, models: CompositeModels<'_>) -> Result<CompositeSegmenter> {
         let pan = match models.pan {
@@ -146,103 +127,6 @@ impl CompositeSegmenter {
         let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
         let out = pan.run(&[Input { shape, data: &data }], 1)?;
         Ok(Some(tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE).resized(w, h)))
-    }
-
-    /// Match this analysis's people to the tracks; returns each person's track index.
-    fn track(&mut self, people: &[(Person, Body)], scale: (f32, f32)) -> Vec<usize> {
-        let mut taken = vec![false; self.tracks.len()];
-        let mut out = Vec::with_capacity(people.len());
-        for (q, b) in people {
-            let c = (b.shoulder.0 / scale.0, b.shoulder.1 / scale.1);
-            let s = b.sw / scale.0;
-            let best = self
-                .tracks
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !taken[*i])
-                .map(|(i, t)| (i, len(sub(t.centre, c)) / t.scale.max(s).max(1.0)))
-                .filter(|&(_, d)| d < 1.0)
-                .min_by(|a, b| a.1.total_cmp(&b.1));
-            let i = match best {
-                Some((i, _)) => {
-                    let t = &mut self.tracks[i];
-                    t.centre = c;
-                    t.scale = s;
-                    t.missed = 0;
-                    t.next = q.next;
-                    i
-                }
-                None => {
-                    self.tracks.push(Track {
-                        id: self.next_id,
-                        centre: c,
-                        scale: s,
-                        call: WearCall::Upper,
-                        against: u32::MAX,
-                        missed: 0,
-                        next: q.next,
-                        last: None,
-                        hem_seen: None,
-                    });
-                    taken.push(false);
-                    self.next_id += 1;
-                    self.tracks.len() - 1
-                }
-            };
-            taken[i] = true;
-            out.push(i);
-        }
-        for (i, t) in self.tracks.iter_mut().enumerate() {
-            if !taken[i] {
-                t.missed += 1;
-                // Its region was tried and the person was not there: only the detector finds
-                // them again.
-                t.next = None;
-            }
-        }
-        out
-    }
-
-    /// The hem share that makes this track's outfit two pieces ([`HEM_KNOWN`]).
-    fn hem_needed(&self, track: usize) -> f32 {
-        if self.tracks[track].hem_seen.is_some() {
-            HEM_KNOWN
-        } else {
-            HEM_ACROSS
-        }
-    }
-
-    /// Notes this analysis's hem share for the track.
-    fn saw_hem(&mut self, track: usize, hem: Option<f32>) {
-        let t = &mut self.tracks[track];
-        t.hem_seen = if hem.is_some_and(|h| h >= HEM_ACROSS) { Some(0) } else { t.hem_seen.map(|n| n + 1).filter(|&n| n <= HEM_MEMORY) };
-    }
-
-    /// The call a track makes given evidence read in a folded pose ([`Body::folded`]): a known
-    /// track keeps its call and counts nothing toward a change.
-    fn settle_folded(&mut self, track: usize, evidence: WearCall) -> WearCall {
-        let t = &self.tracks[track];
-        if t.against == u32::MAX {
-            return self.settle(track, evidence);
-        }
-        t.call
-    }
-
-    /// The call a track makes given this analysis's evidence: a new track takes it at once, a
-    /// known one only after it has held CALL_HOLD analyses running.
-    fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
-        let t = &mut self.tracks[track];
-        if t.against == u32::MAX || evidence == t.call {
-            t.call = evidence;
-            t.against = 0;
-        } else {
-            t.against += 1;
-            if t.against >= CALL_HOLD {
-                t.call = evidence;
-                t.against = 0;
-            }
-        }
-        t.call
     }
 }
 
@@ -626,80 +510,6 @@ impl GarmentSegmenter for CompositeSegmenter {
         let owner = owner.iter().map(|&k| if k < people.len() { (k + 1).min(u16::MAX as usize) as u16 } else { 0 }).collect();
         Ok(Segmentation { parts: out, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), owner: Some(owner), people: calls })
     }
-}
-
-/// Garment below a person's knees only where it joins the garment on a torso: shoes past bare
-/// shins, a hand on the ground and the shadows under them are cut off, as the landmarks of a
-/// crouch place the foot and hand discs too far off to cover them (Athlete-Intake). Trousers
-/// and skirts run on down from the hips and stay, in the colours they have above the knees.
-fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], lab: &[[f32; 3]], w: u32, h: u32) -> Vec<f32> {
-    if bodies.iter().all(|b| b.knee_row.is_none()) {
-        return garment;
-    }
-    let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
-    let body = |i: usize| bodies.get(owner[i]).copied();
-    // Each person's lower garment colours on the upper thighs, from the waist to six tenths of
-    // the way down to the knees: a ball juggled at the knees (b1) is not taken for the trousers'
-    // colour. A top that hangs past the hips (b3's walker, seen from above) can fill that band,
-    // and the trousers show only further down; see below.
-    let empty = || -> Vec<LowerColours> { bodies.iter().map(|_| LowerColours::default()).collect() };
-    let mut top = empty();
-    for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
-        if body(i).is_some_and(|b| at(i).1 < b.waist.1 && b.lower_share(at(i)) < 0.5) {
-            top[owner[i]].add(lab[i]);
-        }
-    }
-    let (mut upper_thighs, mut not_top, mut to_knees) = (empty(), empty(), empty());
-    for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
-        let Some(b) = body(i) else { continue };
-        let Some(k) = b.knee_row.filter(|_| b.lower_share(at(i)) > 0.5) else { continue };
-        let down = (at(i).1 - b.waist.1) / (k - b.waist.1).max(1.0);
-        if down > 1.0 {
-            continue;
-        }
-        let own = !top[owner[i]].common(lab[i]);
-        if down <= 0.6 {
-            upper_thighs[owner[i]].add(lab[i]);
-            if own {
-                not_top[owner[i]].add(lab[i]);
-            }
-        }
-        if own {
-            to_knees[owner[i]].add(lab[i]);
-        }
-    }
-    let above: Vec<LowerColours> = upper_thighs
-        .into_iter()
-        .zip(not_top.into_iter().zip(to_knees))
-        .map(|(all, (not_top, to_knees))| {
-            let enough = |c: &LowerColours| c.total >= LowerColours::FEW;
-            // Mostly the top's colours on the upper thighs, and other colours coming in further
-            // down (the trousers): those. Where nothing new comes in, the top and the trousers
-            // are alike in colour (b1's slate shirt and navy trousers) and the band stays.
-            if enough(&all) && 2 * not_top.total < all.total && enough(&to_knees) && to_knees.total >= 3 * not_top.total {
-                to_knees.widened()
-            } else {
-                all.widened()
-            }
-        })
-        .collect();
-    // Past the ankles the garment does not run on (a sock's shade joins a shoe to the shorts
-    // behind a bent knee), nor below the knees in a colour the lower garment does not have above
-    // them (a white ball PAN calls clothes in front of navy trousers, b1).
-    let passes = |j: usize| garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)) && (!b.below_knees(at(j)) || above[owner[j]].has(lab[j])));
-    let on_torso = (0..garment.len()).map(|i| (garment[i] > 0.5 && bodies.iter().any(|b| b.on_torso(at(i)))) as u8 as f32).collect();
-    let mut joined = flood(on_torso, w, h, passes);
-    // Garment the joined garment encloses stays too: a crease in jeans darker than they are
-    // above the knees.
-    enclose(&mut joined, &garment, w, h);
-    // The joined garment's soft rim stays with it.
-    let near = blur_max(&joined, w, h, 2);
-    for (i, g) in garment.iter_mut().enumerate() {
-        if near[i] < 0.5 && body(i).is_some_and(|b| b.below_knees(at(i))) {
-            *g = 0.0;
-        }
-    }
-    garment
 }
 
 /// Half the width, in shoulder widths, that a patch of pale colour needs to count as fabric: a

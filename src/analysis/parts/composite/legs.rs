@@ -1,0 +1,81 @@
+//! Below the knees, only garment joined to the torso's along the legs, in the colours it has
+//! above them.
+
+use super::*;
+
+/// How far from a leg's segments, in their radii, garment below the knees still counts as the
+/// leg's: trouser legs are wider than the segments, and the landmarks of a crouch are off.
+pub(super) const LEG_REACH: f32 = 1.0;
+/// Garment below a person's knees only where it joins the garment on a torso: shoes past bare
+/// shins, a hand on the ground and the shadows under them are cut off, as the landmarks of a
+/// crouch place the foot and hand discs too far off to cover them (Athlete-Intake). Trousers
+/// and skirts run on down from the hips and stay, in the colours they have above the knees.
+pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], lab: &[[f32; 3]], w: u32, h: u32) -> Vec<f32> {
+    if bodies.iter().all(|b| b.knee_row.is_none()) {
+        return garment;
+    }
+    let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
+    let body = |i: usize| bodies.get(owner[i]).copied();
+    // Each person's lower garment colours on the upper thighs, from the waist to six tenths of
+    // the way down to the knees: a ball juggled at the knees (b1) is not taken for the trousers'
+    // colour. A top that hangs past the hips (b3's walker, seen from above) can fill that band,
+    // and the trousers show only further down; see below.
+    let empty = || -> Vec<LowerColours> { bodies.iter().map(|_| LowerColours::default()).collect() };
+    let mut top = empty();
+    for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
+        if body(i).is_some_and(|b| at(i).1 < b.waist.1 && b.lower_share(at(i)) < 0.5) {
+            top[owner[i]].add(lab[i]);
+        }
+    }
+    let (mut upper_thighs, mut not_top, mut to_knees) = (empty(), empty(), empty());
+    for i in (0..garment.len()).filter(|&i| garment[i] > 0.5) {
+        let Some(b) = body(i) else { continue };
+        let Some(k) = b.knee_row.filter(|_| b.lower_share(at(i)) > 0.5) else { continue };
+        let down = (at(i).1 - b.waist.1) / (k - b.waist.1).max(1.0);
+        if down > 1.0 {
+            continue;
+        }
+        let own = !top[owner[i]].common(lab[i]);
+        if down <= 0.6 {
+            upper_thighs[owner[i]].add(lab[i]);
+            if own {
+                not_top[owner[i]].add(lab[i]);
+            }
+        }
+        if own {
+            to_knees[owner[i]].add(lab[i]);
+        }
+    }
+    let above: Vec<LowerColours> = upper_thighs
+        .into_iter()
+        .zip(not_top.into_iter().zip(to_knees))
+        .map(|(all, (not_top, to_knees))| {
+            let enough = |c: &LowerColours| c.total >= LowerColours::FEW;
+            // Mostly the top's colours on the upper thighs, and other colours coming in further
+            // down (the trousers): those. Where nothing new comes in, the top and the trousers
+            // are alike in colour (b1's slate shirt and navy trousers) and the band stays.
+            if enough(&all) && 2 * not_top.total < all.total && enough(&to_knees) && to_knees.total >= 3 * not_top.total {
+                to_knees.widened()
+            } else {
+                all.widened()
+            }
+        })
+        .collect();
+    // Past the ankles the garment does not run on (a sock's shade joins a shoe to the shorts
+    // behind a bent knee), nor below the knees in a colour the lower garment does not have above
+    // them (a white ball PAN calls clothes in front of navy trousers, b1).
+    let passes = |j: usize| garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)) && (!b.below_knees(at(j)) || above[owner[j]].has(lab[j])));
+    let on_torso = (0..garment.len()).map(|i| (garment[i] > 0.5 && bodies.iter().any(|b| b.on_torso(at(i)))) as u8 as f32).collect();
+    let mut joined = flood(on_torso, w, h, passes);
+    // Garment the joined garment encloses stays too: a crease in jeans darker than they are
+    // above the knees.
+    enclose(&mut joined, &garment, w, h);
+    // The joined garment's soft rim stays with it.
+    let near = blur_max(&joined, w, h, 2);
+    for (i, g) in garment.iter_mut().enumerate() {
+        if near[i] < 0.5 && body(i).is_some_and(|b| b.below_knees(at(i))) {
+            *g = 0.0;
+        }
+    }
+    garment
+}

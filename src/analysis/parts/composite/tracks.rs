@@ -1,0 +1,124 @@
+//! People followed from one analysis to the next: matched by their shoulders, held while the
+//! pose model misses them, and their call (dress or two pieces) changed only after it has been
+//! contradicted CALL_HOLD analyses running, their hem remembered for HEM_MEMORY.
+
+use super::*;
+
+/// A person followed from one analysis to the next.
+#[derive(Debug, Clone)]
+pub(super) struct Track {
+    pub(super) id: u32,
+    /// Shoulder centre and shoulder width in frame pixels, for matching.
+    pub(super) centre: (f32, f32),
+    pub(super) scale: f32,
+    pub(super) call: WearCall,
+    /// Analyses running in which the evidence said the other call.
+    pub(super) against: u32,
+    pub(super) missed: u32,
+    /// Where the landmark model looks for this person next.
+    pub(super) next: Option<Roi>,
+    /// The person as last found, held while the pose model misses them.
+    pub(super) last: Option<Person>,
+    /// Analyses since their top's hem was seen all across the torso (HEM_ACROSS), while under
+    /// HEM_MEMORY.
+    pub(super) hem_seen: Option<u32>,
+}
+
+impl CompositeSegmenter {
+    /// Match this analysis's people to the tracks; returns each person's track index.
+    pub(super) fn track(&mut self, people: &[(Person, Body)], scale: (f32, f32)) -> Vec<usize> {
+        let mut taken = vec![false; self.tracks.len()];
+        let mut out = Vec::with_capacity(people.len());
+        for (q, b) in people {
+            let c = (b.shoulder.0 / scale.0, b.shoulder.1 / scale.1);
+            let s = b.sw / scale.0;
+            let best = self
+                .tracks
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !taken[*i])
+                .map(|(i, t)| (i, len(sub(t.centre, c)) / t.scale.max(s).max(1.0)))
+                .filter(|&(_, d)| d < 1.0)
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let i = match best {
+                Some((i, _)) => {
+                    let t = &mut self.tracks[i];
+                    t.centre = c;
+                    t.scale = s;
+                    t.missed = 0;
+                    t.next = q.next;
+                    i
+                }
+                None => {
+                    self.tracks.push(Track {
+                        id: self.next_id,
+                        centre: c,
+                        scale: s,
+                        call: WearCall::Upper,
+                        against: u32::MAX,
+                        missed: 0,
+                        next: q.next,
+                        last: None,
+                        hem_seen: None,
+                    });
+                    taken.push(false);
+                    self.next_id += 1;
+                    self.tracks.len() - 1
+                }
+            };
+            taken[i] = true;
+            out.push(i);
+        }
+        for (i, t) in self.tracks.iter_mut().enumerate() {
+            if !taken[i] {
+                t.missed += 1;
+                // Its region was tried and the person was not there: only the detector finds
+                // them again.
+                t.next = None;
+            }
+        }
+        out
+    }
+
+    /// The hem share that makes this track's outfit two pieces ([`HEM_KNOWN`]).
+    pub(super) fn hem_needed(&self, track: usize) -> f32 {
+        if self.tracks[track].hem_seen.is_some() {
+            HEM_KNOWN
+        } else {
+            HEM_ACROSS
+        }
+    }
+
+    /// Notes this analysis's hem share for the track.
+    pub(super) fn saw_hem(&mut self, track: usize, hem: Option<f32>) {
+        let t = &mut self.tracks[track];
+        t.hem_seen = if hem.is_some_and(|h| h >= HEM_ACROSS) { Some(0) } else { t.hem_seen.map(|n| n + 1).filter(|&n| n <= HEM_MEMORY) };
+    }
+
+    /// The call a track makes given evidence read in a folded pose ([`Body::folded`]): a known
+    /// track keeps its call and counts nothing toward a change.
+    pub(super) fn settle_folded(&mut self, track: usize, evidence: WearCall) -> WearCall {
+        let t = &self.tracks[track];
+        if t.against == u32::MAX {
+            return self.settle(track, evidence);
+        }
+        t.call
+    }
+
+    /// The call a track makes given this analysis's evidence: a new track takes it at once, a
+    /// known one only after it has held CALL_HOLD analyses running.
+    pub(super) fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
+        let t = &mut self.tracks[track];
+        if t.against == u32::MAX || evidence == t.call {
+            t.call = evidence;
+            t.against = 0;
+        } else {
+            t.against += 1;
+            if t.against >= CALL_HOLD {
+                t.call = evidence;
+                t.against = 0;
+            }
+        }
+        t.call
+    }
+}
