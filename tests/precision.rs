@@ -56,6 +56,17 @@ fn images() -> Vec<(String, Frame)> {
     out
 }
 
+/// `frame` with one grey level added to every other pixel: a change no one can see.
+fn with_a_grey_level_of_noise(frame: &Frame) -> Frame {
+    let mut noisy = frame.clone();
+    for (px, py, p) in noisy.enumerate_pixels_mut() {
+        if (px + py) % 2 == 0 {
+            p.0[..3].iter_mut().for_each(|c| *c = c.saturating_add(1));
+        }
+    }
+    noisy
+}
+
 /// The least garment IoU of `x` against `y` over every image, and where; `noise` adds one grey
 /// level to every other pixel of the image `y` sees (a change no one can see).
 fn least_iou(x: &Runtime, y: &Runtime, noise: bool) -> (f64, String) {
@@ -70,14 +81,7 @@ fn least_iou(x: &Runtime, y: &Runtime, noise: bool) -> (f64, String) {
             an.forget();
             alpha(frame, &an.analyse(frame, &req).unwrap())
         };
-        let mut seen = frame.clone();
-        if noise {
-            for (px, py, p) in seen.enumerate_pixels_mut() {
-                if (px + py) % 2 == 0 {
-                    p.0[..3].iter_mut().for_each(|c| *c = c.saturating_add(1));
-                }
-            }
-        }
+        let seen = if noise { with_a_grey_level_of_noise(&frame) } else { frame.clone() };
         let (p, q) = (run(&mut a, &frame), run(&mut b, &seen));
         let v = iou(&mask_of(&p), &mask_of(&q));
         eprintln!("{name}: garment IoU {v:.4}");
@@ -173,13 +177,7 @@ fn bf16_keeps_the_look_of_the_restyled_garments() {
                 let tag = if matches!(spec, StyleSpec::Image(_)) { "image" } else { "builtin" };
                 side.save(dir.join(format!("look_{tag}_{}.png", name.replace([' ', '/'], "_")))).unwrap();
             }
-            let mut noisy = frame.clone();
-            for (px, py, c) in noisy.enumerate_pixels_mut() {
-                if (px + py) % 2 == 0 {
-                    c.0[..3].iter_mut().for_each(|c| *c = c.saturating_add(1));
-                }
-            }
-            let r = b.stylize_frame(&noisy, &sb, o, 384).unwrap();
+            let r = b.stylize_frame(&with_a_grey_level_of_noise(&frame), &sb, o, 384).unwrap();
             let (diff, coarse, noise) = (mean_difference(&p, &q, 1), mean_difference(&p, &q, 8), mean_difference(&r, &q, 1));
             eprintln!("{name}, {spec:?}: mean difference {diff:.2} grey levels, at 1/8 scale {coarse:.2}; fp32 with one grey level of noise {noise:.2}");
             let excess = diff - (STYLE_DIFFERENCE_VS_NOISE * noise + 1.0);
