@@ -244,9 +244,10 @@ const FILL_REACH: f32 = 0.08;
 pub struct Follower {
     selfie: Selfie,
     base: Option<Base>,
-    /// The colours (Lab) of the frame followed last, at the parts map's size: a cut to someone else
-    /// changes the garments' colours from one step to the next, a person moving does not.
-    before: Option<Map>,
+    /// The colours (Lab) of the frame followed last, at the parts map's size, with the base it
+    /// was followed from and the motion found against it: a cut to someone else changes the
+    /// garments' colours from one step to the next, a person moving does not.
+    before: Option<(Map, u64, Motion)>,
     /// Follower steps in a row with no one in view.
     empty_steps: u32,
     /// The steps looked at lately, oldest first. An analysis is taken only if its frame fits the
@@ -419,10 +420,15 @@ impl Follower {
                 return Ok(Followed::Unfit);
             }
             let colours = lab_map(&colour_map(frame, carried.parts.width, carried.parts.height));
-            // The frame followed before, or the analysed one before the first step.
-            let before = self.before.take().filter(|b| b.width == colours.width && b.height == colours.height);
-            let same = same_cloth(&carried.parts, &before.unwrap_or_else(|| lab_map(&base.colours)), &colours);
-            self.before = Some(colours);
+            // The frame followed before with the motion found for it against this base, or the
+            // analysed one before the first step.
+            let before = self.before.take().filter(|(b, id, _)| b.width == colours.width && b.height == colours.height && *id == base.id);
+            let (then, then_motion) = before.map_or_else(|| (lab_map(&base.colours), Motion::NONE), |(b, _, m)| (b, m));
+            let same = same_cloth(&carried.parts, &then, &colours, |s, t| {
+                let (s0, t0) = motion.back(s, t);
+                then_motion.forward(s0, t0)
+            });
+            self.before = Some((colours, base.id, motion));
             tracing::trace!(same, "share of the garment in the same colours as a step before");
             if same >= SAME_LEAST {
                 return Ok(Followed::Carried(Box::new(carried), motion));
@@ -465,9 +471,11 @@ fn lab_map(m: &Map) -> Map {
 const STEP_REACH: i64 = 2;
 
 /// The share of the garment in `parts` whose colour in `now` is within [`HUE_SAME`] of a colour
-/// near the same place in `before` (Lab maps at the parts map's size, frames a follower's step
-/// apart); 1 where there is too little garment to tell.
-fn same_cloth(parts: &Map, before: &Map, now: &Map) -> f32 {
+/// near where it was in `before` (Lab maps at the parts map's size, frames a follower's step
+/// apart; `from` takes a point of `now` to `before`, normalised, by the person's motion between
+/// them); 1 where there is too little garment to tell. Compared in place, a person who moved
+/// far in one step (a looped clip's restart, a quick step sideways) was taken for someone else.
+fn same_cloth(parts: &Map, before: &Map, now: &Map, from: impl Fn(f32, f32) -> (f32, f32)) -> f32 {
     let (w, h) = (parts.width as i64, parts.height as i64);
     let (mut onto, mut agreed) = (0.0f32, 0.0f32);
     for y in 0..h {
@@ -478,9 +486,11 @@ fn same_cloth(parts: &Map, before: &Map, now: &Map) -> f32 {
             }
             let at = |m: &Map, x: i64, y: i64| [0, 1, 2].map(|k| m.get(x as u32, y as u32, k));
             let c = at(now, x, y);
+            let (s, t) = from((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
+            let (bx, by) = (((s * w as f32).floor() as i64).clamp(0, w - 1), ((t * h as f32).floor() as i64).clamp(0, h - 1));
             let mut nearest = f32::INFINITY;
-            for yy in (y - STEP_REACH).max(0)..=(y + STEP_REACH).min(h - 1) {
-                for xx in (x - STEP_REACH).max(0)..=(x + STEP_REACH).min(w - 1) {
+            for yy in (by - STEP_REACH).max(0)..=(by + STEP_REACH).min(h - 1) {
+                for xx in (bx - STEP_REACH).max(0)..=(bx + STEP_REACH).min(w - 1) {
                     nearest = nearest.min(hue_distance(at(before, xx, yy), c));
                 }
             }
@@ -781,6 +791,32 @@ mod tests {
         assert!(mismatch(&then, &elsewhere, &estimate(&then, &elsewhere, None)) > LOST, "out of reach and another size");
         let gone = Grid { w: 48, h: 36, v: vec![0.0; 48 * 36] };
         assert!(mismatch(&then, &gone, &estimate(&then, &gone, None)) > LOST, "no one there");
+    }
+
+    /// A Lab map with `cloth` over columns `x0..x1` and grey elsewhere.
+    fn cloth_at(w: u32, h: u32, x0: u32, x1: u32, cloth: [f32; 3]) -> Map {
+        Map::from_fn(w, h, 3, |x, _, k| if (x0..x1).contains(&x) { cloth[k as usize] } else { [50.0, 0.0, 0.0][k as usize] })
+    }
+
+    #[test]
+    fn the_same_cloth_is_told_where_the_person_moved_to() {
+        // Orange cloth at columns 8..16 a step ago, at 28..36 now: the person moved a quarter of
+        // the frame (a looped clip's restart). Carried parts lie where the cloth is now.
+        let (w, h) = (48, 36);
+        let orange = [60.0, 40.0, 60.0];
+        let before = cloth_at(w, h, 8, 16, orange);
+        let now = cloth_at(w, h, 28, 36, orange);
+        let mut parts = Map::new(w, h, 4);
+        for y in 0..h {
+            for x in 28..36 {
+                parts.set(x, y, 1, 1.0);
+            }
+        }
+        let moved = |s: f32, t: f32| (s - 20.0 / w as f32, t);
+        assert!(same_cloth(&parts, &before, &now, moved) > 0.95, "the person's own cloth, moved");
+        assert!(same_cloth(&parts, &before, &now, |s, t| (s, t)) < 0.05, "compared in place, it is wall");
+        let someone_else = cloth_at(w, h, 28, 36, [40.0, -20.0, -30.0]);
+        assert!(same_cloth(&parts, &before, &someone_else, moved) < 0.05, "someone else's cloth where the person moved to");
     }
 
     #[test]

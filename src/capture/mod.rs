@@ -26,6 +26,11 @@ pub trait Source {
     }
     /// The next frame; Ok(None) at the end.
     fn next_frame(&mut self) -> Result<Option<Frame>>;
+    /// How many times a looped file has started again from its beginning: a jump of the picture
+    /// there is the same take going on, not a cut to someone else.
+    fn restarts(&self) -> u64 {
+        0
+    }
 }
 
 /// A still image or a folder of images, as a sequence at `rate` frames per second.

@@ -72,12 +72,14 @@ pub struct VideoFile {
     stderr: Option<std::thread::JoinHandle<String>>,
     /// Frames handed out from the current pass.
     decoded: u64,
+    /// Passes started after the first (looping).
+    restarts: u64,
 }
 
 impl VideoFile {
     pub fn open(path: &Path, looping: bool) -> Result<VideoFile> {
         let info = probe(path)?;
-        let mut v = VideoFile { path: path.to_path_buf(), info, looping, child: None, stderr: None, decoded: 0 };
+        let mut v = VideoFile { path: path.to_path_buf(), info, looping, child: None, stderr: None, decoded: 0, restarts: 0 };
         v.spawn()?;
         Ok(v)
     }
@@ -149,6 +151,10 @@ impl Source for VideoFile {
         }
     }
 
+    fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
     fn next_frame(&mut self) -> Result<Option<Frame>> {
         loop {
             let Some((_, stdout)) = self.child.as_mut() else { return Ok(None) };
@@ -172,6 +178,7 @@ impl Source for VideoFile {
                 return Ok(None);
             }
             self.spawn()?;
+            self.restarts += 1;
         }
     }
 }

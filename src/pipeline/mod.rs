@@ -3,6 +3,7 @@
 //! (`video`): offline with bounded queues and back-pressure, live with latest-wins hand-offs.
 
 pub mod photo;
+pub mod shots;
 pub mod sinks;
 pub mod slot;
 pub mod stats;

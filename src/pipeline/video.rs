@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 
+use super::shots::Shots;
 use super::sinks::SinkThread;
 use super::slot::{latest, LatestTx};
 use super::stats::{Second, Stats, Summary};
@@ -32,6 +33,9 @@ pub struct Captured {
     pub seq: u64,
     pub at: Instant,
     pub frame: Arc<Frame>,
+    /// The first frame of the shot this frame is in: a cut, told from consecutive frames as they
+    /// are captured, starts a new one (a looped file's restart does not).
+    pub shot: u64,
 }
 
 /// An analysis, the frame it was made from, and whether it starts a new scene.
@@ -159,12 +163,13 @@ pub fn run_offline(
         std::thread::spawn(move || -> Result<()> {
             let mut source = open()?;
             let mut seq = 0;
+            let mut shots = Shots::default();
             while !stop.load(Ordering::SeqCst) {
                 let t = Instant::now();
                 let Some(frame) = source.next_frame()? else { return Ok(()) };
                 stats.stage("decode", ms_since(t));
                 seq += 1;
-                if frames_tx.send(Captured { seq, at: Instant::now(), frame: Arc::new(frame) }).is_err() {
+                if frames_tx.send(Captured { seq, at: Instant::now(), shot: shots.see(seq, source.restarts(), &frame), frame: Arc::new(frame) }).is_err() {
                     break;
                 }
             }
@@ -390,6 +395,7 @@ impl LiveSession {
             std::thread::spawn(move || -> Result<()> {
                 let mut source = open()?;
                 let mut seq = 0u64;
+                let mut shots = Shots::default();
                 let mut clock = Instant::now();
                 let mut paced = 0u64;
                 let mut held: Option<Arc<Frame>> = None;
@@ -448,7 +454,7 @@ impl LiveSession {
                     held = Some(frame.clone());
                     stats.stage("capture", ms_since(t));
                     seq += 1;
-                    let c = Captured { seq, at: Instant::now(), frame };
+                    let c = Captured { seq, at: Instant::now(), shot: shots.see(seq, source.restarts(), &frame), frame };
                     to_ana.publish(c.clone());
                     if following {
                         to_follow.publish(c.clone());
@@ -535,8 +541,9 @@ impl LiveSession {
                         }
                     };
                     tracing::trace!(seq = c.seq, "analysed");
-                    let cut = last_saliency.as_ref().is_some_and(|s| is_scene_cut(s, &a.saliency));
-                    last_saliency = Some(a.saliency.clone());
+                    // Not within a shot: a looped file's restart is the same take.
+                    let cut = last_saliency.as_ref().is_some_and(|(shot, s)| *shot != c.shot && is_scene_cut(s, &a.saliency));
+                    last_saliency = Some((c.shot, a.saliency.clone()));
                     last_seq = c.seq;
                     if cut {
                         changed_person.fetch_max(c.seq, Ordering::SeqCst);
@@ -729,38 +736,6 @@ impl LiveSession {
     }
 }
 
-/// A change of [`grid_change`] between two consecutive frames beyond which the second starts a new
-/// shot. A joined clip of a1 and c1's two people: 0.13 and 0.19 at its cuts; within a shot 0.002
-/// typically, and at most 0.06 three frames apart (c3's handheld camera and jumping children).
-const CUT_CHANGE: f32 = 0.1;
-
-/// A 32x24 grid of a frame's grey levels (0..1), each cell the mean of 4 pixels of it: cheap
-/// enough for every frame shown.
-fn grey_grid(f: &Frame) -> Vec<f32> {
-    const GW: u32 = 32;
-    const GH: u32 = 24;
-    let (w, h) = f.dimensions();
-    let mut out = Vec::with_capacity((GW * GH) as usize);
-    for gy in 0..GH {
-        for gx in 0..GW {
-            let mut sum = 0.0;
-            for (dx, dy) in [(1, 1), (3, 1), (1, 3), (3, 3)] {
-                let x = ((gx * 4 + dx) * w / (GW * 4)).min(w.saturating_sub(1));
-                let y = ((gy * 4 + dy) * h / (GH * 4)).min(h.saturating_sub(1));
-                let p = f.get_pixel(x, y).0;
-                sum += 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32;
-            }
-            out.push(sum / (4.0 * 255.0));
-        }
-    }
-    out
-}
-
-/// The mean absolute difference of two grey grids.
-fn grid_change(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(p, q)| (p - q).abs()).sum::<f32>() / a.len().max(1) as f32
-}
-
 /// The restyler's thread: the garments of the newest placement restyled from its frame's pixels,
 /// at most once per [`RESTYLE_GAP`], each change of look taken before the next texture. A texture
 /// made while a change was waiting is of the old look and thrown away.
@@ -934,8 +909,7 @@ pub fn composite_live(
     stage.restart();
     let mut shown: Option<u64> = None;
     let mut texture = None;
-    // The grey grid of the frame composited last, and the first frame after the latest cut.
-    let mut last_grid: Option<Vec<f32>> = None;
+    // The first frame after the latest cut.
     let mut cut_at = 0u64;
     loop {
         if session.analysis_ended() {
@@ -949,15 +923,13 @@ pub fn composite_live(
         };
         let t = Instant::now();
         let (params, pixels) = params(&c.frame);
-        let grid = grey_grid(&c.frame);
-        if last_grid.as_ref().is_some_and(|g| grid_change(g, &grid) > CUT_CHANGE) {
+        if c.shot > cut_at {
             // A cut: garments placed on a frame before it belong to someone who may be gone.
             // The follower finds out a step later; until then nothing of theirs is drawn.
-            tracing::trace!(seq = c.seq, "cut");
-            cut_at = c.seq;
-            session.changed_person.fetch_max(c.seq, Ordering::SeqCst);
+            tracing::trace!(seq = c.seq, shot = c.shot, "cut");
+            cut_at = c.shot;
+            session.changed_person.fetch_max(c.shot, Ordering::SeqCst);
         }
-        last_grid = Some(grid);
         // Garments analysed, or a texture restyled, from a frame before the latest cut are of
         // someone who may be gone, wherever the follower has carried them since (it can take a
         // new person framed alike for the one analysed: tests/mirror.rs saw that on 39 frames).
