@@ -169,6 +169,54 @@ fn an_output_that_is_the_input_is_refused_and_the_input_kept() {
     assert_eq!(bytes(&clip), before);
 }
 
+// 12. drape's own names: the `.partial` name a file is written under and the `.maps.png`
+// figure beside a photo's result are outputs too; none may land on an input or on another output.
+
+#[test]
+fn drape_s_own_names_never_land_on_an_input_or_on_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let suit = photo("p3_portrait_suit_tfjs.jpg");
+    // The maps figure of x.png is x.maps.png, the input (row 1).
+    let maps_in = d.join("x.maps.png");
+    std::fs::copy(&suit, &maps_in).unwrap();
+    let before = bytes(&maps_in);
+    let o = drape(&["process", s(&maps_in), "-o", s(&d.join("x.png")), "--maps"]);
+    assert_clean_failure(&o, "x.maps.png");
+    assert_eq!(bytes(&maps_in), before, "the input is kept");
+    // a.png is written as a.partial.png, the input (row 2).
+    let partial_in = d.join("a.partial.png");
+    std::fs::copy(&suit, &partial_in).unwrap();
+    let before = bytes(&partial_in);
+    let o = drape(&["process", s(&partial_in), "-o", s(&d.join("a.png"))]);
+    assert_clean_failure(&o, "a.partial.png");
+    assert_eq!(bytes(&partial_in), before, "the input is kept");
+    assert!(!d.join("a.png").exists());
+    // v.mp4 is encoded into v.partial.mp4 while the input is decoded (row 3), by `process` and
+    // by a live recording.
+    let clip = pattern_clip(d, "v.partial.mp4", 3, (160, 120), 10, &[]);
+    let before = bytes(&clip);
+    let o = drape(&["process", s(&clip), "-o", s(&d.join("v.mp4"))]);
+    assert_clean_failure(&o, "v.partial.mp4");
+    assert_eq!(bytes(&clip), before, "the clip is kept");
+    let o = drape(&["live", "--input", s(&clip), "--no-window", "--record", s(&d.join("v.mp4"))]);
+    assert_clean_failure(&o, "v.partial.mp4");
+    assert_eq!(bytes(&clip), before, "the clip is kept");
+    // Two inputs of one folder whose outputs meet: a.jpg's maps figure is a.maps.png's result
+    // (row 4); b.png is written through b.partial.png, another input's result (row 5).
+    for (names, needle) in [(["a.jpg", "a.maps.png"], "a.maps.png"), (["b.png", "b.partial.png"], "b.partial.png")] {
+        let folder = d.join(format!("in_{}", &names[0][..1]));
+        std::fs::create_dir(&folder).unwrap();
+        for n in names {
+            std::fs::copy(&suit, folder.join(n)).unwrap();
+        }
+        let out = d.join(format!("out_{}", &names[0][..1]));
+        let o = drape(&["process", s(&folder), "-o", s(&out), "--maps"]);
+        assert_clean_failure(&o, needle);
+        assert!(!out.exists(), "nothing written: {:?}", std::fs::read_dir(&out).map(|r| r.count()));
+    }
+}
+
 // 8. The words of each error.
 
 #[test]

@@ -44,23 +44,69 @@ pub fn save_image(frame: &Frame, path: &Path) -> Result<()> {
     std::fs::rename(&partial, path).map_err(|e| Error::output(path, e))
 }
 
+/// A path as the file it names, for comparing spellings: canonical where it exists, else its
+/// nearest existing folder, canonical, joined with the rest (`p` and folders above it may not
+/// exist yet: a run's outputs in a folder it will make).
+fn file_key(p: &Path) -> Option<PathBuf> {
+    let mut rest = Vec::new();
+    let mut at = p;
+    loop {
+        let here = if at.as_os_str().is_empty() { Path::new(".") } else { at };
+        if let Ok(c) = here.canonicalize() {
+            return Some(rest.iter().rev().fold(c, |acc: PathBuf, part| acc.join(part)));
+        }
+        let name = at.file_name()?;
+        if name == ".." {
+            return None;
+        }
+        rest.push(name.to_os_string());
+        at = at.parent()?;
+    }
+}
+
 /// Whether two paths name the same file; `b` may not exist yet (then its folder decides).
 pub fn same_file(a: &Path, b: &Path) -> bool {
-    let canon = |p: &Path| -> Option<PathBuf> {
-        p.canonicalize().ok().or_else(|| {
-            let parent = p.parent().filter(|x| !x.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            Some(parent.canonicalize().ok()?.join(p.file_name()?))
-        })
-    };
-    matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
+    matches!((file_key(a), file_key(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Every file that writing `path` touches: the path and the `.partial` name it is written under.
+pub fn written_through(path: &Path) -> [PathBuf; 2] {
+    [path.to_path_buf(), partial_path(path)]
 }
 
 /// Refuse an output that is one of the inputs, by any spelling of its path.
 pub fn refuse_overwrite<'a>(inputs: impl IntoIterator<Item = &'a Path>, out: &Path) -> Result<()> {
-    match inputs.into_iter().find(|i| same_file(i, out)) {
-        Some(i) => Err(Error::Usage(format!("{}: the output would overwrite the input {}; choose another output name", out.display(), i.display()))),
-        None => Ok(()),
+    refuse_collisions(inputs, [out])
+}
+
+/// Refuse outputs that would land on an input or on each other, by any spelling of their paths:
+/// each output's files, its `.partial` name included, against the inputs and every other
+/// output's files. (`x.maps.png` read while `x.png`'s figure is written to it; `v.partial.mp4`
+/// decoded while `v.mp4` is encoded into it.)
+pub fn refuse_collisions<'a, 'b>(inputs: impl IntoIterator<Item = &'a Path>, outputs: impl IntoIterator<Item = &'b Path>) -> Result<()> {
+    let inputs: std::collections::HashMap<PathBuf, &Path> = inputs.into_iter().filter_map(|i| Some((file_key(i)?, i))).collect();
+    let mut written: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
+    for out in outputs {
+        for touched in written_through(out) {
+            let Some(key) = file_key(&touched) else { continue };
+            let through = if touched == out { String::new() } else { format!(" (it is written as {} first)", touched.display()) };
+            if let Some(i) = inputs.get(&key) {
+                return Err(Error::Usage(format!(
+                    "{}: the output would overwrite the input {}{through}; choose another output name",
+                    out.display(),
+                    i.display()
+                )));
+            }
+            if let Some(other) = written.insert(key, out) {
+                let which = if other == out { out.display().to_string() } else { format!("{} and {}", other.display(), out.display()) };
+                return Err(Error::Usage(format!(
+                    "{which}: two outputs of this run would both write {} (a result and a maps figure, or inputs of one name); rename an input or choose another output",
+                    touched.display()
+                )));
+            }
+        }
     }
+    Ok(())
 }
 
 /// Whether a path that does not name an existing folder reads as a file name (`x.webp`,

@@ -45,48 +45,51 @@ pub struct Report {
     pub failed: Vec<Error>,
 }
 
+/// The maps figure written beside a photo's result (`--maps`): `dir/name.maps.png`.
+pub fn maps_path(result: &Path) -> PathBuf {
+    result.with_file_name(format!("{}.maps.png", result.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned())))
+}
+
 /// Where each input's result goes: `output` itself for one input named with an image
 /// extension, else `output/<stem>.<ext>`.
-/// Nothing is written over an input, and a name that reads as a file is never made a folder.
+/// Nothing drape writes lands on an input or on another output (their `.partial` names and the
+/// maps figures with `maps` included), and a name that reads as a file is never made a folder.
 /// With `alpha` (the alpha view) every output is PNG: JPEG would drop the transparency.
-pub fn plan_outputs(inputs: &[PathBuf], output: &Path, alpha: bool) -> Result<Vec<PathBuf>> {
-    let over_input = |out: &Path| output::refuse_overwrite(inputs.iter().map(PathBuf::as_path), out);
-    if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() {
-        over_input(output)?;
+pub fn plan_outputs(inputs: &[PathBuf], output: &Path, alpha: bool, maps: bool) -> Result<Vec<PathBuf>> {
+    let planned = if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() {
         if alpha && !output.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
             return Err(Error::Usage(format!("{}: {}", output.display(), output::ALPHA_FORMATS)));
         }
-        let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        output::ensure_writable_dir(dir)?;
-        return Ok(vec![output.to_path_buf()]);
-    }
-    if output::looks_like_file(output) {
-        let what =
-            if capture::is_image_path(output) { format!("{} inputs need a folder", inputs.len()) } else { "drape writes photos as PNG or JPEG".to_string() };
-        return Err(Error::Usage(format!(
-            "{}: {what}; name one photo's output NAME.png or NAME.jpg, or give a folder (a folder with a dot in its name must exist first)",
-            output.display()
-        )));
-    }
-    let mut seen = std::collections::HashSet::new();
-    let planned: Vec<PathBuf> = inputs
-        .iter()
-        .map(|i| {
-            let stem = i.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned());
-            let ext = match i.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-                _ if alpha => "png",
-                Some("jpg") | Some("jpeg") => "jpg",
-                _ => "png",
+        vec![output.to_path_buf()]
+    } else {
+        if output::looks_like_file(output) {
+            let what = if capture::is_image_path(output) {
+                format!("{} inputs need a folder", inputs.len())
+            } else {
+                "drape writes photos as PNG or JPEG".to_string()
             };
-            let path = output.join(format!("{stem}.{ext}"));
-            if !seen.insert(path.clone()) {
-                return Err(Error::Usage(format!("{}: two inputs would write the same output; rename one", path.display())));
-            }
-            over_input(&path)?;
-            Ok(path)
-        })
-        .collect::<Result<_>>()?;
-    output::ensure_writable_dir(output)?;
+            return Err(Error::Usage(format!(
+                "{}: {what}; name one photo's output NAME.png or NAME.jpg, or give a folder (a folder with a dot in its name must exist first)",
+                output.display()
+            )));
+        }
+        inputs
+            .iter()
+            .map(|i| {
+                let stem = i.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned());
+                let ext = match i.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                    _ if alpha => "png",
+                    Some("jpg") | Some("jpeg") => "jpg",
+                    _ => "png",
+                };
+                output.join(format!("{stem}.{ext}"))
+            })
+            .collect()
+    };
+    let figures: Vec<PathBuf> = if maps { planned.iter().map(|p| maps_path(p)).collect() } else { Vec::new() };
+    output::refuse_collisions(inputs.iter().map(PathBuf::as_path), planned.iter().chain(&figures).map(PathBuf::as_path))?;
+    let dir = if planned.len() == 1 && planned[0] == output { output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")) } else { output };
+    output::ensure_writable_dir(dir)?;
     Ok(planned)
 }
 
@@ -95,7 +98,7 @@ pub fn plan_outputs(inputs: &[PathBuf], output: &Path, alpha: bool) -> Result<Ve
 pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob) -> Result<Report> {
     let inputs = capture::list_images(&job.inputs)?;
     let existed = job.output.is_dir();
-    let outputs = plan_outputs(&inputs, &job.output, job.view == View::Alpha)?;
+    let outputs = plan_outputs(&inputs, &job.output, job.view == View::Alpha, job.maps)?;
     let style = analyser.load_style(&job.style)?;
     let request = Request { parts: job.parts, style: &style, style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour } };
     // Each photo stands alone: no temporal smoothing.
@@ -117,7 +120,7 @@ pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob
             let result = timings.time("composite", || stage.composite(&frame, Some(fresh), &params, true).and_then(Composited::into_pixels))?;
             timings.time("encode", || output::save_image(&result, out_path))?;
             let maps = if job.maps {
-                let p = out_path.with_file_name(format!("{}.maps.png", out_path.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned())));
+                let p = maps_path(out_path);
                 output::save_image(&figure::figure(&frame, &analysis, &result), &p)?;
                 Some(p)
             } else {

@@ -25,7 +25,7 @@ use crate::stop_flag;
 pub fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
     let config = analyser_config(look)?;
     let inputs = capture::list_images(&job.inputs)?;
-    pipeline::plan_outputs(&inputs, &job.output, job.view == View::Alpha)?;
+    pipeline::plan_outputs(&inputs, &job.output, job.view == View::Alpha, job.maps)?;
     check_style(look)?;
     let rt = Runtime::load(runtime_options(g, dir))?;
     let mut analyser = Analyser::open(&rt, dir, config)?;
