@@ -368,6 +368,39 @@ fn a_stdout_reader_that_goes_away_ends_drape_at_once_and_quietly() {
     }
 }
 
+/// A stdout that carries frames carries nothing else: the `wrote ...` line of a recording made
+/// beside it goes to stderr (rows 6 and 7: it was appended to the raw stream, and with the reader
+/// gone, printing it panicked).
+#[test]
+fn a_stdout_that_carries_frames_carries_only_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = pattern_clip(dir.path(), "clip.mp4", 6, (64, 48), 10, &[]);
+    let rec = dir.path().join("r.mp4");
+    let o = drape(&["live", "--input", s(&clip), "--no-window", "--stdout", "--record", s(&rec), "--frames", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let frame = 64 * 48 * 4;
+    assert!(!o.stdout.is_empty() && o.stdout.len().is_multiple_of(frame), "whole raw RGBA frames and nothing else: {} bytes", o.stdout.len());
+    assert!(stderr(&o).contains("wrote "), "the recording is still named, on stderr: {}", stderr(&o));
+    // The reader leaves while the recording goes on: the recording is finished and named.
+    let rec = dir.path().join("r2.mp4");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input", s(&clip), "--loop", "--no-window", "--stdout", "--record", s(&rec)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = vec![0u8; frame * 2];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(&format!("wrote {}", rec.display())), "{err}");
+    assert!(rec.is_file());
+}
+
 // 6. Damaged video.
 
 /// Raw RGBA frames of a video as ffmpeg decodes it, going on past errors.

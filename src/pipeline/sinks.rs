@@ -59,7 +59,9 @@ impl SinkThread {
                 }
                 // Drain, so that the compositor is never blocked on a dead encoder.
                 for _ in rx.iter() {}
-                let complete = complete.load(Ordering::SeqCst) && error.is_none();
+                // A reader of stdout that went away (`| head`) ends the run as a stop does: a
+                // recording made beside it is whole.
+                let complete = complete.load(Ordering::SeqCst) && error.as_ref().is_none_or(|e| matches!(e, Error::ReaderGone));
                 let mut finished = Vec::new();
                 for s in sinks {
                     match s.finish(complete) {

@@ -19,7 +19,7 @@ use drape::pipeline::{self, PhotoJob, Report};
 use crate::assemble::{analyser_config, check_style, open_stage, print_second, runtime_options, styled_analyser, video_options};
 use crate::choices::ViewArg;
 use crate::cli::{parse_args, Global, LiveArgs, Look, ProcessArgs, DEFAULT_STYLE};
-use crate::ends::{camera_count, check_video_output, has_display, live_source, sink_for, LiveSource};
+use crate::ends::{camera_count, check_video_output, has_display, live_source, say, sink_for, LiveSource};
 use crate::stop_flag;
 
 pub fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
@@ -57,7 +57,7 @@ pub fn finish_video(report: VideoReport) -> anyhow::Result<ExitCode> {
     let s = &report.summary;
     for f in &report.outputs {
         match &f.path {
-            Some(p) => println!("wrote {} ({})", p.display(), f.what),
+            Some(p) => say(format!("wrote {} ({})", p.display(), f.what)),
             None if !reader_gone => eprintln!("drape: {}", f.what),
             None => {}
         }
@@ -164,7 +164,7 @@ pub fn mirror(g: &Global, dir: &ModelDir, a: LiveArgs, live_outs: Vec<LiveTarget
     };
     let report = drape::window::run(opts)?;
     for path in &report.saved {
-        println!("saved {}", path.display());
+        say(format!("saved {}", path.display()));
     }
     let s = &report.summary;
     eprintln!(
@@ -192,21 +192,21 @@ pub fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
     if has_display() {
         let mut argv = vec!["drape".to_string()];
         if !have_camera {
-            println!("No camera found; showing the bundled example clip ({}). Press H for help, Q to quit.", clip.display());
+            say(format!("No camera found; showing the bundled example clip ({}). Press H for help, Q to quit.", clip.display()));
             argv.extend(["--input".to_string(), clip.display().to_string()]);
         } else {
-            println!("Opening camera 0. Press H for help, Q to quit.");
+            say("Opening camera 0. Press H for help, Q to quit.");
         }
         return mirror(g, dir, parse_args::<LiveArgs>(&argv), Vec::new());
     }
     let out = PathBuf::from("out").join("astronaut_sway.drape.mp4");
-    println!("No display here, so drape records the bundled example clip instead of opening the mirror window.");
+    say("No display here, so drape records the bundled example clip instead of opening the mirror window.");
     let argv = ["drape", &clip.display().to_string(), "-o", &out.display().to_string(), "--analyse-every", "2"];
     let a = parse_args::<ProcessArgs>(&argv);
     let code = process_video(g, dir, &a)?;
     if code == ExitCode::SUCCESS {
-        println!("The example clip's clothes are restyled in {DEFAULT_STYLE}: {}", out.display());
-        println!("On a desktop, `cargo run --release` opens the mirror window; `cargo run --release -- demo` restyles the example photo.");
+        say(format!("The example clip's clothes are restyled in {DEFAULT_STYLE}: {}", out.display()));
+        say("On a desktop, `cargo run --release` opens the mirror window; `cargo run --release -- demo` restyles the example photo.");
     }
     Ok(code)
 }
@@ -217,34 +217,34 @@ pub fn cameras() -> anyhow::Result<ExitCode> {
         let list = match drape::capture::camera::list() {
             Ok(l) => l,
             Err(e) => {
-                println!("No cameras found ({}). Use `drape live --input FILE` to run on a video instead.", e.report());
+                say(format!("No cameras found ({}). Use `drape live --input FILE` to run on a video instead.", e.report()));
                 return Ok(ExitCode::SUCCESS);
             }
         };
         if list.is_empty() {
-            println!("No cameras found. Use `drape live --input FILE` to run on a video instead.");
+            say("No cameras found. Use `drape live --input FILE` to run on a video instead.");
         }
         for c in list {
-            println!("camera {}: {}", c.index, c.name);
+            say(format!("camera {}: {}", c.index, c.name));
             for f in c.formats {
-                println!("  {f}");
+                say(format!("  {f}"));
             }
         }
     }
     #[cfg(not(feature = "camera"))]
-    println!("This drape was built without the `camera` feature; no cameras can be listed.");
+    say("This drape was built without the `camera` feature; no cameras can be listed.");
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn print_report(report: &Report, timings: bool) {
     for w in &report.written {
         match &w.maps {
-            Some(m) => println!("wrote {} (maps: {})", w.result.display(), m.display()),
-            None => println!("wrote {}", w.result.display()),
+            Some(m) => say(format!("wrote {} (maps: {})", w.result.display(), m.display())),
+            None => say(format!("wrote {}", w.result.display())),
         }
         if timings {
             for (stage, ms) in &w.timings {
-                println!("  {stage:<28} {ms:>8.1} ms");
+                say(format!("  {stage:<28} {ms:>8.1} ms"));
             }
         }
     }
@@ -272,8 +272,8 @@ pub fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitC
     };
     let code = process_photos(g, dir, &look, &job, false).context("restyling the bundled example")?;
     if code == ExitCode::SUCCESS {
-        println!("The example photo's clothes are restyled in {DEFAULT_STYLE}; open the files above to see them.");
-        println!("Try your own: cargo run --release -- process PHOTO.jpg -o out/ --style STYLE.jpg --parts upper");
+        say(format!("The example photo's clothes are restyled in {DEFAULT_STYLE}; open the files above to see them."));
+        say("Try your own: cargo run --release -- process PHOTO.jpg -o out/ --style STYLE.jpg --parts upper");
     }
     Ok(code)
 }

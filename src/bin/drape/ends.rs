@@ -12,11 +12,26 @@ use drape::pipeline::video::SourceOpener;
 
 use crate::cli::LiveArgs;
 
+/// Set once frames go to stdout: from then on drape's own lines go to stderr.
+static FRAMES_ON_STDOUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A line for the user (`wrote out.mp4`): on stdout, unless stdout carries frames (then on
+/// stderr, so the stream stays whole), and never a panic when stdout is closed (`| head`).
+pub fn say(text: impl std::fmt::Display) {
+    use std::io::Write;
+    if FRAMES_ON_STDOUT.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("drape: {text}");
+    } else if writeln!(std::io::stdout().lock(), "{text}").is_err() {
+        tracing::debug!("stdout is closed; not said: {text}");
+    }
+}
+
 /// A sink for an output path: a video file (.mp4, or .webm/.mov with alpha), `-` for raw RGBA
 /// on stdout, a folder for PNG frames. Never the `input` itself, never a folder made from a
 /// file's name (`frame.png`, `x.webp`), and never a format that drops the alpha view's alpha.
 pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>, alpha: bool) -> anyhow::Result<Box<dyn Sink>> {
     if path.as_os_str() == "-" {
+        FRAMES_ON_STDOUT.store(true, std::sync::atomic::Ordering::SeqCst);
         eprintln!("drape: {}", RawStdout::how_to_read(size.0, size.1, fps));
         return Ok(Box::new(RawStdout::new()));
     }

@@ -93,7 +93,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Doctor) => {
             let (text, ok) = drape::doctor::report(&dir, &runtime_options(&g, &dir));
-            print!("{text}");
+            // `drape doctor | head` closes stdout early: no panic for it.
+            if std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()).is_err() {
+                tracing::debug!("stdout is closed");
+            }
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Process(a)) => {
