@@ -500,11 +500,26 @@ fn same_person(top: &Detection, d: &Detection) -> bool {
 }
 
 /// MediaPipe's weighted non-maximum suppression: overlapping detections are averaged by score.
+/// A box that is no person: a value that is not finite (a model gone wrong), or no size.
+fn is_box(d: &Detection) -> bool {
+    let values = [d.score, d.cx, d.cy, d.w, d.h, d.kp[0].0, d.kp[0].1, d.kp[1].0, d.kp[1].1];
+    values.iter().all(|v| v.is_finite()) && d.w > 0.0 && d.h > 0.0
+}
+
 fn nms(mut dets: Vec<Detection>) -> Vec<Detection> {
+    dets.retain(is_box);
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while let Some(top) = dets.first().copied() {
-        let (group, rest): (Vec<Detection>, Vec<Detection>) = dets.into_iter().partition(|d| same_person(&top, d));
+        // The top always leaves with its group, whatever it overlaps: nothing stays forever.
+        let (mut group, mut rest) = (vec![top], Vec::new());
+        for d in dets.into_iter().skip(1) {
+            if same_person(&top, &d) {
+                group.push(d);
+            } else {
+                rest.push(d);
+            }
+        }
         dets = rest;
         let total: f32 = group.iter().map(|d| d.score).sum();
         let avg = |f: &dyn Fn(&Detection) -> f32| group.iter().map(|d| f(d) * d.score).sum::<f32>() / total;
@@ -579,5 +594,20 @@ mod tests {
         // Overlapping detections of one person merge between the two, nearer the stronger one.
         let cx = out[0].cx;
         assert!(cx > 0.3 && cx < 0.305, "merged centre {cx} between 0.30 (score 0.9) and 0.31 (score 0.8), nearer 0.30");
+    }
+
+    #[test]
+    fn nms_ends_on_boxes_that_do_not_overlap_themselves() {
+        // A detector whose outputs are NaN, or a box of no size, overlaps nothing, not even
+        // itself: it was never taken off the list, and nms ran forever (memory growing 2 MB/s).
+        let d = |score, cx, w| Detection { score, cx, cy: 0.5, w, h: 0.4, kp: [(cx, 0.6), (cx, 0.3)] };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let nan = Detection { cy: f32::NAN, ..d(0.9, f32::NAN, f32::NAN) };
+            tx.send(nms(vec![nan, d(0.8, 0.3, 0.0), d(0.7, 0.6, 0.2)])).ok();
+        });
+        let out = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("nms ends");
+        assert_eq!(out.len(), 1, "only the real box is a person: {out:?}");
+        assert!((out[0].cx - 0.6).abs() < 1e-6);
     }
 }
