@@ -102,7 +102,7 @@ pub fn is_video_input(path: &Path) -> bool {
     }
     std::process::Command::new("ffprobe")
         .args(["-v", "error", "-show_entries", "format=nb_streams", "-of", "csv=p=0"])
-        .arg(path)
+        .arg(video::file_arg(path))
         .output()
         .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().is_ok_and(|k| k > 0))
 }

@@ -12,6 +12,15 @@ use crate::frame::Frame;
 
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "mkv", "avi", "webm", "m4v"];
 
+/// `path` as ffmpeg and ffprobe must take it: always a file. A relative name with a colon
+/// (`2024-01-01T12:30:00.mp4`, `pipe:1.mp4`, `md5:out.mp4`) otherwise reads as a protocol:
+/// "Protocol not found", or the bytes written to stdout or hashed.
+pub fn file_arg(path: &Path) -> std::ffi::OsString {
+    let mut arg = std::ffi::OsString::from("file:");
+    arg.push(path);
+    arg
+}
+
 pub fn is_video_path(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
@@ -40,7 +49,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
             "-of",
             "default=noprint_wrappers=1",
         ])
-        .arg(path)
+        .arg(file_arg(path))
         .output()
         .map_err(|_| Error::ToolMissing { tool: "ffprobe" })?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -94,7 +103,7 @@ impl VideoFile {
     fn spawn(&mut self) -> Result<()> {
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-v", "error", "-xerror", "-nostdin", "-threads", "1", "-i"])
-            .arg(&self.path)
+            .arg(file_arg(&self.path))
             .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgba", "-"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

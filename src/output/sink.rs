@@ -130,7 +130,7 @@ impl VideoSink {
             // 4:2:0 needs even sides; pad by a pixel rather than fail on odd frames.
             .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"])
             .args(self.format.encoder_args())
-            .arg(&self.partial)
+            .arg(crate::capture::video::file_arg(&self.partial))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
