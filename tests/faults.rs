@@ -217,6 +217,18 @@ fn drape_s_own_names_never_land_on_an_input_or_on_each_other() {
     }
 }
 
+/// Every photo failing into a folder the run made leaves no empty folder behind (row 17).
+#[test]
+fn photos_that_all_fail_leave_no_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jpg");
+    std::fs::write(&bad, b"not a jpeg").unwrap();
+    let out = dir.path().join("new_out");
+    let o = drape(&["process", s(&bad), "-o", s(&out)]);
+    assert_clean_failure(&o, "bad.jpg");
+    assert!(!out.exists(), "an empty folder was left behind");
+}
+
 // 13. Paths that read as ffmpeg protocols.
 
 /// A relative file name with a colon (a timestamp, `pipe:1.mp4`, `md5:out.mp4`) is a file to

@@ -25,14 +25,24 @@ use crate::stop_flag;
 pub fn process_photos(g: &Global, dir: &ModelDir, look: &Look, job: &PhotoJob, timings: bool) -> anyhow::Result<ExitCode> {
     let config = analyser_config(look)?;
     let inputs = capture::list_images(&job.inputs)?;
-    pipeline::plan_outputs(&inputs, &job.output, job.view == View::Alpha, job.maps)?;
-    check_style(look)?;
-    let rt = Runtime::load(runtime_options(g, dir))?;
-    let mut analyser = Analyser::open(&rt, dir, config)?;
-    let mut stage = open_stage(g)?;
-    let report = pipeline::process_photos(&mut analyser, &mut stage, job)?;
-    print_report(&report, timings);
-    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    let existed = job.output.exists();
+    let run = || -> anyhow::Result<ExitCode> {
+        pipeline::plan_outputs(&inputs, &job.output, job.view == View::Alpha, job.maps)?;
+        check_style(look)?;
+        let rt = Runtime::load(runtime_options(g, dir))?;
+        let mut analyser = Analyser::open(&rt, dir, config)?;
+        let mut stage = open_stage(g)?;
+        let report = pipeline::process_photos(&mut analyser, &mut stage, job)?;
+        print_report(&report, timings);
+        Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    };
+    let done = run();
+    // The folder made for the outputs is not left behind empty (every photo failed, or the run
+    // stopped before the first): only an empty one is removed.
+    if !existed && job.output.is_dir() && std::fs::remove_dir(&job.output).is_err() {
+        tracing::debug!(path = %job.output.display(), "the output folder is kept: it holds results");
+    }
+    done
 }
 
 pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Result<ExitCode> {
