@@ -241,7 +241,7 @@ fn a_file_name_with_a_colon_is_a_file_not_an_ffmpeg_protocol() {
     for out in ["pipe:1.mp4", "md5:out.mp4"] {
         let o = Command::new(env!("CARGO_BIN_EXE_drape")).current_dir(d).args(["process", "2024-01-01T12:30:00.mp4", "-o", out]).output().expect("drape runs");
         assert_eq!(o.status.code(), Some(0), "{out}: {}", stderr(&o));
-        assert!(!o.stdout.iter().any(|b| *b == 0), "{out}: no encoded bytes on stdout");
+        assert!(!o.stdout.contains(&0), "{out}: no encoded bytes on stdout");
         assert_eq!(ffprobe(&d.join(out)).0, 3, "{out} holds the three frames");
     }
     assert!(!d.join("out.mp4").exists() && !d.join("out.partial.mp4").exists(), "md5: wrote no hash file beside");
