@@ -251,6 +251,10 @@ impl Analyser {
     }
 }
 
+/// The least side of a crop given to the style transform: its reflect padding (4 pixels at
+/// full size, 1 after two halvings) needs more than that on every side at every scale.
+const MIN_STYLE_SIDE: u32 = 32;
+
 /// The frame's `rect` restyled at `style_size` (its long side), each selected part in its own
 /// style (upper, lower, full): one transform per distinct style, each crop pixel from the style
 /// of its most likely part in `parts`.
@@ -269,6 +273,10 @@ pub fn restyle_crop(
     t.time("style (total)", || -> Result<Stylized> {
         let long = style_size.min(rect.width.max(rect.height).next_multiple_of(4)).max(4);
         let (w, h) = tensor::fit_size(rect.width, rect.height, long, 4);
+        // Never thinner than the network's padding allows (a person a few pixels tall: OpenVINO
+        // refused a 4x4 crop's reflect padding); a small crop is stretched, and drawn back at
+        // its rectangle's size.
+        let (w, h) = (w.max(MIN_STYLE_SIDE), h.max(MIN_STYLE_SIDE));
         let crop = t.time("style crop resize", || tensor::resize(frame, Some(rect), w, h));
         let mut done: Vec<(String, Frame)> = Vec::new();
         for (i, style) in styles.iter().enumerate() {
