@@ -11,9 +11,34 @@ pub fn load_image(path: &Path, what: &'static str) -> Result<Frame> {
     if path.is_dir() {
         return Err(Error::Usage(format!("{}: a folder, not an image; the {what} is one JPEG or PNG file", path.display())));
     }
-    let bytes = std::fs::read(path).map_err(|_| Error::InputMissing { path: path.to_path_buf() })?;
+    let missing = |_| Error::InputMissing { path: path.to_path_buf() };
+    let mut file = std::fs::File::open(path).map_err(missing)?;
+    let len = file.metadata().map_err(missing)?.len();
+    // The first bytes name the format: a file that is no image is refused before it is read
+    // (a 4 GB file named .png was read whole, 12 s and 4 GB of memory, to say so).
+    let mut head = [0u8; 32];
+    let n = std::io::Read::read(&mut file, &mut head).map_err(missing)?;
+    if n == 0 {
+        return Err(Error::image(path, what, "the file is empty"));
+    }
+    if image::guess_format(&head[..n]).is_err() {
+        return Err(Error::image(path, what, "unknown file format"));
+    }
+    if len > MAX_FILE_BYTES {
+        return Err(Error::image(
+            path,
+            what,
+            format!("the file is {} MB, more than an image drape takes ({} MB); scale it down first", len >> 20, MAX_FILE_BYTES >> 20),
+        ));
+    }
+    let mut bytes = head[..n].to_vec();
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(missing)?;
     decode_image(&bytes, path, what)
 }
+
+/// The largest image file drape reads: more than a [`MAX_PIXELS`] picture takes as PNG or JPEG
+/// (a 100-megapixel photo is 20-60 MB as JPEG), far less than a file can claim to be.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
 
 /// Decode image bytes. A JPEG without its end marker is refused: decoders otherwise return the
 /// missing part as grey, and a restyled half-grey photo is worse than a clear error.
