@@ -78,10 +78,50 @@ pub fn decode_image(bytes: &[u8], path: &Path, what: &'static str) -> Result<Fra
 /// The largest picture drape decodes: 100 megapixels (400 MB as RGBA), beyond any camera's.
 pub const MAX_PIXELS: u64 = 100_000_000;
 
-/// A complete JPEG ends with the EOI marker (FF D9), allowing for trailing padding bytes.
+/// A complete JPEG reaches its EOI marker (FF D9) walking its segments from the start. Bytes
+/// after it (zero padding, a phone's motion-photo video) are not the picture's: a look at the
+/// file's last bytes called those photos truncated, and an EXIF thumbnail's own EOI inside an
+/// APP1 segment is skipped by the segment's length.
 fn jpeg_is_complete(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(64)..];
-    tail.windows(2).any(|w| w == [0xFF, 0xD9])
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    let mut i = 2;
+    loop {
+        // Markers may be preceded by any number of FF fill bytes.
+        while bytes.get(i) == Some(&0xFF) && bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(i), bytes.get(i + 1)) else {
+            return false;
+        };
+        i += 2;
+        match marker {
+            0xD9 => return true,
+            // Markers without a length: restart markers and TEM.
+            0xD0..=0xD7 | 0x01 => continue,
+            _ => {}
+        }
+        let Some(len) = bytes.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]) as usize) else {
+            return false;
+        };
+        if len < 2 {
+            return false;
+        }
+        i += len;
+        if marker == 0xDA {
+            // Entropy-coded data follows a scan's header up to the next marker: FF 00 is a
+            // data byte and FF D0-D7 a restart inside the scan.
+            loop {
+                match (bytes.get(i), bytes.get(i + 1)) {
+                    (Some(&0xFF), Some(&(0x00 | 0xD0..=0xD7 | 0xFF))) => i += if bytes[i + 1] == 0xFF { 1 } else { 2 },
+                    (Some(&0xFF), Some(_)) => break,
+                    (Some(_), _) => i += 1,
+                    (None, _) => return false,
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -148,5 +188,40 @@ mod tests {
         let cause = std::error::Error::source(&e).expect("the decoder's error is kept as the cause");
         assert!(cause.downcast_ref::<image::ImageError>().is_some(), "{cause:?}");
         assert!(decode_image(b"hello", p, "style").unwrap_err().to_string().contains("style image"));
+    }
+
+    /// Row 13 of issue 33: bytes after the end marker are not truncation. Phones append a
+    /// motion-photo video, some writers pad with zeros; a thumbnail's own EOI inside the EXIF
+    /// segment must not make a cut file look whole.
+    #[test]
+    fn a_jpeg_with_bytes_after_its_end_is_whole_and_a_cut_one_is_not() {
+        let stored = Frame::from_fn(64, 48, |x, y| image::Rgba([(x * 4) as u8, (y * 5) as u8, 90, 255]));
+        let mut j = Vec::new();
+        image::DynamicImage::ImageRgba8(stored.clone()).to_rgb8().write_to(&mut std::io::Cursor::new(&mut j), image::ImageFormat::Jpeg).unwrap();
+        let p = Path::new("tail.jpg");
+        let padded = [&j[..], &vec![0u8; 1 << 20]].concat();
+        let mut motion = j.clone();
+        motion.extend(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+        motion.extend((0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+        for (name, bytes) in [("zero padding", &padded), ("motion photo", &motion)] {
+            let f = decode_image(bytes, p, "input").unwrap_or_else(|e| panic!("{name}: {}", e.report()));
+            assert_eq!(f.dimensions(), (64, 48), "{name}");
+        }
+        // A thumbnail in APP1 ends with its own EOI; the file cut inside the main picture's scan
+        // is still truncated.
+        let mut with_thumb = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        let thumb = [&b"Exif\0\0"[..], &j[..]].concat();
+        with_thumb.extend(((thumb.len() + 2) as u16).to_be_bytes());
+        with_thumb.extend(&thumb);
+        with_thumb.extend(&j[2..]);
+        assert!(decode_image(&with_thumb, p, "input").is_ok());
+        let cut = &with_thumb[..with_thumb.len() - j.len() / 3];
+        let e = decode_image(cut, p, "input").unwrap_err().report();
+        assert!(e.contains("truncated"), "{e}");
+        // Cut right after the thumbnail: its EOI sits in the last bytes, and still the
+        // picture is not there.
+        let after_thumb = &with_thumb[..4 + thumb.len() + 2 + 40];
+        let e = decode_image(after_thumb, p, "input").unwrap_err().report();
+        assert!(e.contains("truncated"), "{e}");
     }
 }

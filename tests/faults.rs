@@ -335,6 +335,158 @@ fn people_in_a_frame_of_a_few_pixels_get_a_result() {
     assert!(!err.contains('\u{1b}') && !err.contains("onnxruntime"), "{err}");
 }
 
+/// A models folder of links to the checkout's, with `damaged` (a path inside it) a copy changed
+/// by `change`.
+fn models_with_damaged(root: &Path, damaged: &str, change: impl Fn(&mut Vec<u8>)) -> PathBuf {
+    fn link_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_name() == ".cache" {
+                continue;
+            }
+            if e.file_type().unwrap().is_dir() {
+                link_tree(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::os::unix::fs::symlink(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let dir = root.join("models");
+    link_tree(&repo().join("models"), &dir);
+    let target = dir.join(damaged);
+    let mut bytes = std::fs::read(&target).unwrap();
+    change(&mut bytes);
+    std::fs::remove_file(&target).unwrap();
+    std::fs::write(&target, bytes).unwrap();
+    dir
+}
+
+/// Row 9: a library cut short was mapped and touched past its end: SIGBUS, exit 135, no word,
+/// `drape doctor` too. A model with changed weights loaded and ran, exit 0. Both are now
+/// checked against the manifest before they are loaded, and a library given with --ort-lib by
+/// its own headers.
+#[test]
+fn a_damaged_runtime_or_model_is_named_before_it_is_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo_in = photo("p3_portrait_suit_tfjs.jpg");
+    let out = dir.path().join("out.png");
+    let lib = "runtime/cpu/libonnxruntime.so.1.31.1";
+    let cut = models_with_damaged(&dir.path().join("a"), lib, |b| b.truncate(b.len() / 3));
+    let run = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_drape"));
+        c.args(args).env_remove("DRAPE_ORT_LIB").env_remove("DRAPE_MODELS").env_remove("DRAPE_PRECISION");
+        c.output().expect("drape runs")
+    };
+    let o = run(&["--models", s(&cut), "--precision", "f32", "process", s(&photo_in), "-o", s(&out)]);
+    assert_clean_failure(&o, "libonnxruntime.so.1.31.1");
+    assert!(stderr(&o).contains("setup.sh"), "{}", stderr(&o));
+    let o = run(&["--ort-lib", s(&cut.join(lib)), "process", s(&photo_in), "-o", s(&out)]);
+    assert_clean_failure(&o, "libonnxruntime.so.1.31.1");
+    assert!(stderr(&o).contains("cut short"), "{}", stderr(&o));
+    let o = run(&["--models", s(&cut), "--precision", "f32", "doctor"]);
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.code().is_some_and(|c| c != 0 && c < 128), "doctor: {:?} {report} {}", o.status, stderr(&o));
+    assert!(report.contains("FAILS") && report.contains("BAD SHA"), "{report}");
+    assert!(!out.exists());
+    // Weights changed in place, same size: the model still parses and would run.
+    let pan = "pan_skin_clothes_hair.onnx";
+    let changed = models_with_damaged(&dir.path().join("b"), pan, |b| {
+        let mid = b.len() / 2;
+        for x in &mut b[mid..mid + 64] {
+            *x ^= 0x5a;
+        }
+    });
+    let o = run(&["--models", s(&changed), "--precision", "f32", "process", s(&photo_in), "-o", s(&out)]);
+    assert_clean_failure(&o, pan);
+    assert!(stderr(&o).contains("sha256"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+/// Row 10: PNG frames into a folder that holds a longer earlier run: frames past the new clip's
+/// end were the old clip's, read as part of the new one. The folder now holds this run's frames
+/// only, and never at the cost of an input.
+#[test]
+fn png_frames_replace_an_earlier_longer_run_and_never_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = pattern_clip(dir.path(), "long.mp4", 6, (96, 64), 10, &[]);
+    let short = pattern_clip(dir.path(), "short.mp4", 3, (96, 64), 10, &[]);
+    let out = dir.path().join("frames");
+    let frames = || {
+        let mut n: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        n.sort();
+        n
+    };
+    let o = drape(&["process", s(&long), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(frames().len(), 6, "{:?}", frames());
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let o = drape(&["process", s(&short), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(frames(), ["frame_000001.png", "frame_000002.png", "frame_000003.png", "notes.txt"]);
+    // A frame of the earlier run as the input, recorded into its own folder: refused, kept.
+    let input = out.join("frame_000002.png");
+    let before = bytes(&input);
+    let o = drape(&["live", "--input", s(&input), "--no-window", "--frames", "2", "--record", s(&out)]);
+    assert_clean_failure(&o, "frame_000002.png");
+    assert_eq!(bytes(&input), before);
+    assert_eq!(frames().len(), 4);
+}
+
+/// Row 11: photos of three sizes as a live source on stdout: the stream is announced at one size
+/// and every frame has it (frames of three sizes went out, read by the receiver as garbage).
+/// Another shape is fitted in whole, on black.
+#[test]
+fn stills_of_other_sizes_keep_the_stream_at_one_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let stills = dir.path().join("stills");
+    std::fs::create_dir(&stills).unwrap();
+    let img = image::open(photo("p3_portrait_suit_tfjs.jpg")).unwrap();
+    for (name, (w, h)) in [("a.png", (96, 64)), ("b.png", (80, 80)), ("c.png", (50, 70))] {
+        img.resize_exact(w, h, image::imageops::FilterType::Triangle).save(stills.join(name)).unwrap();
+    }
+    let rec = dir.path().join("r.mp4");
+    let o = drape(&["live", "--input", s(&stills), "--stdout", "--frames", "3", "--record", s(&rec)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("96x64"), "{}", stderr(&o));
+    assert_eq!(o.stdout.len(), 3 * 96 * 64 * 4, "three frames of 96x64");
+    // The 80x80 still, fitted: black bars left and right, the picture in the middle.
+    let second = &o.stdout[96 * 64 * 4..2 * 96 * 64 * 4];
+    let px = |x: usize, y: usize| &second[(y * 96 + x) * 4..(y * 96 + x) * 4 + 3];
+    assert_eq!(px(2, 32), [0, 0, 0]);
+    assert_ne!(px(48, 32), [0, 0, 0]);
+    let size = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"])
+        .arg(&rec)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&size.stdout).trim(), "96,64");
+}
+
+/// Row 13: a JPEG with bytes after its end marker (zero padding; a phone's motion photo, whose
+/// video follows the picture in the same file) is a whole photo: it was refused as "truncated".
+#[test]
+fn a_jpeg_with_bytes_after_its_end_is_read_as_the_photo_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let img = image::open(photo("p3_portrait_suit_tfjs.jpg")).unwrap().thumbnail(160, 160).to_rgb8();
+    let mut j = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut j), image::ImageFormat::Jpeg).unwrap();
+    std::fs::write(inputs.join("padded.jpg"), [&j[..], &vec![0u8; 1 << 20]].concat()).unwrap();
+    let mut motion = j.clone();
+    motion.extend(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+    motion.extend((0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8));
+    std::fs::write(inputs.join("motion.jpg"), motion).unwrap();
+    let out = dir.path().join("out");
+    let o = drape(&["process", s(&inputs), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["padded.jpg", "motion.jpg"] {
+        let got = image::open(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((got.width(), got.height()), img.dimensions(), "{name}");
+    }
+}
+
 /// A 4 GB file named like an image (sparse: no disk used) as the input or the style: refused
 /// without reading it all (row 15: 4.25 GB of memory and 12 s before "unknown file format").
 /// Run under an address-space limit of 3.5 GB, which drape's own work stays well within (1.9 GB).
@@ -390,6 +542,56 @@ fn an_output_named_like_a_file_drape_cannot_write_is_refused_not_made_a_folder()
     let o = drape(&["process", s(&p), "-o", s(&dotted)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dotted.join("p3_portrait_suit_tfjs.jpg").is_file());
+}
+
+/// Also seen in issue 33: `-o x.png/` failed after the work (the slash says folder), and `-o -`
+/// for a photo made a folder named `-`.
+#[test]
+fn a_trailing_slash_is_a_folder_and_a_dash_is_no_photo_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = photo("p3_portrait_suit_tfjs.jpg");
+    let slashed = format!("{}/x.png/", dir.path().display());
+    let o = drape(&["process", s(&p), "-o", &slashed]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("x.png").join("p3_portrait_suit_tfjs.jpg").is_file());
+    let o = Command::new(env!("CARGO_BIN_EXE_drape")).current_dir(dir.path()).args(["process", s(&p), "-o", "-"]).output().unwrap();
+    assert_clean_failure(&o, "-:");
+    assert!(!dir.path().join("-").exists(), "a folder named - was made");
+    assert!(o.stdout.is_empty());
+}
+
+/// Also seen in issue 33: `bench --steadiness` on a one-frame clip printed "mean 1.000 over 0
+/// pairs", a perfect score for nothing measured.
+#[test]
+fn steadiness_of_one_frame_is_no_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = pattern_clip(dir.path(), "one.mp4", 1, (96, 64), 10, &[]);
+    let o = drape(&["bench", "--steadiness", "--input", s(&clip)]);
+    assert_clean_failure(&o, "one.mp4");
+    assert!(stderr(&o).contains("2 or more frames"), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("mean"), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+/// Also seen in issue 33: a clip's sound was dropped without a word.
+#[test]
+fn a_clip_s_sound_that_is_not_carried_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("talk.mp4");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000"])
+        .args(["-frames:v", "3", "-t", "0.3", "-c:a", "aac"])
+        .arg(&clip)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = dir.path().join("out.mp4");
+    let o = drape(&["process", s(&clip), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("talk.mp4 has sound"), "{}", stderr(&o));
+    // A clip without sound gets no such line.
+    let quiet = pattern_clip(dir.path(), "quiet.mp4", 3, (96, 64), 10, &[]);
+    let o = drape(&["process", s(&quiet), "-o", s(&out)]);
+    assert!(o.status.success() && !stderr(&o).contains("sound"), "{}", stderr(&o));
 }
 
 // 4. Two writers.

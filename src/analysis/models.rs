@@ -136,6 +136,96 @@ impl ModelDir {
     }
 }
 
+impl ModelDir {
+    /// The sha256 the manifest gives for the file at `path` as installed in this folder: a
+    /// runtime library, a library beside it, or a model. None for a file it does not list.
+    pub fn listed_sha256(&self, path: &Path) -> Option<String> {
+        let target = std::fs::canonicalize(path).ok()?;
+        let same = |p: PathBuf| std::fs::canonicalize(p).is_ok_and(|c| c == target);
+        for e in self.manifest.runtime.values() {
+            let lib = self.root.join(&e.file);
+            if let Some(folder) = lib.parent() {
+                if let Some((_, sum)) = e.companions.iter().find(|(name, _)| same(folder.join(name))) {
+                    return Some(sum.clone());
+                }
+            }
+            if same(lib) {
+                return e.expected_sha256().map(str::to_string);
+            }
+        }
+        self.manifest.model.iter().find(|e| same(self.root.join(&e.file))).and_then(|e| e.expected_sha256().map(str::to_string))
+    }
+
+    /// Check a file drape is about to load against the manifest, before ONNX Runtime maps it: a
+    /// library cut short is a SIGBUS inside the loader, a damaged model runs with wrong weights.
+    /// A file whose sum has matched is remembered by its size and modification time in
+    /// `.cache/verified`, so a start hashes only what changed (all of it is 180 MB, 0.4 s here).
+    /// Files the manifest does not list pass.
+    pub fn verify(&self, path: &Path) -> std::result::Result<(), String> {
+        let Some(want) = self.listed_sha256(path) else { return Ok(()) };
+        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+        let canonical = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+        let line = format!("{want}\t{}\t{mtime}\t{}", meta.len(), canonical.display());
+        let cache = self.root.join(".cache").join("verified");
+        if std::fs::read_to_string(&cache).is_ok_and(|c| c.lines().any(|l| l == line)) {
+            return Ok(());
+        }
+        let got = sha256_file(path).map_err(|e| e.to_string())?;
+        if got != want {
+            return Err(format!("its sha256 is not the manifest's ({} bytes; damaged, cut short or from another version)", meta.len()));
+        }
+        // Remembering is an optimisation: a folder drape cannot write only costs the hash again.
+        let _ = std::fs::create_dir_all(self.root.join(".cache"));
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&cache) {
+            let _ = std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes());
+        }
+        Ok(())
+    }
+}
+
+/// Whether a shared library's own headers fit in the file: everything the loader maps (the
+/// loadable segments) and the section table must lie inside it. A library cut short passes
+/// `dlopen`'s first checks and is then a SIGBUS when a page past the end is touched; this says
+/// so first, for any library (`--ort-lib` too), in a few microseconds.
+pub fn library_is_whole(path: &Path) -> std::result::Result<(), String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = f.metadata().map_err(|e| e.to_string())?.len();
+    let mut h = [0u8; 64];
+    f.read_exact(&mut h).map_err(|_| format!("only {len} bytes: not a shared library"))?;
+    if &h[..4] != b"\x7fELF" {
+        return Err("not a shared library (no ELF header)".into());
+    }
+    if h[4] != 2 || h[5] != 1 {
+        return Err("not a 64-bit little-endian library, which is what drape runs on".into());
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([h[i], h[i + 1]]) as u64;
+    let u64_at = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+    let (phoff, shoff) = (u64_at(&h, 0x20), u64_at(&h, 0x28));
+    let (phentsize, phnum, shentsize, shnum) = (u16_at(0x36), u16_at(0x38), u16_at(0x3A), u16_at(0x3C));
+    let cut = |need: u64| format!("cut short: {len} bytes where its own headers need {need}");
+    let mut need = phoff.saturating_add(phentsize * phnum);
+    if shnum > 0 {
+        need = need.max(shoff.saturating_add(shentsize * shnum));
+    }
+    if need > len || phentsize < 56 {
+        return Err(cut(need));
+    }
+    let mut ph = vec![0u8; (phentsize * phnum) as usize];
+    f.seek(SeekFrom::Start(phoff)).and_then(|_| f.read_exact(&mut ph)).map_err(|e| e.to_string())?;
+    for p in ph.chunks_exact(phentsize as usize) {
+        // PT_LOAD: p_offset at 8, p_filesz at 32.
+        if u32::from_le_bytes([p[0], p[1], p[2], p[3]]) == 1 {
+            let end = u64_at(p, 8).saturating_add(u64_at(p, 32));
+            if end > len {
+                return Err(cut(end));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;
     let mut h = Sha256::new();

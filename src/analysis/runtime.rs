@@ -159,6 +159,10 @@ pub struct RuntimeOptions {
     pub saliency_threads: Option<usize>,
     /// The models to run in bf16 instead of [`BF16_MODELS`] (tests/precision.rs measures others).
     pub bf16_models: Option<Vec<String>>,
+    /// The models folder whose manifest vouches for the libraries and models loaded: each is
+    /// checked by its sha256 before it is mapped. None for libraries and models it does not
+    /// list (the tests' stand-ins).
+    pub manifest: Option<crate::analysis::models::ModelDir>,
 }
 
 /// The ONNX Runtime library drape loads, and why, for the log.
@@ -230,6 +234,14 @@ impl Runtime {
         let meta = std::fs::metadata(path).map_err(|e| fail(e.into()))?;
         if !meta.is_file() || meta.len() == 0 {
             return Err(fail("not a shared library file".into()));
+        }
+        // Checked before the loader maps them: a file cut short is a SIGBUS inside it, no word.
+        for lib in std::iter::once(path.clone()).chain(libraries_beside(path, options.manifest.as_ref())) {
+            let fail = |m: String| Error::Runtime { path: lib.clone(), setup_flag, source: m.into() };
+            crate::analysis::models::library_is_whole(&lib).map_err(fail)?;
+            if let Some(dir) = &options.manifest {
+                dir.verify(&lib).map_err(fail)?;
+            }
         }
         if matches!(options.provider, Provider::Cuda | Provider::Tensorrt) {
             preload_cuda_libraries(path);
@@ -353,6 +365,9 @@ impl Runtime {
         if meta.len() == 0 {
             return Err(invalid("the file is empty".into()));
         }
+        if let Some(dir) = &self.options.manifest {
+            dir.verify(path).map_err(|m| invalid(m.into()))?;
+        }
         let engine = self.engine_for(name);
         let provider_error = |source: crate::error::Cause| Error::Provider { provider: engine.to_string(), advice: self.options.provider.advice(), source };
         let mut builder = Session::builder(&self.env)
@@ -380,6 +395,24 @@ impl Runtime {
         tracing::info!(model = name, engine = %engine, "model opened");
         Ok(Model { name: name.to_string(), session, timings: self.timings.clone() })
     }
+}
+
+/// The libraries ONNX Runtime opens from its own folder: its providers, and the companions the
+/// manifest lists (OpenVINO, oneTBB).
+fn libraries_beside(library: &Path, manifest: Option<&crate::analysis::models::ModelDir>) -> Vec<PathBuf> {
+    let Some(folder) = library.parent() else { return Vec::new() };
+    let listed: Vec<&String> = manifest.map(|m| m.manifest.runtime.values().flat_map(|e| e.companions.keys()).collect()).unwrap_or_default();
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name.starts_with("libonnxruntime_providers_") && name.ends_with(".so")) || listed.iter().any(|l| **l == name)
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
 }
 
 /// The CUDA and cuDNN libraries that `models/setup.sh --gpu` puts in `lib/` beside the GPU

@@ -41,12 +41,15 @@ pub struct Stills {
     looping: bool,
     /// A single image is decoded once and repeated.
     cached: Option<Frame>,
+    /// The first still's size: a source gives frames of one size (a stream or a recording is
+    /// announced at it), so a still of another size is fitted into it.
+    size: Option<(u32, u32)>,
 }
 
 impl Stills {
     pub fn open(inputs: &[PathBuf], rate: f64, looping: bool) -> Result<Stills> {
         let paths = list_images(inputs)?;
-        Ok(Stills { paths, next: 0, rate, looping, cached: None })
+        Ok(Stills { paths, next: 0, rate, looping, cached: None, size: None })
     }
 }
 
@@ -75,8 +78,26 @@ impl Source for Stills {
             }
             return Ok(self.cached.clone());
         }
-        load_image(&self.paths[i], "input").map(Some)
+        let frame = load_image(&self.paths[i], "input")?;
+        let size = *self.size.get_or_insert(frame.dimensions());
+        if frame.dimensions() == size {
+            return Ok(Some(frame));
+        }
+        tracing::debug!(path = %self.paths[i].display(), from = ?frame.dimensions(), to = ?size, "a still of another size, fitted into the first's");
+        Ok(Some(fit_into(&frame, size)))
     }
+}
+
+/// `frame` scaled to fit inside `size` with its aspect kept, centred on black: a photo of another
+/// shape is shown whole, not stretched or cut.
+pub fn fit_into(frame: &Frame, (w, h): (u32, u32)) -> Frame {
+    let (fw, fh) = (frame.width().max(1) as f64, frame.height().max(1) as f64);
+    let scale = (w as f64 / fw).min(h as f64 / fh);
+    let (sw, sh) = (((fw * scale).round() as u32).clamp(1, w), ((fh * scale).round() as u32).clamp(1, h));
+    let scaled = image::imageops::resize(frame, sw, sh, image::imageops::FilterType::Triangle);
+    let mut out = Frame::from_pixel(w, h, image::Rgba([0, 0, 0, 255]));
+    image::imageops::replace(&mut out, &scaled, ((w - sw) / 2) as i64, ((h - sh) / 2) as i64);
+    out
 }
 
 const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png"];

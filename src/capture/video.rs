@@ -73,6 +73,15 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
     Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()) })
 }
 
+/// Whether a file has a sound track: drape writes the picture only, and says so.
+pub fn has_audio(path: &Path) -> bool {
+    Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "a", "-show_entries", "stream=index", "-of", "csv=p=0"])
+        .arg(file_arg(path))
+        .output()
+        .is_ok_and(|o| !String::from_utf8_lossy(&o.stdout).trim().is_empty())
+}
+
 pub struct VideoFile {
     path: PathBuf,
     info: VideoInfo,

@@ -114,10 +114,17 @@ pub fn refuse_collisions<'a, 'b>(inputs: impl IntoIterator<Item = &'a Path>, out
 /// or digits, at least one a letter; a folder with a dot in its name can be made first.
 pub fn looks_like_file(path: &Path) -> bool {
     !path.is_dir()
+        && !names_a_folder(path)
         && path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| (2..=4).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric()) && e.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
+/// Whether a path is written as a folder's (`out.png/`): the user said folder, whatever the name.
+pub fn names_a_folder(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().ends_with(b"/")
 }
 
 /// What `--view alpha` can be written to, for the error that refuses the rest.

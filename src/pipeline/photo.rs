@@ -56,7 +56,10 @@ pub fn maps_path(result: &Path) -> PathBuf {
 /// maps figures with `maps` included), and a name that reads as a file is never made a folder.
 /// With `alpha` (the alpha view) every output is PNG: JPEG would drop the transparency.
 pub fn plan_outputs(inputs: &[PathBuf], output: &Path, alpha: bool, maps: bool) -> Result<Vec<PathBuf>> {
-    let planned = if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() {
+    if output.as_os_str() == "-" {
+        return Err(Error::Usage("-: raw frames on stdout are for video and live; a photo's result goes to NAME.png, NAME.jpg or a folder".into()));
+    }
+    let planned = if inputs.len() == 1 && capture::is_image_path(output) && !output.is_dir() && !output::names_a_folder(output) {
         if alpha && !output.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
             return Err(Error::Usage(format!("{}: {}", output.display(), output::ALPHA_FORMATS)));
         }

@@ -39,6 +39,7 @@ pub fn runtime_options(g: &Global, dir: &ModelDir) -> RuntimeOptions {
         engine_cache: Some(dir.root.join(".cache").join("tensorrt")),
         saliency_threads: None,
         bf16_models: None,
+        manifest: Some(dir.clone()),
     }
 }
 

@@ -301,6 +301,15 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     let cuts = steadiness::hard_cuts(&changes);
     let s = steadiness::summarise(&ious, &cuts);
     let name = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
+    // No pair, no figure: "mean 1.000 over 0 pairs" read as perfectly steady.
+    if s.pairs == 0 {
+        anyhow::bail!(
+            "{}: {} frame(s) and {} hard cut(s) leave no two consecutive frames to compare; steadiness needs a clip of 2 or more frames in one shot",
+            input.display(),
+            ious.len() + 1,
+            s.cuts
+        );
+    }
     let lowest = steadiness::lowest(&ious, &cuts, 5);
     if a.json {
         println!(

@@ -57,6 +57,14 @@ pub fn process_video(g: &Global, dir: &ModelDir, a: &ProcessArgs) -> anyhow::Res
     let path = input.clone();
     let open: SourceOpener = Box::new(move || Ok(Box::new(video::VideoFile::open(&path, false)?) as Box<dyn Source>));
     let report = run_offline(open, analyser, &mut stage, vec![sink], stop_flag(), info.frames, &opts);
+    // Said, not silent: the result is the picture alone.
+    if a.output.as_os_str() != "-" && video::has_audio(&input) {
+        eprintln!(
+            "drape: {} has sound, which drape does not carry: the result is the picture only (to add it back: ffmpeg -i RESULT.mp4 -i {} -map 0:v -map 1:a -c:v copy WITH_SOUND.mp4)",
+            input.display(),
+            input.display()
+        );
+    }
     finish_video(report)
 }
 

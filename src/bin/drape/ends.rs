@@ -50,6 +50,18 @@ pub fn sink_for(path: &Path, fps: f64, size: (u32, u32), input: Option<&Path>, a
 /// before anything starts, for every sink and for the window's `--record`.
 pub fn check_video_output(path: &Path, input: Option<&Path>, alpha: bool) -> anyhow::Result<()> {
     output::refuse_overwrite(input, path)?;
+    // A folder of PNG frames starts by replacing its earlier frames: never the input's.
+    if let Some(i) = input.filter(|_| VideoFormat::for_path(path).is_none()) {
+        let frame = i.file_name().and_then(|n| n.to_str()).is_some_and(drape::output::sink::is_frame_name);
+        let folder = |p: &Path| std::fs::canonicalize(p).ok();
+        if frame && folder(path).is_some_and(|d| i.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }).and_then(folder) == Some(d)) {
+            anyhow::bail!(
+                "{}: the input {} is one of the PNG frames this folder's earlier run left, which a new run replaces; choose another output folder",
+                path.display(),
+                i.display()
+            );
+        }
+    }
     if alpha && VideoFormat::for_path(path).is_some_and(|f| !f.holds_alpha()) {
         anyhow::bail!("{}: {}", path.display(), output::ALPHA_FORMATS);
     }
