@@ -114,8 +114,10 @@ fn live_recording(dir: &Path, clip: &Path) -> std::process::Child {
         .spawn()
         .unwrap();
     let partial = dir.join("rec.partial.mp4");
+    // The partial file is made (and locked) before the models load: the recording is under way
+    // once the encoder has written into it.
     for _ in 0..300 {
-        if partial.exists() {
+        if std::fs::metadata(&partial).is_ok_and(|m| m.len() > 0) {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));

@@ -21,7 +21,7 @@ impl Saliency {
 
     /// The saliency map, 0..1, at model resolution.
     pub fn run(&mut self, frame: &Frame) -> Result<Map> {
-        let (w, h) = tensor::fit_size(frame.width(), frame.height(), self.long_side, 32);
+        let (w, h) = tensor::fit_size(frame.width(), frame.height(), run_side(self.long_side, frame), 32);
         let small = tensor::resize(frame, None, w, h);
         let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
         let out = self.model.run(&[Input { shape, data: &data }], 1)?;
@@ -29,6 +29,15 @@ impl Saliency {
         normalise(&mut map.data);
         Ok(map)
     }
+}
+
+/// The long side the model runs at: the one asked for, but never past the frame's own (up to
+/// the next multiple of 32) where that is over the default 320: an upscaled frame holds nothing
+/// more, and the model's memory grows with the square of the side (`--saliency-size 2048` on a
+/// 480x270 clip took 9.7 GB).
+fn run_side(asked: u32, frame: &Frame) -> u32 {
+    let long = frame.width().max(frame.height()).div_ceil(32) * 32;
+    asked.min(long.max(320))
 }
 
 /// (x - min) / (max - min); a flat map becomes all zeros (nothing salient).
@@ -95,6 +104,16 @@ pub const FRINGE_FLOOR: f32 = 0.35;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_saliency_side_never_passes_the_frame_s_beyond_the_default() {
+        let frame = |w, h| Frame::new(w, h);
+        assert_eq!(run_side(2048, &frame(480, 270)), 480);
+        assert_eq!(run_side(2048, &frame(3840, 2160)), 2048);
+        assert_eq!(run_side(320, &frame(96, 64)), 320, "the default is kept for small frames");
+        assert_eq!(run_side(640, &frame(100, 470)), 480);
+        assert_eq!(run_side(256, &frame(1920, 1080)), 256);
+    }
 
     #[test]
     fn saliency_reaches_one_on_the_people() {

@@ -32,6 +32,9 @@ pub struct VideoInfo {
     pub height: u32,
     pub fps: f64,
     pub frames: Option<u64>,
+    /// Stored with non-square pixels (anamorphic, a sample aspect ratio other than 1:1): the
+    /// decoder scales each frame to `width` x `height`, its shown size.
+    pub anamorphic: bool,
 }
 
 pub fn probe(path: &Path) -> Result<VideoInfo> {
@@ -45,7 +48,7 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
             "-select_streams",
             "v:0",
             "-show_entries",
-            "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames:stream_side_data=rotation",
+            "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,sample_aspect_ratio:stream_side_data=rotation",
             "-of",
             "default=noprint_wrappers=1",
         ])
@@ -68,9 +71,22 @@ pub fn probe(path: &Path) -> Result<VideoInfo> {
     // A phone's portrait clip is stored on its side with a rotation; ffmpeg turns the frames
     // upright as it decodes, so they come out with the sides swapped.
     let quarter_turned = field("rotation").and_then(|r| r.parse::<f64>().ok()).is_some_and(|r| (r.round() as i64).rem_euclid(180) == 90);
+    // Non-square pixels (SAR 2:1, an anamorphic camera or DVD): shown wider than stored. The
+    // frames are scaled to the shown size as they are decoded, or people come out squeezed.
+    let sar = field("sample_aspect_ratio").and_then(|r| {
+        let (n, d) = r.split_once(':')?;
+        let (n, d) = (n.parse::<f64>().ok()?, d.parse::<f64>().ok()?);
+        (n > 0.0 && d > 0.0).then_some(n / d)
+    });
+    let anamorphic = sar.is_some_and(|s| (s - 1.0).abs() > 1e-3);
+    let width: u32 = match sar {
+        // Even, for the 4:2:0 encoders; never more than 4 times the stored width.
+        Some(s) if anamorphic => ((width as f64 * s.clamp(0.25, 4.0) / 2.0).round() as u32 * 2).max(2),
+        _ => width,
+    };
     let (width, height) = if quarter_turned { (height, width) } else { (width, height) };
     let fps = rate(field("avg_frame_rate")).or_else(|| rate(field("r_frame_rate"))).unwrap_or(30.0);
-    Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()) })
+    Ok(VideoInfo { width, height, fps, frames: field("nb_frames").and_then(|v| v.parse().ok()), anamorphic })
 }
 
 /// Whether a file has a sound track: drape writes the picture only, and says so.
@@ -113,7 +129,9 @@ impl VideoFile {
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-v", "error", "-xerror", "-nostdin", "-threads", "1", "-i"])
             .arg(file_arg(&self.path))
-            .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgba", "-"])
+            .args(["-map", "0:v:0", "-fps_mode", "passthrough"])
+            .args(if self.info.anamorphic { vec!["-vf".to_string(), format!("scale={}:{},setsar=1", self.info.width, self.info.height)] } else { Vec::new() })
+            .args(["-f", "rawvideo", "-pix_fmt", "rgba", "-"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -44,6 +44,40 @@ pub fn save_image(frame: &Frame, path: &Path) -> Result<()> {
     std::fs::rename(&partial, path).map_err(|e| Error::output(path, e))
 }
 
+/// The write lock on a run's photo outputs, held for the run: a second drape given the same
+/// output is refused at once, as for video, instead of both writing `NAME.partial.EXT` (the
+/// file the lock is on) or one folder's results. An empty lock file left is removed.
+pub struct PhotoLock {
+    file: std::fs::File,
+    partial: Option<PathBuf>,
+}
+
+impl PhotoLock {
+    /// `output` is one photo's result file when `single`, else the folder of results.
+    pub fn take(output: &Path, single: bool) -> Result<PhotoLock> {
+        if !single {
+            return Ok(PhotoLock { file: sink::lock_for_writing(output, output)?, partial: None });
+        }
+        let partial = partial_path(output);
+        Ok(PhotoLock { file: sink::lock_for_writing(&partial, output)?, partial: Some(partial) })
+    }
+}
+
+impl Drop for PhotoLock {
+    fn drop(&mut self) {
+        use std::os::unix::fs::MetadataExt;
+        let Some(partial) = &self.partial else { return };
+        // Only this lock's own empty file: once renamed to the result, the name may be
+        // another drape's lock by now.
+        let (Ok(held), Ok(there)) = (self.file.metadata(), std::fs::metadata(partial)) else { return };
+        if held.ino() == there.ino() && held.dev() == there.dev() && there.len() == 0 {
+            if let Err(e) = std::fs::remove_file(partial) {
+                tracing::debug!(path = %partial.display(), "the lock file stays: {e}");
+            }
+        }
+    }
+}
+
 /// A path as the file it names, for comparing spellings: canonical where it exists, else its
 /// nearest existing folder, canonical, joined with the rest (`p` and folders above it may not
 /// exist yet: a run's outputs in a folder it will make).

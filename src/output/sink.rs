@@ -127,8 +127,7 @@ impl VideoSink {
     fn start(&mut self, w: u32, h: u32) -> Result<()> {
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", &format!("{w}x{h}"), "-r", &format!("{}", self.fps), "-i", "-"])
-            // 4:2:0 needs even sides; pad by a pixel rather than fail on odd frames.
-            .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"])
+            .args(["-vf", &even_sides(w, h)])
             .args(self.format.encoder_args())
             .arg(crate::capture::video::file_arg(&self.partial))
             .stdin(Stdio::piped())
@@ -149,6 +148,17 @@ impl VideoSink {
         self.size = Some((w, h));
         Ok(())
     }
+}
+
+/// The encoder's filter for 4:2:0, which needs even sides: an odd side gains a pixel that repeats
+/// its neighbour (a black one showed as a dark line and bled into the last real column). Planar
+/// RGB first: `fillborders` misreads packed RGBA.
+fn even_sides(w: u32, h: u32) -> String {
+    let (right, bottom) = (w % 2, h % 2);
+    if right == 0 && bottom == 0 {
+        return "pad=ceil(iw/2)*2:ceil(ih/2)*2".into();
+    }
+    format!("format=gbrap,pad={}:{}:0:0,fillborders=right={right}:bottom={bottom}:mode=smear", w + right, h + bottom)
 }
 
 impl VideoSink {

@@ -102,6 +102,8 @@ pub fn process_photos(analyser: &mut Analyser, stage: &mut Stage, job: &PhotoJob
     let inputs = capture::list_images(&job.inputs)?;
     let existed = job.output.is_dir();
     let outputs = plan_outputs(&inputs, &job.output, job.view == View::Alpha, job.maps)?;
+    let single = outputs.len() == 1 && outputs[0] == job.output;
+    let _lock = output::PhotoLock::take(&job.output, single)?;
     let style = analyser.load_style(&job.style)?;
     let request = Request { parts: job.parts, style: &style, style_options: StyleOptions { strength: job.strength, preserve_colour: job.preserve_colour } };
     // Each photo stands alone: no temporal smoothing.
