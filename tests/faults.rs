@@ -452,7 +452,7 @@ fn stills_of_other_sizes_keep_the_stream_at_one_size() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("96x64"), "{}", stderr(&o));
     let one = 96 * 64 * 4;
-    assert!(o.stdout.len() % one == 0 && o.stdout.len() >= 2 * one, "{} bytes: frames of 96x64 only", o.stdout.len());
+    assert!(o.stdout.len().is_multiple_of(one) && o.stdout.len() >= 2 * one, "{} bytes: frames of 96x64 only", o.stdout.len());
     // The 80x80 and 50x70 stills, fitted: black bars left and right, the picture in the middle.
     let fitted = o.stdout.chunks(one).any(|f| {
         let px = |x: usize, y: usize| &f[(y * 96 + x) * 4..(y * 96 + x) * 4 + 3];
