@@ -658,6 +658,53 @@ fn a_large_saliency_size_on_a_small_clip_takes_the_memory_the_clip_needs() {
     assert_eq!(ffprobe(&out).0, 8);
 }
 
+/// Row 16: a headless live recording of a 4K file, stopped with Ctrl-C: it took 41.5 s to stop
+/// after 20 s of recording and the take held 21.1 s; after 6 s, 10.8 s to stop and a take of
+/// 5.4 s. Each composited frame went to the encoder once per frame slot it covered (30 and more
+/// copies of 33 MB at 4K), and the queue of copies held the compositor back and the stop up.
+/// Frames now go with their times: the stop is prompt and the take lasts as long as the
+/// recording did.
+#[test]
+fn a_4k_live_recording_stops_promptly_and_keeps_real_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = pattern_clip(dir.path(), "4k.mp4", 30, (3840, 2160), 30, &["-c:v", "libx264", "-preset", "ultrafast"]);
+    let rec = dir.path().join("rec.mp4");
+    let partial = dir.path().join("rec.partial.mp4");
+    let launched = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["live", "--input", s(&clip), "--loop", "--no-window", "--record", s(&rec)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Under way once the encoder has written into the file (it is made before the models load).
+    let mut data = None;
+    for _ in 0..1200 {
+        if std::fs::metadata(&partial).is_ok_and(|m| m.len() > 0) {
+            data = Some(std::time::Instant::now());
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let data = data.expect("the recording started");
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let signalled = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    let stopping = signalled.elapsed().as_secs_f64();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{status:?}: {err}");
+    let recorded = (signalled - data).as_secs_f64();
+    let since_launch = (signalled - launched).as_secs_f64();
+    let probe = Command::new("ffprobe").args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"]).arg(&rec).output().unwrap();
+    let take: f64 = String::from_utf8_lossy(&probe.stdout).trim().parse().unwrap_or(0.0);
+    // The take covers at least the time the file was known to be recording, and no more than
+    // drape ran; stopping takes less than the recording did.
+    assert!(take >= recorded && take <= since_launch + 1.0, "take {take:.1} s; recording for {recorded:.1} s, {since_launch:.1} s since launch; {err}");
+    assert!(stopping < recorded, "{stopping:.1} s to stop after {recorded:.1} s of recording");
+}
+
 // 4. Two writers.
 
 /// Waits for `path` to appear, up to `secs`.

@@ -2,6 +2,7 @@
 //! so an interrupted run never leaves a file that looks finished.
 
 pub mod figure;
+pub mod matroska;
 pub mod sink;
 
 use std::path::{Path, PathBuf};

@@ -19,6 +19,16 @@ pub struct Finished {
 
 pub trait Sink: Send {
     fn write(&mut self, frame: &Frame) -> Result<()>;
+    /// Write `frame` on a clock: shown from `at` (since the recording's start) over `slots`
+    /// frame slots of the rate. A sink without times writes it once per slot; a video file
+    /// writes it once with its time.
+    fn write_at(&mut self, frame: &Frame, at: std::time::Duration, slots: u64) -> Result<()> {
+        let _ = at;
+        for _ in 0..slots {
+            self.write(frame)?;
+        }
+        Ok(())
+    }
     /// Close the sink. `complete` is false when the run stopped early (error, interrupt).
     fn finish(self: Box<Self>, complete: bool) -> Result<Finished>;
 }
@@ -91,6 +101,10 @@ pub struct VideoSink {
     frames: u64,
     /// The encoder quit mid-recording: the file is never renamed to its final name.
     failed: bool,
+    /// Frames come with times ([`Sink::write_at`]), framed as Matroska: the last one's, in ms.
+    timed: Option<u64>,
+    /// Frame slots of the rate covered, on a clock.
+    slots: u64,
     /// Held while this sink writes: a second drape given the same output is refused instead of
     /// sharing the partial file with this one.
     _lock: std::fs::File,
@@ -121,13 +135,39 @@ impl VideoSink {
         super::ensure_writable_dir(dir)?;
         let partial = super::partial_path(path);
         let lock = lock_for_writing(&partial, path)?;
-        Ok(VideoSink { format, path: path.to_path_buf(), partial, fps, size: None, child: None, stderr: None, frames: 0, failed: false, _lock: lock })
+        Ok(VideoSink {
+            format,
+            path: path.to_path_buf(),
+            partial,
+            fps,
+            size: None,
+            child: None,
+            stderr: None,
+            frames: 0,
+            failed: false,
+            timed: None,
+            slots: 0,
+            _lock: lock,
+        })
     }
 
     fn start(&mut self, w: u32, h: u32) -> Result<()> {
         let mut cmd = Command::new("ffmpeg");
-        cmd.args(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", &format!("{w}x{h}"), "-r", &format!("{}", self.fps), "-i", "-"])
-            .args(["-vf", &even_sides(w, h)])
+        if self.timed.is_some() {
+            // Each frame once, with its time. Up to 1080p at 30 fps the encoder fills the rate's
+            // slots itself (a file at the source's rate, as players and editors expect); above
+            // that it could not keep up with the copies, so the file keeps the frames' own times.
+            let cfr = w as f64 * h as f64 * self.fps <= 1920.0 * 1080.0 * 30.0 * 1.01;
+            cmd.args(["-v", "error", "-y", "-f", "matroska", "-i", "-"]);
+            if cfr {
+                cmd.args(["-fps_mode", "cfr", "-r", &format!("{}", self.fps)]);
+            } else {
+                cmd.args(["-fps_mode", "vfr"]);
+            }
+        } else {
+            cmd.args(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", &format!("{w}x{h}"), "-r", &format!("{}", self.fps), "-i", "-"]);
+        }
+        cmd.args(["-vf", &even_sides(w, h)])
             .args(self.format.encoder_args())
             .arg(crate::capture::video::file_arg(&self.partial))
             .stdin(Stdio::piped())
@@ -146,7 +186,33 @@ impl VideoSink {
         }));
         self.child = Some((child, stdin));
         self.size = Some((w, h));
+        if self.timed.is_some() {
+            self.send(&super::matroska::header(w, h))?;
+        }
         Ok(())
+    }
+
+    /// Bytes to the encoder; a closed pipe is the encoder's failure, told in its own words.
+    fn send(&mut self, bytes: &[u8]) -> Result<()> {
+        let Some((_, stdin)) = self.child.as_mut() else { return Err(Error::output(&self.partial, "the encoder stopped earlier")) };
+        if let Err(e) = stdin.write_all(bytes) {
+            self.failed = true;
+            return Err(match self.close() {
+                Err(why) => why,
+                Ok(()) => Error::output(&self.partial, because("the encoder stopped", e)),
+            });
+        }
+        Ok(())
+    }
+
+    /// The first frame starts the encoder at its size; a later one must have it.
+    fn check_size(&mut self, frame: &Frame) -> Result<()> {
+        let (w, h) = frame.dimensions();
+        match self.size {
+            None => self.start(w, h),
+            Some(s) if s != (w, h) => Err(Error::output(&self.path, format!("frame size changed from {}x{} to {w}x{h} mid-recording", s.0, s.1))),
+            Some(_) => Ok(()),
+        }
     }
 }
 
@@ -183,24 +249,34 @@ impl VideoSink {
 
 impl Sink for VideoSink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        let (w, h) = frame.dimensions();
-        match self.size {
-            None => self.start(w, h)?,
-            Some(s) if s != (w, h) => {
-                return Err(Error::output(&self.path, format!("frame size changed from {}x{} to {w}x{h} mid-recording", s.0, s.1)));
-            }
-            Some(_) => {}
+        if self.timed.is_some() {
+            return Err(Error::output(&self.path, "a recording on a clock takes frames with their times"));
         }
-        let Some((_, stdin)) = self.child.as_mut() else { return Err(Error::output(&self.partial, "the encoder stopped earlier")) };
-        if let Err(e) = stdin.write_all(frame.as_raw()) {
-            // The encoder quit (a full disk, a bad option): its own words say why, not the pipe.
-            self.failed = true;
-            return Err(match self.close() {
-                Err(why) => why,
-                Ok(()) => Error::output(&self.partial, because("the encoder stopped", e)),
-            });
-        }
+        self.check_size(frame)?;
+        // The encoder quitting (a full disk, a bad option) is told in its own words.
+        self.send(frame.as_raw())?;
         self.frames += 1;
+        Ok(())
+    }
+
+    fn write_at(&mut self, frame: &Frame, at: std::time::Duration, slots: u64) -> Result<()> {
+        if slots == 0 {
+            return Ok(());
+        }
+        if self.size.is_none() {
+            self.timed = Some(0);
+        } else if self.timed.is_none() {
+            return Err(Error::output(&self.path, "a recording without a clock takes frames without times"));
+        }
+        self.check_size(frame)?;
+        // Times only go forward, a millisecond at least (two frames in one ms are one).
+        let last = self.timed.unwrap_or(0);
+        let ms = (at.as_millis() as u64).max(if self.frames == 0 { 0 } else { last + 1 });
+        self.send(&super::matroska::frame_prefix(ms, frame.as_raw().len()))?;
+        self.send(frame.as_raw())?;
+        self.timed = Some(ms);
+        self.frames += 1;
+        self.slots += slots;
         Ok(())
     }
 
@@ -224,7 +300,8 @@ impl Sink for VideoSink {
             VideoFormat::WebmAlpha => "VP9 with alpha",
             VideoFormat::MovProres => "ProRes 4444 with alpha",
         };
-        Ok(Finished { what: format!("{} frames of {codec} at {} fps", self.frames, self.fps), path: Some(path), frames: self.frames })
+        let frames = if self.timed.is_some() { self.slots } else { self.frames };
+        Ok(Finished { what: format!("{frames} frames of {codec} at {} fps", self.fps), path: Some(path), frames })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Sender};
 
@@ -23,7 +23,8 @@ struct Pacing {
 }
 
 pub struct SinkThread {
-    tx: Sender<(Arc<Frame>, u64)>,
+    /// Frames, with the slots of the rate each covers and, on a clock, its time.
+    tx: Sender<(Arc<Frame>, u64, Option<Duration>)>,
     handle: std::thread::JoinHandle<(Vec<Finished>, Option<Error>)>,
     /// Read by the thread when its input ends: whether the output is whole.
     complete: Arc<AtomicBool>,
@@ -31,27 +32,33 @@ pub struct SinkThread {
     failed: Arc<AtomicBool>,
     pacing: Option<Pacing>,
     started: Instant,
+    /// The newest frame, on a clock: it is shown until the recording stops.
+    last: Option<Arc<Frame>>,
 }
 
 impl SinkThread {
     /// Start writing to `sinks`; `depth` frames may wait (a full queue holds the caller back,
     /// which is offline's back-pressure). Each write's time goes to `stats` as "encode".
     pub fn spawn(mut sinks: Vec<Box<dyn Sink>>, depth: usize, stats: Option<Stats>) -> SinkThread {
-        let (tx, rx) = bounded::<(Arc<Frame>, u64)>(depth.max(1));
+        let (tx, rx) = bounded::<(Arc<Frame>, u64, Option<Duration>)>(depth.max(1));
         let complete = Arc::new(AtomicBool::new(false));
         let failed = Arc::new(AtomicBool::new(false));
         let handle = {
             let (complete, failed) = (complete.clone(), failed.clone());
             std::thread::spawn(move || {
                 let mut error = None;
-                'frames: for (frame, times) in rx.iter() {
+                for (frame, times, at) in rx.iter() {
                     let t = Instant::now();
-                    for _ in 0..times {
-                        if let Some(e) = sinks.iter_mut().find_map(|s| s.write(&frame).err()) {
-                            error = Some(e);
-                            failed.store(true, Ordering::SeqCst);
-                            break 'frames;
-                        }
+                    let written = sinks.iter_mut().find_map(|s| match at {
+                        // On a clock: each sink writes the frame's slots its own way (a video
+                        // file once, with the time).
+                        Some(at) => s.write_at(&frame, at, times).err(),
+                        None => (0..times).find_map(|_| s.write(&frame).err()),
+                    });
+                    if let Some(e) = written {
+                        error = Some(e);
+                        failed.store(true, Ordering::SeqCst);
+                        break;
                     }
                     if let Some(s) = &stats {
                         s.stage("encode", t.elapsed().as_secs_f64() * 1e3);
@@ -72,7 +79,7 @@ impl SinkThread {
                 (finished, error)
             })
         };
-        SinkThread { tx, handle, complete, failed, pacing: None, started: Instant::now() }
+        SinkThread { tx, handle, complete, failed, pacing: None, started: Instant::now(), last: None }
     }
 
     /// A recording of a live source at `fps`: frames are repeated to keep the source's clock.
@@ -92,21 +99,27 @@ impl SinkThread {
         if self.failed.load(Ordering::SeqCst) {
             return false;
         }
-        let times = match &mut self.pacing {
-            None => 1,
+        let (times, at) = match &mut self.pacing {
+            None => (1, None),
             Some(p) => {
-                let due = (p.start.get_or_insert_with(Instant::now).elapsed().as_secs_f64() * p.fps) as u64 + 1;
+                let at = p.start.get_or_insert_with(Instant::now).elapsed();
+                let due = (at.as_secs_f64() * p.fps) as u64 + 1;
                 let times = due.saturating_sub(p.written);
                 p.written += times;
-                times
+                self.last = Some(frame.clone());
+                (times, Some(at))
             }
         };
-        times == 0 || self.tx.send((frame, times)).is_ok()
+        times == 0 || self.tx.send((frame, times, at)).is_ok()
     }
 
     /// End the input and finalise every sink: whole when `complete` and nothing failed, else
     /// kept as a partial output. Returns what each left behind and the first error.
-    pub fn finish(self, complete: bool) -> (Vec<Finished>, Option<Error>) {
+    pub fn finish(mut self, complete: bool) -> (Vec<Finished>, Option<Error>) {
+        // On a clock the take lasts until the stop: the newest frame is shown up to it.
+        if let Some(last) = self.last.take() {
+            self.push(last);
+        }
         self.complete.store(complete, Ordering::SeqCst);
         drop(self.tx);
         self.handle.join().unwrap_or((Vec::new(), Some(Error::Panicked { thread: "encoder" })))
