@@ -92,8 +92,15 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
         while bytes.get(i) == Some(&0xFF) && bytes.get(i + 1) == Some(&0xFF) {
             i += 1;
         }
-        let (Some(&0xFF), Some(&marker)) = (bytes.get(i), bytes.get(i + 1)) else {
-            return false;
+        let marker = match (bytes.get(i), bytes.get(i + 1)) {
+            (Some(&0xFF), Some(&m)) => m,
+            // Stray bytes between segments: decoders (zune-jpeg, libjpeg) skip them to the
+            // next marker, and so does this walk.
+            (Some(_), Some(_)) => {
+                i += 1;
+                continue;
+            }
+            _ => return false,
         };
         i += 2;
         match marker {
@@ -220,6 +227,11 @@ mod tests {
         assert!(e.contains("truncated"), "{e}");
         // Cut right after the thumbnail: its EOI sits in the last bytes, and still the
         // picture is not there.
+        // Stray bytes between header segments are skipped, as decoders do.
+        let mut stray = j[..2].to_vec();
+        stray.extend([0x00, 0x13, 0x37]);
+        stray.extend(&j[2..]);
+        assert!(jpeg_is_complete(&stray));
         let after_thumb = &with_thumb[..4 + thumb.len() + 2 + 40];
         let e = decode_image(after_thumb, p, "input").unwrap_err().report();
         assert!(e.contains("truncated"), "{e}");

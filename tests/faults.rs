@@ -424,6 +424,14 @@ fn png_frames_replace_an_earlier_longer_run_and_never_an_input() {
     let o = drape(&["process", s(&short), "-o", s(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(frames(), ["frame_000001.png", "frame_000002.png", "frame_000003.png", "notes.txt"]);
+    // A run that fails before its first frame (here a damaged model) leaves the earlier frames.
+    let damaged = models_with_damaged(&dir.path().join("m"), "pan_skin_clothes_hair.onnx", |b| {
+        let mid = b.len() / 2;
+        b[mid] ^= 0x5a;
+    });
+    let o = drape(&["--models", s(&damaged), "process", s(&long), "-o", s(&out)]);
+    assert_clean_failure(&o, "pan_skin_clothes_hair.onnx");
+    assert_eq!(frames().len(), 4, "{:?}", frames());
     // A frame of the earlier run as the input, recorded into its own folder: refused, kept.
     let input = out.join("frame_000002.png");
     let before = bytes(&input);

@@ -329,20 +329,6 @@ impl PngSequence {
     pub fn create(dir: &Path) -> Result<PngSequence> {
         super::ensure_writable_dir(dir)?;
         let lock = lock_for_writing(dir, dir)?;
-        // The folder holds this run's frames and no others: an earlier, longer run's frames past
-        // this one's end would read as part of it. Replaced, as a video file is; only the
-        // names this sink writes, and only once the folder's lock is held.
-        let earlier: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| Error::output(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_frame_name))
-            .collect();
-        for p in &earlier {
-            std::fs::remove_file(p).map_err(|e| Error::output(p, e))?;
-        }
-        if !earlier.is_empty() {
-            tracing::warn!(folder = %dir.display(), "replaced the {} PNG frames of an earlier run", earlier.len());
-        }
         Ok(PngSequence { dir: dir.to_path_buf(), frames: 0, _lock: lock })
     }
 }
@@ -352,8 +338,32 @@ pub fn is_frame_name(name: &str) -> bool {
     name.strip_prefix("frame_").and_then(|r| r.strip_suffix(".png")).is_some_and(|n| n.len() >= 6 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+impl PngSequence {
+    /// The folder holds this run's frames and no others: an earlier, longer run's frames past
+    /// this one's end would read as part of it. Replaced, as a video file is, once this run has
+    /// a frame to write (a run that fails at its start leaves the earlier frames), only the
+    /// names this sink writes, and only with the folder's lock held.
+    fn replace_earlier_frames(&self) -> Result<()> {
+        let earlier: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map_err(|e| Error::output(&self.dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_frame_name))
+            .collect();
+        for p in &earlier {
+            std::fs::remove_file(p).map_err(|e| Error::output(p, e))?;
+        }
+        if !earlier.is_empty() {
+            tracing::warn!(folder = %self.dir.display(), "replaced the {} PNG frames of an earlier run", earlier.len());
+        }
+        Ok(())
+    }
+}
+
 impl Sink for PngSequence {
     fn write(&mut self, frame: &Frame) -> Result<()> {
+        if self.frames == 0 {
+            self.replace_earlier_frames()?;
+        }
         self.frames += 1;
         super::save_image(frame, &self.dir.join(format!("frame_{:06}.png", self.frames)))
     }

@@ -115,11 +115,17 @@ impl SinkThread {
 
     /// End the input and finalise every sink: whole when `complete` and nothing failed, else
     /// kept as a partial output. Returns what each left behind and the first error.
-    pub fn finish(mut self, complete: bool) -> (Vec<Finished>, Option<Error>) {
-        // On a clock the take lasts until the stop: the newest frame is shown up to it.
+    /// On a clock, the take ends now: the newest frame is shown up to this moment. Called as
+    /// the frames stop, before the rest of the run winds down (models finishing a run would
+    /// otherwise lengthen the take with a still frame); [`SinkThread::finish`] calls it too.
+    pub fn end_take(&mut self) {
         if let Some(last) = self.last.take() {
             self.push(last);
         }
+    }
+
+    pub fn finish(mut self, complete: bool) -> (Vec<Finished>, Option<Error>) {
+        self.end_take();
         self.complete.store(complete, Ordering::SeqCst);
         drop(self.tx);
         self.handle.join().unwrap_or((Vec::new(), Some(Error::Panicked { thread: "encoder" })))

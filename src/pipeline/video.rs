@@ -1019,6 +1019,7 @@ pub fn run_live(
             Ok(opts.max_frames.is_none_or(|m| n < m))
         },
     );
+    out.end_take();
     let interrupted = stop.load(Ordering::SeqCst);
     let first = session.finish().or(looped.err());
     // A live recording is whole when it stops on request; an error upstream leaves it partial.
