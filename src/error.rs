@@ -62,6 +62,9 @@ pub enum Error {
     #[error("stdout: the reader went away")]
     ReaderGone,
 
+    #[error("{path}: not a recording of model outputs drape can use ({why}); delete it and record it again")]
+    Recording { path: PathBuf, why: String },
+
     #[error("{0}")]
     Usage(String),
 }

@@ -5,6 +5,7 @@ pub mod flow;
 pub mod follow;
 pub mod models;
 pub mod parts;
+pub mod recorded;
 pub mod restyle;
 pub mod runtime;
 pub mod saliency;
@@ -16,7 +17,8 @@ use std::path::PathBuf;
 
 use self::models::ModelDir;
 use self::parts::composite::{CompositeModels, CompositeSegmenter};
-use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall};
+use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall, Segmentation};
+use self::recorded::ModelOutputs;
 use self::runtime::Runtime;
 use self::saliency::Saliency;
 use self::steady::Steady;
@@ -224,6 +226,20 @@ impl Analyser {
         self.analyse_styles_given(frame, saliency, selected, styles, options)
     }
 
+    /// The garments of `frame` (nothing restyled) and the models' outputs they were made from,
+    /// for a [`recorded::Replay`] of the rules without the models.
+    pub fn analyse_recording(&mut self, frame: &Frame) -> Result<(Analysis, ModelOutputs)> {
+        let mut saliency = match self.saliency.as_mut() {
+            Some(s) => s.run(frame)?,
+            None => return Err(Error::Inference { name: "u2netp".into(), source: "the saliency model was taken to a thread of its own".into() }),
+        };
+        let raw = saliency.clone();
+        let (seg, maps) = self.parts.segment_recorded(frame, &saliency)?;
+        finish_saliency(&mut saliency, &seg, &mut self.steady_saliency);
+        let analysis = Analysis { saliency, parts: seg.parts, stylized: None, gate: seg.gate, people: seg.people };
+        Ok((analysis, ModelOutputs { saliency: raw, parts: maps }))
+    }
+
     /// Everything after the saliency model, given its map of this frame ([`Saliency::run`]).
     pub fn analyse_styles_given(
         &mut self,
@@ -235,11 +251,7 @@ impl Analyser {
     ) -> Result<Analysis> {
         let t = self.timings.clone();
         let seg = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
-        if let Some(gate) = &seg.gate {
-            saliency::normalise_within(&mut saliency, gate, seg.owner.as_deref());
-            let gate = gate.resized(saliency.width, saliency.height);
-            saliency.data = self.steady_saliency.apply(std::mem::take(&mut saliency.data), &gate.data, saliency.width, saliency.height);
-        }
+        finish_saliency(&mut saliency, &seg, &mut self.steady_saliency);
         let parts = seg.parts;
         let rect =
             if options.strength <= 0.0 || selected.is_empty() { None } else { selected_rect(&parts, &saliency, selected, frame.width(), frame.height()) };
@@ -248,6 +260,16 @@ impl Analyser {
             Some(rect) => Some(restyle_crop(&mut self.stylizer, &t, frame, rect, &parts, selected, styles, options, self.config.style_size)?),
         };
         Ok(Analysis { saliency, parts, stylized, gate: seg.gate, people: seg.people })
+    }
+}
+
+/// The saliency map narrowed to the people the segmenter found, each to their own range, and
+/// averaged where they hold still: the soft alpha of the method.
+fn finish_saliency(saliency: &mut Map, seg: &Segmentation, steady: &mut Steady) {
+    if let Some(gate) = &seg.gate {
+        saliency::normalise_within(saliency, gate, seg.owner.as_deref());
+        let gate = gate.resized(saliency.width, saliency.height);
+        saliency.data = steady.apply(std::mem::take(&mut saliency.data), &gate.data, saliency.width, saliency.height);
     }
 }
 

@@ -85,4 +85,5 @@ pub fn assert_clean_failure(o: &Output, needle: &str) {
     assert!(lines[0].contains(needle), "error should name {needle}: {err}");
 }
 
+pub mod recorded;
 pub mod video;

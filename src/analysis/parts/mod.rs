@@ -143,6 +143,12 @@ pub struct Segmentation {
 pub trait GarmentSegmenter: Send {
     fn name(&self) -> &'static str;
     fn segment(&mut self, frame: &Frame, saliency: &Map) -> Result<Segmentation>;
+    /// Like `segment`, with the models' outputs that the segmenter's rules read, for running
+    /// the rules again without the models ([`composite::GarmentRules`]); None for a segmenter
+    /// whose model alone decides.
+    fn segment_recorded(&mut self, frame: &Frame, saliency: &Map) -> Result<(Segmentation, Option<composite::ModelMaps>)> {
+        Ok((self.segment(frame, saliency)?, None))
+    }
     /// Forget the people followed so far (the next frame is unrelated: another photo, a cut).
     fn forget(&mut self) {}
 }

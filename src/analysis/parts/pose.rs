@@ -114,6 +114,12 @@ impl Person {
         Person { landmarks, score: 1.0, roi: Roi::default(), next: None, mask: Vec::new(), turn: (1.0, 0.0) }
     }
 
+    /// A person as the landmark model gives one (a recorded one read back).
+    pub fn new(landmarks: Vec<Landmark>, score: f32, roi: Roi, next: Option<Roi>, mask: Vec<f32>) -> Person {
+        let turn = (roi.rotation.cos(), roi.rotation.sin());
+        Person { landmarks, score, roi, next, mask, turn }
+    }
+
     /// The person mask at frame pixel (x, y), bilinear; 0 outside the ROI.
     pub fn mask_at(&self, x: f32, y: f32) -> f32 {
         let n = MASK_SIZE as usize;

@@ -101,3 +101,24 @@ pub(super) fn torso_of_hair(b: &Body, pan: &Map) -> bool {
     }
     n >= 8 && hair / n as f32 > 0.5
 }
+
+/// The bodies of the skeletons the pose model found, without those that are no one.
+pub(super) fn bodies(found: Vec<Person>, selfie: Option<&Map>, pan: Option<&Map>, (fw, fh): (u32, u32), (sx, sy): (f32, f32)) -> Vec<(Person, Body)> {
+    let mut people: Vec<(Person, Body)> = found.into_iter().filter_map(|q| body(&q, fw, fh, sx, sy).map(|b| (q, b))).collect();
+    // A skeleton turned far from upright whose legs would lie off the person mask is no body:
+    // the detector took the back of a head for someone lying on their side (b3's walkers
+    // entering from below), and their hair was restyled as a tiny person's fabric.
+    if let Some(m) = selfie {
+        people.retain(|(q, b)| !sideways_on_nobody(q, b, m));
+    }
+    // Nor is a skeleton whose torso is hair: the back of a head coming in from below the frame,
+    // taken for a whole small person standing in it (b3 again).
+    if let Some(m) = pan {
+        for (q, b) in &people {
+            tracing::trace!(rotation = q.roi.rotation.to_degrees(), head = ?head_share(b, m), score = q.score, "pose skeleton's head");
+        }
+        people.retain(|(_, b)| !torso_of_hair(b, m));
+        people.retain(|(q, b)| !tilted_headless(q, b, m));
+    }
+    people
+}

@@ -1,17 +1,7 @@
-//! PAN's say at a pixel, and one person's skin colour learnt from their face: a garment of a
-//! skin-like colour that is not this person's skin is not taken for skin.
+//! Each person's skin colour learnt from their face, and how far paler than it each pixel is: a
+//! garment of a skin-like colour that is not this person's skin is not taken for skin.
 
 use super::*;
-
-/// PAN's say at one pixel, read for its owner.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Evidence {
-    pub(super) clothes: f32,
-    pub(super) skin: f32,
-    pub(super) hair: f32,
-    /// Skin of this person's own skin colour (the face's), for learning what is not garment.
-    pub(super) true_skin: f32,
-}
 
 /// One person's skin colour, learnt from the skin PAN finds on their face: a garment of a
 /// skin-like colour that is not this person's skin is not taken for skin.
@@ -83,4 +73,83 @@ pub fn skin_gamut(c: [f32; 3]) -> f32 {
     let chroma = c[1].hypot(c[2]);
     let hue = c[2].atan2(c[1]).to_degrees();
     (1.0 - smoothstep(40.0, 55.0, chroma)) * smoothstep(0.0, 15.0, hue) * (1.0 - smoothstep(85.0, 100.0, hue))
+}
+
+/// The half width, in shoulder widths, that a patch of pale colour needs to count as fabric: a
+/// shine on skin is narrower.
+const SHINE: f32 = 0.035;
+
+/// The face radius, in map pixels, over which its colour is read well enough for the pale test.
+pub(super) const PALE_FACE: (f32, f32) = (10.0, 14.0);
+
+/// The share of a person's PAN skin that must be far paler than their face before pale colours
+/// count as fabric on them (rising between the two).
+const PALE_SHARE: (f32, f32) = (0.18, 0.25);
+
+/// Each person's skin colour and what is pale against it.
+pub(super) struct SkinColours {
+    /// Per person, learnt from their face where PAN is sure of skin.
+    pub(super) models: Vec<Option<SkinModel>>,
+    /// Per pixel: how far paler than its owner's face ([`SkinModel::pale`]).
+    pub(super) pale: Vec<f32>,
+    /// Per person: how far pale colours count as fabric on them at all.
+    pub(super) pale_share: Vec<f32>,
+    /// Per pixel: near a patch of pale colour wider than a shine on skin.
+    pub(super) pale_near: Vec<f32>,
+}
+
+/// Each person's skin colour from their face, and the pale test against it.
+pub(super) fn skin_colours(people: &[(Person, Body)], own: &Ownership, lab: &[[f32; 3]], pan: Option<&Map>, (w, h): (u32, u32)) -> SkinColours {
+    let Ownership { owner, gate, .. } = own;
+    let n = (w * h) as usize;
+    let models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, lab, pan, w, h))).collect();
+    // How far paler than its owner's face each pixel is, once: read three times below. Only
+    // worked out when someone's face is big enough to read (PALE_FACE); else nothing is pale.
+    let readable = models.iter().flatten().any(|sm| sm.radius > PALE_FACE.0);
+    let pale: Vec<f32> = if readable {
+        (0..n)
+            .map(|i| match models.get(owner[i]).and_then(|s| s.as_ref()) {
+                Some(sm) if gate[i] >= 1e-3 => sm.pale(lab[i]),
+                _ => 0.0,
+            })
+            .collect()
+    } else {
+        vec![0.0; n]
+    };
+    // Pale colours are fabric only for a person much of whose PAN skin is that pale: a peach
+    // top PAN calls skin is a large share of it, the shine on a sprinter's sunlit neck a small
+    // one.
+    let pale_counts = {
+        let mut c = vec![(0.0f32, 0.0f32); people.len()];
+        if let (true, Some(m)) = (readable, pan) {
+            for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
+                if models[owner[i]].as_ref().is_some_and(|sm| sm.radius > PALE_FACE.0) && m.get(i as u32 % w, i as u32 / w, 0) > 0.5 {
+                    c[owner[i]].0 += pale[i];
+                    c[owner[i]].1 += 1.0;
+                }
+            }
+        }
+        c
+    };
+    // A small face's colour is read through blur and the hair around it: a jumping girl's (c3,
+    // face radius about 7 map pixels) read as saturated, and her bare legs as pale.
+    let pale_share = pale_counts
+        .iter()
+        .zip(&models)
+        .map(|(&(p, all), sm)| {
+            smoothstep(PALE_SHARE.0, PALE_SHARE.1, p / all.max(1.0)) * sm.as_ref().map_or(0.0, |sm| smoothstep(PALE_FACE.0, PALE_FACE.1, sm.radius))
+        })
+        .collect::<Vec<f32>>();
+    // And only near a patch of them wider than a shine on skin (a streak of light down a
+    // forearm): pale pixels eroded by SHINE, then widened by twice that, so the garment's own
+    // outline is the pale colour's and not the filter's square.
+    let pale_near = if pale_share.iter().any(|&v| v > 0.0) {
+        let not_pale: Vec<f32> = (0..n).map(|i| if gate[i] > 0.5 { 1.0 - smoothstep(0.4, 0.6, pale[i]) } else { 1.0 }).collect();
+        let r = widest_shoulders(people) * SHINE;
+        let core: Vec<f32> = blur_max(&not_pale, w, h, r.ceil() as usize).into_iter().map(|v| 1.0 - v).collect();
+        blur_max(&core, w, h, (2.0 * r).ceil() as usize)
+    } else {
+        vec![0.0; n]
+    };
+    SkinColours { models, pale, pale_share, pale_near }
 }

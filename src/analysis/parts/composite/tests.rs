@@ -7,9 +7,9 @@ fn skin_in_shade_and_sun_is_in_the_skin_gamut_and_orange_and_blue_are_not() {
     assert!(skin_gamut(lab([240, 150, 20])) < 0.1 && skin_gamut(lab([40, 90, 200])) < 0.1);
 }
 
-/// A segmenter without models that follows one person, not yet called.
-fn one_new_track() -> CompositeSegmenter {
-    let mut s = CompositeSegmenter { pan: None, pose: None, selfie: None, tracks: Vec::new(), next_id: 1, analyses: 0, steady: Steady::capped() };
+/// The rules following one person, not yet called.
+fn one_new_track() -> GarmentRules {
+    let mut s = GarmentRules::default();
     s.tracks.push(Track { id: 1, centre: (0.0, 0.0), scale: 1.0, call: WearCall::Upper, against: u32::MAX, missed: 0, next: None, last: None, hem_seen: None });
     s
 }

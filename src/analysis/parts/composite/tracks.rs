@@ -24,7 +24,7 @@ pub(super) struct Track {
     pub(super) hem_seen: Option<u32>,
 }
 
-impl CompositeSegmenter {
+impl GarmentRules {
     /// Match this analysis's people to the tracks; returns each person's track index.
     pub(super) fn track(&mut self, people: &[(Person, Body)], scale: (f32, f32)) -> Vec<usize> {
         let mut taken = vec![false; self.tracks.len()];
@@ -78,6 +78,50 @@ impl CompositeSegmenter {
             }
         }
         out
+    }
+
+    /// A person followed until the last analysis and missed in this one is held for a few
+    /// analyses where the selfie mask shows someone still there: a garment does not blink off for
+    /// one frame the pose model doubts. Held people gate only through the selfie mask, so nothing
+    /// is drawn where they have left. Returns the people with those held added, each one's track
+    /// index, and which are held; the tracks remember the people found.
+    pub(super) fn hold_missed(
+        &mut self,
+        mut people: Vec<(Person, Body)>,
+        mut tracks: Vec<usize>,
+        selfie: Option<&Map>,
+        (fw, fh): (u32, u32),
+        (w, h): (u32, u32),
+        (sx, sy): (f32, f32),
+    ) -> (Vec<(Person, Body)>, Vec<usize>, Vec<bool>) {
+        let mut held = vec![false; people.len()];
+        if let Some(m) = selfie {
+            for (ti, t) in self.tracks.iter().enumerate() {
+                let Some(last) = t.last.as_ref().filter(|_| t.missed >= 1 && t.missed < TRACK_KEEP) else { continue };
+                let (mut sum, mut count) = (0.0f32, 0u32);
+                for y in (0..h).step_by(2) {
+                    for x in (0..w).step_by(2) {
+                        if last.mask_at((x as f32 + 0.5) / sx, (y as f32 + 0.5) / sy) > 0.5 {
+                            sum += m.get(x, y, 0);
+                            count += 1;
+                        }
+                    }
+                }
+                if count >= 8 && sum / count as f32 >= 0.5 {
+                    if let Some(b) = body(last, fw, fh, sx, sy) {
+                        people.push((last.clone(), b));
+                        tracks.push(ti);
+                        held.push(true);
+                    }
+                }
+            }
+        }
+        for (k, (q, _)) in people.iter().enumerate() {
+            if !held[k] {
+                self.tracks[tracks[k]].last = Some(q.clone());
+            }
+        }
+        (people, tracks, held)
     }
 
     /// The hem share that makes this track's outfit two pieces ([`HEM_KNOWN`]).

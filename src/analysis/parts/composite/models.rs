@@ -1,0 +1,90 @@
+//! The models of the composite segmenter, run in one place before the rules: PAN (skin,
+//! clothes, hair), the selfie mask and BlazePose. Their outputs for a frame are a [`ModelMaps`],
+//! all that the rules read besides the frame's colours and the saliency map, so the rules can run
+//! again on recorded outputs without ONNX Runtime ([`crate::analysis::recorded`]).
+
+use super::*;
+
+const PAN_SIZE: u32 = 512;
+
+/// What the segmenter's models say of one frame.
+#[derive(Debug, Clone)]
+pub struct ModelMaps {
+    /// PAN's skin, clothes and hair scores (3 channels), at the saliency map's size.
+    pub pan: Option<Map>,
+    /// The selfie mask at the saliency map's size.
+    pub selfie: Option<Map>,
+    /// Everyone BlazePose found, before the rules judge their skeletons.
+    pub people: Vec<Person>,
+}
+
+/// Where the pose model looks, from the people followed so far ([`GarmentRules::hints`]).
+#[derive(Debug, Clone)]
+pub struct Hints {
+    pub follow: Vec<Roi>,
+    pub closer: Closer,
+}
+
+pub(super) struct Models {
+    /// Skin / clothes / hair. Without it skin is not taken out of the garments.
+    pan: Option<Model>,
+    /// Without it there is no person gate from pose, no upper/lower split: every garment is upper.
+    pose: Option<Pose>,
+    selfie: Option<Selfie>,
+}
+
+impl Models {
+    pub(super) fn open(rt: &Runtime, models: CompositeModels<'_>) -> Result<Models> {
+        let pan = match models.pan {
+            Some(p) => {
+                let c = Contract {
+                    inputs: vec![vec![Some(1), Some(3), Some(PAN_SIZE as i64), Some(PAN_SIZE as i64)]],
+                    outputs: vec![vec![None, Some(3), Some(PAN_SIZE as i64), Some(PAN_SIZE as i64)]],
+                };
+                Some(rt.open("pan", p, &c)?)
+            }
+            None => {
+                tracing::warn!("skin/hair model missing: skin will be restyled with the clothes");
+                None
+            }
+        };
+        let pose = match models.pose {
+            Some((d, l)) => Some(Pose::open(rt, d, l)?),
+            None => {
+                tracing::warn!("pose models missing: no person gate from pose and no upper/lower split; every garment counts as upper");
+                None
+            }
+        };
+        let selfie = Selfie::open(rt, models.selfie, models.selfie_landscape)?;
+        if selfie.is_none() {
+            tracing::warn!("selfie segmentation missing: the person gate relies on the pose model's mask alone");
+        }
+        Ok(Models { pan, pose, selfie })
+    }
+
+    pub(super) fn run(&mut self, frame: &Frame, saliency: &Map, hints: &Hints) -> Result<ModelMaps> {
+        let (w, h) = (saliency.width, saliency.height);
+        let (sx, sy) = (w as f32 / frame.width() as f32, h as f32 / frame.height() as f32);
+        // PAN straight after the saliency model, as before this segmenter tracked people: on two
+        // cores it ran twice as slow after the pose models (their thread pools still spinning).
+        let pan = match self.pan.as_mut() {
+            Some(pan) => {
+                let small = tensor::resize(frame, None, PAN_SIZE, PAN_SIZE);
+                let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
+                let out = pan.run(&[Input { shape, data: &data }], 1)?;
+                Some(tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE).resized(w, h))
+            }
+            None => None,
+        };
+        // At map size once: every map pixel of the rules reads it.
+        let selfie = match self.selfie.as_mut() {
+            Some(s) => Some(s.run(frame)?.resized(w, h)),
+            None => None,
+        };
+        let people = match self.pose.as_mut() {
+            Some(p) => p.run(frame, &hints.follow, hints.closer, |found, square| unexplained(saliency, found, square, (sx, sy)) >= UNEXPLAINED)?,
+            None => Vec::new(),
+        };
+        Ok(ModelMaps { pan, selfie, people })
+    }
+}
