@@ -19,7 +19,8 @@ use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage, View};
 use drape::error::{Error, Result};
 use drape::frame::{Frame, Map};
 use drape::output::sink::{Finished, Sink};
-use drape::pipeline::video::{run_live, run_offline, LiveSession, OnAnalysisError, SourceOpener, VideoOptions, FOLLOW_GAP_HEADLESS};
+use drape::pipeline::live::{run_live, LiveSession, OnAnalysisError, FOLLOW_GAP_HEADLESS};
+use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
 use drape::pipeline::{FirstStage, FrameAnalyser, StyledAnalyser};
 
 type Spans = Arc<Mutex<Vec<(Instant, Instant)>>>;

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use common::video::*;
 use drape::capture::Source;
 use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
-use drape::pipeline::video::{run_live, LiveSession, OnAnalysisError, SourceOpener, VideoOptions, FOLLOW_GAP_HEADLESS};
+use drape::pipeline::live::{run_live, LiveSession, OnAnalysisError, FOLLOW_GAP_HEADLESS};
+use drape::pipeline::video::{SourceOpener, VideoOptions};
 use drape::pipeline::FailingAt;
 
 fn numbered(total: u64) -> SourceOpener {

@@ -14,7 +14,8 @@ use drape::analysis::Analysis;
 use drape::capture::Source;
 use drape::error::{Error, Result};
 use drape::frame::Frame;
-use drape::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener, FOLLOW_GAP_HEADLESS};
+use drape::pipeline::live::{LiveSession, OnAnalysisError, FOLLOW_GAP_HEADLESS};
+use drape::pipeline::video::SourceOpener;
 use drape::pipeline::{FrameAnalyser, LookChange};
 
 /// The stand-in analysis, keeping the look changes that reach it.

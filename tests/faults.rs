@@ -937,7 +937,8 @@ fn headless_live_with_no_output_is_refused() {
 #[test]
 fn a_headless_recording_keeps_the_source_clock_when_compositing_falls_behind() {
     use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
-    use drape::pipeline::video::{run_live, SourceOpener, VideoOptions};
+    use drape::pipeline::live::run_live;
+use drape::pipeline::video::{SourceOpener, VideoOptions};
     use std::sync::atomic::AtomicBool;
     use std::sync::{Arc, Mutex};
     let collected = Arc::new(Mutex::new(Vec::new()));

@@ -15,7 +15,8 @@ use drape::capture::Source;
 use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
 use drape::error::Result;
 use drape::frame::Frame;
-use drape::pipeline::video::{run_live, SourceOpener, VideoOptions};
+use drape::pipeline::live::run_live;
+use drape::pipeline::video::{SourceOpener, VideoOptions};
 use drape::pipeline::FrameAnalyser;
 
 /// Marks the time an analysis is running, so the test can count the frames composited meanwhile.

@@ -2,6 +2,7 @@
 //! Photos run one after another (`photo`); video runs on threads joined by crossbeam channels
 //! (`video`): offline with bounded queues and back-pressure, live with latest-wins hand-offs.
 
+pub mod live;
 pub mod photo;
 pub mod shots;
 pub mod sinks;

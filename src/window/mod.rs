@@ -27,7 +27,8 @@ use self::render::{lock, spawn_compose, Command, Presenting, Renderer, Shared, S
 use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind, Stage};
 use crate::error::{Error, Result};
 use crate::pipeline::stats::{Second, Summary};
-use crate::pipeline::video::{LiveSession, OnAnalysisError, SourceOpener, FOLLOW_GAP_WINDOW};
+use crate::pipeline::live::{LiveSession, OnAnalysisError, FOLLOW_GAP_WINDOW};
+use crate::pipeline::video::SourceOpener;
 use crate::pipeline::{FrameAnalyser, LookChange};
 
 pub use self::render::stamped;

@@ -22,7 +22,7 @@ use crate::output::sink::{LiveSink, LiveTarget, Sink, VideoSink};
 use crate::pipeline::sinks::SinkThread;
 use crate::pipeline::slot::latest;
 use crate::pipeline::stats::Second;
-use crate::pipeline::video::{composite_live, LiveSession};
+use crate::pipeline::live::{composite_live, LiveSession};
 
 /// What the event loop decides and the render thread draws from.
 pub struct Shared {

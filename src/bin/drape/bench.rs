@@ -15,7 +15,8 @@ use drape::capture::{video, Source};
 use drape::compositing::{Params, Stage, View};
 use drape::pipeline::stats::Summary;
 use drape::pipeline::steadiness::{self, MaskSink, SteadinessSink};
-use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions};
+use drape::pipeline::live::run_live;
+use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
 use drape::pipeline::LookChange;
 
 use crate::assemble::{analyser_config, open_stage, runtime_options, styled_analyser, video_params};
@@ -258,7 +259,7 @@ fn live_run(
     a: &BenchArgs,
     stage: &mut Stage,
     opts: &VideoOptions,
-    on_frame: impl FnMut(&drape::frame::Frame, u64, drape::pipeline::video::Made),
+    on_frame: impl FnMut(&drape::frame::Frame, u64, drape::pipeline::live::Made),
 ) -> anyhow::Result<Summary> {
     let report = run_live(opener(input), styled_analyser(rt, dir, &a.look, !a.no_follow)?, stage, Vec::new(), Arc::new(AtomicBool::new(false)), opts, on_frame);
     match report.error {

@@ -13,7 +13,8 @@ use drape::analysis::Analyser;
 use drape::capture::{self, video, Source};
 use drape::compositing::View;
 use drape::output::sink::{LiveSink, LiveTarget, Sink};
-use drape::pipeline::video::{run_live, run_offline, SourceOpener, VideoOptions, VideoReport};
+use drape::pipeline::live::run_live;
+use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions, VideoReport};
 use drape::pipeline::{self, PhotoJob, Report};
 
 use crate::assemble::{analyser_config, check_style, open_stage, print_second, runtime_options, styled_analyser, video_options};

@@ -1,0 +1,563 @@
+//! Live video: latency-first, one-slot latest-wins hand-offs, every source frame composited with
+//! the newest analysis, analysis as often as it can. [`LiveSession`] runs capture, the full
+//! analysis, the follower and the restyler on threads of their own; [`composite_live`] is the
+//! one live compositing loop (headless and the window).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
+
+use super::shots::Shots;
+use super::sinks::SinkThread;
+use super::slot::{latest, LatestTx};
+use super::stats::Stats;
+use super::video::{analyse_timed, ms_since, Analysed, Captured, Painted, SourceOpener, ToAnalyse, VideoOptions, VideoReport, Worker};
+use super::{FrameAnalyser, LookChange};
+use crate::analysis::follow::Followed;
+use crate::analysis::restyle::Restyler;
+use crate::analysis::Analysis;
+use crate::compositing::{is_scene_cut, Composited, Fresh, Params, Stage};
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+use crate::output::sink::Sink;
+
+mod compose;
+mod restyle;
+
+pub use self::compose::{composite_live, run_live, Made};
+use self::restyle::restyle_loop;
+
+/// What live mode does when an analysis fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnAnalysisError {
+    /// End the session with the error: headless, nobody would see a notice, and going on with a
+    /// stale analysis would record the wrong garments.
+    Stop,
+    /// Tell the user (a notice, repeated while it keeps failing) and try again on a later frame,
+    /// keeping the last good analysis meanwhile: the mirror window.
+    Retry,
+}
+
+/// How long a failing analysis waits before it tries again, and how often it says so.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+// Under the window's 4 s notice, so that the notice stays up while analysis keeps failing.
+const RETELL_AFTER: Duration = Duration::from_secs(3);
+
+/// The capture and analysis threads of live mode, for whoever composites: [`run_live`] and the
+/// mirror window. Capture publishes every frame to a latest-wins slot; analysis takes the newest
+/// frame when it is free and leaves its result where the compositor picks it up.
+pub struct LiveSession {
+    frames: Receiver<Captured>,
+    newest: Arc<Mutex<Option<Analysed>>>,
+    /// The restyler's newest texture.
+    painted: Arc<Mutex<Option<Painted>>>,
+    /// The frame from which the person in view is no longer the one before (a cut, someone else,
+    /// no one): no texture made before it is painted on them.
+    changed_person: Arc<AtomicU64>,
+    notices: Receiver<String>,
+    changes: Sender<LookChange>,
+    /// The restyler's copy of each change of look.
+    restyle_changes: Option<Sender<LookChange>>,
+    stop: Arc<AtomicBool>,
+    freeze: Arc<AtomicBool>,
+    pub stats: Stats,
+    capture: Worker,
+    /// The analysis' first stage, a frame ahead, where the analyser has one.
+    ahead: Option<Worker>,
+    analysis: Worker,
+    follow: Option<Worker>,
+    restyle: Option<Worker>,
+}
+
+/// The least time between two follower updates, which leaves the full analysis a share of two
+/// cores. Headless: every other frame of a 30 fps source (15 a second). The window's own work
+/// (composite and present, about 1.6 cores at 1280x720 on Mesa's software GPU) leaves less:
+/// every third frame. Measured in the mirror on 2 cores, a1 clip, median of 21 s: at 45 ms 16
+/// updates and 24 frames shown a second, full analyses starved to 0.2 a second; at 80 ms 9.9
+/// updates, 25.5 frames shown, 0.4 analyses a second.
+pub const FOLLOW_GAP_HEADLESS: Duration = Duration::from_millis(60);
+pub const FOLLOW_GAP_WINDOW: Duration = Duration::from_millis(80);
+
+/// The least time between two textures of the restyler: the style transform costs 60-100 ms
+/// a crop on one of two cores, and the full analysis needs a share of them. Measured headless on
+/// 2 cores (`drape bench`, see README).
+pub const RESTYLE_GAP: Duration = Duration::from_millis(110);
+
+/// Textures the restyler makes per full analysis before it waits for the next one, and the
+/// longest it waits: with analyses about a second apart, the 8 textures a second the mirror aims
+/// for; starved of analyses, one texture a second.
+const TEXTURES_PER_ANALYSIS: u32 = 8;
+const ANALYSIS_WAIT: Duration = Duration::from_secs(1);
+
+/// Make `a` the newest analysis unless one placed by a later frame is there already (the
+/// follower's updates are newer than the full analysis they carry), and hand it to the restyler.
+fn publish_newer(newest: &Mutex<Option<Analysed>>, a: Analysed, restyle: Option<&LatestTx<Analysed>>) {
+    if let Ok(mut n) = newest.lock() {
+        if n.as_ref().is_none_or(|n| n.seq < a.seq) {
+            if let Some(r) = restyle {
+                r.publish(a.clone());
+            }
+            *n = Some(a);
+        }
+    }
+}
+
+impl LiveSession {
+    pub fn start(
+        mut open: SourceOpener,
+        mut analyser: Box<dyn FrameAnalyser>,
+        stop: Arc<AtomicBool>,
+        analyse_every: u32,
+        on_error: OnAnalysisError,
+        follow_gap: Duration,
+    ) -> LiveSession {
+        let stats = Stats::default();
+        let (to_comp, frames) = latest::<Captured>();
+        let (to_ana, ana_rx) = latest::<Captured>();
+        let (to_follow, follow_rx) = latest::<Captured>();
+        let (to_base, base_rx) = latest::<(Captured, Analysed)>();
+        let follower = analyser.take_follower();
+        let following = follower.is_some();
+        // Only beside a follower: without one the placements are the full analyses, which
+        // restyle their own frame.
+        let restyler = if following { analyser.take_restyler() } else { None };
+        let (to_restyle, restyle_rx) = latest::<Analysed>();
+        let to_restyle = restyler.is_some().then_some(to_restyle);
+        let (restyle_changes, restyle_changes_rx) = unbounded::<LookChange>();
+        let restyle_changes = restyler.is_some().then_some(restyle_changes);
+        let painted: Arc<Mutex<Option<Painted>>> = Arc::new(Mutex::new(None));
+        let changed_person = Arc::new(AtomicU64::new(0));
+        let (note_tx, notices) = unbounded::<String>();
+        let (changes, changes_rx) = unbounded::<LookChange>();
+        let newest: Arc<Mutex<Option<Analysed>>> = Arc::new(Mutex::new(None));
+        let freeze = Arc::new(AtomicBool::new(false));
+
+        let capture = {
+            let (stop, stats, freeze, note_tx) = (stop.clone(), stats.clone(), freeze.clone(), note_tx.clone());
+            std::thread::spawn(move || -> Result<()> {
+                let mut source = open()?;
+                let mut seq = 0u64;
+                let mut shots = Shots::default();
+                let mut clock = Instant::now();
+                let mut paced = 0u64;
+                let mut held: Option<Arc<Frame>> = None;
+                while !stop.load(Ordering::SeqCst) {
+                    // Files and stills play at their own rate; cameras pace themselves.
+                    let rate = if source.is_live() { None } else { source.rate() };
+                    let frozen = freeze.load(Ordering::SeqCst) && held.is_some();
+                    if let Some(fps) = rate.or(frozen.then_some(30.0)) {
+                        let due = clock + Duration::from_secs_f64(paced as f64 / fps);
+                        let now = Instant::now();
+                        if due > now {
+                            std::thread::sleep(due - now);
+                        } else if now - due > Duration::from_secs(1) {
+                            clock = now;
+                            paced = 0;
+                        }
+                        paced += 1;
+                    }
+                    let t = Instant::now();
+                    let frame = if frozen && !source.is_live() {
+                        // A frozen file stays where it is.
+                        None
+                    } else {
+                        match source.next_frame() {
+                            Ok(Some(f)) => Some(f),
+                            Ok(None) => return Ok(()),
+                            Err(e) if source.is_live() => {
+                                // A lost camera is reported and reopened; the rest keeps running.
+                                let e = e.report();
+                                tracing::warn!("{e}; reopening");
+                                tell(&note_tx, format!("camera lost ({e}); reopening"));
+                                drop(source);
+                                source = loop {
+                                    if stop.load(Ordering::SeqCst) {
+                                        return Ok(());
+                                    }
+                                    std::thread::sleep(Duration::from_secs(1));
+                                    match open() {
+                                        Ok(s) => break s,
+                                        Err(e) => tracing::warn!("{}; trying again", e.report()),
+                                    }
+                                };
+                                tell(&note_tx, "camera back".to_string());
+                                continue;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    };
+                    // Frozen: the held frame again (a camera is still read, so it stays current).
+                    let frame = match (frozen, frame, &held) {
+                        (false, Some(f), _) => Arc::new(f),
+                        (_, _, Some(h)) => h.clone(),
+                        (true, Some(f), None) => Arc::new(f),
+                        (_, None, None) => continue,
+                    };
+                    held = Some(frame.clone());
+                    stats.stage("capture", ms_since(t));
+                    seq += 1;
+                    let c = Captured { seq, at: Instant::now(), shot: shots.see(seq, source.restarts(), &frame), frame };
+                    to_ana.publish(c.clone());
+                    if following {
+                        to_follow.publish(c.clone());
+                    }
+                    if to_comp.publish(c) {
+                        stats.dropped();
+                    }
+                }
+                Ok(())
+            })
+        };
+        let every = analyse_every.max(1) as u64;
+        // The first model (U^2-Net-p) on a thread of its own, a frame ahead of the rest: on two
+        // cores the analysis gets what the display leaves of both.
+        type Next = Box<dyn FnMut(Duration) -> std::result::Result<ToAnalyse, RecvTimeoutError> + Send>;
+        let (ahead, mut next): (Option<Worker>, Next) = match analyser.take_first_stage() {
+            None => (None, Box::new(move |d| ana_rx.recv_timeout(d).map(|c| (c, None)))),
+            Some(mut first) => {
+                let (tx, rx) = latest::<ToAnalyse>();
+                let (stop, stats, note_tx) = (stop.clone(), stats.clone(), note_tx.clone());
+                let handle = std::thread::spawn(move || -> Result<()> {
+                    lower_priority();
+                    let mut last_seq = 0u64;
+                    let mut trouble = Trouble::default();
+                    loop {
+                        let Some(c) = next_until_stopped(|d| ana_rx.recv_timeout(d), &stop) else { return Ok(()) };
+                        if last_seq != 0 && c.seq < last_seq + every {
+                            continue;
+                        }
+                        let t = Instant::now();
+                        match first.run(&c.frame) {
+                            Ok(m) => {
+                                stats.stage("analysis ahead", ms_since(t));
+                                trouble.ok(&note_tx);
+                                last_seq = c.seq;
+                                tx.publish((c, Some(m)));
+                            }
+                            Err(e) => trouble.failed(e, c.seq, on_error, &note_tx)?,
+                        }
+                    }
+                });
+                (Some(handle), Box::new(move |d| rx.recv_timeout(d)))
+            }
+        };
+        // Full analyses finished so far: the restyler leaves them the cores when they fall behind.
+        let analyses_done = Arc::new(AtomicU64::new(0));
+        let analysis = {
+            let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            let analyses_done = analyses_done.clone();
+            let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
+            std::thread::spawn(move || -> Result<()> {
+                lower_priority();
+                let mut last_seq = 0u64;
+                let mut last_saliency = None;
+                let mut trouble = Trouble::default();
+                loop {
+                    let Some((c, first)) = next_until_stopped(&mut next, &stop) else { return Ok(()) };
+                    let mut changed = false;
+                    for change in changes_rx.try_iter() {
+                        changed = true;
+                        if let Err(e) = analyser.apply(&change) {
+                            let e = e.report();
+                            tracing::warn!("look change {change:?} not taken: {e}");
+                            tell(&note_tx, e);
+                        }
+                    }
+                    if !changed && last_seq != 0 && c.seq < last_seq + every {
+                        continue;
+                    }
+                    // A frame from before the person in view changed (a cut, someone else): its
+                    // analysis would not be taken; the next frame's is what the new person waits for.
+                    if c.seq < changed_person.load(Ordering::SeqCst) {
+                        tracing::trace!(seq = c.seq, "not analysed: the person in view changed since");
+                        continue;
+                    }
+                    let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
+                        Ok(a) => {
+                            trouble.ok(&note_tx);
+                            a
+                        }
+                        Err(e) => {
+                            trouble.failed(e, c.seq, on_error, &note_tx)?;
+                            continue;
+                        }
+                    };
+                    tracing::trace!(seq = c.seq, "analysed");
+                    // Not within a shot: a looped file's restart is the same take.
+                    let cut = last_saliency.as_ref().is_some_and(|(shot, s)| *shot != c.shot && is_scene_cut(s, &a.saliency));
+                    last_saliency = Some((c.shot, a.saliency.clone()));
+                    last_seq = c.seq;
+                    if cut {
+                        changed_person.fetch_max(c.seq, Ordering::SeqCst);
+                    }
+                    let done = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut, frame: c.frame.clone(), analysed: c.seq };
+                    if following {
+                        to_base.publish((c, done.clone()));
+                    }
+                    publish_newer(&newest, done, to_restyle.as_ref());
+                    analyses_done.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        let follow = follower.map(|mut follower| {
+            let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
+            std::thread::spawn(move || -> Result<()> {
+                let mut based = false;
+                let mut cut = false;
+                let mut last: Option<(u64, Instant)> = None;
+                let mut told = false;
+                // The frame at which the person analysed was last lost: an analysis of a frame
+                // before it is of someone no longer there.
+                let mut lost_at = 0u64;
+                let mut base_seq = 0u64;
+                loop {
+                    let Some(c) = next_until_stopped(|d| follow_rx.recv_timeout(d), &stop) else { return Ok(()) };
+                    if let Some((frame, a)) = base_rx.try_iter().last().filter(|(_, a)| a.seq > lost_at) {
+                        let t = Instant::now();
+                        match follower.rebase(&frame.frame, a.seq, a.analysis) {
+                            Ok(false) => tracing::trace!(seq = a.seq, "analysis not taken: its person is no longer in view"),
+                            Ok(true) => {
+                                based = true;
+                                base_seq = a.seq;
+                                cut |= a.cut;
+                                stats.stage("follow rebase", ms_since(t));
+                            }
+                            Err(e) => tracing::warn!("the follower could not take analysis {}: {}", a.seq, e.report()),
+                        }
+                    }
+                    if !based || last.is_some_and(|(seq, _)| c.seq <= seq) {
+                        continue;
+                    }
+                    // Too soon after the last update: wait out the gap, then take the newest frame.
+                    let c = match last.map(|(_, at)| follow_gap.saturating_sub(at.elapsed())).filter(|d| !d.is_zero()) {
+                        Some(wait) => {
+                            std::thread::sleep(wait);
+                            follow_rx.try_iter().last().unwrap_or(c)
+                        }
+                        None => c,
+                    };
+                    let t = Instant::now();
+                    last = Some((c.seq, t));
+                    match follower.follow(&c.frame, c.seq) {
+                        Ok(Followed::Carried(a, motion)) => {
+                            stats.stage("follow", ms_since(t));
+                            tracing::trace!(seq = c.seq, ?motion, "followed");
+                            let cut = std::mem::take(&mut cut);
+                            let placed = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::from(a), cut, frame: c.frame.clone(), analysed: base_seq };
+                            publish_newer(&newest, placed, to_restyle.as_ref());
+                        }
+                        Ok(Followed::Lost(why)) => {
+                            // Garments are not drawn where the analysed person no longer is, and
+                            // nothing analysed before now is carried again.
+                            tracing::trace!(seq = c.seq, why, "the person analysed is lost");
+                            lost_at = c.seq;
+                            based = false;
+                            changed_person.fetch_max(c.seq, Ordering::SeqCst);
+                            let none = Analysed {
+                                seq: c.seq,
+                                placed_at: c.at,
+                                analysis: Arc::new(Analysis::empty()),
+                                cut: true,
+                                frame: c.frame.clone(),
+                                analysed: c.seq,
+                            };
+                            publish_newer(&newest, none, to_restyle.as_ref());
+                        }
+                        Ok(Followed::Unfit) => {
+                            let none = Analysed {
+                                seq: c.seq,
+                                placed_at: c.at,
+                                analysis: Arc::new(Analysis::empty()),
+                                cut: false,
+                                frame: c.frame.clone(),
+                                analysed: base_seq,
+                            };
+                            publish_newer(&newest, none, to_restyle.as_ref());
+                        }
+                        Ok(Followed::Untrusted) => {}
+                        // The full analysis is still shown; the garments only trail the person.
+                        Err(e) if !told => {
+                            told = true;
+                            let e = e.report();
+                            tracing::warn!("following the person failed: {e}; showing each full analysis as it is");
+                            tell(&note_tx, format!("following the person failed: {e}"));
+                        }
+                        Err(_) => {}
+                    }
+                }
+            })
+        });
+        let restyle = restyler.map(|restyler| {
+            let (stop, stats, painted, note_tx) = (stop.clone(), stats.clone(), painted.clone(), note_tx.clone());
+            std::thread::spawn(move || restyle_loop(restyler, restyle_rx, restyle_changes_rx, painted, stats, note_tx, &analyses_done, &stop))
+        });
+        LiveSession {
+            frames,
+            newest,
+            painted,
+            changed_person,
+            notices,
+            changes,
+            restyle_changes,
+            stop,
+            freeze,
+            stats,
+            capture,
+            ahead,
+            analysis,
+            follow,
+            restyle,
+        }
+    }
+
+    /// The newest captured frames, latest wins.
+    pub fn frames(&self) -> &Receiver<Captured> {
+        &self.frames
+    }
+
+    /// The newest analysis, if one has been made.
+    pub fn newest(&self) -> Option<Analysed> {
+        self.newest.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// The restyler's newest texture, where it restyled the person now in view (a texture made
+    /// before a cut or before the person was lost is never painted on whoever came after).
+    pub fn texture(&self) -> Option<Painted> {
+        let p = self.painted.lock().ok().and_then(|g| g.clone())?;
+        (p.seq >= self.changed_person.load(Ordering::SeqCst)).then_some(p)
+    }
+
+    /// Messages for the user from capture and analysis (a lost camera, a style that failed).
+    pub fn notices(&self) -> impl Iterator<Item = String> + '_ {
+        self.notices.try_iter()
+    }
+
+    /// Change the look; the analysis takes it before its next frame. False when the analysis
+    /// has stopped (its error comes from [`LiveSession::finish`]).
+    pub fn change(&self, change: LookChange) -> bool {
+        if let Some(r) = &self.restyle_changes {
+            // The restyler takes it at once: the next texture is in the new look.
+            if r.send(change.clone()).is_err() {
+                tracing::debug!("look change after the restyler stopped");
+            }
+        }
+        self.changes.send(change).is_ok()
+    }
+
+    /// Hold the current frame (analysis goes on, on that frame) or let frames flow again.
+    pub fn set_frozen(&self, frozen: bool) {
+        self.freeze.store(frozen, Ordering::SeqCst);
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.freeze.load(Ordering::SeqCst)
+    }
+
+    /// Whether capture has ended (a file without --loop, or an error).
+    pub fn capture_ended(&self) -> bool {
+        self.capture.is_finished()
+    }
+
+    /// Whether analysis has ended: after capture, or on an error with [`OnAnalysisError::Stop`].
+    pub fn analysis_ended(&self) -> bool {
+        self.analysis.is_finished()
+    }
+
+    /// Stop the threads and join them; the first error, in pipeline order.
+    pub fn finish(self) -> Option<Error> {
+        self.stop.store(true, Ordering::SeqCst);
+        // Capture may be waiting to hand over a frame, analysis on its next one.
+        drop(self.frames);
+        let captured = self.capture.join().unwrap_or(Err(Error::Panicked { thread: "capture" }));
+        let ahead = self.ahead.map_or(Ok(()), |h| h.join().unwrap_or(Err(Error::Panicked { thread: "analysis ahead" })));
+        let analysed = self.analysis.join().unwrap_or(Err(Error::Panicked { thread: "analysis" }));
+        let followed = self.follow.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "follow" })));
+        let restyled = self.restyle.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "restyle" })));
+        captured.err().or(ahead.err()).or(analysed.err()).or(followed.err()).or(restyled.err())
+    }
+}
+
+/// The next value from `recv`, waited for in 100 ms steps; None once its sender is gone or
+/// `stop` is set.
+fn next_until_stopped<T>(mut recv: impl FnMut(Duration) -> std::result::Result<T, RecvTimeoutError>, stop: &AtomicBool) -> Option<T> {
+    loop {
+        match recv(Duration::from_millis(100)) {
+            Ok(v) => return Some(v),
+            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A live analysis thread's failures: told to the user and retried, or the end of the session.
+#[derive(Default)]
+struct Trouble {
+    /// Since when the user was last told that analysis fails, while it does.
+    failing: Option<Instant>,
+}
+
+impl Trouble {
+    fn ok(&mut self, note_tx: &Sender<String>) {
+        if self.failing.take().is_some() {
+            tell(note_tx, "analysis works again".to_string());
+        }
+    }
+
+    /// Ok after a pause when the failure is to be retried; the error when it ends the session.
+    fn failed(&mut self, e: Error, seq: u64, on_error: OnAnalysisError, note_tx: &Sender<String>) -> Result<()> {
+        if on_error != OnAnalysisError::Retry {
+            tracing::error!("analysis of frame {seq} failed: {}", e.report());
+            return Err(e);
+        }
+        let e = e.report();
+        tracing::warn!("analysis of frame {seq} failed: {e}; trying again");
+        if self.failing.is_none_or(|told: Instant| told.elapsed() >= RETELL_AFTER) {
+            tell(note_tx, format!("analysis failed: {e}; the garments shown are from before; trying again"));
+            self.failing = Some(Instant::now());
+        }
+        std::thread::sleep(RETRY_AFTER);
+        Ok(())
+    }
+}
+
+/// A notice for the user; the receiver is gone only when the session is closing.
+fn tell(notes: &Sender<String>, text: String) {
+    if notes.send(text).is_err() {
+        tracing::debug!("notice after the session closed");
+    }
+}
+
+/// The analysis threads' niceness. They yield to the display, but not wholly: at SCHED_IDLE
+/// (before) any other work on the machine took everything, and with two busy processes beside
+/// it the mirror made no full analysis in 12 s, so it never showed a garment; at nice 5, 3 (the
+/// first 4.3 s after start); at nice 0, 8, but 224 frames shown against 301 (a1 recorded live,
+/// 2 cores; the README's live figures). On Linux it belongs to the calling thread alone.
+const ANALYSIS_NICE: i32 = 5;
+
+fn lower_priority() {
+    // SAFETY: only reads its arguments; lowering one's own priority needs no privilege.
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, ANALYSIS_NICE) } != 0 {
+        tracing::debug!("could not lower the analysis thread's priority");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analysis_threads_yield_to_the_display_but_are_not_starved_by_other_work() {
+        std::thread::spawn(|| {
+            lower_priority();
+            // SAFETY: both only read the calling thread's scheduling.
+            let (policy, nice) = unsafe { (libc::sched_getscheduler(0), libc::getpriority(libc::PRIO_PROCESS, 0)) };
+            assert_eq!(policy, libc::SCHED_OTHER, "SCHED_IDLE lets any other process on the machine starve the analyses");
+            assert_eq!(nice, ANALYSIS_NICE);
+        })
+        .join()
+        .unwrap();
+    }
+}
