@@ -26,8 +26,8 @@ use self::present::{PresentPass, Viewport};
 use self::render::{lock, spawn_compose, Command, Presenting, Renderer, Shared, Surface};
 use crate::compositing::{gpu::GpuCompositor, Compositor, CompositorKind, Stage};
 use crate::error::{Error, Result};
-use crate::pipeline::stats::{Second, Summary};
 use crate::pipeline::live::{LiveSession, OnAnalysisError, FOLLOW_GAP_WINDOW};
+use crate::pipeline::stats::{Second, Summary};
 use crate::pipeline::video::SourceOpener;
 use crate::pipeline::{FrameAnalyser, LookChange};
 

@@ -19,10 +19,10 @@ use super::{window_err, x11, NOTICE};
 use crate::compositing::{opacity_for_strength, Composited, Params, Smoothing, Stage, View, FRINGE_FLOOR};
 use crate::error::{Error, Result};
 use crate::output::sink::{LiveSink, LiveTarget, Sink, VideoSink};
+use crate::pipeline::live::{composite_live, LiveSession};
 use crate::pipeline::sinks::SinkThread;
 use crate::pipeline::slot::latest;
 use crate::pipeline::stats::Second;
-use crate::pipeline::live::{composite_live, LiveSession};
 
 /// What the event loop decides and the render thread draws from.
 pub struct Shared {

@@ -25,7 +25,7 @@ pub static READ: AtomicUsize = AtomicUsize::new(0);
 /// The code between a frame and its recorded outputs.
 const MODEL_CODE: [&str; 9] = [
     "src/analysis/parts/composite/models.rs",
-    "src/analysis/parts/pose.rs",
+    "src/analysis/parts/pose/mod.rs",
     "src/analysis/parts/selfie.rs",
     "src/analysis/saliency.rs",
     "src/analysis/tensor.rs",

@@ -13,9 +13,9 @@ use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::Analyser;
 use drape::capture::{video, Source};
 use drape::compositing::{Params, Stage, View};
+use drape::pipeline::live::run_live;
 use drape::pipeline::stats::Summary;
 use drape::pipeline::steadiness::{self, MaskSink, SteadinessSink};
-use drape::pipeline::live::run_live;
 use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
 use drape::pipeline::LookChange;
 

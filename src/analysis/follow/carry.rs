@@ -1,0 +1,123 @@
+//! The analysis moved to the current frame: its maps by the person's and each part's motion,
+//! its garments kept where the person is now and the colour is still theirs.
+
+use super::*;
+
+/// The base analysis moved onto the current frame by the person's motion `m` and, on top of it,
+/// each part's own motion (`own`; the stylized crop by `m` alone), garments kept where the person
+/// is now.
+pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &Field) -> Analysis {
+    let back = |s: f32, t: f32| {
+        let (s0, t0) = m.back(s, t);
+        let (ds, dt) = own.at(s, t);
+        (s0 + ds, t0 + dt)
+    };
+    let a = &base.analysis;
+    let (pw, ph) = (a.parts.width, a.parts.height);
+    let person = selfie.resized(pw, ph);
+    // What came into view over the frame's edge is read from the edge it came over: cloth
+    // runs on past the edge (a webcam always cuts the torso at the bottom), and the person mask
+    // and colour checks below still decide whether it is the garment there now.
+    let edge = |(s, t): (f32, f32)| (s.clamp(0.0, 1.0), t.clamp(0.0, 1.0));
+    let mut parts = Map::new(pw, ph, CLASSES);
+    let mut gate = Map::new(pw, ph, 1);
+    // Where garment was added by colour: there the saliency, which moved with the whole person,
+    // may have lost the limb, and the person mask now stands in for it.
+    let mut filled = Map::new(pw, ph, 1);
+    let mut any_fill = false;
+    for y in 0..ph {
+        for x in 0..pw {
+            let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
+            let (s0, t0) = edge(back(s, t));
+            let person_here = smoothstep(0.2, 0.6, person.get(x, y, 0));
+            let here = if person_here > 0.0 { person_here * base.near.sample(s0, t0, 0) } else { 0.0 };
+            gate.set(x, y, 0, here);
+            if person_here <= 0.0 {
+                parts.set(x, y, BACKGROUND, 1.0);
+                continue;
+            }
+            let now = colour_at(frame, pw, ph, x, y);
+            let d: f32 = (0..3).map(|c| (now[c as usize] - base.colours.sample(s0, t0, c)).powi(2)).sum::<f32>().sqrt();
+            let (garment_colour, skin_colour) = base.odds.as_ref().map_or((0.0, 0.0), |o| o.at(now.map(|v| (v * 255.0).round() as u8)));
+            // Loose enough for folds and shading (tighter cost agreement with full analyses on
+            // the shared clips: tests/follow.rs), tight enough for skin in front of a garment;
+            // a colour of these people's skin or hair is no garment.
+            let same_colour = 1.0 - smoothstep(0.3, 0.5, d);
+            let keep = here * same_colour * (1.0 - skin_colour);
+            // Garment coloured person near a carried garment: what the motion brought into view,
+            // only where the analysis could not have decided: outside its people then, or where
+            // what is there changed since (a hand moved off the shirt). A face, a hand or a shoe
+            // it left out and that is still there stays out.
+            let (mut near, mut near_sum, mut fill) = ([0.0f32; 3], 0.0f32, 0.0f32);
+            if garment_colour > 0.0 {
+                near = [0, 1, 2].map(|k| base.near_class[k].sample(s0, t0, 0));
+                near_sum = near.iter().sum();
+                if near_sum > 0.05 {
+                    let changed = (1.0 - base.then_person.sample(s0, t0, 0)).max(smoothstep(0.15, 0.3, d));
+                    fill = person_here * garment_colour * changed * near.iter().copied().fold(0.0, f32::max);
+                }
+            }
+            if fill > 0.0 {
+                filled.set(x, y, 0, fill);
+                any_fill = true;
+            }
+            let mut sum = 0.0;
+            for c in 1..CLASSES {
+                let carried = if keep > 0.0 { a.parts.sample(s0, t0, c) * keep } else { 0.0 };
+                let v = if fill > 0.0 { carried.max(fill * near[(c - 1) as usize] / near_sum.max(1e-3)) } else { carried };
+                parts.set(x, y, c, v);
+                sum += v;
+            }
+            if sum > 1.0 {
+                for c in 1..CLASSES {
+                    parts.set(x, y, c, parts.get(x, y, c) / sum);
+                }
+                sum = 1.0;
+            }
+            parts.set(x, y, BACKGROUND, (1.0 - sum).max(0.0));
+        }
+    }
+    let sal = &a.saliency;
+    // The saliency moved with the person; where garment was added by colour, never under the
+    // person mask now: a limb the global motion does not carry keeps its soft alpha.
+    let saliency = Map::from_fn(sal.width, sal.height, 1, |x, y, _| {
+        let (s, t) = ((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
+        let (s0, t0) = edge(back(s, t));
+        let carried = sal.sample(s0, t0, 0);
+        let f = if any_fill { filled.sample(s, t, 0) } else { 0.0 };
+        if f > 0.0 {
+            carried.max(selfie.sample(s, t, 0) * f)
+        } else {
+            carried
+        }
+    });
+    let stylized = a.stylized.as_ref().and_then(|st| moved_crop(st, m, frame.dimensions()));
+    Analysis { saliency, parts, stylized, gate: Some(gate), people: a.people.clone() }
+}
+
+/// The stylized crop where the motion puts it, cut to the frame; None when it left the frame.
+pub(super) fn moved_crop(st: &Stylized, m: &Motion, (fw, fh): (u32, u32)) -> Option<Stylized> {
+    let (fwf, fhf) = (fw as f32, fh as f32);
+    let r = st.rect;
+    let (x0, y0) = m.forward(r.x as f32 / fwf, r.y as f32 / fhf);
+    let (x1, y1) = m.forward((r.x + r.width) as f32 / fwf, (r.y + r.height) as f32 / fhf);
+    let (x0, y0, x1, y1) = (x0 * fwf, y0 * fhf, x1 * fwf, y1 * fhf);
+    let (cx0, cy0) = (x0.max(0.0).round(), y0.max(0.0).round());
+    let (cx1, cy1) = (x1.min(fwf).round(), y1.min(fhf).round());
+    if cx1 - cx0 < 2.0 || cy1 - cy0 < 2.0 {
+        return None;
+    }
+    // The part of the crop image still in the frame.
+    let (iw, ih) = (st.image.width() as f32, st.image.height() as f32);
+    let (kx, ky) = (iw / (x1 - x0), ih / (y1 - y0));
+    let ix0 = ((cx0 - x0) * kx).floor().clamp(0.0, iw - 1.0) as u32;
+    let iy0 = ((cy0 - y0) * ky).floor().clamp(0.0, ih - 1.0) as u32;
+    let ix1 = ((cx1 - x0) * kx).ceil().clamp(ix0 as f32 + 1.0, iw) as u32;
+    let iy1 = ((cy1 - y0) * ky).ceil().clamp(iy0 as f32 + 1.0, ih) as u32;
+    let image = if (ix0, iy0, ix1, iy1) == (0, 0, st.image.width(), st.image.height()) {
+        st.image.clone()
+    } else {
+        image::imageops::crop_imm(&st.image, ix0, iy0, ix1 - ix0, iy1 - iy0).to_image()
+    };
+    Some(Stylized { rect: Rect { x: cx0 as u32, y: cy0 as u32, width: (cx1 - cx0) as u32, height: (cy1 - cy0) as u32 }, image, texture: st.texture })
+}

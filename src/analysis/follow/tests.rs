@@ -1,0 +1,95 @@
+use super::*;
+
+fn disc(w: u32, h: u32, cx: f32, cy: f32, r: f32) -> Grid {
+    let v = (0..h)
+        .flat_map(|y| (0..w).map(move |x| if ((x as f32 + 0.5) / w as f32 - cx).hypot((y as f32 + 0.5) / h as f32 - cy) < r { 1.0 } else { 0.0 }))
+        .collect();
+    Grid { w, h, v }
+}
+
+#[test]
+fn the_motion_found_is_the_shift_and_scale_of_the_person() {
+    let then = disc(48, 36, 0.4, 0.5, 0.15);
+    let still = estimate(&then, &then, None);
+    assert!(still.shift.0.abs() < 0.01 && still.shift.1.abs() < 0.01 && (still.scale - 1.0).abs() < 0.01, "{still:?}");
+    let moved = estimate(&then, &disc(48, 36, 0.5, 0.45, 0.15), None);
+    let (s, t) = moved.forward(0.4, 0.5);
+    assert!((s - 0.5).abs() < 0.02 && (t - 0.45).abs() < 0.02, "centre carried to ({s}, {t}): {moved:?}");
+    let nearer = estimate(&then, &disc(48, 36, 0.4, 0.5, 0.165), None);
+    assert!((nearer.scale - 1.1).abs() < 0.06, "{nearer:?}");
+}
+
+fn union(a: &Grid, b: &Grid) -> Grid {
+    Grid { w: a.w, h: a.h, v: a.v.iter().zip(&b.v).map(|(p, q)| p.max(*q)).collect() }
+}
+
+#[test]
+fn a_head_tilted_beside_the_garments_does_not_move_them() {
+    // A torso with a head above it; the head tilts far to one side (dimmed c1: the whole
+    // mask's best shift moved her top down and aside by 5-8% of the frame).
+    let torso = disc(48, 36, 0.5, 0.8, 0.14);
+    let then = union(&torso, &disc(48, 36, 0.5, 0.45, 0.17));
+    let now = union(&torso, &disc(48, 36, 0.36, 0.52, 0.17));
+    let garments = torso.clone();
+    let m = estimate(&then, &now, Some(&garments));
+    assert!(m.shift.0.abs() < 0.015 && m.shift.1.abs() < 0.015 && (m.scale - 1.0).abs() < 0.01, "the torso did not move: {m:?}");
+    let whole = estimate(&then, &now, None);
+    assert!(whole.shift.0.abs() + whole.shift.1.abs() > 0.02, "the whole mask's fit would have moved it: {whole:?}");
+}
+
+#[test]
+fn someone_else_in_view_is_no_fit() {
+    let then = disc(48, 36, 0.25, 0.5, 0.12);
+    let moved = disc(48, 36, 0.3, 0.5, 0.12);
+    assert!(mismatch(&then, &moved, &estimate(&then, &moved, None)) < 0.3, "the same person a step on");
+    let elsewhere = disc(48, 36, 0.8, 0.4, 0.08);
+    assert!(mismatch(&then, &elsewhere, &estimate(&then, &elsewhere, None)) > LOST, "out of reach and another size");
+    let gone = Grid { w: 48, h: 36, v: vec![0.0; 48 * 36] };
+    assert!(mismatch(&then, &gone, &estimate(&then, &gone, None)) > LOST, "no one there");
+}
+
+/// A Lab map with `cloth` over columns `x0..x1` and grey elsewhere.
+fn cloth_at(w: u32, h: u32, x0: u32, x1: u32, cloth: [f32; 3]) -> Map {
+    Map::from_fn(w, h, 3, |x, _, k| if (x0..x1).contains(&x) { cloth[k as usize] } else { [50.0, 0.0, 0.0][k as usize] })
+}
+
+#[test]
+fn the_same_cloth_is_told_where_the_person_moved_to() {
+    // Orange cloth at columns 8..16 a step ago, at 28..36 now: the person moved a quarter of
+    // the frame (a looped clip's restart). Carried parts lie where the cloth is now.
+    let (w, h) = (48, 36);
+    let orange = [60.0, 40.0, 60.0];
+    let before = cloth_at(w, h, 8, 16, orange);
+    let now = cloth_at(w, h, 28, 36, orange);
+    let mut parts = Map::new(w, h, 4);
+    for y in 0..h {
+        for x in 28..36 {
+            parts.set(x, y, 1, 1.0);
+        }
+    }
+    let moved = |s: f32, t: f32| (s - 20.0 / w as f32, t);
+    assert!(same_cloth(&parts, &before, &now, moved) > 0.95, "the person's own cloth, moved");
+    assert!(same_cloth(&parts, &before, &now, |s, t| (s, t)) < 0.05, "compared in place, it is wall");
+    let someone_else = cloth_at(w, h, 28, 36, [40.0, -20.0, -30.0]);
+    assert!(same_cloth(&parts, &before, &someone_else, moved) < 0.05, "someone else's cloth where the person moved to");
+}
+
+#[test]
+fn back_undoes_forward() {
+    let m = Motion { centre: (0.3, 0.6), scale: 1.07, shift: (0.05, -0.02) };
+    let (s, t) = m.forward(0.42, 0.33);
+    let (s0, t0) = m.back(s, t);
+    assert!((s0 - 0.42).abs() < 1e-5 && (t0 - 0.33).abs() < 1e-5);
+}
+
+#[test]
+fn a_crop_moved_past_the_edge_is_cut_to_the_frame() {
+    let image = Frame::from_fn(100, 100, |x, _| image::Rgba([x as u8, 0, 0, 255]));
+    let st = Stylized::new(Rect { x: 100, y: 100, width: 100, height: 100 }, image, 0);
+    let m = Motion { centre: (0.5, 0.5), scale: 1.0, shift: (-0.375, 0.0) };
+    let out = moved_crop(&st, &m, (400, 400)).expect("half of it is still in the frame");
+    assert_eq!((out.rect.x, out.rect.width), (0, 50));
+    assert_eq!(out.image.width(), 50);
+    assert_eq!(out.image.get_pixel(0, 0).0[0], 50, "the right half of the crop is the part kept");
+    assert!(moved_crop(&st, &Motion { shift: (-1.0, 0.0), ..m }, (400, 400)).is_none());
+}
