@@ -13,7 +13,6 @@ use drape::capture::Source;
 use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage};
 use drape::pipeline::live::{run_live, LiveSession, OnAnalysisError, FOLLOW_GAP_HEADLESS};
 use drape::pipeline::video::{SourceOpener, VideoOptions};
-use drape::pipeline::FailingAt;
 
 fn numbered(total: u64) -> SourceOpener {
     Box::new(move || Ok(Box::new(Numbered { n: 0, total, rate: 30.0, size: (64, 48) }) as Box<dyn Source>))

@@ -15,7 +15,7 @@ use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
 use drape::capture::{video::VideoFile, Source};
 use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};
 use drape::frame::Frame;
-use drape::pipeline::steadiness::{iou, mask_of};
+use drape::output::measure::{iou, mask_of};
 
 fn frames(clip: &str, wanted: &[usize]) -> Vec<Frame> {
     let shared = testdata().join("clips").join(clip);

@@ -83,7 +83,7 @@ fn a_still_dress_does_not_fade_between_frames() {
     let frames = alpha_frames(&clip, &dir.path().join("frames"));
     assert_eq!(frames.len(), 12);
     let masks: Vec<Vec<bool>> = frames.iter().map(|a| a.pixels().map(|p| p.0[3] > 127).collect()).collect();
-    let ious: Vec<f64> = masks.windows(2).map(|w| drape::pipeline::steadiness::iou(&w[0], &w[1])).collect();
+    let ious: Vec<f64> = masks.windows(2).map(|w| drape::output::measure::iou(&w[0], &w[1])).collect();
     let mean = ious.iter().sum::<f64>() / ious.len() as f64;
     let least = ious.iter().copied().fold(1.0, f64::min);
     assert!(mean > 0.68 && least > 0.55, "her dress blinks: consecutive IoU mean {mean:.2}, least {least:.2} ({ious:.2?})");

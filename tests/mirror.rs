@@ -20,7 +20,7 @@ use drape::analysis::{Analyser, AnalyserConfig};
 use drape::capture::{video::VideoFile, Source};
 use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage, View};
 use drape::pipeline::live::{run_live, Made};
-use drape::pipeline::steadiness::{mask_of, share};
+use drape::output::measure::{mask_of, share};
 use drape::pipeline::video::{SourceOpener, VideoOptions};
 use drape::pipeline::StyledAnalyser;
 

@@ -14,7 +14,7 @@ use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
 use drape::capture::{load_image, video::VideoFile, Source};
 use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};
 use drape::frame::Frame;
-use drape::pipeline::steadiness::{iou, mask_of};
+use drape::output::measure::{iou, mask_of};
 
 const LEAST_IOU: f64 = 0.97;
 /// A restyled frame in bf16 may differ from fp32's by at most this times what one grey level of

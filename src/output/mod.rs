@@ -3,6 +3,7 @@
 
 pub mod figure;
 pub mod matroska;
+pub mod measure;
 pub mod sink;
 
 use std::path::{Path, PathBuf};

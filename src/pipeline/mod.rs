@@ -8,7 +8,6 @@ pub mod shots;
 pub mod sinks;
 pub mod slot;
 pub mod stats;
-pub mod steadiness;
 pub mod video;
 
 pub use photo::{plan_outputs, process_photos, PhotoJob, Report, Written};
@@ -151,58 +150,3 @@ impl FrameAnalyser for StyledAnalyser {
     }
 }
 
-/// A STAND-IN fault, for seeing what a user sees when analysis fails: the wrapped analyser's
-/// analyses number `at` to `at + times - 1` fail, the others work. The binary puts it in only
-/// when DRAPE_FAULT_ANALYSIS_AT=N is set (from the Nth on, every one fails); the tests use it on
-/// the real pipeline and window.
-pub struct FailingAt<A> {
-    pub inner: A,
-    pub at: u64,
-    pub times: u64,
-    calls: u64,
-}
-
-impl<A: FrameAnalyser> FailingAt<A> {
-    pub fn new(inner: A, at: u64, times: u64) -> FailingAt<A> {
-        FailingAt { inner, at, times, calls: 0 }
-    }
-}
-
-impl<A> FailingAt<A> {
-    fn next_call(&mut self) -> Result<()> {
-        self.calls += 1;
-        if self.calls >= self.at && self.calls - self.at < self.times {
-            return Err(crate::error::Error::Inference {
-                name: "stand-in fault".into(),
-                source: format!("analysis {} fails on purpose (DRAPE_FAULT_ANALYSIS_AT)", self.calls).into(),
-            });
-        }
-        Ok(())
-    }
-}
-
-impl<A: FrameAnalyser> FrameAnalyser for FailingAt<A> {
-    fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
-        self.next_call()?;
-        self.inner.analyse(frame)
-    }
-    fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
-        self.inner.take_first_stage()
-    }
-    fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
-        self.next_call()?;
-        self.inner.analyse_after(frame, first)
-    }
-    fn drain_timings(&mut self) -> Vec<(String, f64)> {
-        self.inner.drain_timings()
-    }
-    fn apply(&mut self, change: &LookChange) -> Result<()> {
-        self.inner.apply(change)
-    }
-    fn take_follower(&mut self) -> Option<Follower> {
-        self.inner.take_follower()
-    }
-    fn take_restyler(&mut self) -> Option<Restyler> {
-        self.inner.take_restyler()
-    }
-}

@@ -95,6 +95,31 @@ impl FrameAnalyser for SlowAnalyser {
     }
 }
 
+/// A STAND-IN analysis that fails on purpose: the stand-in analysis, with its analyses number
+/// `at` to `at + times - 1` failing.
+pub struct FailingAt {
+    pub inner: SlowAnalyser,
+    pub at: u64,
+    pub times: u64,
+    pub calls: u64,
+}
+
+impl FailingAt {
+    pub fn new(inner: SlowAnalyser, at: u64, times: u64) -> FailingAt {
+        FailingAt { inner, at, times, calls: 0 }
+    }
+}
+
+impl FrameAnalyser for FailingAt {
+    fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
+        self.calls += 1;
+        if self.calls >= self.at && self.calls - self.at < self.times {
+            return Err(drape::error::Error::Inference { name: "stand-in fault".into(), source: format!("analysis {} fails on purpose", self.calls).into() });
+        }
+        self.inner.analyse(frame)
+    }
+}
+
 /// A sink that keeps the first pixel's red value of every frame.
 pub struct Collect(pub Arc<Mutex<Vec<u8>>>);
 

@@ -10,7 +10,9 @@ use drape::analysis::{Analyser, AnalyserConfig};
 use drape::capture;
 use drape::compositing::{self, Compositor, Params, Smoothing, Stage};
 use drape::pipeline::video::VideoOptions;
-use drape::pipeline::{FailingAt, FrameAnalyser, StyledAnalyser};
+use drape::pipeline::{FrameAnalyser, StyledAnalyser};
+
+use crate::fault::FailingFrom;
 
 use crate::choices::SegArg;
 use crate::cli::{Flow, Global, Look};
@@ -87,7 +89,7 @@ pub fn styled_analyser(rt: &Runtime, dir: &ModelDir, look: &Look, follow: bool) 
         None => Box::new(analyser),
         Some(Ok(at)) => {
             tracing::warn!("DRAPE_FAULT_ANALYSIS_AT={at}: analysis {at} and every one after will fail on purpose");
-            Box::new(FailingAt::new(analyser, at, u64::MAX))
+            Box::new(FailingFrom::new(analyser, at))
         }
         Some(Err(_)) => anyhow::bail!("DRAPE_FAULT_ANALYSIS_AT must be a frame count (1, 2, ...)"),
     })

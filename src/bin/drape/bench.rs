@@ -15,7 +15,7 @@ use drape::capture::{video, Source};
 use drape::compositing::{Params, Stage, View};
 use drape::pipeline::live::run_live;
 use drape::pipeline::stats::Summary;
-use drape::pipeline::steadiness::{self, MaskSink, SteadinessSink};
+use drape::output::measure::{self, MaskSink, SteadinessSink};
 use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
 use drape::pipeline::LookChange;
 
@@ -112,8 +112,8 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     live_run(&input, &live_rt, dir, &a, &mut stage, &alpha, |f, seq, made| {
         let now = Instant::now();
         first_out.get_or_insert(now);
-        let mask = steadiness::mask_of(f);
-        if first_garment.is_none() && steadiness::share(&mask) >= FIRST_GARMENT_SHARE {
+        let mask = measure::mask_of(f);
+        if first_garment.is_none() && measure::share(&mask) >= FIRST_GARMENT_SHARE {
             first_garment = Some(now);
         }
         match made.analysis {
@@ -125,8 +125,8 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         (Some(o), Some(g)) => Some((g - o).as_secs_f64() * 1e3),
         _ => None,
     };
-    let (alpha_iou, compared) = steadiness::agreement(&live_masks, &masks.masks());
-    let vanished = steadiness::vanished(&live_masks, &masks.masks());
+    let (alpha_iou, compared) = measure::agreement(&live_masks, &masks.masks());
+    let vanished = measure::vanished(&live_masks, &masks.masks());
     if let Some(out) = &a.compare {
         save_comparisons(out, &input, &live_masks, &masks.masks())?;
     }
@@ -244,7 +244,7 @@ fn save_comparisons(out: &std::path::Path, input: &std::path::Path, live: &[(u64
                 (false, false) => [p.0[0] / 3, p.0[1] / 3, p.0[2] / 3, 255],
             };
         }
-        let iou = steadiness::iou(mask, off);
+        let iou = measure::iou(mask, off);
         frame.save(out.join(format!("{at:04}_iou{iou:.2}.png")))?;
     }
     Ok(())
@@ -296,11 +296,11 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     let mut previous = source.next_frame()?;
     while changes.len() < ious.len() {
         let Some(frame) = source.next_frame()? else { break };
-        changes.push(previous.as_ref().map_or(0.0, |p| steadiness::frame_change(p, &frame)));
+        changes.push(previous.as_ref().map_or(0.0, |p| measure::frame_change(p, &frame)));
         previous = Some(frame);
     }
-    let cuts = steadiness::hard_cuts(&changes);
-    let s = steadiness::summarise(&ious, &cuts);
+    let cuts = measure::hard_cuts(&changes);
+    let s = measure::summarise(&ious, &cuts);
     let name = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
     // No pair, no figure: "mean 1.000 over 0 pairs" read as perfectly steady.
     if s.pairs == 0 {
@@ -311,7 +311,7 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
             s.cuts
         );
     }
-    let lowest = steadiness::lowest(&ious, &cuts, 5);
+    let lowest = measure::lowest(&ious, &cuts, 5);
     if a.json {
         println!(
             "{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}, \"lowest\": [{}]}}",

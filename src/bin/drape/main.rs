@@ -19,6 +19,7 @@ mod choices;
 mod cli;
 mod commands;
 mod ends;
+mod fault;
 
 use assemble::runtime_options;
 use cli::{Cli, Command};

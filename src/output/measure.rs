@@ -1,6 +1,7 @@
-//! How steady the garment mask is over a clip: the IoU of the restyled area (alpha > 0.5) between
-//! consecutive output frames, leaving out hard cuts. `drape bench --steadiness` reports it; a
-//! garment that blinks on and off between frames shows as a low IoU.
+//! Outputs that measure instead of writing, for `drape bench`: how steady the garment mask is
+//! over a clip (the IoU of the restyled area, alpha > 0.5, between consecutive output frames,
+//! leaving out hard cuts; a garment that blinks on and off shows as a low IoU) and how live and
+//! offline garments agree. The tests measure with the same functions.
 
 use std::sync::{Arc, Mutex};
 
