@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use common::video::*;
 use common::*;
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::parts::PartSet;
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig, Analysis};
 use drape::capture::{video::VideoFile, Source};
 use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage, View};

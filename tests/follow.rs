@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use common::*;
 use drape::analysis::follow::{Followed, Follower};
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::parts::PartSet;
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
 use drape::capture::{video::VideoFile, Source};
 use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};
@@ -110,7 +110,7 @@ fn dimmed(f: &Frame) -> Frame {
     })
 }
 
-fn req_analyser() -> (Analyser, drape::analysis::style::Style) {
+fn req_analyser() -> (Analyser, drape::analysis::models::style::Style) {
     let mut analyser = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
     let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
     (analyser, style)

@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::parts::{PartSet, PersonCall};
 use drape::analysis::recorded::{ModelOutputs, Replay};
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
 use drape::capture::load_image;
 

@@ -13,14 +13,14 @@ use std::sync::Arc;
 
 use common::*;
 use drape::analysis::follow::Follower;
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::parts::PartSet;
 use drape::analysis::restyle::{Look, Restyler};
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig};
 use drape::capture::{video::VideoFile, Source};
 use drape::compositing::{cpu::CpuCompositor, Compositor, Params, Stage, View};
-use drape::pipeline::live::{run_live, Made};
 use drape::output::measure::{mask_of, share};
+use drape::pipeline::live::{run_live, Made};
 use drape::pipeline::video::{SourceOpener, VideoOptions};
 use drape::pipeline::StyledAnalyser;
 

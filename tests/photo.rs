@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
+use drape::analysis::models::saliency::Saliency;
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::parts::cloth::ClothSegmenter;
 use drape::analysis::parts::{self, GarmentSegmenter, PartSet};
-use drape::analysis::saliency::Saliency;
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig, Request};
 use drape::capture::load_image;
 use drape::compositing::{self, cpu::CpuCompositor, Layers, Params};

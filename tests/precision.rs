@@ -7,9 +7,9 @@
 mod common;
 
 use common::*;
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::parts::PartSet;
 use drape::analysis::runtime::{cpu_has_bf16, Engine, Precision, Runtime, BF16_MODELS};
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig, Analysis, Request};
 use drape::capture::{load_image, video::VideoFile, Source};
 use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};

@@ -8,21 +8,19 @@ pub mod parts;
 pub mod recorded;
 pub mod restyle;
 pub mod runtime;
-pub mod saliency;
 pub mod steady;
-pub mod style;
 pub mod tensor;
 
 use std::path::PathBuf;
 
+use self::models::saliency::{self, Saliency};
+use self::models::style::{Style, StyleOptions, StyleSpec, Stylizer};
 use self::models::ModelDir;
 use self::parts::composite::{CompositeModels, CompositeSegmenter};
 use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall, Segmentation};
 use self::recorded::ModelOutputs;
 use self::runtime::Runtime;
-use self::saliency::Saliency;
 use self::steady::Steady;
-use self::style::{Style, StyleOptions, StyleSpec, Stylizer};
 use crate::error::{Error, Result};
 use crate::frame::{Frame, Map, Rect};
 use crate::timing::Timings;

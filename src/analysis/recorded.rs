@@ -6,8 +6,8 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
+use super::models::pose::{Landmark, Person, Roi};
 use super::parts::composite::{GarmentRules, ModelMaps};
-use super::parts::pose::{Landmark, Person, Roi};
 use super::steady::Steady;
 use super::{finish_saliency, Analysis};
 use crate::error::{Error, Result};

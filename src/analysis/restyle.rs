@@ -9,9 +9,9 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use super::models::style::{Style, StyleOptions, StyleSpec, Stylizer};
 use super::models::ModelDir;
 use super::runtime::Runtime;
-use super::style::{Style, StyleOptions, StyleSpec, Stylizer};
 use super::{restyle_crop, selected_rect, Analysis, Stylized};
 use crate::analysis::parts::PartSet;
 use crate::error::Result;

@@ -16,10 +16,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::analysis::follow::Follower;
+use crate::analysis::models::saliency::Saliency;
+use crate::analysis::models::style::{Style, StyleOptions};
 use crate::analysis::parts::PartSet;
 use crate::analysis::restyle::{Look, Restyler};
-use crate::analysis::saliency::Saliency;
-use crate::analysis::style::{Style, StyleOptions};
 use crate::analysis::Analyser;
 use crate::analysis::Analysis;
 use crate::error::Result;
@@ -149,4 +149,3 @@ impl FrameAnalyser for StyledAnalyser {
         Some(r)
     }
 }
-

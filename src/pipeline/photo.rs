@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::analysis::models::style::{StyleOptions, StyleSpec};
 use crate::analysis::parts::PartSet;
-use crate::analysis::style::{StyleOptions, StyleSpec};
 use crate::analysis::{Analyser, Request};
 use crate::capture;
 use crate::compositing::{self, Composited, Fresh, Params, Stage, View};

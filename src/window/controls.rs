@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use crate::analysis::models::style::{StyleSpec, BUILTIN_STYLES};
 use crate::analysis::parts::{PartSet, FULL, LOWER, UPPER};
-use crate::analysis::style::{StyleSpec, BUILTIN_STYLES};
 use crate::compositing::View;
 use crate::pipeline::LookChange;
 

@@ -23,11 +23,12 @@ pub static RECORDED: AtomicUsize = AtomicUsize::new(0);
 pub static READ: AtomicUsize = AtomicUsize::new(0);
 
 /// The code between a frame and its recorded outputs.
-const MODEL_CODE: [&str; 9] = [
+const MODEL_CODE: [&str; 10] = [
     "src/analysis/parts/composite/models.rs",
-    "src/analysis/parts/pose/mod.rs",
-    "src/analysis/parts/selfie.rs",
-    "src/analysis/saliency.rs",
+    "src/analysis/models/pose/mod.rs",
+    "src/analysis/models/selfie.rs",
+    "src/analysis/models/pan.rs",
+    "src/analysis/models/saliency.rs",
     "src/analysis/tensor.rs",
     "src/analysis/runtime.rs",
     "src/analysis/recorded.rs",

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use std::collections::VecDeque;
 
 use super::flow::{flow, Field, Grey, Warp};
+use super::models::selfie::Selfie;
 use super::models::ModelDir;
 use super::parts::colours::{ColourOdds, LearntOdds, OddsTable};
-use super::parts::selfie::Selfie;
 use super::parts::{BACKGROUND, CLASSES};
 use super::runtime::Runtime;
 use super::{Analysis, Stylized};

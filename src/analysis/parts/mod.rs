@@ -4,8 +4,6 @@
 pub mod cloth;
 pub mod colours;
 pub mod composite;
-pub mod pose;
-pub mod selfie;
 
 use crate::error::Result;
 use crate::frame::{Frame, Map};

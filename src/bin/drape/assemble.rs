@@ -2,10 +2,10 @@
 //! compositing stage and the video options.
 
 use drape::analysis::follow::Follower;
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::models::ModelDir;
 use drape::analysis::restyle::{self, Restyler};
 use drape::analysis::runtime::{self, Runtime, RuntimeOptions};
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::{Analyser, AnalyserConfig};
 use drape::capture;
 use drape::compositing::{self, Compositor, Params, Smoothing, Stage};

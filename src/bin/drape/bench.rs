@@ -7,15 +7,15 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
+use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::models::ModelDir;
 use drape::analysis::runtime::Runtime;
-use drape::analysis::style::{StyleOptions, StyleSpec};
 use drape::analysis::Analyser;
 use drape::capture::{video, Source};
 use drape::compositing::{Params, Stage, View};
+use drape::output::measure::{self, MaskSink, SteadinessSink};
 use drape::pipeline::live::run_live;
 use drape::pipeline::stats::Summary;
-use drape::output::measure::{self, MaskSink, SteadinessSink};
 use drape::pipeline::video::{run_offline, SourceOpener, VideoOptions};
 use drape::pipeline::LookChange;
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use drape::analysis::models::style::StyleSpec;
 use drape::analysis::parts::PartSet;
-use drape::analysis::style::StyleSpec;
 
 use crate::choices::{CompositorArg, PrecisionArg, ProviderArg, SegArg, ViewArg};
 

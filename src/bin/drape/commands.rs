@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use drape::analysis::models::style::StyleSpec;
 use drape::analysis::models::ModelDir;
 use drape::analysis::parts::PartSet;
 use drape::analysis::runtime::{Provider, Runtime};
-use drape::analysis::style::StyleSpec;
 use drape::analysis::Analyser;
 use drape::capture::{self, video, Source};
 use drape::compositing::View;

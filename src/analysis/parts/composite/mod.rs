@@ -25,12 +25,12 @@
 use std::path::Path;
 
 use super::colours::{ColourOdds, LearntOdds};
-use super::pose::{self, Closer, Person, Pose, Roi};
-use super::selfie::Selfie;
 use super::{GarmentSegmenter, PersonCall, Segmentation, WearCall, BACKGROUND, CLASSES, FULL, LOWER, UPPER};
-use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::models::pose::{self, Closer, Person, Pose, Roi};
+use crate::analysis::models::selfie::Selfie;
+use crate::analysis::runtime::Runtime;
 use crate::analysis::steady::Steady;
-use crate::analysis::tensor::{self, Layout, Norm};
+use crate::analysis::tensor;
 use crate::error::Result;
 use crate::frame::{Frame, Map};
 mod alpha;

@@ -4,8 +4,7 @@
 //! again on recorded outputs without ONNX Runtime ([`crate::analysis::recorded`]).
 
 use super::*;
-
-const PAN_SIZE: u32 = 512;
+use crate::analysis::models::pan::Pan;
 
 /// What the segmenter's models say of one frame.
 #[derive(Debug, Clone)]
@@ -27,7 +26,7 @@ pub struct Hints {
 
 pub(super) struct Models {
     /// Skin / clothes / hair. Without it skin is not taken out of the garments.
-    pan: Option<Model>,
+    pan: Option<Pan>,
     /// Without it there is no person gate from pose, no upper/lower split: every garment is upper.
     pose: Option<Pose>,
     selfie: Option<Selfie>,
@@ -36,13 +35,7 @@ pub(super) struct Models {
 impl Models {
     pub(super) fn open(rt: &Runtime, models: CompositeModels<'_>) -> Result<Models> {
         let pan = match models.pan {
-            Some(p) => {
-                let c = Contract {
-                    inputs: vec![vec![Some(1), Some(3), Some(PAN_SIZE as i64), Some(PAN_SIZE as i64)]],
-                    outputs: vec![vec![None, Some(3), Some(PAN_SIZE as i64), Some(PAN_SIZE as i64)]],
-                };
-                Some(rt.open("pan", p, &c)?)
-            }
+            Some(p) => Some(Pan::open(rt, p)?),
             None => {
                 tracing::warn!("skin/hair model missing: skin will be restyled with the clothes");
                 None
@@ -68,12 +61,7 @@ impl Models {
         // PAN straight after the saliency model, as before this segmenter tracked people: on two
         // cores it ran twice as slow after the pose models (their thread pools still spinning).
         let pan = match self.pan.as_mut() {
-            Some(pan) => {
-                let small = tensor::resize(frame, None, PAN_SIZE, PAN_SIZE);
-                let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
-                let out = pan.run(&[Input { shape, data: &data }], 1)?;
-                Some(tensor::planar_to_map(&out[0].data, 3, PAN_SIZE, PAN_SIZE).resized(w, h))
-            }
+            Some(pan) => Some(pan.run(frame)?.resized(w, h)),
             None => None,
         };
         // At map size once: every map pixel of the rules reads it.

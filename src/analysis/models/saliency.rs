@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use super::runtime::{Contract, Input, Model, Runtime};
-use super::tensor::{self, Layout, Norm};
+use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
 use crate::frame::{Frame, Map};
 

@@ -1,6 +1,12 @@
 //! Where drape's models and ONNX Runtime live, read from the committed manifest
 //! (models/manifest.toml, compiled in) so the program and the set-up agree on one list.
 
+pub mod pan;
+pub mod pose;
+pub mod saliency;
+pub mod selfie;
+pub mod style;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-const MANIFEST: &str = include_str!("../../models/manifest.toml");
+const MANIFEST: &str = include_str!("../../../models/manifest.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Manifest {

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::runtime::{Contract, Input, Model, Runtime};
-use super::tensor::{self, Layout, Norm};
+use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
 
