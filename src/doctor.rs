@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::models::{FileState, ModelDir};
+use crate::analysis::manifest::{FileState, ModelDir};
 use crate::analysis::runtime::{cpu_has_bf16, Provider, Runtime, RuntimeOptions};
 
 /// The report, and whether everything needed is present.

@@ -3,6 +3,7 @@
 
 pub mod flow;
 pub mod follow;
+pub mod manifest;
 pub mod models;
 pub mod parts;
 pub mod recorded;
@@ -13,9 +14,9 @@ pub mod tensor;
 
 use std::path::PathBuf;
 
+use self::manifest::ModelDir;
 use self::models::saliency::{self, Saliency};
 use self::models::style::{Style, StyleOptions, StyleSpec, Stylizer};
-use self::models::ModelDir;
 use self::parts::composite::{CompositeModels, CompositeSegmenter};
 use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall, Segmentation};
 use self::recorded::ModelOutputs;

@@ -9,8 +9,8 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use super::manifest::ModelDir;
 use super::models::style::{Style, StyleOptions, StyleSpec, Stylizer};
-use super::models::ModelDir;
 use super::runtime::Runtime;
 use super::{restyle_crop, selected_rect, Analysis, Stylized};
 use crate::analysis::parts::PartSet;

@@ -162,7 +162,7 @@ pub struct RuntimeOptions {
     /// The models folder whose manifest vouches for the libraries and models loaded: each is
     /// checked by its sha256 before it is mapped. None for libraries and models it does not
     /// list (the tests' stand-ins).
-    pub manifest: Option<crate::analysis::models::ModelDir>,
+    pub manifest: Option<crate::analysis::manifest::ModelDir>,
 }
 
 /// The ONNX Runtime library drape loads, and why, for the log.
@@ -177,7 +177,7 @@ pub struct LibraryChoice {
 /// The ONNX Runtime library for a provider and precision: the GPU build for CUDA and TensorRT;
 /// the OpenVINO build for OpenVINO, and for the CPU when the precision is auto, the CPU has
 /// bf16 units and the build is installed; else the plain CPU build.
-pub fn default_library(dir: &crate::analysis::models::ModelDir, provider: Provider, precision: Precision) -> LibraryChoice {
+pub fn default_library(dir: &crate::analysis::manifest::ModelDir, provider: Provider, precision: Precision) -> LibraryChoice {
     let choice = |build: &str, why, fallback| LibraryChoice { path: dir.runtime_path(build), why, fallback };
     match provider {
         Provider::Cuda | Provider::Tensorrt => choice("gpu", "the GPU build", false),
@@ -238,7 +238,7 @@ impl Runtime {
         // Checked before the loader maps them: a file cut short is a SIGBUS inside it, no word.
         for lib in std::iter::once(path.clone()).chain(libraries_beside(path, options.manifest.as_ref())) {
             let fail = |m: String| Error::Runtime { path: lib.clone(), setup_flag, source: m.into() };
-            crate::analysis::models::library_is_whole(&lib).map_err(fail)?;
+            crate::analysis::manifest::library_is_whole(&lib).map_err(fail)?;
             if let Some(dir) = &options.manifest {
                 dir.verify(&lib).map_err(fail)?;
             }
@@ -399,7 +399,7 @@ impl Runtime {
 
 /// The libraries ONNX Runtime opens from its own folder: its providers, and the companions the
 /// manifest lists (OpenVINO, oneTBB).
-fn libraries_beside(library: &Path, manifest: Option<&crate::analysis::models::ModelDir>) -> Vec<PathBuf> {
+fn libraries_beside(library: &Path, manifest: Option<&crate::analysis::manifest::ModelDir>) -> Vec<PathBuf> {
     let Some(folder) = library.parent() else { return Vec::new() };
     let listed: Vec<&String> = manifest.map(|m| m.manifest.runtime.values().flat_map(|e| e.companions.keys()).collect()).unwrap_or_default();
     let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
@@ -533,7 +533,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::models::ModelDir;
+    use crate::analysis::manifest::ModelDir;
 
     #[test]
     fn the_library_is_the_openvino_build_only_where_bf16_can_run_and_it_is_there() {

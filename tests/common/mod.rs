@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use drape::analysis::models::ModelDir;
+use drape::analysis::manifest::ModelDir;
 use drape::analysis::runtime::{default_library, Precision, Provider, Runtime, RuntimeOptions};
 
 pub fn repo() -> PathBuf {

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::collections::VecDeque;
 
 use super::flow::{flow, Field, Grey, Warp};
+use super::manifest::ModelDir;
 use super::models::selfie::Selfie;
-use super::models::ModelDir;
 use super::parts::colours::{ColourOdds, LearntOdds, OddsTable};
 use super::parts::{BACKGROUND, CLASSES};
 use super::runtime::Runtime;

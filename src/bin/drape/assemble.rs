@@ -2,8 +2,8 @@
 //! compositing stage and the video options.
 
 use drape::analysis::follow::Follower;
+use drape::analysis::manifest::ModelDir;
 use drape::analysis::models::style::{StyleOptions, StyleSpec};
-use drape::analysis::models::ModelDir;
 use drape::analysis::restyle::{self, Restyler};
 use drape::analysis::runtime::{self, Runtime, RuntimeOptions};
 use drape::analysis::{Analyser, AnalyserConfig};

@@ -7,8 +7,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
+use drape::analysis::manifest::ModelDir;
 use drape::analysis::models::style::{StyleOptions, StyleSpec};
-use drape::analysis::models::ModelDir;
 use drape::analysis::runtime::Runtime;
 use drape::analysis::Analyser;
 use drape::capture::{video, Source};

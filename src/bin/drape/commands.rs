@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use drape::analysis::manifest::ModelDir;
 use drape::analysis::models::style::StyleSpec;
-use drape::analysis::models::ModelDir;
 use drape::analysis::parts::PartSet;
 use drape::analysis::runtime::{Provider, Runtime};
 use drape::analysis::Analyser;

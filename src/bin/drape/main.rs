@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use drape::analysis::models::ModelDir;
+use drape::analysis::manifest::ModelDir;
 use drape::capture;
 use drape::pipeline::PhotoJob;
 
