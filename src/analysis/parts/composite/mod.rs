@@ -126,4 +126,6 @@ impl GarmentSegmenter for CompositeSegmenter {
 }
 
 #[cfg(test)]
+mod stage_tests;
+#[cfg(test)]
 mod tests;

@@ -1,0 +1,106 @@
+//! The rule stages one at a time, on small synthetic maps: no models, no photos.
+
+use super::*;
+
+/// An upright body, shoulders 10 map pixels wide.
+fn a_body() -> Body {
+    Body {
+        shoulder: (20.0, 12.0),
+        hips_seen: true,
+        waist: (20.0, 26.0),
+        sw: 10.0,
+        torso: 16.0,
+        upper: vec![((20.0, 12.0), (20.0, 26.0), 6.0)],
+        lower: vec![],
+        thighs: None,
+        knee_row: None,
+        ankle_row: None,
+        never: vec![],
+        axis: (0.0, 1.0),
+        normal: (-1.0, 0.0),
+        face: None,
+        bbox: [10.0, 5.0, 30.0, 35.0],
+    }
+}
+
+/// A person whose own (pose) mask is the square 10..30 x 10..30 of a 40x40 map.
+fn a_person() -> (Person, Body) {
+    let roi = Roi { cx: 20.0, cy: 20.0, size: 20.0, rotation: 0.0 };
+    let n = (pose::MASK_SIZE * pose::MASK_SIZE) as usize;
+    (Person::new(Vec::new(), 1.0, roi, None, vec![1.0; n]), a_body())
+}
+
+/// A 40x40 selfie mask: 1 inside the boxes (x0, y0, x1, y1), 0 elsewhere.
+fn selfie_of(boxes: &[(u32, u32, u32, u32)]) -> Map {
+    Map::from_fn(40, 40, 1, |x, y, _| if boxes.iter().any(|&(x0, y0, x1, y1)| x >= x0 && x < x1 && y >= y0 && y < y1) { 1.0 } else { 0.0 })
+}
+
+#[test]
+fn the_gate_is_the_person_s_own_mask_widened_by_the_selfie_mask_near_them_only() {
+    // The selfie mask a little looser than the pose mask, and a poster in a far corner.
+    let selfie = selfie_of(&[(8, 8, 32, 32), (0, 0, 4, 4)]);
+    let own = person_gate(&[a_person()], &[false], Some(&selfie), (40, 40), (1.0, 1.0));
+    let at = |x: u32, y: u32| (y * 40 + x) as usize;
+    assert_eq!(own.owner[at(20, 20)], 0);
+    assert!(own.gate[at(20, 20)] > 0.99 && own.beyond[at(20, 20)] < 1e-6, "inside their own mask: gate, not beyond");
+    // Just outside the pose mask, in the selfie mask: in the gate, as what lies beyond the
+    // person's own mask (counted only in the garment's colours later).
+    assert!(own.gate[at(9, 20)] > 0.9 && own.beyond[at(9, 20)] > 0.9, "gate {} beyond {}", own.gate[at(9, 20)], own.beyond[at(9, 20)]);
+    // The poster: the selfie mask far from anyone is out of the gate (it has the nearest
+    // person as its owner, which the gate then rules out); where no mask sees anything, no owner.
+    assert_eq!(own.gate[at(2, 2)], 0.0);
+    assert_eq!(own.owner[at(36, 2)], usize::MAX);
+    // With no one detected the selfie mask alone is the gate, and owns nothing.
+    let alone = person_gate(&[], &[], Some(&selfie), (40, 40), (1.0, 1.0));
+    assert_eq!(alone.gate[at(2, 2)], 1.0);
+    assert!(alone.owner.iter().all(|&o| o == usize::MAX));
+}
+
+fn evidence(clothes: f32, skin: f32) -> Option<Evidence> {
+    Some(Evidence { clothes, skin, hair: 0.0, true_skin: if skin >= 0.6 { skin } else { 0.0 } })
+}
+
+#[test]
+fn the_garment_alpha_is_clothes_against_skin_the_colour_fill_beside_the_garment_and_never_a_head() {
+    // Six pixels of one person: sure clothes, sure skin, clothes under a never-garment disc,
+    // unsure PAN in the garment's colour beside the garment, the same far from it, and clothes
+    // outside the gate.
+    let own = Ownership { owner: vec![0; 6], gate: vec![1.0, 1.0, 1.0, 1.0, 1.0, 0.0], beyond: vec![0.0; 6] };
+    let ev = [evidence(0.9, 0.0), evidence(0.0, 0.9), evidence(0.9, 0.0), evidence(0.1, 0.1), evidence(0.1, 0.1), evidence(0.9, 0.0)];
+    let fill = ColourFill { learnt: vec![true], dressy: vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0], beside_garment: vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0] };
+    let never = [0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+    let a = garment_alpha(&own, &ev, &fill, (&never, &[0.0; 6]));
+    assert!(a[0] > 0.99, "sure clothes: {}", a[0]);
+    assert!(a[1] < 0.01, "sure skin: {}", a[1]);
+    assert!(a[2] < 0.01, "a head's disc: {}", a[2]);
+    assert!(a[3] > 0.99, "the garment's colour beside it, PAN unsure: {}", a[3]);
+    assert!(a[4] < 0.5, "the garment's colour away from it, PAN unsure: {}", a[4]);
+    assert_eq!(a[5], 0.0, "outside the gate");
+}
+
+#[test]
+fn the_colour_fill_learns_the_garment_s_colour_and_reaches_it_only_through_the_garment() {
+    // A row band 40 wide: orange fabric PAN is sure of (x < 16), orange it is unsure of beside it
+    // (16..20), bare skin it is sure of (20..30), and orange past the skin (a shoe of the
+    // garment's colour past a bare shin, 30..40).
+    let (w, h) = (40u32, 10u32);
+    let n = (w * h) as usize;
+    let (orange, skin) = (lab([240, 120, 20]), lab([200, 150, 120]));
+    let x_of = |i: usize| i as u32 % w;
+    let lab_map: Vec<[f32; 3]> = (0..n).map(|i| if (20..30).contains(&x_of(i)) { skin } else { orange }).collect();
+    let ev: Vec<Option<Evidence>> = (0..n)
+        .map(|i| match x_of(i) {
+            0..16 => evidence(0.9, 0.0),
+            20..30 => evidence(0.0, 0.9),
+            _ => evidence(0.3, 0.3),
+        })
+        .collect();
+    let own = Ownership { owner: vec![0; n], gate: vec![1.0; n], beyond: vec![0.0; n] };
+    let zeros = vec![0.0; n];
+    let fill = colour_fill(&[a_person()], &own, &ev, (&zeros, &zeros), &lab_map, (w, h));
+    let at = |x: u32| (5 * w + x) as usize;
+    assert_eq!(fill.learnt, vec![true]);
+    assert!(fill.dressy[at(18)] > 0.5 && fill.dressy[at(25)] < 0.5, "orange {}, skin {}", fill.dressy[at(18)], fill.dressy[at(25)]);
+    assert_eq!(fill.beside_garment[at(18)], 1.0, "the unsure orange beside the garment");
+    assert_eq!(fill.beside_garment[at(35)], 0.0, "the orange past the bare skin");
+}
