@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use self::manifest::ModelDir;
 use self::models::saliency::{self, Saliency};
 use self::models::style::{Style, StyleOptions, StyleSpec, Stylizer};
-use self::parts::composite::{CompositeModels, CompositeSegmenter};
+use self::parts::composite::{CompositeModels, CompositeSegmenter, Tuning};
 use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall, Segmentation};
 use self::recorded::ModelOutputs;
 use self::runtime::Runtime;
@@ -44,11 +44,13 @@ pub struct AnalyserConfig {
     pub saliency_size: u32,
     /// Long side of the crop the style transform runs on (multiples of 4).
     pub style_size: u32,
+    /// The garment rules' thresholds.
+    pub tuning: Tuning,
 }
 
 impl Default for AnalyserConfig {
     fn default() -> Self {
-        AnalyserConfig { segmenter: SegmenterKind::Composite, seg_model: None, saliency_size: 320, style_size: 384 }
+        AnalyserConfig { segmenter: SegmenterKind::Composite, seg_model: None, saliency_size: 320, style_size: 384, tuning: Tuning::default() }
     }
 }
 
@@ -168,7 +170,7 @@ impl Analyser {
                     selfie: selfie.as_deref(),
                     selfie_landscape: landscape.as_deref(),
                 };
-                Box::new(CompositeSegmenter::open(rt, models)?)
+                Box::new(CompositeSegmenter::open(rt, models, config.tuning.clone())?)
             }
             SegmenterKind::U2netCloth => {
                 let p = config.seg_model.clone().ok_or_else(|| {

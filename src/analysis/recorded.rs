@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use super::models::pose::{Landmark, Person, Roi};
-use super::parts::composite::{GarmentRules, ModelMaps};
+use super::parts::composite::{GarmentRules, ModelMaps, Tuning};
 use super::steady::Steady;
 use super::{finish_saliency, Analysis};
 use crate::error::{Error, Result};
@@ -195,6 +195,11 @@ pub struct Replay {
 }
 
 impl Replay {
+    /// A replay of the rules with these thresholds ([`Tuning::load`]).
+    pub fn tuned(tuning: Tuning) -> Replay {
+        Replay { rules: GarmentRules::tuned(tuning), steady_saliency: Steady::default() }
+    }
+
     /// The next frame is unrelated to the last (another photo, a cut).
     pub fn forget(&mut self) {
         self.rules.forget();

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use drape::analysis::parts::composite::Tuning;
 use drape::analysis::recorded::{ModelOutputs, Replay};
 use drape::analysis::{Analyser, AnalyserConfig, Analysis};
 use drape::frame::Frame;
@@ -97,5 +98,14 @@ pub fn model_outputs(name: &str, frame: &Frame) -> ModelOutputs {
 /// model outputs: the garment rules without ONNX Runtime.
 pub fn replayed(name: &str, frame: &Frame) -> Analysis {
     let outputs = model_outputs(name, frame);
-    Replay::default().analyse(frame, &outputs).expect("the composite segmenter's outputs")
+    Replay::tuned(tuning()).analyse(frame, &outputs).expect("the composite segmenter's outputs")
+}
+
+/// The rules' thresholds: drape's, or those of the file DRAPE_TUNING names (to try values on
+/// the recorded outputs in seconds).
+pub fn tuning() -> Tuning {
+    match std::env::var_os("DRAPE_TUNING") {
+        Some(path) => Tuning::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{}", e.report())),
+        None => Tuning::default(),
+    }
 }

@@ -4,6 +4,7 @@
 use drape::analysis::follow::Follower;
 use drape::analysis::manifest::ModelDir;
 use drape::analysis::models::style::{StyleOptions, StyleSpec};
+use drape::analysis::parts::composite::Tuning;
 use drape::analysis::restyle::{self, Restyler};
 use drape::analysis::runtime::{self, Runtime, RuntimeOptions};
 use drape::analysis::{Analyser, AnalyserConfig};
@@ -49,7 +50,11 @@ pub fn analyser_config(look: &Look) -> anyhow::Result<AnalyserConfig> {
     if look.seg == SegArg::U2netCloth && look.seg_model.is_none() {
         anyhow::bail!("--seg u2net-cloth needs --seg-model PATH to a 4-class U^2-Net clothing model (rembg's u2net_cloth_seg.onnx)");
     }
-    Ok(AnalyserConfig { segmenter: look.seg.into(), seg_model: look.seg_model.clone(), saliency_size: look.saliency_size, style_size: look.style_size })
+    let tuning = match &look.tuning {
+        Some(path) => Tuning::load(path)?,
+        None => Tuning::default(),
+    };
+    Ok(AnalyserConfig { segmenter: look.seg.into(), seg_model: look.seg_model.clone(), saliency_size: look.saliency_size, style_size: look.style_size, tuning })
 }
 
 /// Checks that cost nothing before the models load: a style image decodes.

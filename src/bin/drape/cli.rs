@@ -73,6 +73,10 @@ pub struct Look {
     /// The 4-class clothing model for --seg u2net-cloth
     #[arg(long, value_name = "PATH")]
     pub seg_model: Option<PathBuf>,
+    /// A TOML file of garment-rule thresholds to try instead of drape's (for developers; see
+    /// src/analysis/parts/composite/tuning.rs)
+    #[arg(long, value_name = "FILE", env = "DRAPE_TUNING")]
+    pub tuning: Option<PathBuf>,
     /// Long side, in pixels, of the crop the style network runs on: a multiple of 4 from 32 to 4096
     #[arg(long, default_value_t = 384, value_parser = parse_style_size)]
     pub style_size: u32,

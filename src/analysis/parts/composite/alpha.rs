@@ -4,12 +4,13 @@
 use super::*;
 
 /// Each pixel's garment alpha (0..1) from the gate, PAN's evidence and the colour fill.
-pub(super) fn garment_alpha(own: &Ownership, evidence: &[Option<Evidence>], fill: &ColourFill, (never, hands): (&[f32], &[f32])) -> Vec<f32> {
+pub(super) fn garment_alpha(own: &Ownership, evidence: &[Option<Evidence>], fill: &ColourFill, (never, hands): (&[f32], &[f32]), t: &Tuning) -> Vec<f32> {
+    let (least, t) = (t.gate.least, &t.alpha);
     let Ownership { owner, gate, beyond } = own;
     let ColourFill { learnt, dressy, beside_garment } = fill;
     (0..gate.len())
         .map(|i| {
-            if gate[i] < 1e-3 {
+            if gate[i] < least {
                 return 0.0;
             }
             // The fill beyond the person's own mask only in their garment's colours (where those
@@ -27,13 +28,13 @@ pub(super) fn garment_alpha(own: &Ownership, evidence: &[Option<Evidence>], fill
                     let dressy = dressy[i];
                     // A hand's disc spares what PAN calls clothes in that colour: the shirt
                     // around the hand, not the hand in front of it.
-                    let hand = hands[i] * (1.0 - dressy * smoothstep(0.5, 0.8, e.clothes));
-                    let unsure = (1.0 - smoothstep(0.5, 0.8, e.skin.max(e.hair))) * beside_garment[i];
+                    let hand = hands[i] * (1.0 - dressy * smoothstep(t.hand_spares.0, t.hand_spares.1, e.clothes));
+                    let unsure = (1.0 - smoothstep(t.pan_sure.0, t.pan_sure.1, e.skin.max(e.hair))) * beside_garment[i];
                     let clothes = e.clothes.max(dressy * unsure);
                     // Clothes against skin and hair; where PAN says nothing, a garment only as a
                     // weak guess (bare skin PAN misses is worse than a missed garment).
-                    let share = (clothes + 0.12) / (clothes + e.skin + e.hair + 0.3);
-                    (smoothstep(0.35, 0.6, share), hand)
+                    let share = (clothes + t.clothes_prior) / (clothes + e.skin + e.hair + t.nothing_said);
+                    (smoothstep(t.share.0, t.share.1, share), hand)
                 }
             };
             (gate * cloth * (1.0 - never[i].max(hand))).clamp(0.0, 1.0)

@@ -1,6 +1,6 @@
 //! Full-body (a dress) or two pieces, per person, from the evidence the `--maps` figure shows:
 //! clothes unbroken across the waist, the colours below it found above it, no bare skin at the
-//! waist, no gap between the legs. One analysis's call; the track holds it (see `CALL_HOLD`).
+//! waist, no gap between the legs. One analysis's call; the track holds it (see `call_hold` in [`Tuning`]).
 
 use super::*;
 
@@ -16,7 +16,7 @@ pub(super) struct PixelMaps<'a> {
 
 /// The evidence for one person wearing one full-body garment.
 /// `hem_needed`: the share of the torso's columns a top's hem must be found in for two pieces
-/// ([`HEM_ACROSS`], or [`HEM_KNOWN`] for a person whose hem was seen all across a moment ago).
+/// (`hem_across`, or `hem_known` for a person whose hem was seen all across a moment ago).
 pub(super) fn dress_evidence(
     b: &Body,
     k: usize,

@@ -23,14 +23,16 @@ pub(super) fn colour_fill(
     (never, hands): (&[f32], &[f32]),
     lab: &[[f32; 3]],
     (w, h): (u32, u32),
+    t: &Tuning,
 ) -> ColourFill {
+    let t = &t.fill;
     let Ownership { owner, gate, beyond } = own;
     let n = gate.len();
     let mut odds: Vec<ColourOdds> = people.iter().map(|_| ColourOdds::default()).collect();
     for i in (0..n).filter(|&i| gate[i] - beyond[i] > 0.5 && owner[i] < people.len()) {
         let Some(e) = evidence[i] else { continue };
-        let sure_garment = smoothstep(0.6, 0.8, e.clothes) * (1.0 - never[i].max(hands[i]));
-        let sure_other = smoothstep(0.6, 0.8, e.true_skin.max(e.hair));
+        let sure_garment = smoothstep(t.sure.0, t.sure.1, e.clothes) * (1.0 - never[i].max(hands[i]));
+        let sure_other = smoothstep(t.sure.0, t.sure.1, e.true_skin.max(e.hair));
         odds[owner[i]].add(lab[i], sure_garment, sure_other);
     }
     let odds: Vec<Option<LearntOdds>> = odds.into_iter().map(ColourOdds::learnt_balanced).collect();
@@ -43,8 +45,8 @@ pub(super) fn colour_fill(
     // Colour speaks only beside the sure garment (holes in it, its edges), not across the body:
     // a shoe of the shorts' colour, past a bare shin, stays a shoe.
     let beside_garment = if odds.iter().any(Option::is_some) {
-        let sure: Vec<f32> = evidence.iter().zip(gate).map(|(e, g)| e.map_or(0.0, |e| (e.clothes > 0.7 && *g > 0.5) as u8 as f32)).collect();
-        let reach = widest_shoulders(people).clamp(2.0, 0.2 * w.max(h) as f32) * 0.3;
+        let sure: Vec<f32> = evidence.iter().zip(gate).map(|(e, g)| e.map_or(0.0, |e| (e.clothes > t.sure_garment && *g > 0.5) as u8 as f32)).collect();
+        let reach = widest_shoulders(people).clamp(2.0, t.beside_most * w.max(h) as f32) * t.beside;
         let near = blur_max(&sure, w, h, reach.ceil() as usize);
         // And on through the garment's own colours where PAN is unsure, however far: a shaded
         // trouser leg PAN fades out on below the knee (b1's kick) is still the trousers. A shoe

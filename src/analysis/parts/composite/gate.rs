@@ -17,7 +17,8 @@ pub(super) struct Ownership {
 /// Each map pixel's owner (their own mask first, else the nearest skeleton) and the person gate,
 /// from the people found (`held`: kept from earlier analyses, gated through the selfie mask
 /// alone) and the selfie mask. `scale`: map pixels per frame pixel.
-pub(super) fn person_gate(people: &[(Person, Body)], held: &[bool], selfie: Option<&Map>, (w, h): (u32, u32), (sx, sy): (f32, f32)) -> Ownership {
+pub(super) fn person_gate(people: &[(Person, Body)], held: &[bool], selfie: Option<&Map>, (w, h): (u32, u32), (sx, sy): (f32, f32), t: &Tuning) -> Ownership {
+    let t = &t.gate;
     let n = (w * h) as usize;
     let mut owner = vec![usize::MAX; n];
     let mut gate = vec![0.0f32; n];
@@ -49,12 +50,12 @@ pub(super) fn person_gate(people: &[(Person, Body)], held: &[bool], selfie: Opti
             selfie_at[i] = selfie_here;
             gate[i] = pose_mask;
             // Background no person model sees: no owner, and nothing more to work out.
-            if pose_mask.max(held_near[i]).max(selfie_here) < 0.01 {
+            if pose_mask.max(held_near[i]).max(selfie_here) < t.seen {
                 continue;
             }
             let mut best = (f32::NEG_INFINITY, usize::MAX);
             for (k, (_, b)) in people.iter().enumerate() {
-                let score = masks[k] - 0.25 * b.reach_any(p);
+                let score = masks[k] - t.reach_cost * b.reach_any(p);
                 if score > best.0 {
                     best = (score, k);
                 }
@@ -70,12 +71,13 @@ pub(super) fn person_gate(people: &[(Person, Body)], held: &[bool], selfie: Opti
     // in the colours of the person's garment.
     let mut beyond = vec![0.0f32; n];
     if !people.is_empty() {
-        let reach = widest_shoulders(people).clamp(2.0, 0.2 * w.max(h) as f32) * 0.25;
+        let reach = widest_shoulders(people).clamp(2.0, t.selfie_reach_most * w.max(h) as f32) * t.selfie_reach;
         let masks: Vec<f32> = gate.iter().zip(&held_near).map(|(a, b)| a.max(*b)).collect();
         let near = blur_max(&masks, w, h, reach.ceil() as usize);
         for i in 0..n {
-            let own = gate[i].max(selfie_at[i] * smoothstep(0.05, 0.3, masks[i]));
-            gate[i] = gate[i].max(selfie_at[i] * smoothstep(0.05, 0.3, near[i]));
+            let (a, b) = t.selfie_counts;
+            let own = gate[i].max(selfie_at[i] * smoothstep(a, b, masks[i]));
+            gate[i] = gate[i].max(selfie_at[i] * smoothstep(a, b, near[i]));
             beyond[i] = gate[i] - own;
         }
     }

@@ -47,6 +47,7 @@ mod people;
 mod rules;
 mod skin;
 mod tracks;
+mod tuning;
 
 use self::alpha::*;
 use self::body::*;
@@ -62,22 +63,9 @@ use self::people::*;
 pub use self::rules::GarmentRules;
 use self::skin::*;
 use self::tracks::*;
+pub use self::tuning::Tuning;
 use crate::pixels::{blur_max, cie94, dot, enclose, flood, lab, len, lerp, median_of_neighbours, pixel_centre, seg_dist, smoothstep, sub, P};
 
-/// Analyses a new call must hold before a tracked person's call changes.
-const CALL_HOLD: u32 = 3;
-/// The share of the torso's columns (within 0.3 shoulder widths of its middle) in which a top's
-/// hem must be found for the outfit to be two pieces whatever the colours shared.
-const HEM_ACROSS: f32 = 0.8;
-/// The share of the torso's columns with a hem that makes two pieces for a person whose top's
-/// hem was seen all across within the last HEM_MEMORY analyses: as they turn, or their shirt's
-/// tail hangs on over one side, the hem shows across less of the torso, and it is still theirs.
-/// A dress seen in other light reads up to about 0.55 (Two_dancers), but never reads HEM_ACROSS.
-const HEM_KNOWN: f32 = 0.5;
-/// Analyses a hem seen all across is remembered for.
-const HEM_MEMORY: u32 = 30;
-/// Analyses a person who is not found again is still matched against.
-const TRACK_KEEP: u32 = 3;
 /// The share of a closer square ([`Closer`]) that must be salient and outside everyone found
 /// for the pose detector to search it.
 const UNEXPLAINED: f32 = 0.01;
@@ -98,8 +86,8 @@ pub struct CompositeSegmenter {
 }
 
 impl CompositeSegmenter {
-    pub fn open(rt: &Runtime, models: CompositeModels<'_>) -> Result<CompositeSegmenter> {
-        Ok(CompositeSegmenter { models: Models::open(rt, models)?, rules: GarmentRules::default() })
+    pub fn open(rt: &Runtime, models: CompositeModels<'_>, tuning: Tuning) -> Result<CompositeSegmenter> {
+        Ok(CompositeSegmenter { models: Models::open(rt, models)?, rules: GarmentRules::tuned(tuning) })
     }
 }
 

@@ -24,15 +24,21 @@ pub struct GarmentRules {
     analyses: u64,
     /// Garment evidence averaged where the person mask holds still.
     steady: Steady,
+    pub(super) tuning: Tuning,
 }
 
 impl Default for GarmentRules {
     fn default() -> Self {
-        GarmentRules { tracks: Vec::new(), next_id: 1, analyses: 0, steady: Steady::capped() }
+        GarmentRules::tuned(Tuning::default())
     }
 }
 
 impl GarmentRules {
+    /// The rules with these thresholds.
+    pub fn tuned(tuning: Tuning) -> GarmentRules {
+        GarmentRules { tracks: Vec::new(), next_id: 1, analyses: 0, steady: Steady::capped(), tuning }
+    }
+
     /// The next frame is unrelated to the last (another photo, a cut).
     pub fn forget(&mut self) {
         self.tracks.clear();
@@ -42,7 +48,8 @@ impl GarmentRules {
     /// Where the pose model should look in the next frame; call once per analysis, before
     /// [`GarmentRules::apply`].
     pub fn hints(&mut self) -> Hints {
-        self.tracks.retain(|t| t.missed < TRACK_KEEP);
+        let keep = self.tuning.tracks.keep;
+        self.tracks.retain(|t| t.missed < keep);
         let follow: Vec<Roi> = self.tracks.iter().filter_map(|t| t.next).collect();
         let closer = if self.tracks.is_empty() { Closer::All } else { Closer::Turn(self.analyses) };
         self.analyses += 1;
@@ -61,12 +68,13 @@ impl GarmentRules {
         let colours = tensor::resize(frame, None, w, h);
         let lab: Vec<[f32; 3]> = colours.pixels().map(|p| lab([p.0[0], p.0[1], p.0[2]])).collect();
 
-        let own = person_gate(&people, &held, selfie.as_ref(), (w, h), (sx, sy));
-        let skin = skin_colours(&people, &own, &lab, pan.as_ref(), (w, h));
-        let evidence = pan_evidence(&people, &own, &skin, &lab, pan.as_ref(), w);
-        let (never, hands) = never_and_hands(&people, &own, w);
-        let fill = colour_fill(&people, &own, &evidence, (&never, &hands), &lab, (w, h));
-        let garment = garment_alpha(&own, &evidence, &fill, (&never, &hands));
+        let t = &self.tuning;
+        let own = person_gate(&people, &held, selfie.as_ref(), (w, h), (sx, sy), t);
+        let skin = skin_colours(&people, &own, &lab, pan.as_ref(), (w, h), t);
+        let evidence = pan_evidence(&people, &own, &skin, &lab, pan.as_ref(), w, t);
+        let (never, hands) = never_and_hands(&people, &own, w, t);
+        let fill = colour_fill(&people, &own, &evidence, (&never, &hands), &lab, (w, h), t);
+        let garment = garment_alpha(&own, &evidence, &fill, (&never, &hands), t);
 
         let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
         let garment = joined_below_knees(garment, &bodies, &own.owner, &lab, w, h);

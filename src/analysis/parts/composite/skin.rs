@@ -75,17 +75,6 @@ pub fn skin_gamut(c: [f32; 3]) -> f32 {
     (1.0 - smoothstep(40.0, 55.0, chroma)) * smoothstep(0.0, 15.0, hue) * (1.0 - smoothstep(85.0, 100.0, hue))
 }
 
-/// The half width, in shoulder widths, that a patch of pale colour needs to count as fabric: a
-/// shine on skin is narrower.
-const SHINE: f32 = 0.035;
-
-/// The face radius, in map pixels, over which its colour is read well enough for the pale test.
-pub(super) const PALE_FACE: (f32, f32) = (10.0, 14.0);
-
-/// The share of a person's PAN skin that must be far paler than their face before pale colours
-/// count as fabric on them (rising between the two).
-const PALE_SHARE: (f32, f32) = (0.18, 0.25);
-
 /// Each person's skin colour and what is pale against it.
 pub(super) struct SkinColours {
     /// Per person, learnt from their face where PAN is sure of skin.
@@ -99,17 +88,18 @@ pub(super) struct SkinColours {
 }
 
 /// Each person's skin colour from their face, and the pale test against it.
-pub(super) fn skin_colours(people: &[(Person, Body)], own: &Ownership, lab: &[[f32; 3]], pan: Option<&Map>, (w, h): (u32, u32)) -> SkinColours {
+pub(super) fn skin_colours(people: &[(Person, Body)], own: &Ownership, lab: &[[f32; 3]], pan: Option<&Map>, (w, h): (u32, u32), t: &Tuning) -> SkinColours {
+    let (least, t) = (t.gate.least, &t.skin);
     let Ownership { owner, gate, .. } = own;
     let n = (w * h) as usize;
     let models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, lab, pan, w, h))).collect();
     // How far paler than its owner's face each pixel is, once: read three times below. Only
-    // worked out when someone's face is big enough to read (PALE_FACE); else nothing is pale.
-    let readable = models.iter().flatten().any(|sm| sm.radius > PALE_FACE.0);
+    // worked out when someone's face is big enough to read (`pale_face`); else nothing is pale.
+    let readable = models.iter().flatten().any(|sm| sm.radius > t.pale_face.0);
     let pale: Vec<f32> = if readable {
         (0..n)
             .map(|i| match models.get(owner[i]).and_then(|s| s.as_ref()) {
-                Some(sm) if gate[i] >= 1e-3 => sm.pale(lab[i]),
+                Some(sm) if gate[i] >= least => sm.pale(lab[i]),
                 _ => 0.0,
             })
             .collect()
@@ -123,7 +113,7 @@ pub(super) fn skin_colours(people: &[(Person, Body)], own: &Ownership, lab: &[[f
         let mut c = vec![(0.0f32, 0.0f32); people.len()];
         if let (true, Some(m)) = (readable, pan) {
             for i in (0..n).filter(|&i| gate[i] > 0.5 && owner[i] < people.len()) {
-                if models[owner[i]].as_ref().is_some_and(|sm| sm.radius > PALE_FACE.0) && m.get(i as u32 % w, i as u32 / w, 0) > 0.5 {
+                if models[owner[i]].as_ref().is_some_and(|sm| sm.radius > t.pale_face.0) && m.get(i as u32 % w, i as u32 / w, 0) > 0.5 {
                     c[owner[i]].0 += pale[i];
                     c[owner[i]].1 += 1.0;
                 }
@@ -137,15 +127,15 @@ pub(super) fn skin_colours(people: &[(Person, Body)], own: &Ownership, lab: &[[f
         .iter()
         .zip(&models)
         .map(|(&(p, all), sm)| {
-            smoothstep(PALE_SHARE.0, PALE_SHARE.1, p / all.max(1.0)) * sm.as_ref().map_or(0.0, |sm| smoothstep(PALE_FACE.0, PALE_FACE.1, sm.radius))
+            smoothstep(t.pale_share.0, t.pale_share.1, p / all.max(1.0)) * sm.as_ref().map_or(0.0, |sm| smoothstep(t.pale_face.0, t.pale_face.1, sm.radius))
         })
         .collect::<Vec<f32>>();
     // And only near a patch of them wider than a shine on skin (a streak of light down a
-    // forearm): pale pixels eroded by SHINE, then widened by twice that, so the garment's own
+    // forearm): pale pixels eroded by `shine`, then widened by twice that, so the garment's own
     // outline is the pale colour's and not the filter's square.
     let pale_near = if pale_share.iter().any(|&v| v > 0.0) {
-        let not_pale: Vec<f32> = (0..n).map(|i| if gate[i] > 0.5 { 1.0 - smoothstep(0.4, 0.6, pale[i]) } else { 1.0 }).collect();
-        let r = widest_shoulders(people) * SHINE;
+        let not_pale: Vec<f32> = (0..n).map(|i| if gate[i] > 0.5 { 1.0 - smoothstep(t.pale.0, t.pale.1, pale[i]) } else { 1.0 }).collect();
+        let r = widest_shoulders(people) * t.shine;
         let core: Vec<f32> = blur_max(&not_pale, w, h, r.ceil() as usize).into_iter().map(|v| 1.0 - v).collect();
         blur_max(&core, w, h, (2.0 * r).ceil() as usize)
     } else {

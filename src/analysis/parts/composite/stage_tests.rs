@@ -39,7 +39,7 @@ fn selfie_of(boxes: &[(u32, u32, u32, u32)]) -> Map {
 fn the_gate_is_the_person_s_own_mask_widened_by_the_selfie_mask_near_them_only() {
     // The selfie mask a little looser than the pose mask, and a poster in a far corner.
     let selfie = selfie_of(&[(8, 8, 32, 32), (0, 0, 4, 4)]);
-    let own = person_gate(&[a_person()], &[false], Some(&selfie), (40, 40), (1.0, 1.0));
+    let own = person_gate(&[a_person()], &[false], Some(&selfie), (40, 40), (1.0, 1.0), &Tuning::default());
     let at = |x: u32, y: u32| (y * 40 + x) as usize;
     assert_eq!(own.owner[at(20, 20)], 0);
     assert!(own.gate[at(20, 20)] > 0.99 && own.beyond[at(20, 20)] < 1e-6, "inside their own mask: gate, not beyond");
@@ -51,7 +51,7 @@ fn the_gate_is_the_person_s_own_mask_widened_by_the_selfie_mask_near_them_only()
     assert_eq!(own.gate[at(2, 2)], 0.0);
     assert_eq!(own.owner[at(36, 2)], usize::MAX);
     // With no one detected the selfie mask alone is the gate, and owns nothing.
-    let alone = person_gate(&[], &[], Some(&selfie), (40, 40), (1.0, 1.0));
+    let alone = person_gate(&[], &[], Some(&selfie), (40, 40), (1.0, 1.0), &Tuning::default());
     assert_eq!(alone.gate[at(2, 2)], 1.0);
     assert!(alone.owner.iter().all(|&o| o == usize::MAX));
 }
@@ -69,7 +69,7 @@ fn the_garment_alpha_is_clothes_against_skin_the_colour_fill_beside_the_garment_
     let ev = [evidence(0.9, 0.0), evidence(0.0, 0.9), evidence(0.9, 0.0), evidence(0.1, 0.1), evidence(0.1, 0.1), evidence(0.9, 0.0)];
     let fill = ColourFill { learnt: vec![true], dressy: vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0], beside_garment: vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0] };
     let never = [0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
-    let a = garment_alpha(&own, &ev, &fill, (&never, &[0.0; 6]));
+    let a = garment_alpha(&own, &ev, &fill, (&never, &[0.0; 6]), &Tuning::default());
     assert!(a[0] > 0.99, "sure clothes: {}", a[0]);
     assert!(a[1] < 0.01, "sure skin: {}", a[1]);
     assert!(a[2] < 0.01, "a head's disc: {}", a[2]);
@@ -97,7 +97,7 @@ fn the_colour_fill_learns_the_garment_s_colour_and_reaches_it_only_through_the_g
         .collect();
     let own = Ownership { owner: vec![0; n], gate: vec![1.0; n], beyond: vec![0.0; n] };
     let zeros = vec![0.0; n];
-    let fill = colour_fill(&[a_person()], &own, &ev, (&zeros, &zeros), &lab_map, (w, h));
+    let fill = colour_fill(&[a_person()], &own, &ev, (&zeros, &zeros), &lab_map, (w, h), &Tuning::default());
     let at = |x: u32| (5 * w + x) as usize;
     assert_eq!(fill.learnt, vec![true]);
     assert!(fill.dressy[at(18)] > 0.5 && fill.dressy[at(25)] < 0.5, "orange {}, skin {}", fill.dressy[at(18)], fill.dressy[at(25)]);

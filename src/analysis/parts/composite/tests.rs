@@ -125,7 +125,7 @@ fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
     let b = upright_body((20.0, 10.0), 26.0, 16.0);
     let n = (w * h) as usize;
     let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
     assert!(e.below_seen < 0.5, "{e:?}");
     assert_eq!(call_of(Some(&e)), WearCall::Upper);
     // A frame that ends just past the hips (a1's hoodie): one garment to the lower edge is a
@@ -133,14 +133,14 @@ fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
     let h = 44u32;
     let n = (w * h) as usize;
     let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
     assert!(e.below_seen >= 0.5 && e.below_seen < 0.75 && e.says_full, "{e:?}");
     assert_eq!(call_of(Some(&e)), WearCall::Upper);
     // The same body in a frame that goes on down the legs: the evidence decides.
     let h = 60u32;
     let n = (w * h) as usize;
     let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
     assert_eq!(e.below_seen, 1.0);
     assert_eq!(call_of(Some(&e)), WearCall::Full);
 }
@@ -218,7 +218,7 @@ fn a_shirt_hanging_past_the_hips_over_trousers_is_two_pieces() {
     let n = (w * h) as usize;
     let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
     let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (46 * w) as usize { [60.0, 0.0, 0.0] } else { [10.0, 5.0, -20.0] }).collect();
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, HEM_ACROSS);
+    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
     assert!(!e.says_full, "{e:?}");
     assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
 }
@@ -242,16 +242,16 @@ fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
     let folded = |i: usize, c: [f32; 3]| if (i as u32 % w).is_multiple_of(3) { fold } else { c };
     let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { folded(i, slate) } else { navy }).collect();
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
-    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), HEM_ACROSS);
+    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), Tuning::default().tracks.hem_across);
     assert!(e.colours_shared.is_some_and(|s| s >= 0.7), "the folds match the trousers: {e:?}");
-    assert!(e.hem.is_some_and(|h| h >= HEM_ACROSS), "{e:?}");
+    assert!(e.hem.is_some_and(|h| h >= Tuning::default().tracks.hem_across), "{e:?}");
     assert!(!e.says_full, "{e:?}");
     assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
     // A dress of the same slate with the same folds down to the knees is still one garment.
     let dress: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &dress, w, h };
-    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), HEM_ACROSS);
-    assert!(e.hem.is_some_and(|h| h < HEM_ACROSS), "{e:?}");
+    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), Tuning::default().tracks.hem_across);
+    assert!(e.hem.is_some_and(|h| h < Tuning::default().tracks.hem_across), "{e:?}");
     assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
     // Turned a little, the shirt's tail hangs on over one side of the trousers: the hem is
     // seen across part of the torso only. From a stranger that is no proof of two pieces;
@@ -259,25 +259,25 @@ fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
     let turned: Vec<[f32; 3]> = (0..n).map(|i| if i as u32 % w <= 18 && i < (50 * w) as usize { folded(i, slate) } else { lab[i] }).collect();
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &turned, w, h };
     let hem = Hem::find(&b, 0, &px);
-    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), HEM_ACROSS);
-    assert!(e.hem.is_some_and(|h| (HEM_KNOWN..HEM_ACROSS).contains(&h)), "{e:?}");
+    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), Tuning::default().tracks.hem_across);
+    assert!(e.hem.is_some_and(|h| (Tuning::default().tracks.hem_known..Tuning::default().tracks.hem_across).contains(&h)), "{e:?}");
     assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
-    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), HEM_KNOWN);
+    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), Tuning::default().tracks.hem_known);
     assert_eq!(call_of(Some(&e)), WearCall::TwoPiece, "{e:?}");
 }
 
 #[test]
 fn a_hem_seen_all_across_is_remembered_for_a_while() {
     let mut s = one_new_track();
-    assert_eq!(s.hem_needed(0), HEM_ACROSS, "a stranger");
+    assert_eq!(s.hem_needed(0), Tuning::default().tracks.hem_across, "a stranger");
     s.saw_hem(0, Some(0.9));
-    assert_eq!(s.hem_needed(0), HEM_KNOWN);
-    for _ in 0..HEM_MEMORY {
+    assert_eq!(s.hem_needed(0), Tuning::default().tracks.hem_known);
+    for _ in 0..Tuning::default().tracks.hem_memory {
         s.saw_hem(0, Some(0.3));
-        assert_eq!(s.hem_needed(0), HEM_KNOWN);
+        assert_eq!(s.hem_needed(0), Tuning::default().tracks.hem_known);
     }
     s.saw_hem(0, None);
-    assert_eq!(s.hem_needed(0), HEM_ACROSS, "forgotten");
+    assert_eq!(s.hem_needed(0), Tuning::default().tracks.hem_across, "forgotten");
 }
 
 #[test]

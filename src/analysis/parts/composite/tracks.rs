@@ -1,6 +1,6 @@
 //! People followed from one analysis to the next: matched by their shoulders, held while the
 //! pose model misses them, and their call (dress or two pieces) changed only after it has been
-//! contradicted CALL_HOLD analyses running, their hem remembered for HEM_MEMORY.
+//! contradicted `call_hold` analyses running, their hem remembered for `hem_memory` ([`Tuning`]).
 
 use super::*;
 
@@ -19,8 +19,8 @@ pub(super) struct Track {
     pub(super) next: Option<Roi>,
     /// The person as last found, held while the pose model misses them.
     pub(super) last: Option<Person>,
-    /// Analyses since their top's hem was seen all across the torso (HEM_ACROSS), while under
-    /// HEM_MEMORY.
+    /// Analyses since their top's hem was seen all across the torso (`hem_across`), while under
+    /// `hem_memory`.
     pub(super) hem_seen: Option<u32>,
 }
 
@@ -97,7 +97,7 @@ impl GarmentRules {
         let mut held = vec![false; people.len()];
         if let Some(m) = selfie {
             for (ti, t) in self.tracks.iter().enumerate() {
-                let Some(last) = t.last.as_ref().filter(|_| t.missed >= 1 && t.missed < TRACK_KEEP) else { continue };
+                let Some(last) = t.last.as_ref().filter(|_| t.missed >= 1 && t.missed < self.tuning.tracks.keep) else { continue };
                 let (mut sum, mut count) = (0.0f32, 0u32);
                 for y in (0..h).step_by(2) {
                     for x in (0..w).step_by(2) {
@@ -107,7 +107,7 @@ impl GarmentRules {
                         }
                     }
                 }
-                if count >= 8 && sum / count as f32 >= 0.5 {
+                if count >= self.tuning.tracks.held_points && sum / count as f32 >= self.tuning.tracks.held_selfie {
                     if let Some(b) = body(last, fw, fh, sx, sy) {
                         people.push((last.clone(), b));
                         tracks.push(ti);
@@ -124,19 +124,20 @@ impl GarmentRules {
         (people, tracks, held)
     }
 
-    /// The hem share that makes this track's outfit two pieces ([`HEM_KNOWN`]).
+    /// The hem share that makes this track's outfit two pieces (`hem_known` or `hem_across`).
     pub(super) fn hem_needed(&self, track: usize) -> f32 {
         if self.tracks[track].hem_seen.is_some() {
-            HEM_KNOWN
+            self.tuning.tracks.hem_known
         } else {
-            HEM_ACROSS
+            self.tuning.tracks.hem_across
         }
     }
 
     /// Notes this analysis's hem share for the track.
     pub(super) fn saw_hem(&mut self, track: usize, hem: Option<f32>) {
+        let (across, memory) = (self.tuning.tracks.hem_across, self.tuning.tracks.hem_memory);
         let t = &mut self.tracks[track];
-        t.hem_seen = if hem.is_some_and(|h| h >= HEM_ACROSS) { Some(0) } else { t.hem_seen.map(|n| n + 1).filter(|&n| n <= HEM_MEMORY) };
+        t.hem_seen = if hem.is_some_and(|h| h >= across) { Some(0) } else { t.hem_seen.map(|n| n + 1).filter(|&n| n <= memory) };
     }
 
     /// The call a track makes given evidence read in a folded pose ([`Body::folded`]): a known
@@ -150,7 +151,7 @@ impl GarmentRules {
     }
 
     /// The call a track makes given this analysis's evidence: a new track takes it at once, a
-    /// known one only after it has held CALL_HOLD analyses running.
+    /// known one only after it has held `call_hold` analyses running.
     pub(super) fn settle(&mut self, track: usize, evidence: WearCall) -> WearCall {
         let t = &mut self.tracks[track];
         if t.against == u32::MAX || evidence == t.call {
@@ -158,7 +159,7 @@ impl GarmentRules {
             t.against = 0;
         } else {
             t.against += 1;
-            if t.against >= CALL_HOLD {
+            if t.against >= self.tuning.tracks.call_hold {
                 t.call = evidence;
                 t.against = 0;
             }
