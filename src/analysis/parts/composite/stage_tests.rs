@@ -2,25 +2,9 @@
 
 use super::*;
 
-/// An upright body, shoulders 10 map pixels wide.
+/// An upright body, shoulders 10 map pixels wide, its torso a segment.
 fn a_body() -> Body {
-    Body {
-        shoulder: (20.0, 12.0),
-        hips_seen: true,
-        waist: (20.0, 26.0),
-        sw: 10.0,
-        torso: 16.0,
-        upper: vec![((20.0, 12.0), (20.0, 26.0), 6.0)],
-        lower: vec![],
-        thighs: None,
-        knee_row: None,
-        ankle_row: None,
-        never: vec![],
-        axis: (0.0, 1.0),
-        normal: (-1.0, 0.0),
-        face: None,
-        bbox: [10.0, 5.0, 30.0, 35.0],
-    }
+    Body { upper: vec![((20.0, 12.0), (20.0, 26.0), 6.0)], ..super::tests::upright_body((20.0, 12.0), 16.0, 10.0) }
 }
 
 /// A person whose own (pose) mask is the square 10..30 x 10..30 of a 40x40 map.

@@ -22,7 +22,7 @@ fn split_at_hem(b: &Body, px: &PixelMaps<'_>, side: &mut [Side]) {
 }
 
 /// An upright body with its hips seen, no limbs, in a 40x40 map.
-fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
+pub(super) fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
     let hip = (shoulder.0, shoulder.1 + torso);
     Body {
         shoulder,
