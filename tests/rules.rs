@@ -7,13 +7,11 @@
 
 mod common;
 
-use common::recorded::replayed;
+use common::recorded::{alpha, clip_frame, replayed};
 use common::*;
 use drape::analysis::parts::{self, PartSet};
-use drape::analysis::{selected_rect, Analysis, Stylized};
+use drape::analysis::Analysis;
 use drape::capture::load_image;
-use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};
-use drape::frame::Frame;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -322,32 +320,6 @@ fn the_helmet_held_beside_her_is_not_her_suit() {
     let (shell, suit) = (alpha_share(&a, (400, 350, 490, 420)), alpha_share(&a, (40, 300, 140, 420)));
     assert!(shell < 0.1, "the helmet's white shell is {:.0}% restyled", 100.0 * shell);
     assert!(suit > 0.9, "her suit is {:.0}% restyled", 100.0 * suit);
-}
-
-/// The alpha view of a frame's analysis with `parts` picked, as `drape process --view alpha`
-/// writes it. Only the crop's rectangle matters to the alpha (nothing is restyled outside it),
-/// so the crop is the frame's own pixels there: no style transform, no ONNX Runtime.
-fn alpha(frame: &Frame, analysis: &Analysis, parts: PartSet) -> image::RgbaImage {
-    let rect = selected_rect(&analysis.parts, &analysis.saliency, parts, frame.width(), frame.height());
-    let crop = rect.map(|r| Stylized::new(r, image::imageops::crop_imm(frame, r.x, r.y, r.width, r.height).to_image(), 0));
-    let layers = Layers { stylized: crop.as_ref(), ..Layers::from(analysis) };
-    let params = Params { parts, view: View::Alpha, ..Params::default() };
-    CpuCompositor::default().composite(frame, &layers, &params)
-}
-
-/// Frame `n` (from 0) of a shared clip.
-fn clip_frame(clip: &str, n: u32) -> Frame {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("frame.png");
-    let st = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(testdata().join("clips").join(clip))
-        .args(["-vf", &format!("select=eq(n\\,{n})"), "-frames:v", "1"])
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(st.success(), "ffmpeg: frame {n} of {clip}");
-    load_image(&out, "input").unwrap()
 }
 
 /// Frame `n` of a shared clip analysed alone, as `drape process --view alpha --parts PARTS`.

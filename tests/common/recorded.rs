@@ -10,14 +10,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use drape::analysis::parts::composite::Tuning;
+use drape::analysis::parts::PartSet;
 use drape::analysis::recorded::{ModelOutputs, Replay};
-use drape::analysis::{Analyser, AnalyserConfig, Analysis};
+use drape::analysis::{selected_rect, Analyser, AnalyserConfig, Analysis, Stylized};
+use drape::capture::load_image;
+use drape::compositing::{cpu::CpuCompositor, Layers, Params, View};
 use drape::frame::Frame;
 use sha2::{Digest, Sha256};
 
 use drape::analysis::runtime::{default_library, Provider};
 
-use super::{model_dir, precision, repo, runtime};
+use super::{model_dir, precision, repo, runtime, testdata};
 
 /// Recordings made by this test process (the models ran) and read back (they did not).
 pub static RECORDED: AtomicUsize = AtomicUsize::new(0);
@@ -108,4 +111,30 @@ pub fn tuning() -> Tuning {
         Some(path) => Tuning::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{}", e.report())),
         None => Tuning::default(),
     }
+}
+
+/// The alpha view of a frame's analysis with `parts` picked, as `drape process --view alpha`
+/// writes it. Only the crop's rectangle matters to the alpha (nothing is restyled outside it),
+/// so the crop is the frame's own pixels there: no style transform, no ONNX Runtime.
+pub fn alpha(frame: &Frame, analysis: &Analysis, parts: PartSet) -> image::RgbaImage {
+    let rect = selected_rect(&analysis.parts, &analysis.saliency, parts, frame.width(), frame.height());
+    let crop = rect.map(|r| Stylized::new(r, image::imageops::crop_imm(frame, r.x, r.y, r.width, r.height).to_image(), 0));
+    let layers = Layers { stylized: crop.as_ref(), ..Layers::from(analysis) };
+    let params = Params { parts, view: View::Alpha, ..Params::default() };
+    CpuCompositor::default().composite(frame, &layers, &params)
+}
+
+/// Frame `n` (from 0) of a shared clip.
+pub fn clip_frame(clip: &str, n: u32) -> Frame {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("frame.png");
+    let st = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(testdata().join("clips").join(clip))
+        .args(["-vf", &format!("select=eq(n\\,{n})"), "-frames:v", "1"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success(), "ffmpeg: frame {n} of {clip}");
+    load_image(&out, "input").unwrap()
 }

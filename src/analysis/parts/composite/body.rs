@@ -3,9 +3,6 @@
 
 use super::*;
 
-/// The visibility a hand's landmarks need for its disc.
-pub(super) const HAND_SEEN: f32 = 0.5;
-
 /// A disc that is never a garment (head, hand, foot), in map pixels.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Never {
@@ -17,14 +14,18 @@ pub(super) struct Never {
     /// A hand's disc, which reaches past the hand: a garment seen around the hand within it
     /// is still the garment.
     pub(super) hand: bool,
+    /// Its soft edge, and for a hand where it starts behind the wrist, in its radii
+    /// ([`BodyShape`]'s `disc_edge`, `behind_wrist`).
+    pub(super) edge: (f32, f32),
+    pub(super) behind: (f32, f32),
 }
 
 impl Never {
     /// How surely p is inside (0..1).
     pub(super) fn at(&self, p: P) -> f32 {
-        let disc = 1.0 - smoothstep(0.85 * self.r, 1.15 * self.r, len(sub(p, self.c)));
+        let disc = 1.0 - smoothstep(self.edge.0 * self.r, self.edge.1 * self.r, len(sub(p, self.c)));
         match self.from {
-            Some((wrist, dir)) if disc > 0.0 => disc * smoothstep(-0.3 * self.r, -0.05 * self.r, dot(sub(p, wrist), dir)),
+            Some((wrist, dir)) if disc > 0.0 => disc * smoothstep(self.behind.0 * self.r, self.behind.1 * self.r, dot(sub(p, wrist), dir)),
             _ => disc,
         }
     }
@@ -57,17 +58,19 @@ pub(super) struct Body {
     /// Face disc for the skin colour model.
     pub(super) face: Option<(P, f32)>,
     pub(super) bbox: [f32; 4],
+    /// The proportions it was made with.
+    pub(super) shape: BodyShape,
 }
 
 impl Body {
-    /// Whether the body is folded: its torso more than 30 degrees from upright (bent over, a
-    /// crouch), or a thigh more than 45 degrees off the torso's axis (a high kick, seated, one
-    /// knee forward). Down such a body the columns below the hips cross a leg, not a shirt's
-    /// tail, and the colours read below the waist are a raised thigh's: the outfit cannot be
-    /// read. A walker's raised knee (under 45 degrees) is not folded.
+    /// Whether the body is folded: its torso far from upright (bent over, a crouch), or a thigh
+    /// far off the torso's axis (a high kick, seated, one knee forward; see `upright` and
+    /// `thigh_down` in [`BodyShape`]). Down such a body the columns below the hips cross a leg,
+    /// not a shirt's tail, and the colours read below the waist are a raised thigh's: the outfit
+    /// cannot be read. A walker's raised knee is not folded.
     pub(super) fn folded(&self) -> bool {
-        let down = |(hip, knee): (P, P)| dot(sub(knee, hip), self.axis) >= 0.7 * len(sub(knee, hip));
-        self.axis.1 < 0.87 || self.thighs.is_some_and(|[l, r]| !down(l) || !down(r))
+        let down = |(hip, knee): (P, P)| dot(sub(knee, hip), self.axis) >= self.shape.thigh_down * len(sub(knee, hip));
+        self.axis.1 < self.shape.upright || self.thighs.is_some_and(|[l, r]| !down(l) || !down(r))
     }
 
     /// Down the body from the shoulders, in torso lengths.
@@ -84,7 +87,7 @@ impl Body {
     /// Where a top's hem is looked for, `t` torso lengths down: from the lower chest down to the
     /// ankles (mid-stride a knee is raised above a shirt's hem).
     pub(super) fn in_hem_zone(&self, p: P, t: f32) -> bool {
-        t >= 0.6 && self.ankle_row.is_none_or(|r| p.1 <= r)
+        t >= self.shape.hem_from && self.ankle_row.is_none_or(|r| p.1 <= r)
     }
 
     /// The least distance to a segment of `segs`, in units of that segment's radius.
@@ -98,7 +101,7 @@ impl Body {
             return 0.0;
         }
         let (u, l) = (Body::reach(&self.upper, p), Body::reach(&self.lower, p));
-        smoothstep(-0.15, 0.15, u - l)
+        smoothstep(self.shape.lower_edge.0, self.shape.lower_edge.1, u - l)
     }
 
     /// 1 on the head (above the neck, between the shoulders) and on face and feet: the hands
@@ -109,9 +112,10 @@ impl Body {
         let across = dot(d, self.normal).abs();
         // Above the neck and within the head's width: the head, hair, a helmet. Sleeves of
         // arms raised beyond the shoulders stay garments.
-        let neck = -0.15 * self.sw;
-        let over_neck =
-            (1.0 - smoothstep(0.45 * self.sw, 0.7 * self.sw, across)) * (1.0 - smoothstep(neck - 0.03 * self.torso, neck + 0.03 * self.torso, along));
+        let s = &self.shape;
+        let neck = -s.neck * self.sw;
+        let over_neck = (1.0 - smoothstep(s.head_half_width.0 * self.sw, s.head_half_width.1 * self.sw, across))
+            * (1.0 - smoothstep(neck - s.neck_soft * self.torso, neck + s.neck_soft * self.torso, along));
         let discs = self.never.iter().filter(|n| !n.hand).map(|n| n.at(p)).fold(0.0, f32::max);
         over_neck.max(discs)
     }
@@ -127,9 +131,10 @@ impl Body {
         match self.face {
             None => 1.0,
             Some((c, r)) => {
-                // r is 0.6 of the head's radius; long hair reaches some four head radii down.
-                let d = len(sub(p, c)) / (r / 0.6).max(1e-3);
-                1.0 - 0.8 * smoothstep(3.0, 5.0, d)
+                // r is the face's share of the head's radius.
+                let s = &self.shape;
+                let d = len(sub(p, c)) / (r / s.face_of_head).max(1e-3);
+                1.0 - s.hair_far * smoothstep(s.hair_reach.0, s.hair_reach.1, d)
             }
         }
     }
@@ -145,10 +150,10 @@ impl Body {
         self.knee_row.is_some_and(|k| p.1 > k)
     }
 
-    /// Lower in the image than the lower of its ankles, and off the legs (further than LEG_REACH
-    /// of their segments' radii): where a shoe is, and not a trouser leg.
+    /// Lower in the image than the lower of its ankles, and off the legs (further than
+    /// `leg_reach` of their segments' radii): where a shoe is, and not a trouser leg.
     pub(super) fn past_ankles(&self, p: P) -> bool {
-        self.ankle_row.is_some_and(|a| p.1 > a) && Body::reach(&self.lower, p) > LEG_REACH
+        self.ankle_row.is_some_and(|a| p.1 > a) && Body::reach(&self.lower, p) > self.shape.leg_reach
     }
 
     /// Reach to the whole skeleton, for telling people apart where their masks do not.
@@ -168,10 +173,10 @@ pub(super) fn mean_of(p: &Person, ids: impl Iterator<Item = usize>, sx: f32, sy:
 }
 
 /// A person's body in map pixels, or None when not even the shoulders are seen.
-pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Body> {
+pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape) -> Option<Body> {
     let at = |i: usize| p.seen(i, fw, fh).map(|l| (l.x * sx, l.y * sy));
     // Limbs: a joint the model places, even partly hidden, still marks where the limb is.
-    let joint = |i: usize| p.landmarks.get(i).filter(|l| l.presence > 0.5 && l.visibility > 0.3).map(|l| (l.x * sx, l.y * sy));
+    let joint = |i: usize| p.landmarks.get(i).filter(|l| l.presence > 0.5 && l.visibility > s.joint_seen).map(|l| (l.x * sx, l.y * sy));
     let (ls, rs) = (at(pose::L_SHOULDER)?, at(pose::R_SHOULDER)?);
     let shoulder = lerp(ls, rs, 0.5);
     let sw = len(sub(ls, rs)).max(2.0);
@@ -179,22 +184,22 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Bod
         (Some(a), Some(b)) => Some((a, b)),
         _ => None,
     };
-    let hip = hips.map_or((shoulder.0, shoulder.1 + 4.0 * sw), |(a, b)| lerp(a, b, 0.5));
+    let hip = hips.map_or((shoulder.0, shoulder.1 + s.hips_unseen * sw), |(a, b)| lerp(a, b, 0.5));
     let torso = len(sub(hip, shoulder)).max(1.0);
     let axis = {
         let d = sub(hip, shoulder);
         (d.0 / torso, d.1 / torso)
     };
     let normal = (-axis.1, axis.0);
-    let waist = lerp(shoulder, hip, 0.88);
+    let waist = lerp(shoulder, hip, s.waist);
     let mut upper = Vec::new();
     let mut lower = Vec::new();
-    upper.push((shoulder, if hips.is_some() { waist } else { hip }, 0.6 * sw));
-    for (s, e, w) in [(pose::L_SHOULDER, pose::L_ELBOW, pose::L_WRIST), (pose::R_SHOULDER, pose::R_ELBOW, pose::R_WRIST)] {
-        if let (Some(a), Some(b)) = (joint(s), joint(e)) {
-            upper.push((a, b, 0.25 * sw));
+    upper.push((shoulder, if hips.is_some() { waist } else { hip }, s.torso_radius * sw));
+    for (sh, e, w) in [(pose::L_SHOULDER, pose::L_ELBOW, pose::L_WRIST), (pose::R_SHOULDER, pose::R_ELBOW, pose::R_WRIST)] {
+        if let (Some(a), Some(b)) = (joint(sh), joint(e)) {
+            upper.push((a, b, s.upper_arm * sw));
             if let Some(c) = joint(w) {
-                upper.push((b, c, 0.2 * sw));
+                upper.push((b, c, s.forearm * sw));
             }
         }
     }
@@ -203,18 +208,18 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Bod
     let mut ankle_row: Option<f32> = None;
     if let Some((lh, rh)) = hips {
         // The lower torso runs on past the hip joints to the crotch.
-        lower.push((waist, lerp(shoulder, hip, 1.2), 0.6 * sw));
+        lower.push((waist, lerp(shoulder, hip, s.crotch), s.torso_radius * sw));
         let mut legs = Vec::new();
         for (k, a, hp) in [(pose::L_KNEE, pose::L_ANKLE, lh), (pose::R_KNEE, pose::R_ANKLE, rh)] {
             if let Some(kn) = joint(k) {
-                lower.push((hp, kn, 0.3 * sw));
+                lower.push((hp, kn, s.thigh * sw));
                 legs.push((hp, kn));
                 if let Some(an) = joint(a) {
-                    lower.push((kn, an, 0.22 * sw));
+                    lower.push((kn, an, s.shin * sw));
                 }
             } else {
                 // Knee unseen: the thigh runs down along the body's axis.
-                lower.push((hp, (hp.0 + axis.0 * 0.6 * torso, hp.1 + axis.1 * 0.6 * torso), 0.3 * sw));
+                lower.push((hp, (hp.0 + axis.0 * s.thigh_unseen * torso, hp.1 + axis.1 * s.thigh_unseen * torso), s.thigh * sw));
             }
         }
         if legs.len() == 2 {
@@ -238,34 +243,35 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Bod
             _ => 0.0,
         };
         let spread = pts.iter().map(|q| len(sub(*q, c))).fold(0.0, f32::max);
-        let r = (0.75 * ears).max(1.3 * spread).max(0.3 * sw);
+        let r = (s.face_by_ears * ears).max(s.face_by_spread * spread).max(s.face_least * sw);
         (c, r)
     });
+    let disc = |c: P, r: f32, from: Option<(P, P)>, hand: bool| Never { c, r, from, hand, edge: s.disc_edge, behind: s.behind_wrist };
     if let Some((c, r)) = face {
-        never.push(Never { c, r, from: None, hand: false });
+        never.push(disc(c, r, None, false));
     }
     // The whole head, seen from the side: the ears lie near its middle and the nose about a
     // head's radius in front of them. The face disc covers the face, and a head bent forward
     // leaves the region above the neck: b1's juggler, turned and leaning, had the back and the
     // top of his head restyled with his shirt. The disc is moved half that radius away from the
     // shoulders, over the hair on top, so that it reaches no nearer the collar than the radius.
-    // Facing the camera the nose is near the ears' middle and this disc is small. At most a
-    // third of the torso, against a stray landmark.
+    // Facing the camera the nose is near the ears' middle and this disc is small. At most
+    // `side_head_most` of the torso, against a stray landmark.
     let ears: Vec<P> = [pose::L_EAR, pose::R_EAR].into_iter().filter_map(joint).collect();
     if let (Some(nose), false) = (joint(pose::NOSE), ears.is_empty()) {
         let mid = lerp(ears[0], ears[ears.len() - 1], 0.5);
-        let radius = len(sub(nose, mid)).min(0.25 * torso);
+        let radius = len(sub(nose, mid)).min(s.side_head_most * torso);
         let up = sub(mid, shoulder);
         let up = if len(up) > 1e-3 { (up.0 / len(up), up.1 / len(up)) } else { (-axis.0, -axis.1) };
-        let c = (mid.0 + 0.5 * radius * up.0, mid.1 + 0.5 * radius * up.1);
-        never.push(Never { c, r: 1.4 * radius, from: None, hand: false });
+        let c = (mid.0 + s.side_head_lift * radius * up.0, mid.1 + s.side_head_lift * radius * up.1);
+        never.push(disc(c, s.side_head_disc * radius, None, false));
     }
     for (hand, elbow) in pose::HANDS.into_iter().zip([pose::L_ELBOW, pose::R_ELBOW]) {
         // Only a hand the model sees: one it guesses behind the body or out of view would cut a
         // disc out of the shirt in front of it.
-        let seen = hand.iter().copied().filter(|&i| p.landmarks.get(i).is_some_and(|l| l.visibility > HAND_SEEN));
+        let seen = hand.iter().copied().filter(|&i| p.landmarks.get(i).is_some_and(|l| l.visibility > s.hand_seen));
         if let Some((c, pts)) = mean_of(p, seen, sx, sy) {
-            if pts.len() >= 3 {
+            if pts.len() >= s.hand_points {
                 let spread = pts.iter().map(|q| len(sub(*q, c))).fold(0.0, f32::max);
                 // The disc reaches back past the wrist over the cuff; the hand lies beyond the
                 // wrist, towards its fingers (else along the forearm).
@@ -273,7 +279,7 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Bod
                     let d = [Some(sub(c, wr)), joint(elbow).map(|e| sub(wr, e))].into_iter().flatten().find(|d| len(*d) > 1.0)?;
                     Some((wr, (d.0 / len(d), d.1 / len(d))))
                 });
-                never.push(Never { c, r: (1.5 * spread).max(0.12 * sw), from, hand: true });
+                never.push(disc(c, (s.hand_spread * spread).max(s.hand_least * sw), from, true));
             }
         }
     }
@@ -287,16 +293,16 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Bod
         };
         if let Some(f) = foot {
             // Centred on the foot, nudged towards the ankle: the shoe, not the trouser hem.
-            let c = a.map_or(f, |a| lerp(f, a, 0.2));
+            let c = a.map_or(f, |a| lerp(f, a, s.foot_to_ankle));
             let r = match (he, t) {
-                (Some(h), Some(t)) => 0.6 * len(sub(h, t)),
+                (Some(h), Some(t)) => s.foot_length * len(sub(h, t)),
                 _ => 0.0,
             }
-            .max(0.15 * sw);
-            never.push(Never { c, r, from: None, hand: false });
+            .max(s.foot_least * sw);
+            never.push(disc(c, r, None, false));
         }
     }
-    let bbox = extent(p, sx, sy, sw);
+    let bbox = extent(p, sx, sy, sw, s.extent_margin);
     Some(Body {
         shoulder,
         hips_seen: hips.is_some(),
@@ -311,14 +317,15 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32) -> Option<Bod
         never,
         axis,
         normal,
-        face: face.map(|(c, r)| (c, 0.6 * r)),
+        face: face.map(|(c, r)| (c, s.face_of_head * r)),
         bbox,
+        shape: *s,
     })
 }
 
-/// The box (x0, y0, x1, y1, map pixels) of a person's present landmarks, widened each way by a
-/// fifth of its longer side, or of `least` where that is more.
-pub(super) fn extent(p: &Person, sx: f32, sy: f32, least: f32) -> [f32; 4] {
+/// The box (x0, y0, x1, y1, map pixels) of a person's present landmarks, widened each way by
+/// `margin` of its longer side, or of `least` where that is more.
+pub(super) fn extent(p: &Person, sx: f32, sy: f32, least: f32, margin: f32) -> [f32; 4] {
     let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
     for l in p.landmarks.iter().filter(|l| l.presence > 0.5) {
         let q = (l.x * sx, l.y * sy);
@@ -327,6 +334,6 @@ pub(super) fn extent(p: &Person, sx: f32, sy: f32, least: f32) -> [f32; 4] {
         x1 = x1.max(q.0);
         y1 = y1.max(q.1);
     }
-    let m = 0.2 * (x1 - x0).max(y1 - y0).max(least);
+    let m = margin * (x1 - x0).max(y1 - y0).max(least);
     [x0 - m, y0 - m, x1 + m, y1 + m]
 }

@@ -17,12 +17,13 @@ impl GarmentRules {
     ) -> (Vec<WearCall>, Vec<Option<Hem>>, Vec<PersonCall>) {
         let mut calls = Vec::with_capacity(people.len());
         let mut wear = Vec::with_capacity(people.len());
-        let hems: Vec<Option<Hem>> = people.iter().enumerate().map(|(k, (_, b))| Hem::find(b, k, maps)).collect();
+        let hems: Vec<Option<Hem>> = people.iter().enumerate().map(|(k, (_, b))| Hem::find(b, k, maps, &self.tuning.hem)).collect();
         for (k, (_, b)) in people.iter().enumerate() {
             let needed = self.hem_needed(tracks[k]);
-            let evidence = b.hips_seen.then(|| dress_evidence(b, k, maps, pan, skin_models[k].as_ref(), hems[k].as_ref(), needed));
+            let dress = &self.tuning.dress;
+            let evidence = b.hips_seen.then(|| dress_evidence(b, k, maps, pan, skin_models[k].as_ref(), hems[k].as_ref(), needed, dress));
             self.saw_hem(tracks[k], evidence.and_then(|e| e.hem));
-            let seen = call_of(evidence.as_ref());
+            let seen = call_of(evidence.as_ref(), &self.tuning.dress);
             // A folded body's evidence is misread (b1's high kicks looked like a dress): it does
             // not change a known person's call.
             let call = if b.folded() { self.settle_folded(tracks[k], seen) } else { self.settle(tracks[k], seen) };
@@ -36,7 +37,9 @@ impl GarmentRules {
                 evidence,
                 shoulder: (b.shoulder.0 / sx, b.shoulder.1 / sy),
                 waist: b.hips_seen.then(|| {
-                    let half = (b.normal.0 * 0.6 * b.sw, b.normal.1 * 0.6 * b.sw);
+                    // The torso's width at the waist.
+                    let r = b.shape.torso_radius;
+                    let half = (b.normal.0 * r * b.sw, b.normal.1 * r * b.sw);
                     [((b.waist.0 - half.0) / sx, (b.waist.1 - half.1) / sy), ((b.waist.0 + half.0) / sx, (b.waist.1 + half.1) / sy)]
                 }),
                 bbox: [b.bbox[0] / sx, b.bbox[1] / sy, b.bbox[2] / sx, b.bbox[3] / sy],

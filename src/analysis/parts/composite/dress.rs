@@ -17,6 +17,9 @@ pub(super) struct PixelMaps<'a> {
 /// The evidence for one person wearing one full-body garment.
 /// `hem_needed`: the share of the torso's columns a top's hem must be found in for two pieces
 /// (`hem_across`, or `hem_known` for a person whose hem was seen all across a moment ago).
+/// The samples are taken on a grid over the torso and down the thighs, in torso lengths along
+/// the body and shoulder widths across it (below); the thresholds are [`Dress`]'s.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn dress_evidence(
     b: &Body,
     k: usize,
@@ -25,6 +28,7 @@ pub(super) fn dress_evidence(
     skin: Option<&SkinModel>,
     hem: Option<&Hem>,
     hem_needed: f32,
+    t: &Dress,
 ) -> crate::analysis::parts::DressEvidence {
     let PixelMaps { owner, garment, lab, w, h } = *px;
     let at = |p: P| -> Option<usize> {
@@ -44,7 +48,7 @@ pub(super) fn dress_evidence(
     let skin_at = |p: P| {
         at(p).filter(|&i| mine(i)).map_or(0.0, |i| {
             let (x, y) = (i as u32 % w, i as u32 / w);
-            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 1.0 - 0.8 * s.fabric(lab[i]))
+            pan.map_or(0.0, |m| m.get(x, y, 0)) * skin.map_or(1.0, |s| 1.0 - t.skin_unlike * s.fabric(lab[i]))
         })
     };
     let waist_pts: Vec<P> = across.iter().flat_map(|&u| (0..6).map(move |j| (0.7 + 0.06 * j as f32, u))).map(|(t, u)| point(t, u)).collect();
@@ -71,11 +75,13 @@ pub(super) fn dress_evidence(
     // One look: the colours of the garment below the waist occur above it, and the other way
     // round (a print repeats, a top and trousers differ), compared by CIE94 with the textile
     // weights, which forgive the lightness changes of folds and shade.
-    let shared = (above.len() >= 6 && below.len() >= 6).then(|| {
-        let found = |from: &[[f32; 3]], to: &[[f32; 3]]| from.iter().filter(|c| to.iter().any(|d| cie94(**c, *d) < 8.0)).count() as f32 / from.len() as f32;
+    let enough = |c: &[[f32; 3]]| c.len() >= t.least_samples;
+    let shared = (enough(&above) && enough(&below)).then(|| {
+        let found =
+            |from: &[[f32; 3]], to: &[[f32; 3]]| from.iter().filter(|c| to.iter().any(|d| cie94(**c, *d) < t.same_colour)).count() as f32 / from.len() as f32;
         // Where the far half has fabric enough, its colours are the ones that must be found
         // above; else (a short dress over bare legs) all of them.
-        let below_found = if far.len() >= 6 { found(&far, &above) } else { found(&below, &above) };
+        let below_found = if enough(&far) { found(&far, &above) } else { found(&below, &above) };
         found(&above, &below).min(below_found)
     });
     // Between the legs: trousers and shorts leave a gap where both legs are clothed; a skirt or
@@ -84,45 +90,42 @@ pub(super) fn dress_evidence(
     if let Some([(lh, lk), (rh, rk)]) = b.thighs {
         for f in [0.2f32, 0.35, 0.5, 0.65, 0.8] {
             let (l, r) = (lerp(lh, lk, f), lerp(rh, rk, f));
-            if len(sub(l, r)) < 0.2 * b.sw || g(l) < 0.5 || g(r) < 0.5 {
+            if len(sub(l, r)) < t.legs_apart * b.sw || g(l) < 0.5 || g(r) < 0.5 {
                 continue;
             }
             let m = g(lerp(l, r, 0.5));
-            if m < 0.3 {
+            if m < t.gap {
                 gap += 1;
-            } else if m > 0.5 {
+            } else if m > t.bridged {
                 bridged += 1;
             }
         }
     }
     let leg_gap = (gap + bridged > 0).then_some(gap > bridged);
     // Without the legs' say, the rest must be surer.
-    let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { 0.7 } else { 0.75 });
+    let same_look = shared.is_some_and(|s| s >= if leg_gap.is_some() { t.same_look_legs } else { t.same_look });
     // A top's own hem across the torso: its colours give way to others below it all the way
     // across (b1's slate shirt over navy trousers, whose dark folds match the trousers closely
     // enough that their colours count as shared). A dress has no such edge above mid-thigh, or
     // only across part of it where the skirt falls in other light (Two_dancers: 0.55).
-    let hem = hem.map(|h| h.share_across(b, 0.3));
-    let says_full = unbroken >= if leg_gap.is_some() { 0.6 } else { 0.8 }
+    let hem = hem.map(|h| h.share_across(b, t.hem_half));
+    let says_full = unbroken >= if leg_gap.is_some() { t.unbroken_legs } else { t.unbroken }
         && same_look
-        && skin_at_waist < 0.15
+        && skin_at_waist < t.bare_waist
         && leg_gap != Some(true)
         && hem.is_none_or(|h| h < hem_needed);
     crate::analysis::parts::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, hem, says_full }
 }
 
-/// The share of the body below the waist a full-body call needs in view.
-pub(super) const FULL_NEEDS_SEEN: f32 = 0.75;
-
 /// What one analysis's evidence says a person wears. Without the hips, or with too little of the
-/// body below the waist in the frame (under half of it), all that is seen is a top.
-pub(super) fn call_of(evidence: Option<&crate::analysis::parts::DressEvidence>) -> WearCall {
+/// body below the waist in the frame (`below_seen` in [`Dress`]), all that is seen is a top.
+pub(super) fn call_of(evidence: Option<&crate::analysis::parts::DressEvidence>, t: &Dress) -> WearCall {
     match evidence {
         None => WearCall::Upper,
-        Some(e) if e.below_seen < 0.5 => WearCall::Upper,
+        Some(e) if e.below_seen < t.below_seen => WearCall::Upper,
         // One garment on to the bottom of the frame just past the hips is a long top as much as a
         // dress: a dress is called only where most of the body below the waist is in view.
-        Some(e) if e.says_full && e.below_seen < FULL_NEEDS_SEEN => WearCall::Upper,
+        Some(e) if e.says_full && e.below_seen < t.full_needs_seen => WearCall::Upper,
         Some(e) if e.says_full => WearCall::Full,
         Some(_) => WearCall::TwoPiece,
     }

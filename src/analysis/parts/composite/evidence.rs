@@ -24,7 +24,7 @@ pub(super) fn pan_evidence(
     w: u32,
     t: &Tuning,
 ) -> Vec<Option<Evidence>> {
-    let (least, t) = (t.gate.least, &t.evidence);
+    let (least, skin_t, t) = (t.gate.least, &t.skin, &t.evidence);
     let Ownership { owner, gate, .. } = own;
     let SkinColours { models, pale, pale_share, pale_near } = skin;
     let evidence_at = |i: usize| -> Option<Evidence> {
@@ -55,7 +55,7 @@ pub(super) fn pan_evidence(
             skin: s * (1.0 - t.fabric_moves * fabric),
             hair: hr * hair_here,
             // Only sure skin teaches the colours: the colour test is skipped below that.
-            true_skin: if s < t.sure_skin { 0.0 } else { s * model.map_or(skin_gamut(lab[i]), |s| s.matches(lab[i])) },
+            true_skin: if s < t.sure_skin { 0.0 } else { s * model.map_or(skin_gamut(lab[i], skin_t), |s| s.matches(lab[i])) },
         })
     };
     (0..gate.len()).map(|i| if gate[i] < least { None } else { evidence_at(i) }).collect()

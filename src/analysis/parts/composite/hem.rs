@@ -22,20 +22,20 @@ pub(super) enum Side {
 /// where the two share colours (b1's slate shirt and navy trousers) the skeleton decides, as
 /// before. The edge is smoothed over the columns beside it. Arms are left out: only pixels the
 /// skeleton gives the lower body some share of are counted or moved.
-pub(super) fn split_by_colour(b: &Body, k: usize, px: &PixelMaps<'_>, hem: &Hem, side: &mut [Side]) {
+pub(super) fn split_by_colour(b: &Body, k: usize, px: &PixelMaps<'_>, hem: &Hem, side: &mut [Side], t: &TopHem) {
     let PixelMaps { owner, garment, lab, w, .. } = *px;
     let mine = |i: usize| owner[i] == k && garment[i] > 0.5;
     for i in (0..garment.len()).filter(|&i| mine(i)) {
         let p = pixel_centre(i, w);
-        let (t, c, l) = (b.along(p), b.hem_column(p), b.lower_share(p));
+        let (along, c, l) = (b.along(p), b.hem_column(p), b.lower_share(p));
         let Some(&e) = hem.edge.get(c).filter(|e| !e.is_nan()) else { continue };
-        if !b.in_hem_zone(p, t) || l <= 0.05 {
+        if !b.in_hem_zone(p, along) || l <= t.lower_share {
             continue;
         }
         // The edge decides the shades between; a colour the top lacks above it, or the top's own
         // below it, is left to the skeleton (an edge a little off, or trousers in the top's
         // colour).
-        side[i] = match (t < e, hem.label(lab[i])) {
+        side[i] = match (along < e, hem.label(lab[i])) {
             (true, -1) | (false, 1) => Side::Skeleton,
             (true, _) => Side::Upper,
             (false, _) => Side::Lower,
@@ -53,9 +53,9 @@ pub(super) struct Hem {
 }
 
 impl Hem {
-    /// The hem of person `k`'s top, or None where it cannot be read: no hips, a torso tilted more
-    /// than 30 degrees, a folded leg, or no top over the chest.
-    pub(super) fn find(b: &Body, k: usize, px: &PixelMaps<'_>) -> Option<Hem> {
+    /// The hem of person `k`'s top, or None where it cannot be read: no hips, a folded body
+    /// ([`Body::folded`]), or no top over the chest.
+    pub(super) fn find(b: &Body, k: usize, px: &PixelMaps<'_>, t: &TopHem) -> Option<Hem> {
         let PixelMaps { owner, garment, lab, .. } = *px;
         if !b.hips_seen || b.lower.is_empty() {
             return None;
@@ -71,7 +71,7 @@ impl Hem {
         let mut chest = 0u32;
         for i in (0..garment.len()).filter(|&i| owner[i] == k) {
             let p = pixel_centre(i, px.w);
-            if (0.35..=0.75).contains(&b.along(p)) && Body::reach(torso, p) <= 1.0 && b.lower_share(p) < 0.5 {
+            if (t.chest.0..=t.chest.1).contains(&b.along(p)) && Body::reach(torso, p) <= 1.0 && b.lower_share(p) < 0.5 {
                 chest += 1;
                 if mine(i) {
                     hem.top.add(lab[i]);
@@ -81,7 +81,7 @@ impl Hem {
         tracing::trace!(person = k, top = hem.top.total, chest, "split by colour: the top's colours");
         // A top that covers the chest: on a bare chest the few pixels PAN calls clothes (sunlit
         // skin) are no top's colours.
-        if hem.top.total < LowerColours::FEW || 10 * hem.top.total < 7 * chest {
+        if hem.top.total < LowerColours::FEW || (hem.top.total as f32) < t.covers_chest * chest as f32 {
             return None;
         }
         let columns = (4.0 * b.sw).ceil() as usize + 1;
@@ -89,17 +89,17 @@ impl Hem {
         let mut cols: Vec<Vec<(f32, i8)>> = vec![Vec::new(); columns];
         for i in (0..garment.len()).filter(|&i| mine(i)) {
             let p = pixel_centre(i, px.w);
-            let (t, c) = (b.along(p), b.hem_column(p));
-            if c >= columns || !b.in_hem_zone(p, t) || b.lower_share(p) <= 0.05 {
+            let (along, c) = (b.along(p), b.hem_column(p));
+            if c >= columns || !b.in_hem_zone(p, along) || b.lower_share(p) <= t.lower_share {
                 continue;
             }
-            cols[c].push((t, hem.label(lab[i])));
+            cols[c].push((along, hem.label(lab[i])));
         }
-        // A top that runs on past 1.4 torso lengths (mid-thigh) is a tunic or, far likelier, the
+        // A top that runs on past `tunic` torso lengths (mid-thigh) is a tunic or, far likelier, the
         // lower garment in one of the top's colours (black leggings under a sweater with a black
         // and white scarf): no edge.
-        let edge: Vec<f32> = cols.iter_mut().map(|c| top_edge(c)).map(|e| if e > 1.4 { f32::NAN } else { e }).collect();
-        hem.edge = median_of_neighbours(&edge, 2);
+        let edge: Vec<f32> = cols.iter_mut().map(|c| top_edge(c, t)).map(|e| if e > t.tunic { f32::NAN } else { e }).collect();
+        hem.edge = median_of_neighbours(&edge, t.smooth);
         tracing::trace!(person = k, columns = hem.edge.iter().filter(|e| !e.is_nan()).count(), "split by colour: columns with an edge");
         Some(hem)
     }
@@ -130,9 +130,8 @@ impl Hem {
 /// Where, down one column of (along, label) pixels, the top's colours (+1) above give way to
 /// others (-1) below: the place most pixels agree with, or NaN where the column has no such
 /// edge (too few pixels, or below it mostly the top's colours or shades near them).
-pub(super) fn top_edge(col: &mut [(f32, i8)]) -> f32 {
-    const LEAST: usize = 6;
-    if col.len() < LEAST {
+pub(super) fn top_edge(col: &mut [(f32, i8)], t: &TopHem) -> f32 {
+    if col.len() < t.least_pixels {
         return f32::NAN;
     }
     col.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -149,7 +148,7 @@ pub(super) fn top_edge(col: &mut [(f32, i8)]) -> f32 {
     }
     let below = &col[best_at..];
     let others_below = below.iter().filter(|c| c.1 < 0).count();
-    if below.len() < LEAST / 2 || 10 * others_below < 7 * below.len() {
+    if below.len() < t.least_pixels / 2 || (others_below as f32) < t.others_below * below.len() as f32 {
         return f32::NAN;
     }
     // A column that shows none of the top says nothing of where it ends.
@@ -169,14 +168,24 @@ pub(super) struct LowerColours {
 }
 
 impl LowerColours {
+    /// Lightness bins (0..100 in steps of 12.5), and a and b bins (-64..64 in steps of 8; the
+    /// few colours past that share the end bins).
     const L: usize = 8;
+    const L_STEP: f32 = 12.5;
     const AB: usize = 16;
+    const AB_FROM: f32 = -64.0;
+    const AB_STEP: f32 = 8.0;
     /// Under this many pixels there are too few colours to tell.
     pub(super) const FEW: u32 = 50;
+    /// A bin is one of the colours with one in `WIDENED_SHARE` of them (0.2%), and common with one
+    /// in `COMMON_SHARE` (1%); at least `LEAST` either way.
+    const WIDENED_SHARE: u32 = 500;
+    const COMMON_SHARE: u32 = 100;
+    const LEAST: u32 = 3;
 
     pub(super) fn bin(c: [f32; 3]) -> [usize; 3] {
-        let l = ((c[0] / 12.5) as usize).min(Self::L - 1);
-        let ab = |v: f32| (((v + 64.0) / 8.0).max(0.0) as usize).min(Self::AB - 1);
+        let l = ((c[0] / Self::L_STEP) as usize).min(Self::L - 1);
+        let ab = |v: f32| (((v - Self::AB_FROM) / Self::AB_STEP).max(0.0) as usize).min(Self::AB - 1);
         [l, ab(c[1]), ab(c[2])]
     }
 
@@ -198,7 +207,7 @@ impl LowerColours {
         if self.total < Self::FEW {
             return LowerColours::default();
         }
-        let least = (self.total / 500).max(3);
+        let least = (self.total / Self::WIDENED_SHARE).max(Self::LEAST);
         let mut out = vec![0u32; self.bins.len()];
         for l in 0..Self::L {
             for a in 0..Self::AB {
@@ -232,6 +241,6 @@ impl LowerColours {
     /// Whether `c`'s bin holds a real share (1%) of the colours added, not widened: the shade
     /// in a grey shirt's folds is not its colour.
     pub(super) fn common(&self, c: [f32; 3]) -> bool {
-        self.bins.get(Self::index(Self::bin(c))).is_some_and(|&n| n >= (self.total / 100).max(3))
+        self.bins.get(Self::index(Self::bin(c))).is_some_and(|&n| n >= (self.total / Self::COMMON_SHARE).max(Self::LEAST))
     }
 }

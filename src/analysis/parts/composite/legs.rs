@@ -3,21 +3,18 @@
 
 use super::*;
 
-/// How far from a leg's segments, in their radii, garment below the knees still counts as the
-/// leg's: trouser legs are wider than the segments, and the landmarks of a crouch are off.
-pub(super) const LEG_REACH: f32 = 1.0;
 /// Garment below a person's knees only where it joins the garment on a torso: shoes past bare
 /// shins, a hand on the ground and the shadows under them are cut off, as the landmarks of a
 /// crouch place the foot and hand discs too far off to cover them (Athlete-Intake). Trousers
 /// and skirts run on down from the hips and stay, in the colours they have above the knees.
-pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], lab: &[[f32; 3]], w: u32, h: u32) -> Vec<f32> {
+pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usize], lab: &[[f32; 3]], (w, h): (u32, u32), t: &Legs) -> Vec<f32> {
     if bodies.iter().all(|b| b.knee_row.is_none()) {
         return garment;
     }
     let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
     let body = |i: usize| bodies.get(owner[i]).copied();
-    // Each person's lower garment colours on the upper thighs, from the waist to six tenths of
-    // the way down to the knees: a ball juggled at the knees (b1) is not taken for the trousers'
+    // Each person's lower garment colours on the upper thighs, from the waist to `thighs` of the
+    // way down to the knees: a ball juggled at the knees (b1) is not taken for the trousers'
     // colour. A top that hangs past the hips (b3's walker, seen from above) can fill that band,
     // and the trousers show only further down; see below.
     let empty = || -> Vec<LowerColours> { bodies.iter().map(|_| LowerColours::default()).collect() };
@@ -36,7 +33,7 @@ pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner:
             continue;
         }
         let own = !top[owner[i]].common(lab[i]);
-        if down <= 0.6 {
+        if down <= t.thighs {
             upper_thighs[owner[i]].add(lab[i]);
             if own {
                 not_top[owner[i]].add(lab[i]);
@@ -54,7 +51,7 @@ pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner:
             // Mostly the top's colours on the upper thighs, and other colours coming in further
             // down (the trousers): those. Where nothing new comes in, the top and the trousers
             // are alike in colour (b1's slate shirt and navy trousers) and the band stays.
-            if enough(&all) && 2 * not_top.total < all.total && enough(&to_knees) && to_knees.total >= 3 * not_top.total {
+            if enough(&all) && (not_top.total as f32) < t.top_fills * all.total as f32 && enough(&to_knees) && to_knees.total >= t.comes_in * not_top.total {
                 to_knees.widened()
             } else {
                 all.widened()
@@ -71,7 +68,7 @@ pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner:
     // above the knees.
     enclose(&mut joined, &garment, w, h);
     // The joined garment's soft rim stays with it.
-    let near = blur_max(&joined, w, h, 2);
+    let near = blur_max(&joined, w, h, t.rim);
     for (i, g) in garment.iter_mut().enumerate() {
         if near[i] < 0.5 && body(i).is_some_and(|b| b.below_knees(at(i))) {
             *g = 0.0;

@@ -64,11 +64,8 @@ pub use self::rules::GarmentRules;
 use self::skin::*;
 use self::tracks::*;
 pub use self::tuning::Tuning;
+use self::tuning::{BodyShape, Dress, Legs, People, Skin, TopHem};
 use crate::pixels::{blur_max, cie94, dot, enclose, flood, lab, len, lerp, median_of_neighbours, pixel_centre, seg_dist, smoothstep, sub, P};
-
-/// The share of a closer square ([`Closer`]) that must be salient and outside everyone found
-/// for the pose detector to search it.
-const UNEXPLAINED: f32 = 0.01;
 
 /// Paths of the models the segmenter uses; each may be missing (it then does without).
 #[derive(Debug, Clone, Copy, Default)]

@@ -22,6 +22,9 @@ pub struct ModelMaps {
 pub struct Hints {
     pub follow: Vec<Roi>,
     pub closer: Closer,
+    /// `unexplained` and the extent's margin from [`Tuning`]: when the detector searches closer.
+    pub unexplained: f32,
+    pub margin: f32,
 }
 
 pub(super) struct Models {
@@ -70,7 +73,9 @@ impl Models {
             None => None,
         };
         let people = match self.pose.as_mut() {
-            Some(p) => p.run(frame, &hints.follow, hints.closer, |found, square| unexplained(saliency, found, square, (sx, sy)) >= UNEXPLAINED)?,
+            Some(p) => {
+                p.run(frame, &hints.follow, hints.closer, |found, square| unexplained(saliency, found, square, (sx, sy), hints.margin) >= hints.unexplained)?
+            }
             None => Vec::new(),
         };
         Ok(ModelMaps { pan, selfie, people })

@@ -53,7 +53,7 @@ impl GarmentRules {
         let follow: Vec<Roi> = self.tracks.iter().filter_map(|t| t.next).collect();
         let closer = if self.tracks.is_empty() { Closer::All } else { Closer::Turn(self.analyses) };
         self.analyses += 1;
-        Hints { follow, closer }
+        Hints { follow, closer, unexplained: self.tuning.people.unexplained, margin: self.tuning.body.extent_margin }
     }
 
     /// The garments of `frame` from its models' outputs and its saliency map.
@@ -62,7 +62,7 @@ impl GarmentRules {
         let (w, h) = (saliency.width, saliency.height);
         let (fw, fh) = (frame.width(), frame.height());
         let (sx, sy) = (w as f32 / fw as f32, h as f32 / fh as f32);
-        let people = bodies(people, selfie.as_ref(), pan.as_ref(), (fw, fh), (sx, sy));
+        let people = bodies(people, selfie.as_ref(), pan.as_ref(), (fw, fh), (sx, sy), &self.tuning);
         let tracks = self.track(&people, (sx, sy));
         let (people, tracks, held) = self.hold_missed(people, tracks, selfie.as_ref(), (fw, fh), (w, h), (sx, sy));
         let colours = tensor::resize(frame, None, w, h);
@@ -77,12 +77,12 @@ impl GarmentRules {
         let garment = garment_alpha(&own, &evidence, &fill, (&never, &hands), t);
 
         let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
-        let garment = joined_below_knees(garment, &bodies, &own.owner, &lab, w, h);
+        let garment = joined_below_knees(garment, &bodies, &own.owner, &lab, (w, h), &t.legs);
         let garment = self.steady.apply(garment, &own.gate, w, h);
 
         let maps = PixelMaps { owner: &own.owner, garment: &garment, lab: &lab, w, h };
         let (wear, hems, calls) = self.calls(&people, &tracks, &maps, pan.as_ref(), &skin.models, (sx, sy));
-        let parts = classes(&people, &wear, &hems, &maps);
+        let parts = classes(&people, &wear, &hems, &maps, &self.tuning.hem);
         let Ownership { owner, gate, .. } = own;
         let owner = owner.iter().map(|&k| if k < people.len() { (k + 1).min(u16::MAX as usize) as u16 } else { 0 }).collect();
         Segmentation { parts, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), owner: Some(owner), people: calls }
@@ -92,12 +92,12 @@ impl GarmentRules {
 /// The class scores (background, upper, lower, full) of each map pixel: its garment alpha
 /// shared by its owner's call, two pieces split at the top's own edge where the colours show it
 /// and by the skeleton elsewhere.
-fn classes(people: &[(Person, Body)], wear: &[WearCall], hems: &[Option<Hem>], maps: &PixelMaps<'_>) -> Map {
+fn classes(people: &[(Person, Body)], wear: &[WearCall], hems: &[Option<Hem>], maps: &PixelMaps<'_>, t: &TopHem) -> Map {
     let PixelMaps { owner, garment, w, h, .. } = *maps;
     let mut side = vec![Side::Skeleton; (w * h) as usize];
     for (k, (_, b)) in people.iter().enumerate() {
         if let (WearCall::TwoPiece, Some(hem)) = (wear[k], &hems[k]) {
-            split_by_colour(b, k, maps, hem, &mut side);
+            split_by_colour(b, k, maps, hem, &mut side, t);
         }
     }
     let mut out = Map::new(w, h, CLASSES);

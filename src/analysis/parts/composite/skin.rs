@@ -11,31 +11,35 @@ pub(super) struct SkinModel {
     pub(super) spread: [f32; 3],
     /// The face disc's radius in map pixels.
     pub(super) radius: f32,
+    /// The thresholds it was learnt with.
+    pub(super) t: Skin,
 }
 
 impl SkinModel {
-    pub(super) fn learn((c, r): (P, f32), lab: &[[f32; 3]], pan: Option<&Map>, w: u32, h: u32) -> Option<SkinModel> {
+    pub(super) fn learn((c, r): (P, f32), lab: &[[f32; 3]], pan: Option<&Map>, (w, h): (u32, u32), t: &Skin) -> Option<SkinModel> {
         let pan = pan?;
         let mut samples = Vec::new();
-        for j in -6..=6 {
-            for i in -6..=6 {
-                let p = (c.0 + i as f32 * r / 6.0, c.1 + j as f32 * r / 6.0);
+        // A grid of 13 x 13 points over the face disc's square, those within the disc.
+        const STEPS: i32 = 6;
+        for j in -STEPS..=STEPS {
+            for i in -STEPS..=STEPS {
+                let p = (c.0 + i as f32 * r / STEPS as f32, c.1 + j as f32 * r / STEPS as f32);
                 let (x, y) = (p.0.floor() as i64, p.1.floor() as i64);
-                if (i * i + j * j) > 36 || x < 0 || y < 0 || x >= w as i64 || y >= h as i64 {
+                if (i * i + j * j) > STEPS * STEPS || x < 0 || y < 0 || x >= w as i64 || y >= h as i64 {
                     continue;
                 }
-                if pan.get(x as u32, y as u32, 0) > 0.6 {
+                if pan.get(x as u32, y as u32, 0) > t.face_sure {
                     samples.push(lab[(y as u32 * w + x as u32) as usize]);
                 }
             }
         }
-        if samples.len() < 6 {
+        if samples.len() < t.face_samples {
             return None;
         }
         let n = samples.len() as f32;
         let mean = [0, 1, 2].map(|k| samples.iter().map(|s| s[k]).sum::<f32>() / n);
         let spread = [0, 1, 2].map(|k| (samples.iter().map(|s| (s[k] - mean[k]).powi(2)).sum::<f32>() / n).sqrt());
-        Some(SkinModel { mean, spread, radius: r })
+        Some(SkinModel { mean, spread, radius: r, t: *t })
     }
 
     /// How surely a colour PAN may call skin is fabric instead: unlike this face's skin, and either
@@ -43,9 +47,10 @@ impl SkinModel {
     /// shade move body skin away from the face's colour, but keep it a skin colour about as
     /// saturated as the face.
     pub(super) fn fabric(&self, c: [f32; 3]) -> f32 {
-        let face_chroma = self.mean[1].hypot(self.mean[2]).max(8.0);
-        let vivid = smoothstep(1.6, 2.4, c[1].hypot(c[2]) / face_chroma);
-        (1.0 - self.matches(c)) * (1.0 - skin_gamut(c)).max(vivid)
+        let t = &self.t;
+        let face_chroma = self.mean[1].hypot(self.mean[2]).max(t.face_chroma_least);
+        let vivid = smoothstep(t.vivid.0, t.vivid.1, c[1].hypot(c[2]) / face_chroma);
+        (1.0 - self.matches(c)) * (1.0 - skin_gamut(c, t)).max(vivid)
     }
 
     /// How surely a colour is far paler than this face: a pastel of its hue (a peach top over
@@ -53,26 +58,31 @@ impl SkinModel {
     /// colour skin has, but not this person's. Sun and shade keep skin's saturation (0.88 on the
     /// sprinter's sunlit back and his shaded face alike); a shine on skin is as pale, but small.
     pub(super) fn pale(&self, c: [f32; 3]) -> f32 {
-        let saturation = |c: [f32; 3]| c[1].hypot(c[2]) / c[0].max(10.0);
-        1.0 - smoothstep(0.35, 0.55, saturation(c) / saturation(self.mean).max(0.05))
+        let t = &self.t;
+        let saturation = |c: [f32; 3]| c[1].hypot(c[2]) / c[0].max(t.pale_lightness_least);
+        1.0 - smoothstep(t.paler.0, t.paler.1, saturation(c) / saturation(self.mean).max(t.pale_face_least))
     }
 
     /// 1 for this person's skin colour, falling to 0 well away from it. Lightness varies with
     /// shading, so it weighs less than the chroma.
     pub(super) fn matches(&self, c: [f32; 3]) -> f32 {
         // Sun and shade on one person's skin move its lightness far more than its hue.
-        let tol = [(2.5 * self.spread[0]).max(35.0), (2.5 * self.spread[1]).max(8.0), (2.5 * self.spread[2]).max(8.0)];
+        let t = &self.t;
+        let tol = [0, 1, 2].map(|k| (t.spreads * self.spread[k]).max(t.tolerance_least[k]));
         let d = (0..3).map(|k| ((c[k] - self.mean[k]) / tol[k]).powi(2)).sum::<f32>().sqrt();
-        1.0 - smoothstep(1.0, 2.0, d)
+        1.0 - smoothstep(t.matches.0, t.matches.1, d)
     }
 }
 
 /// 1 for colours human skin takes in any light (Lab hue between about 15 and 85 degrees, chroma
-/// up to about 45), falling to 0 outside: an orange or a blue fabric is no one's skin.
-pub fn skin_gamut(c: [f32; 3]) -> f32 {
+/// up to about 45, as `t` gives them), falling to 0 outside: an orange or a blue fabric is no
+/// one's skin.
+pub fn skin_gamut(c: [f32; 3], t: &Skin) -> f32 {
     let chroma = c[1].hypot(c[2]);
     let hue = c[2].atan2(c[1]).to_degrees();
-    (1.0 - smoothstep(40.0, 55.0, chroma)) * smoothstep(0.0, 15.0, hue) * (1.0 - smoothstep(85.0, 100.0, hue))
+    (1.0 - smoothstep(t.gamut_chroma.0, t.gamut_chroma.1, chroma))
+        * smoothstep(t.gamut_hue_from.0, t.gamut_hue_from.1, hue)
+        * (1.0 - smoothstep(t.gamut_hue_to.0, t.gamut_hue_to.1, hue))
 }
 
 /// Each person's skin colour and what is pale against it.
@@ -92,7 +102,7 @@ pub(super) fn skin_colours(people: &[(Person, Body)], own: &Ownership, lab: &[[f
     let (least, t) = (t.gate.least, &t.skin);
     let Ownership { owner, gate, .. } = own;
     let n = (w * h) as usize;
-    let models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, lab, pan, w, h))).collect();
+    let models: Vec<Option<SkinModel>> = people.iter().map(|(_, b)| b.face.and_then(|f| SkinModel::learn(f, lab, pan, (w, h), t))).collect();
     // How far paler than its owner's face each pixel is, once: read three times below. Only
     // worked out when someone's face is big enough to read (`pale_face`); else nothing is pale.
     let readable = models.iter().flatten().any(|sm| sm.radius > t.pale_face.0);

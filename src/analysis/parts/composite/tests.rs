@@ -3,8 +3,8 @@ use super::*;
 
 #[test]
 fn skin_in_shade_and_sun_is_in_the_skin_gamut_and_orange_and_blue_are_not() {
-    assert!(skin_gamut(lab([224, 172, 140])) > 0.9 && skin_gamut(lab([92, 58, 40])) > 0.9);
-    assert!(skin_gamut(lab([240, 150, 20])) < 0.1 && skin_gamut(lab([40, 90, 200])) < 0.1);
+    assert!(skin_gamut(lab([224, 172, 140]), &Skin::default()) > 0.9 && skin_gamut(lab([92, 58, 40]), &Skin::default()) > 0.9);
+    assert!(skin_gamut(lab([240, 150, 20]), &Skin::default()) < 0.1 && skin_gamut(lab([40, 90, 200]), &Skin::default()) < 0.1);
 }
 
 /// The rules following one person, not yet called.
@@ -16,8 +16,8 @@ fn one_new_track() -> GarmentRules {
 
 /// The hem split as the segmenter makes it: where a hem is found.
 fn split_at_hem(b: &Body, px: &PixelMaps<'_>, side: &mut [Side]) {
-    if let Some(hem) = Hem::find(b, 0, px) {
-        split_by_colour(b, 0, px, &hem, side);
+    if let Some(hem) = Hem::find(b, 0, px, &TopHem::default()) {
+        split_by_colour(b, 0, px, &hem, side, &TopHem::default());
     }
 }
 
@@ -40,6 +40,7 @@ pub(super) fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
         normal: (-1.0, 0.0),
         face: None,
         bbox: [0.0, 0.0, 40.0, 40.0],
+        shape: BodyShape::default(),
     }
 }
 
@@ -101,7 +102,7 @@ fn a_head_in_profile_is_never_a_garment_to_its_crown() {
         (868.0, 600.0, 0.89),
         (685.0, 687.0, 0.97),
     ];
-    let b = body(&pose::Person::of_landmarks(&points), 1280, 720, 1.0, 1.0).expect("shoulders seen");
+    let b = body(&pose::Person::of_landmarks(&points), 1280, 720, 1.0, 1.0, &BodyShape::default()).expect("shoulders seen");
     // The ears lie near the middle of a head seen from the side, the nose about a head's
     // radius in front of them: the crown and the back of the head are as far behind.
     let (nose, mid) = ((802.0, 173.0), (781.0, 144.5));
@@ -125,24 +126,51 @@ fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
     let b = upright_body((20.0, 10.0), 26.0, 16.0);
     let n = (w * h) as usize;
     let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
+    let e = dress_evidence(
+        &b,
+        0,
+        &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h },
+        None,
+        None,
+        None,
+        Tuning::default().tracks.hem_across,
+        &Dress::default(),
+    );
     assert!(e.below_seen < 0.5, "{e:?}");
-    assert_eq!(call_of(Some(&e)), WearCall::Upper);
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Upper);
     // A frame that ends just past the hips (a1's hoodie): one garment to the lower edge is a
     // long top as much as a dress; a top is what is seen.
     let h = 44u32;
     let n = (w * h) as usize;
     let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
+    let e = dress_evidence(
+        &b,
+        0,
+        &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h },
+        None,
+        None,
+        None,
+        Tuning::default().tracks.hem_across,
+        &Dress::default(),
+    );
     assert!(e.below_seen >= 0.5 && e.below_seen < 0.75 && e.says_full, "{e:?}");
-    assert_eq!(call_of(Some(&e)), WearCall::Upper);
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Upper);
     // The same body in a frame that goes on down the legs: the evidence decides.
     let h = 60u32;
     let n = (w * h) as usize;
     let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
+    let e = dress_evidence(
+        &b,
+        0,
+        &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h },
+        None,
+        None,
+        None,
+        Tuning::default().tracks.hem_across,
+        &Dress::default(),
+    );
     assert_eq!(e.below_seen, 1.0);
-    assert_eq!(call_of(Some(&e)), WearCall::Full);
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full);
 }
 
 /// Shoulders at y=10, hips at y=30, one leg: knee at y=42, ankle at y=52.
@@ -175,7 +203,7 @@ fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_and_in_its_co
     fill(30, 35, 15, 20); // something held at the chest, apart too
     let owner = vec![0usize; garment.len()];
     let grey = vec![[50.0f32, 0.0, 0.0]; garment.len()];
-    let out = joined_below_knees(garment.clone(), &[&b], &owner, &grey, w, h);
+    let out = joined_below_knees(garment.clone(), &[&b], &owner, &grey, (w, h), &Legs::default());
     // A white ball against the grey trouser leg below the knee, and a dark crease inside it.
     let mut lab = grey.clone();
     let mut with_ball = garment;
@@ -190,7 +218,7 @@ fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_and_in_its_co
             lab[(y * w + x) as usize] = [20.0, 0.0, 0.0];
         }
     }
-    let coloured = joined_below_knees(with_ball, &[&b], &owner, &lab, w, h);
+    let coloured = joined_below_knees(with_ball, &[&b], &owner, &lab, (w, h), &Legs::default());
     assert_eq!(coloured[(47 * w + 24) as usize], 0.0, "the ball");
     assert_eq!(coloured[(46 * w + 17) as usize], 1.0, "the crease");
     assert_eq!(coloured[(40 * w + 17) as usize], 1.0, "the trouser leg");
@@ -205,7 +233,7 @@ fn below_the_knees_only_garment_joined_to_the_torso_along_the_legs_and_in_its_co
     let unseen = Body { knee_row: None, ankle_row: None, ..b.clone() };
     let mut lone = vec![0.0f32; (w * h) as usize];
     lone[(47 * w + 32) as usize] = 1.0;
-    assert_eq!(joined_below_knees(lone, &[&unseen], &owner, &grey, w, h)[(47 * w + 32) as usize], 1.0);
+    assert_eq!(joined_below_knees(lone, &[&unseen], &owner, &grey, (w, h), &Legs::default())[(47 * w + 32) as usize], 1.0);
 }
 
 #[test]
@@ -218,9 +246,18 @@ fn a_shirt_hanging_past_the_hips_over_trousers_is_two_pieces() {
     let n = (w * h) as usize;
     let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
     let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (46 * w) as usize { [60.0, 0.0, 0.0] } else { [10.0, 5.0, -20.0] }).collect();
-    let e = dress_evidence(&b, 0, &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h }, None, None, None, Tuning::default().tracks.hem_across);
+    let e = dress_evidence(
+        &b,
+        0,
+        &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h },
+        None,
+        None,
+        None,
+        Tuning::default().tracks.hem_across,
+        &Dress::default(),
+    );
     assert!(!e.says_full, "{e:?}");
-    assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::TwoPiece);
 }
 
 #[test]
@@ -242,28 +279,28 @@ fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
     let folded = |i: usize, c: [f32; 3]| if (i as u32 % w).is_multiple_of(3) { fold } else { c };
     let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { folded(i, slate) } else { navy }).collect();
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
-    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), Tuning::default().tracks.hem_across);
+    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
     assert!(e.colours_shared.is_some_and(|s| s >= 0.7), "the folds match the trousers: {e:?}");
     assert!(e.hem.is_some_and(|h| h >= Tuning::default().tracks.hem_across), "{e:?}");
     assert!(!e.says_full, "{e:?}");
-    assert_eq!(call_of(Some(&e)), WearCall::TwoPiece);
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::TwoPiece);
     // A dress of the same slate with the same folds down to the knees is still one garment.
     let dress: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &dress, w, h };
-    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px).as_ref(), Tuning::default().tracks.hem_across);
+    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
     assert!(e.hem.is_some_and(|h| h < Tuning::default().tracks.hem_across), "{e:?}");
-    assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full, "{e:?}");
     // Turned a little, the shirt's tail hangs on over one side of the trousers: the hem is
     // seen across part of the torso only. From a stranger that is no proof of two pieces;
     // from a person whose hem was seen all across a moment ago, it is.
     let turned: Vec<[f32; 3]> = (0..n).map(|i| if i as u32 % w <= 18 && i < (50 * w) as usize { folded(i, slate) } else { lab[i] }).collect();
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &turned, w, h };
-    let hem = Hem::find(&b, 0, &px);
-    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), Tuning::default().tracks.hem_across);
+    let hem = Hem::find(&b, 0, &px, &TopHem::default());
+    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
     assert!(e.hem.is_some_and(|h| (Tuning::default().tracks.hem_known..Tuning::default().tracks.hem_across).contains(&h)), "{e:?}");
-    assert_eq!(call_of(Some(&e)), WearCall::Full, "{e:?}");
-    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), Tuning::default().tracks.hem_known);
-    assert_eq!(call_of(Some(&e)), WearCall::TwoPiece, "{e:?}");
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full, "{e:?}");
+    let e = dress_evidence(&b, 0, &px, None, None, hem.as_ref(), Tuning::default().tracks.hem_known, &Dress::default());
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::TwoPiece, "{e:?}");
 }
 
 #[test]
@@ -300,14 +337,14 @@ fn a_column_s_edge_is_where_the_top_s_colours_give_way_to_others() {
             .collect()
     };
     // Top, a stray shade, top, then the trousers with a crease of the top's colour.
-    assert_eq!(top_edge(&mut col("TTTT.TTTTTooooTooooo")), 9.5);
+    assert_eq!(top_edge(&mut col("TTTT.TTTTTooooTooooo"), &TopHem::default()), 9.5);
     // The top all the way down, or others below that are mostly its shades: no edge.
-    assert!(top_edge(&mut col("TTTTTTTTTTTT")).is_nan());
-    assert!(top_edge(&mut col("TTTTTT....o.")).is_nan());
+    assert!(top_edge(&mut col("TTTTTTTTTTTT"), &TopHem::default()).is_nan());
+    assert!(top_edge(&mut col("TTTTTT....o."), &TopHem::default()).is_nan());
     // None of the top in the column: it says nothing of where the top ends.
-    assert!(top_edge(&mut col("oooooooo")).is_nan());
+    assert!(top_edge(&mut col("oooooooo"), &TopHem::default()).is_nan());
     // Too few pixels to tell.
-    assert!(top_edge(&mut col("Too")).is_nan());
+    assert!(top_edge(&mut col("Too"), &TopHem::default()).is_nan());
 }
 
 #[test]
@@ -373,7 +410,7 @@ fn trousers_under_a_top_that_fills_the_upper_thighs_keep_their_colour_below_the_
         }
     }
     let owner = vec![0usize; garment.len()];
-    let out = joined_below_knees(garment, &[&b], &owner, &lab, w, h);
+    let out = joined_below_knees(garment, &[&b], &owner, &lab, (w, h), &Legs::default());
     assert_eq!(out[(48 * w + 17) as usize], 1.0, "the trouser leg below the knee");
     assert_eq!(out[(20 * w + 20) as usize], 1.0, "the shirt");
 }
@@ -381,7 +418,14 @@ fn trousers_under_a_top_that_fills_the_upper_thighs_keep_their_colour_below_the_
 #[test]
 fn a_hand_is_never_a_garment_and_its_cuff_is() {
     // Wrist at (20, 20), the hand to its right.
-    let hand = Never { c: (24.0, 20.0), r: 6.0, from: Some(((20.0, 20.0), (1.0, 0.0))), hand: true };
+    let hand = Never {
+        c: (24.0, 20.0),
+        r: 6.0,
+        from: Some(((20.0, 20.0), (1.0, 0.0))),
+        hand: true,
+        edge: BodyShape::default().disc_edge,
+        behind: BodyShape::default().behind_wrist,
+    };
     assert_eq!(hand.at((25.0, 21.0)), 1.0);
     assert_eq!(hand.at((20.0, 20.0)), 1.0);
     // Inside the disc, but half its radius back up the forearm: the cuff.
@@ -398,11 +442,11 @@ fn a_skeleton_whose_torso_is_hair_is_no_body() {
         _ => 0.0,
     });
     // A small skeleton wholly inside the hair (the back of a head): no body.
-    assert!(torso_of_hair(&upright_body((20.0, 4.0), 8.0, 6.0), &pan));
+    assert!(torso_of_hair(&upright_body((20.0, 4.0), 8.0, 6.0), &pan, People::default().hair_torso));
     // A body whose chest is in the clothes, its long hair over the shoulders: a body.
-    assert!(!torso_of_hair(&upright_body((20.0, 16.0), 16.0, 10.0), &pan));
+    assert!(!torso_of_hair(&upright_body((20.0, 16.0), 16.0, 10.0), &pan, People::default().hair_torso));
     // Its torso below the frame: nothing known, it stays.
-    assert!(!torso_of_hair(&upright_body((20.0, 38.0), 16.0, 10.0), &pan));
+    assert!(!torso_of_hair(&upright_body((20.0, 38.0), 16.0, 10.0), &pan, People::default().hair_torso));
 }
 
 #[test]
@@ -419,13 +463,13 @@ fn a_closer_square_is_worth_searching_where_the_salient_area_is_no_one_s() {
     let left = (0.0, 0.0, 40.0);
     let right = (40.0, 0.0, 40.0);
     // No one found: both squares hold salient area no one explains.
-    assert!(unexplained(&saliency, &[], left, (0.5, 0.5)) > 0.1);
-    assert!(unexplained(&saliency, &[], right, (0.5, 0.5)) > 0.05);
+    assert!(unexplained(&saliency, &[], left, (0.5, 0.5), BodyShape::default().extent_margin) > 0.1);
+    assert!(unexplained(&saliency, &[], right, (0.5, 0.5), BodyShape::default().extent_margin) > 0.05);
     // Someone found at the left (frame x 8-24, y 8-32): the left square is explained, the
     // right one still is not.
     let q = Person::of_landmarks(&[(10.0, 10.0, 1.0), (22.0, 30.0, 1.0)]);
-    assert_eq!(unexplained(&saliency, std::slice::from_ref(&q), left, (0.5, 0.5)), 0.0);
-    assert!(unexplained(&saliency, std::slice::from_ref(&q), right, (0.5, 0.5)) > 0.05);
+    assert_eq!(unexplained(&saliency, std::slice::from_ref(&q), left, (0.5, 0.5), BodyShape::default().extent_margin), 0.0);
+    assert!(unexplained(&saliency, std::slice::from_ref(&q), right, (0.5, 0.5), BodyShape::default().extent_margin) > 0.05);
 }
 
 #[test]
@@ -441,22 +485,22 @@ fn a_skeleton_tilted_or_lying_with_no_head_is_no_one() {
     };
     // Its face on the bedclothes: no one.
     let (q, b) = lying((30.0, 30.0));
-    assert!(tilted_headless(&q, &b, &pan));
+    assert!(tilted_headless(&q, &b, &pan, &People::default()));
     // Its face on skin: someone lying down.
     let (q, b) = lying((5.0, 5.0));
-    assert!(!tilted_headless(&q, &b, &pan));
+    assert!(!tilted_headless(&q, &b, &pan, &People::default()));
     // Upright, face or none: not judged so (the landmark model can put a face a head high).
     let (mut q, b) = lying((30.0, 30.0));
     q.roi.rotation = 0.2;
-    assert!(!tilted_headless(&q, &b, &pan));
+    assert!(!tilted_headless(&q, &b, &pan, &People::default()));
     // Tilted 38 degrees, its face on the wall between two children (c3, frames 190-193): no
     // one. With its face on skin: someone leaning.
     let (mut q, b) = lying((30.0, 30.0));
     q.roi.rotation = -38f32.to_radians();
-    assert!(tilted_headless(&q, &b, &pan));
+    assert!(tilted_headless(&q, &b, &pan, &People::default()));
     let (mut q, b) = lying((5.0, 5.0));
     q.roi.rotation = -38f32.to_radians();
-    assert!(!tilted_headless(&q, &b, &pan));
+    assert!(!tilted_headless(&q, &b, &pan, &People::default()));
 }
 
 #[test]

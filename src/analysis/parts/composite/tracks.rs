@@ -108,7 +108,7 @@ impl GarmentRules {
                     }
                 }
                 if count >= self.tuning.tracks.held_points && sum / count as f32 >= self.tuning.tracks.held_selfie {
-                    if let Some(b) = body(last, fw, fh, sx, sy) {
+                    if let Some(b) = body(last, fw, fh, sx, sy, &self.tuning.body) {
                         people.push((last.clone(), b));
                         tracks.push(ti);
                         held.push(true);

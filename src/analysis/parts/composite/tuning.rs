@@ -11,9 +11,9 @@
 //! ```
 //!
 //! Pairs are the two ends of a smooth step: nothing below the first, everything above the second.
-//! Still inline, for a later stop: the body's geometry (`body.rs`), the hem and dress evidence
-//! (`hem.rs`, `dress.rs`), the skeletons that are no one (`people.rs`), below the knees
-//! (`legs.rs`) and a person's skin colour model (`skin.rs`, `SkinModel`).
+//! Left in the code, as layout rather than thresholds: where the dress and hem evidence take
+//! their samples on the body (`dress.rs`, `people.rs`), and the bins of the colour histograms
+//! (`hem.rs`, `LowerColours`), each named there.
 
 use std::path::Path;
 
@@ -25,12 +25,17 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Tuning {
+    pub body: BodyShape,
+    pub people: People,
     pub tracks: Tracks,
     pub gate: Gate,
     pub skin: Skin,
     pub evidence: Evidence,
     pub fill: Fill,
     pub alpha: Alpha,
+    pub legs: Legs,
+    pub dress: Dress,
+    pub hem: TopHem,
 }
 
 impl Tuning {
@@ -40,6 +45,164 @@ impl Tuning {
         let bad = |why: String| Error::Usage(format!("{}: not a tuning file drape can use: {why}", path.display()));
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         toml::from_str(&text).map_err(|e| bad(e.to_string().trim().replace('\n', " ")))
+    }
+}
+
+/// The body a skeleton gives (`body.rs`): its proportions, in shoulder widths or torso lengths
+/// (shoulders to hips), and the discs that are never garments. A [`super::Body`] keeps a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BodyShape {
+    /// The visibility from which a limb's joint counts, even partly hidden: it still marks where
+    /// the limb is.
+    pub joint_seen: f32,
+    /// The visibility a hand's landmarks need for its disc: a hand guessed behind the body or out
+    /// of view would cut a disc out of the shirt in front of it.
+    pub hand_seen: f32,
+    /// Where unseen hips are guessed, in shoulder widths below the shoulders.
+    pub hips_unseen: f32,
+    /// Where upper meets lower on the torso, in torso lengths: a little above the hip joints, at
+    /// the waistband.
+    pub waist: f32,
+    /// Where the lower torso ends, past the hip joints, at the crotch.
+    pub crotch: f32,
+    /// The segments' radii in shoulder widths: the torso, upper arm, forearm, thigh and shin.
+    pub torso_radius: f32,
+    pub upper_arm: f32,
+    pub forearm: f32,
+    pub thigh: f32,
+    pub shin: f32,
+    /// How far a thigh whose knee is unseen runs down the body's axis, in torso lengths.
+    pub thigh_unseen: f32,
+    /// How far from a leg's segments, in their radii, garment below the knees still counts as
+    /// the leg's: trouser legs are wider than the segments, and the landmarks of a crouch are off.
+    pub leg_reach: f32,
+    /// The least cosine of the torso's axis with the image's vertical (30 degrees) and of a
+    /// thigh with the torso's axis (about 45 degrees) for the body not to be folded: a walker's
+    /// raised knee is not folded, a crouch, a high kick or a seated body is.
+    pub upright: f32,
+    pub thigh_down: f32,
+    /// Where a top's hem is looked for from, in torso lengths: the lower chest.
+    pub hem_from: f32,
+    /// The difference of reach (upper minus lower, in segment radii) over which a point goes
+    /// from the upper body to the lower.
+    pub lower_edge: (f32, f32),
+    /// The neck, in shoulder widths above the shoulders' centre, and its soft edge in torso
+    /// lengths: above it, within the head's width, is the head, hair or a helmet.
+    pub neck: f32,
+    pub neck_soft: f32,
+    /// The head's half width, in shoulder widths: sleeves of arms raised beyond it stay garments.
+    pub head_half_width: (f32, f32),
+    /// A never-garment disc's soft edge, in its radii.
+    pub disc_edge: (f32, f32),
+    /// Where a hand's disc starts behind the wrist, in its radii: the sleeve's cuff stays a
+    /// garment.
+    pub behind_wrist: (f32, f32),
+    /// The face disc's radius: the ears' distance apart times the first, the landmarks' spread
+    /// times the second, at least the third in shoulder widths.
+    pub face_by_ears: f32,
+    pub face_by_spread: f32,
+    pub face_least: f32,
+    /// The face disc's share of the head's radius.
+    pub face_of_head: f32,
+    /// Hair is plausible to this many head radii from the face (long hair reaches some four
+    /// down), and beyond it `hair_far` less so.
+    pub hair_reach: (f32, f32),
+    pub hair_far: f32,
+    /// The whole head seen from the side: its radius at most this share of the torso (against a
+    /// stray landmark), its disc moved this share of the radius over the hair on top, and its
+    /// disc this many radii wide.
+    pub side_head_most: f32,
+    pub side_head_lift: f32,
+    pub side_head_disc: f32,
+    /// A hand's disc: at least this many landmarks seen, this many times their spread, at least
+    /// `hand_least` shoulder widths.
+    pub hand_points: usize,
+    pub hand_spread: f32,
+    pub hand_least: f32,
+    /// A foot's disc: nudged this share towards the ankle (the shoe, not the trouser hem), the
+    /// heel-to-toe length times `foot_length`, at least `foot_least` shoulder widths.
+    pub foot_to_ankle: f32,
+    pub foot_length: f32,
+    pub foot_least: f32,
+    /// A person's box is their landmarks' widened each way by this share of its longer side.
+    pub extent_margin: f32,
+}
+
+impl Default for BodyShape {
+    fn default() -> Self {
+        BodyShape {
+            joint_seen: 0.3,
+            hand_seen: 0.5,
+            hips_unseen: 4.0,
+            waist: 0.88,
+            crotch: 1.2,
+            torso_radius: 0.6,
+            upper_arm: 0.25,
+            forearm: 0.2,
+            thigh: 0.3,
+            shin: 0.22,
+            thigh_unseen: 0.6,
+            leg_reach: 1.0,
+            upright: 0.87,
+            thigh_down: 0.7,
+            hem_from: 0.6,
+            lower_edge: (-0.15, 0.15),
+            neck: 0.15,
+            neck_soft: 0.03,
+            head_half_width: (0.45, 0.7),
+            disc_edge: (0.85, 1.15),
+            behind_wrist: (-0.3, -0.05),
+            face_by_ears: 0.75,
+            face_by_spread: 1.3,
+            face_least: 0.3,
+            face_of_head: 0.6,
+            hair_reach: (3.0, 5.0),
+            hair_far: 0.8,
+            side_head_most: 0.25,
+            side_head_lift: 0.5,
+            side_head_disc: 1.4,
+            hand_points: 3,
+            hand_spread: 1.5,
+            hand_least: 0.12,
+            foot_to_ankle: 0.2,
+            foot_length: 0.6,
+            foot_least: 0.15,
+            extent_margin: 0.2,
+        }
+    }
+}
+
+/// Skeletons that are no one (`people.rs`), and when the pose detector looks closer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct People {
+    /// Degrees from upright past which a skeleton is no body when its legs lie off the person
+    /// mask: the back of a head taken for someone lying on their side (b3).
+    pub sideways: f32,
+    /// Where its legs would be, in torso lengths along its axis from the shoulders.
+    pub legs_at: [f32; 2],
+    /// The selfie mask there under which the legs are missing, and straight down the image from
+    /// the shoulders over which the person goes on.
+    pub legs_empty: f32,
+    pub goes_on: f32,
+    /// Degrees from upright from which a skeleton with no skin or hair on its face is no one
+    /// (c3's shapes among pillows); upright ones are not judged so, as the landmark model can put a
+    /// real face a head too high.
+    pub tilted: f32,
+    /// The share of its face disc PAN reads as skin or hair under which it has no head (c3's
+    /// children read 0.8-1.0, the shapes on the bed under 0.05).
+    pub headless: f32,
+    /// PAN's mean hair score on the lower chest and belly over which a torso is hair.
+    pub hair_torso: f32,
+    /// The share of a closer square that must be salient and outside everyone found for the pose
+    /// detector to search it.
+    pub unexplained: f32,
+}
+
+impl Default for People {
+    fn default() -> Self {
+        People { sideways: 60.0, legs_at: [2.5, 3.0], legs_empty: 0.3, goes_on: 0.5, tilted: 30.0, headless: 0.1, hair_torso: 0.5, unexplained: 0.01 }
     }
 }
 
@@ -104,8 +267,9 @@ impl Default for Gate {
     }
 }
 
-/// What is pale against a person's face (`skin.rs`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A person's skin colour and what is pale against it (`skin.rs`). A [`super::SkinModel`]
+/// keeps a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Skin {
     /// The half width, in shoulder widths, that a patch of pale colour needs to count as
@@ -121,11 +285,55 @@ pub struct Skin {
     pub pale_share: (f32, f32),
     /// How pale ([`super::SkinModel::pale`]) a pixel must be to count as pale.
     pub pale: (f32, f32),
+    /// PAN's skin score over which a pixel of the face disc teaches the person's skin colour,
+    /// and the least such pixels.
+    pub face_sure: f32,
+    pub face_samples: usize,
+    /// The skin colour's tolerance per Lab channel: this many of the face's spreads, at least
+    /// `tolerance_least` (lightness widest: sun and shade move it far more than the hue).
+    pub spreads: f32,
+    pub tolerance_least: [f32; 3],
+    /// Distances, in tolerances, over which a colour goes from this person's skin to not.
+    pub matches: (f32, f32),
+    /// A colour this many times as saturated (chroma) as the face is vivid, fabric; the face's
+    /// chroma taken as at least `face_chroma_least`.
+    pub vivid: (f32, f32),
+    pub face_chroma_least: f32,
+    /// A colour with this share of the face's saturation (chroma over lightness) is far paler
+    /// than it: sun and shade keep skin's saturation (0.88 of the face's on a sprinter's sunlit
+    /// back), a peach top over brown skin reads 0.26-0.42. Lightness and the face's saturation
+    /// taken as at least `pale_lightness_least` and `pale_face_least`.
+    pub paler: (f32, f32),
+    pub pale_lightness_least: f32,
+    pub pale_face_least: f32,
+    /// The colours human skin takes in any light: chroma up to the first pair, Lab hue from the
+    /// second to the third pair, in degrees. An orange or a blue fabric is no one's skin.
+    pub gamut_chroma: (f32, f32),
+    pub gamut_hue_from: (f32, f32),
+    pub gamut_hue_to: (f32, f32),
 }
 
 impl Default for Skin {
     fn default() -> Self {
-        Skin { shine: 0.035, pale_face: (10.0, 14.0), pale_share: (0.18, 0.25), pale: (0.4, 0.6) }
+        Skin {
+            shine: 0.035,
+            pale_face: (10.0, 14.0),
+            pale_share: (0.18, 0.25),
+            pale: (0.4, 0.6),
+            face_sure: 0.6,
+            face_samples: 6,
+            spreads: 2.5,
+            tolerance_least: [35.0, 8.0, 8.0],
+            matches: (1.0, 2.0),
+            vivid: (1.6, 2.4),
+            face_chroma_least: 8.0,
+            paler: (0.35, 0.55),
+            pale_lightness_least: 10.0,
+            pale_face_least: 0.05,
+            gamut_chroma: (40.0, 55.0),
+            gamut_hue_from: (0.0, 15.0),
+            gamut_hue_to: (85.0, 100.0),
+        }
     }
 }
 
@@ -195,6 +403,114 @@ pub struct Alpha {
 impl Default for Alpha {
     fn default() -> Self {
         Alpha { hand_spares: (0.5, 0.8), pan_sure: (0.5, 0.8), clothes_prior: 0.12, nothing_said: 0.3, share: (0.35, 0.6) }
+    }
+}
+
+/// Below the knees, only garment joined to the torso's (`legs.rs`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Legs {
+    /// The share of the way from the waist to the knees over which the lower garment's colours
+    /// are read: a ball juggled at the knees (b1) is not taken for the trousers' colour.
+    pub thighs: f32,
+    /// A lower garment is only the colours that come in further down where the top's colours are
+    /// more than this share of the upper thighs (a top hanging past the hips)...
+    pub top_fills: f32,
+    /// ...and there are this many times as many new colours down to the knees as on the upper
+    /// thighs.
+    pub comes_in: u32,
+    /// The rim, in map pixels, that stays with the joined garment.
+    pub rim: usize,
+}
+
+impl Default for Legs {
+    fn default() -> Self {
+        Legs { thighs: 0.6, top_fills: 0.5, comes_in: 3, rim: 2 }
+    }
+}
+
+/// The evidence for one full-body garment (`dress.rs`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dress {
+    /// The share of the torso's columns that must be garment all through the waist band, with
+    /// the legs' say and without it.
+    pub unbroken_legs: f32,
+    pub unbroken: f32,
+    /// The least share of each side's colours found on the other (one look), with the legs' say
+    /// and without it: without it the rest must be surer.
+    pub same_look_legs: f32,
+    pub same_look: f32,
+    /// CIE94 distance (textile weights) under which two colours are the same: it forgives the
+    /// lightness changes of folds and shade.
+    pub same_colour: f32,
+    /// The least garment samples above and below the waist for their colours to be compared.
+    pub least_samples: usize,
+    /// The share of the waist's samples that may be bare skin (a crop top, a shirtless runner).
+    pub bare_waist: f32,
+    /// How much a colour unlike this person's skin takes off PAN's skin there.
+    pub skin_unlike: f32,
+    /// Thighs closer than this, in shoulder widths, say nothing of a gap between them.
+    pub legs_apart: f32,
+    /// The garment between the thighs under which there is a gap, and over which it is bridged.
+    pub gap: f32,
+    pub bridged: f32,
+    /// The torso's own columns, within this many shoulder widths of its middle, where a top's hem
+    /// is counted.
+    pub hem_half: f32,
+    /// The share of the body below the waist that must be in the frame for anything but a top
+    /// to be called, and for a dress to be called: one garment on to the bottom of the frame
+    /// just past the hips is a long top as much as a dress.
+    pub below_seen: f32,
+    pub full_needs_seen: f32,
+}
+
+impl Default for Dress {
+    fn default() -> Self {
+        Dress {
+            unbroken_legs: 0.6,
+            unbroken: 0.8,
+            same_look_legs: 0.7,
+            same_look: 0.75,
+            same_colour: 8.0,
+            least_samples: 6,
+            bare_waist: 0.15,
+            skin_unlike: 0.8,
+            legs_apart: 0.2,
+            gap: 0.3,
+            bridged: 0.5,
+            hem_half: 0.3,
+            below_seen: 0.5,
+            full_needs_seen: 0.75,
+        }
+    }
+}
+
+/// A top's own hem, column by column (`hem.rs`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TopHem {
+    /// Where the top's colours are read, in torso lengths from the shoulders: the chest.
+    pub chest: (f32, f32),
+    /// The share of the chest the top must cover: on a bare chest the few pixels PAN calls
+    /// clothes (sunlit skin) are no top's colours.
+    pub covers_chest: f32,
+    /// The skeleton's least lower-body share for a pixel to count for the hem (arms left out).
+    pub lower_share: f32,
+    /// An edge past this many torso lengths (mid-thigh) is a tunic or, far likelier, the lower
+    /// garment in one of the top's colours: no edge.
+    pub tunic: f32,
+    /// The edge is the median of this many columns either side.
+    pub smooth: usize,
+    /// The least pixels down a column for an edge, and the share of those below it that must be
+    /// none of the top's colours.
+    pub least_pixels: usize,
+    pub others_below: f32,
+}
+
+impl Default for TopHem {
+    fn default() -> Self {
+        TopHem { chest: (0.35, 0.75), covers_chest: 0.7, lower_share: 0.05, tunic: 1.4, smooth: 2, least_pixels: 6, others_below: 0.7 }
     }
 }
 
