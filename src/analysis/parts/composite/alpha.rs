@@ -4,7 +4,14 @@
 use super::*;
 
 /// Each pixel's garment alpha (0..1) from the gate, PAN's evidence and the colour fill.
-pub(super) fn garment_alpha(own: &Ownership, evidence: &[Option<Evidence>], fill: &ColourFill, (never, hands): (&[f32], &[f32]), t: &Tuning) -> Vec<f32> {
+pub(super) fn garment_alpha(
+    own: &Ownership,
+    evidence: &[Option<Evidence>],
+    fill: &ColourFill,
+    skin_coloured: &[f32],
+    (never, hands): (&[f32], &[f32]),
+    t: &Tuning,
+) -> Vec<f32> {
     let (least, t) = (t.gate.least, &t.alpha);
     let Ownership { owner, gate, beyond } = own;
     let ColourFill { learnt, dressy, beside_garment } = fill;
@@ -34,7 +41,11 @@ pub(super) fn garment_alpha(own: &Ownership, evidence: &[Option<Evidence>], fill
                     // Clothes against skin and hair; where PAN says nothing, a garment only as a
                     // weak guess (bare skin PAN misses is worse than a missed garment).
                     let share = (clothes + t.clothes_prior) / (clothes + e.skin + e.hair + t.nothing_said);
-                    (smoothstep(t.share.0, t.share.1, share), hand)
+                    // This person's own skin colour, and not their garment's, is skin whatever
+                    // PAN says: sunlit or shaded skin PAN takes for clothes (a shirtless
+                    // runner's chest and back; see `own_skin`).
+                    let skin = smoothstep(t.own_skin.0, t.own_skin.1, skin_coloured[i]);
+                    (smoothstep(t.share.0, t.share.1, share) * (1.0 - skin), hand)
                 }
             };
             (gate * cloth * (1.0 - never[i].max(hand))).clamp(0.0, 1.0)

@@ -34,6 +34,7 @@ use crate::analysis::tensor;
 use crate::error::Result;
 use crate::frame::{Frame, Map};
 mod alpha;
+mod bare;
 mod body;
 mod calls;
 mod dress;
@@ -43,6 +44,7 @@ mod gate;
 mod hem;
 mod legs;
 mod models;
+mod own_skin;
 mod people;
 mod rules;
 mod skin;
@@ -50,6 +52,7 @@ mod tracks;
 mod tuning;
 
 use self::alpha::*;
+use self::bare::*;
 use self::body::*;
 use self::dress::*;
 use self::evidence::*;
@@ -59,12 +62,13 @@ use self::hem::*;
 use self::legs::*;
 use self::models::Models;
 pub use self::models::{Hints, ModelMaps};
+use self::own_skin::*;
 use self::people::*;
 pub use self::rules::GarmentRules;
 use self::skin::*;
 use self::tracks::*;
 pub use self::tuning::Tuning;
-use self::tuning::{BodyShape, Dress, Legs, People, Skin, TopHem};
+use self::tuning::{Bare, BodyShape, Dress, Legs, People, Skin, TopHem};
 use crate::pixels::{blur_max, cie94, dot, enclose, flood, lab, len, lerp, median_of_neighbours, pixel_centre, seg_dist, smoothstep, sub, P};
 
 /// Paths of the models the segmenter uses; each may be missing (it then does without).

@@ -74,7 +74,9 @@ impl GarmentRules {
         let evidence = pan_evidence(&people, &own, &skin, &lab, pan.as_ref(), w, t);
         let (never, hands) = never_and_hands(&people, &own, w, t);
         let fill = colour_fill(&people, &own, &evidence, (&never, &hands), &lab, (w, h), t);
-        let garment = garment_alpha(&own, &evidence, &fill, (&never, &hands), t);
+        let skin_coloured = own_skin(&people, &own, &evidence, &skin.models, (&never, &hands), &lab, t);
+        let garment = garment_alpha(&own, &evidence, &fill, &skin_coloured, (&never, &hands), t);
+        let (garment, _bare) = without_bare_tops(garment, &people, &own, &evidence, &skin_coloured, (w, h), &t.bare);
 
         let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
         let garment = joined_below_knees(garment, &bodies, &own.owner, &lab, (w, h), &t.legs);

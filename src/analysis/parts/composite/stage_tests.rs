@@ -53,7 +53,7 @@ fn the_garment_alpha_is_clothes_against_skin_the_colour_fill_beside_the_garment_
     let ev = [evidence(0.9, 0.0), evidence(0.0, 0.9), evidence(0.9, 0.0), evidence(0.1, 0.1), evidence(0.1, 0.1), evidence(0.9, 0.0)];
     let fill = ColourFill { learnt: vec![true], dressy: vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0], beside_garment: vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0] };
     let never = [0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
-    let a = garment_alpha(&own, &ev, &fill, (&never, &[0.0; 6]), &Tuning::default());
+    let a = garment_alpha(&own, &ev, &fill, &[0.0; 6], (&never, &[0.0; 6]), &Tuning::default());
     assert!(a[0] > 0.99, "sure clothes: {}", a[0]);
     assert!(a[1] < 0.01, "sure skin: {}", a[1]);
     assert!(a[2] < 0.01, "a head's disc: {}", a[2]);
@@ -87,4 +87,77 @@ fn the_colour_fill_learns_the_garment_s_colour_and_reaches_it_only_through_the_g
     assert!(fill.dressy[at(18)] > 0.5 && fill.dressy[at(25)] < 0.5, "orange {}, skin {}", fill.dressy[at(18)], fill.dressy[at(25)]);
     assert_eq!(fill.beside_garment[at(18)], 1.0, "the unsure orange beside the garment");
     assert_eq!(fill.beside_garment[at(35)], 0.0, "the orange past the bare skin");
+}
+
+/// A 40x40 person (the body of [`a_body`], arms hanging at its sides) whose PAN evidence is
+/// `chest` inside the torso and `shoulders` over its shoulders' tops, and whose garment alpha
+/// is 1 everywhere on them.
+fn a_torso(chest: Option<Evidence>, shoulders: Option<Evidence>) -> (Vec<(Person, Body)>, Ownership, Vec<Option<Evidence>>) {
+    let mut body = a_body();
+    // Arms hanging straight down from the shoulder joints, outside the chest.
+    body.upper.push(((15.0, 12.0), (13.0, 24.0), 2.5));
+    body.upper.push(((25.0, 12.0), (27.0, 24.0), 2.5));
+    let person = (a_person().0, body);
+    let own = Ownership { owner: vec![0; 1600], gate: vec![1.0; 1600], beyond: vec![0.0; 1600] };
+    let ev = (0..1600).map(|i| if (i / 40) as f32 + 0.5 < 13.5 { shoulders } else { chest }).collect();
+    (vec![person], own, ev)
+}
+
+#[test]
+fn a_bare_torso_wears_no_top_whatever_pan_calls_patches_of_it() {
+    // Skin all over the torso and the shoulders, and a patch on the chest PAN calls clothes
+    // (sunlit or shaded skin): no garment on the upper body, the patch included.
+    let (people, own, mut ev) = a_torso(evidence(0.1, 0.9), evidence(0.1, 0.9));
+    for y in 17..19 {
+        for x in 19..21 {
+            ev[y * 40 + x] = evidence(0.9, 0.3);
+        }
+    }
+    let (g, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare);
+    assert_eq!(bare, [true]);
+    assert_eq!(g[18 * 40 + 20], 0.0, "the patch PAN calls clothes");
+    // Below the waist, the lower body's garment stays.
+    assert_eq!(Body { lower: vec![((20.0, 26.0), (20.0, 38.0), 6.0)], ..people[0].1.clone() }.lower_share((20.5, 37.5)), 1.0);
+}
+
+#[test]
+fn a_top_under_arms_folded_over_the_chest_is_still_a_top() {
+    // The chest is skin (forearms folded in front of it), the shoulders a T-shirt's: a top.
+    let (people, own, ev) = a_torso(evidence(0.1, 0.9), evidence(0.9, 0.0));
+    let (g, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare);
+    assert_eq!(bare, [false]);
+    assert!(g.iter().all(|&v| v == 1.0));
+    // And a tank top under a forearm: bare shoulders, the chest half covered.
+    let (people, own, mut ev) = a_torso(evidence(0.1, 0.9), evidence(0.1, 0.9));
+    for (i, e) in ev.iter_mut().enumerate() {
+        if (i / 40) >= 14 && (i % 40) >= 20 {
+            *e = evidence(0.9, 0.0);
+        }
+    }
+    let (_, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare);
+    assert_eq!(bare, [false]);
+}
+
+#[test]
+fn a_colour_of_the_person_s_own_skin_and_not_of_their_garment_is_not_garment_whatever_pan_says() {
+    // Six pixels, all clothes to PAN: the person's sure skin colour (brown, learnt elsewhere)
+    // and their garment's (black).
+    let own = Ownership { owner: vec![0; 6], gate: vec![1.0; 6], beyond: vec![0.0; 6] };
+    let ev = [evidence(0.9, 0.0); 6];
+    let fill = ColourFill { learnt: vec![true], dressy: vec![1.0; 6], beside_garment: vec![1.0; 6] };
+    let skin_coloured = [1.0, 1.0, 0.0, 0.0, 0.6, 0.0];
+    let a = garment_alpha(&own, &ev, &fill, &skin_coloured, (&[0.0; 6], &[0.0; 6]), &Tuning::default());
+    assert!(a[0] < 0.01 && a[1] < 0.01, "the skin's colour: {a:?}");
+    assert!(a[2] > 0.99 && a[3] > 0.99, "the garment's colour: {a:?}");
+    // And the odds that say so: learnt from the sure skin of the face's colour against the sure
+    // garment, for people whose face gave that colour.
+    let (brown, black) = (lab([120, 80, 60]), lab([20, 20, 22]));
+    let lab_px: Vec<[f32; 3]> = (0..200).map(|i| if i < 100 { brown } else { black }).collect();
+    let ev: Vec<Option<Evidence>> = (0..200).map(|i| if i < 100 { evidence(0.0, 0.9) } else { evidence(0.9, 0.0) }).collect();
+    let own = Ownership { owner: vec![0; 200], gate: vec![1.0; 200], beyond: vec![0.0; 200] };
+    let model = SkinModel { mean: brown, spread: [2.0; 3], radius: 12.0, t: Tuning::default().skin };
+    let people = [a_person()];
+    let s = own_skin(&people, &own, &ev, &[Some(model)], (&[0.0; 200], &[0.0; 200]), &lab_px, &Tuning::default());
+    assert!(s[0] > 0.9 && s[150] < 0.1, "{} {}", s[0], s[150]);
+    assert!(own_skin(&people, &own, &ev, &[None], (&[0.0; 200], &[0.0; 200]), &lab_px, &Tuning::default()).iter().all(|&v| v == 0.0), "no face: no say");
 }

@@ -33,6 +33,7 @@ pub struct Tuning {
     pub evidence: Evidence,
     pub fill: Fill,
     pub alpha: Alpha,
+    pub bare: Bare,
     pub legs: Legs,
     pub dress: Dress,
     pub hem: TopHem,
@@ -398,11 +399,31 @@ pub struct Alpha {
     pub nothing_said: f32,
     /// The share of clothes over which a pixel is garment.
     pub share: (f32, f32),
+    /// How surely a colour is the person's own skin and not their garment's
+    /// ([`super::ColourFill`]'s `skin_coloured`) over which it is not garment.
+    pub own_skin: (f32, f32),
 }
 
 impl Default for Alpha {
     fn default() -> Self {
-        Alpha { hand_spares: (0.5, 0.8), pan_sure: (0.5, 0.8), clothes_prior: 0.12, nothing_said: 0.3, share: (0.35, 0.6) }
+        Alpha { hand_spares: (0.5, 0.8), pan_sure: (0.5, 0.8), clothes_prior: 0.12, nothing_said: 0.3, share: (0.35, 0.6), own_skin: (0.5, 0.9) }
+    }
+}
+
+/// A bare torso (`bare.rs`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bare {
+    /// The share of the chest that must be skin for the person to wear no top: a low neckline
+    /// or arms folded over a shirt show less (a forearm across a tank top, 0.64).
+    pub torso_skin: f32,
+    /// The least samples of the chest's grid (42) that must lie on the person, off their arms.
+    pub least_samples: u32,
+}
+
+impl Default for Bare {
+    fn default() -> Self {
+        Bare { torso_skin: 0.75, least_samples: 6 }
     }
 }
 
