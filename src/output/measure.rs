@@ -55,6 +55,23 @@ pub fn hard_cuts(changes: &[f32]) -> Vec<bool> {
         .collect()
 }
 
+/// A mask (`w` x `h`) carried to the next frame along the motion between them: each pixel of
+/// the next frame takes the mask where `from` says that pixel was in this one (normalised 0..1
+/// coordinates both ways). Its IoU with the next frame's own mask is the steadiness net of motion:
+/// a garment that follows a moving person loses nothing to the motion (issue 32).
+pub fn carried(mask: &[bool], (w, h): (u32, u32), from: impl Fn(f32, f32) -> (f32, f32)) -> Vec<bool> {
+    let mut out = Vec::with_capacity(mask.len());
+    for y in 0..h {
+        for x in 0..w {
+            let (s, t) = from((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
+            let (px, py) = ((s * w as f32).floor(), (t * h as f32).floor());
+            let inside = px >= 0.0 && py >= 0.0 && px < w as f32 && py < h as f32;
+            out.push(inside && mask[(py as u32 * w + px as u32) as usize]);
+        }
+    }
+    out
+}
+
 /// A sink that takes alpha-view frames and records the mask IoU of each consecutive pair:
 /// entry `i` is the pair (frame i, frame i+1).
 #[derive(Clone, Default)]
@@ -183,6 +200,16 @@ pub fn lowest(ious: &[f64], cut: &[bool], n: usize) -> Vec<(usize, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mask_carried_along_the_motion_matches_the_moved_mask() {
+        // A 4-pixel-wide bar moved 2 pixels right between frames of 20 x 10.
+        let bar = |x0: u32| (0..200).map(|i| (i % 20) >= x0 && (i % 20) < x0 + 4).collect::<Vec<bool>>();
+        let (before, after) = (bar(5), bar(7));
+        assert!(iou(&before, &after) < 0.5, "raw: {}", iou(&before, &after));
+        let moved = carried(&before, (20, 10), |s, t| (s - 2.0 / 20.0, t));
+        assert_eq!(iou(&moved, &after), 1.0);
+    }
 
     #[test]
     fn iou_of_masks() {

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
+use drape::analysis::flow;
 use drape::analysis::manifest::ModelDir;
 use drape::analysis::models::style::{StyleOptions, StyleSpec};
 use drape::analysis::runtime::Runtime;
@@ -270,19 +271,23 @@ fn live_run(
 
 /// The garment mask's steadiness on the clip: the offline pipeline (every frame analysed, the
 /// alpha smoothed over time as `process` does) writes the alpha view into a sink that compares
-/// consecutive masks; hard cuts, found on the source frames, are left out.
+/// consecutive masks; hard cuts, found on the source frames, are left out. And net of motion:
+/// each frame's mask carried to the next along the optical flow between the source frames
+/// (drape's block matcher, up to about 5% of the frame's long side a frame; faster motion still
+/// counts against it), against the next frame's own; a fast mover lowers the raw figure alone.
 fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Path, stage: &mut Stage) -> anyhow::Result<ExitCode> {
     let mut params = video_params(&a.look);
     params.view = View::Alpha;
     let opts = VideoOptions { params, max_frames: Some(a.frames), ..VideoOptions::default() };
     let sink = SteadinessSink::default();
+    let masks = MaskSink::default();
     let rt = rt.for_pipeline();
     // Once through the clip: a loop's wrap-around would count as motion.
     let report = run_offline(
         opener_looping(input, false),
         styled_analyser(&rt, dir, &a.look, false)?,
         stage,
-        vec![Box::new(sink.clone())],
+        vec![Box::new(sink.clone()), Box::new(masks.clone())],
         Arc::new(AtomicBool::new(false)),
         None,
         &opts,
@@ -291,16 +296,26 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
         return Err(e.into());
     }
     let ious = sink.ious();
+    let masks = masks.masks();
     let mut source = video::VideoFile::open(input, false)?;
     let mut changes = Vec::with_capacity(ious.len());
+    let mut net = Vec::with_capacity(ious.len());
     let mut previous = source.next_frame()?;
     while changes.len() < ious.len() {
         let Some(frame) = source.next_frame()? else { break };
-        changes.push(previous.as_ref().map_or(0.0, |p| measure::frame_change(p, &frame)));
+        if let Some(p) = previous.as_ref() {
+            changes.push(measure::frame_change(p, &frame));
+            let k = changes.len();
+            if let (Some(before), Some(now)) = (masks.get(k - 1), masks.get(k)) {
+                let warp = flow::flow(&flow::Grey::of(p), &flow::Grey::of(&frame), |s, t| (s, t), |_, _| true);
+                net.push(measure::iou(&measure::carried(before, frame.dimensions(), |s, t| warp.at(s, t)), now));
+            }
+        }
         previous = Some(frame);
     }
     let cuts = measure::hard_cuts(&changes);
     let s = measure::summarise(&ious, &cuts);
+    let n = measure::summarise(&net, &cuts);
     let name = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
     // No pair, no figure: "mean 1.000 over 0 pairs" read as perfectly steady.
     if s.pairs == 0 {
@@ -314,10 +329,12 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
     let lowest = measure::lowest(&ious, &cuts, 5);
     if a.json {
         println!(
-            "{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}, \"lowest\": [{}]}}",
+            "{{\"input\": \"{name}\", \"frames\": {}, \"mean_iou\": {:.4}, \"min_iou\": {:.4}, \"net_of_motion_mean_iou\": {:.4}, \"net_of_motion_min_iou\": {:.4}, \"pairs\": {}, \"cuts\": {}, \"lowest\": [{}]}}",
             ious.len() + 1,
             s.mean_iou,
             s.min_iou,
+            n.mean_iou,
+            n.min_iou,
             s.pairs,
             s.cuts,
             lowest.iter().map(|(i, v)| format!("{{\"frames\": [{}, {}], \"iou\": {v:.4}}}", i + 1, i + 2)).collect::<Vec<_>>().join(", ")
@@ -331,6 +348,7 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
             ious.len() + 1,
             s.cuts
         );
+        println!("  net of motion (each mask carried to the next frame along the optical flow): mean {:.3}, least {:.3}", n.mean_iou, n.min_iou);
         // Where it blinks: frame numbers from 1, as `process` names its PNG frames.
         let pairs: Vec<String> = lowest.iter().map(|(i, v)| format!("{}-{} {v:.3}", i + 1, i + 2)).collect();
         println!("  lowest pairs (frames from 1): {}", pairs.join(", "));
