@@ -61,6 +61,9 @@ struct Person {
     skin: Vec<Polygon>,
     #[serde(default)]
     hair: Vec<Polygon>,
+    /// For someone too small for any polygon: the box they are in (x0, y0, x1, y1).
+    #[serde(default)]
+    near: Option<[f64; 4]>,
 }
 
 impl Person {
@@ -144,10 +147,34 @@ fn the_labels_cover_every_shared_photo_and_twenty_clip_frames_and_lie_in_their_i
     for p in &photos {
         assert!(labels.image.iter().any(|i| &i.file == p), "tests/labels.toml has no labels for the shared photo {p}");
     }
+    let mut names: Vec<&str> = labels.image.iter().map(|i| i.file.as_str()).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(names.len(), before, "tests/labels.toml labels an image twice");
     let frames = labels.image.iter().filter(|i| !photos.contains(&i.file)).count();
     assert!(frames >= 20, "{frames} clip frames labelled, 20 wanted");
     for i in &labels.image {
         let [w, h] = i.size;
+        // The size is the image's own: a photo's from its file, a frame's from its clip (which
+        // must exist, and hold that frame).
+        let real = if photos.contains(&i.file) {
+            image::image_dimensions(testdata().join("photos").join(&i.file)).unwrap()
+        } else {
+            let (stem, n) = i.file.rsplit_once('-').unwrap_or_else(|| panic!("{}: neither a shared photo nor CLIP-FRAME", i.file));
+            let clip = testdata().join("clips").join(clip_named(stem));
+            let n: u64 = n.parse().unwrap_or_else(|_| panic!("{}: no frame number", i.file));
+            let probe = std::process::Command::new("ffprobe")
+                .args(["-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=width,height,nb_read_packets", "-of", "csv=p=0"])
+                .arg(&clip)
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&probe.stdout);
+            let v: Vec<u64> = out.trim().split(',').map(|x| x.parse().unwrap()).collect();
+            assert!(n < v[2], "{}: the clip has {} frames", i.file, v[2]);
+            (v[0] as u32, v[1] as u32)
+        };
+        assert_eq!((w, h), real, "{}: labelled at another size", i.file);
         let polys = i.other.iter().chain(i.person.iter().flat_map(|p| p.all()));
         for poly in polys {
             assert!(poly.len() >= 3, "{}: a polygon of {} points", i.file, poly.len());
@@ -161,6 +188,7 @@ fn the_labels_cover_every_shared_photo_and_twenty_clip_frames_and_lie_in_their_i
             for (part, polys) in p.garments() {
                 assert!(polys.is_empty() || p.wears.iter().any(|x| x == part), "{}, {}: {part} polygons but wears {:?}", i.file, p.who, p.wears);
             }
+            assert!(p.all().next().is_some() || p.near.is_some(), "{}, {}: no polygon and no `near` box", i.file, p.who);
         }
     }
 }
@@ -216,7 +244,7 @@ fn garments_are_restyled_and_skin_and_other_things_are_not_on_every_labelled_ima
             .person
             .iter()
             .filter_map(|p| {
-                let pts: Vec<&[f64; 2]> = p.all().flatten().collect();
+                let pts: Vec<[f64; 2]> = p.all().flatten().copied().chain(p.near.iter().flat_map(|b| [[b[0], b[1]], [b[2], b[3]]])).collect();
                 (!pts.is_empty()).then(|| {
                     let f = |i: usize, m: fn(f64, f64) -> f64, s: f64| pts.iter().map(|q| q[i]).fold(s, m);
                     [f(0, f64::min, f64::INFINITY) - away, f(1, f64::min, f64::INFINITY) - away, f(0, f64::max, 0.0) + away, f(1, f64::max, 0.0) + away]

@@ -58,8 +58,12 @@ pub fn hard_cuts(changes: &[f32]) -> Vec<bool> {
 /// A mask (`w` x `h`) carried to the next frame along the motion between them: each pixel of
 /// the next frame takes the mask where `from` says that pixel was in this one (normalised 0..1
 /// coordinates both ways). Its IoU with the next frame's own mask is the steadiness net of motion:
-/// a garment that follows a moving person loses nothing to the motion (issue 32).
-pub fn carried(mask: &[bool], (w, h): (u32, u32), from: impl Fn(f32, f32) -> (f32, f32)) -> Vec<bool> {
+/// a garment that follows a moving person loses nothing to the motion (issue 32). None when the
+/// mask is not `w` x `h`.
+pub fn carried(mask: &[bool], (w, h): (u32, u32), from: impl Fn(f32, f32) -> (f32, f32)) -> Option<Vec<bool>> {
+    if mask.len() != (w as usize) * (h as usize) {
+        return None;
+    }
     let mut out = Vec::with_capacity(mask.len());
     for y in 0..h {
         for x in 0..w {
@@ -69,7 +73,7 @@ pub fn carried(mask: &[bool], (w, h): (u32, u32), from: impl Fn(f32, f32) -> (f3
             out.push(inside && mask[(py as u32 * w + px as u32) as usize]);
         }
     }
-    out
+    Some(out)
 }
 
 /// A sink that takes alpha-view frames and records the mask IoU of each consecutive pair:
@@ -118,6 +122,11 @@ impl MaskSink {
     /// The masks so far, shared with a clone of this sink that went into the pipeline.
     pub fn masks(&self) -> Vec<Vec<bool>> {
         self.masks.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// The masks so far, taken out (no copy of a long clip's masks).
+    pub fn take(&self) -> Vec<Vec<bool>> {
+        self.masks.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
     }
 }
 
@@ -207,7 +216,8 @@ mod tests {
         let bar = |x0: u32| (0..200).map(|i| (i % 20) >= x0 && (i % 20) < x0 + 4).collect::<Vec<bool>>();
         let (before, after) = (bar(5), bar(7));
         assert!(iou(&before, &after) < 0.5, "raw: {}", iou(&before, &after));
-        let moved = carried(&before, (20, 10), |s, t| (s - 2.0 / 20.0, t));
+        let moved = carried(&before, (20, 10), |s, t| (s - 2.0 / 20.0, t)).unwrap();
+        assert!(carried(&before, (10, 10), |s, t| (s, t)).is_none(), "a mask of another size");
         assert_eq!(iou(&moved, &after), 1.0);
     }
 

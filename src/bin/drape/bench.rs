@@ -296,7 +296,7 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
         return Err(e.into());
     }
     let ious = sink.ious();
-    let masks = masks.masks();
+    let masks = masks.take();
     let mut source = video::VideoFile::open(input, false)?;
     let mut changes = Vec::with_capacity(ious.len());
     let mut net = Vec::with_capacity(ious.len());
@@ -308,7 +308,8 @@ fn steadiness(rt: &Runtime, dir: &ModelDir, a: &BenchArgs, input: &std::path::Pa
             let k = changes.len();
             if let (Some(before), Some(now)) = (masks.get(k - 1), masks.get(k)) {
                 let warp = flow::flow(&flow::Grey::of(p), &flow::Grey::of(&frame), |s, t| (s, t), |_, _| true);
-                net.push(measure::iou(&measure::carried(before, frame.dimensions(), |s, t| warp.at(s, t)), now));
+                // A mask of another size than its source frame (none today) is compared unmoved.
+                net.push(measure::iou(&measure::carried(before, frame.dimensions(), |s, t| warp.at(s, t)).unwrap_or_else(|| before.clone()), now));
             }
         }
         previous = Some(frame);

@@ -216,7 +216,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
     /// Instead: how steady the garment mask is, the mean IoU (alpha > 0.5) of consecutive
-    /// frames of the offline pipeline, hard cuts left out
+    /// frames of the offline pipeline, hard cuts left out; and net of motion, each frame's mask
+    /// carried to the next along the optical flow
     #[arg(long)]
     pub steadiness: bool,
     /// Live runs without the follower (as `drape live --no-follow`), for a before/after

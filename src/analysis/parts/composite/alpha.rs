@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// Each pixel's garment alpha (0..1) from the gate, PAN's evidence and the colour fill.
+/// Each pixel's garment alpha (0..1) from the gate, PAN's evidence, the colour fill and the
+/// person's own skin colours (`own_skin`).
 pub(super) fn garment_alpha(
     own: &Ownership,
     evidence: &[Option<Evidence>],

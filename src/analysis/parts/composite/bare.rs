@@ -19,10 +19,10 @@ pub(super) fn without_bare_tops(
         .iter()
         .enumerate()
         .map(|(k, (_, b))| {
-            let maps = SkinMaps { owner, gate, evidence, skin_coloured, w, h };
-            let (chest, shoulders) = (chest_skin(b, k, &maps, t.least_samples), shoulder_skin(b, k, &maps));
+            let maps = SkinMaps { owner, gate, evidence, skin_coloured, own_skin: t.own_skin, w, h };
+            let (chest, shoulders) = (chest_skin(b, k, &maps, t.least_samples), shoulder_skin(b, k, &maps, t.least_shoulder_samples));
             tracing::trace!(person = k, ?chest, ?shoulders, "bare torso");
-            chest.is_some_and(|s| s >= t.torso_skin) && shoulders.is_some_and(|s| s >= t.torso_skin)
+            chest.is_some_and(|s| s >= t.chest_skin) && shoulders.is_some_and(|s| s >= t.shoulder_skin)
         })
         .collect();
     if bare.iter().any(|&b| b) {
@@ -43,6 +43,8 @@ struct SkinMaps<'a> {
     gate: &'a [f32],
     evidence: &'a [Option<Evidence>],
     skin_coloured: &'a [f32],
+    /// How surely a colour is the person's own skin ([`own_skin`]) for it to count as skin.
+    own_skin: f32,
     w: u32,
     h: u32,
 }
@@ -56,13 +58,13 @@ impl SkinMaps<'_> {
         }
         let i = (p.1 as u32 * self.w + p.0 as u32) as usize;
         let e = self.evidence[i].filter(|_| self.owner[i] == k && self.gate[i] > 0.5)?;
-        Some(e.skin > e.clothes.max(e.hair) || self.skin_coloured[i] > 0.5)
+        Some(e.skin > e.clothes.max(e.hair) || self.skin_coloured[i] > self.own_skin)
     }
 }
 
 /// A point on the torso: `along` torso lengths down from the shoulders, `across` shoulder widths
 /// from the middle.
-fn on_torso(b: &Body, along: f32, across: f32) -> P {
+fn torso_point(b: &Body, along: f32, across: f32) -> P {
     (b.shoulder.0 + (b.axis.0 * along * b.torso) + b.normal.0 * across * b.sw, b.shoulder.1 + (b.axis.1 * along * b.torso) + b.normal.1 * across * b.sw)
 }
 
@@ -75,7 +77,7 @@ fn chest_skin(b: &Body, k: usize, maps: &SkinMaps<'_>, least: u32) -> Option<f32
     let (mut skin, mut n) = (0u32, 0u32);
     for j in 0..6 {
         for u in [-0.45f32, -0.3, -0.15, 0.0, 0.15, 0.3, 0.45] {
-            let p = on_torso(b, 0.2 + 0.06 * j as f32, u);
+            let p = torso_point(b, 0.2 + 0.06 * j as f32, u);
             // An arm or a hand held in front of the chest (a hand at the mouth over a tank top)
             // says nothing of a top.
             if Body::reach(arms, p) <= 1.0 || b.hand_at(p) > 0.5 {
@@ -93,12 +95,12 @@ fn chest_skin(b: &Body, k: usize, maps: &SkinMaps<'_>, least: u32) -> Option<f32
 
 /// How much of the tops of a person's shoulders is skin (0..1), from the neck's side to the
 /// shoulder joints, where a T-shirt's seams lie whatever the arms do in front of the chest
-/// (folded arms cover the chest, not the shoulders). None with fewer than 4 samples.
-fn shoulder_skin(b: &Body, k: usize, maps: &SkinMaps<'_>) -> Option<f32> {
+/// (folded arms cover the chest, not the shoulders). None with fewer than `least` samples.
+fn shoulder_skin(b: &Body, k: usize, maps: &SkinMaps<'_>, least: u32) -> Option<f32> {
     let (mut skin, mut n) = (0u32, 0u32);
     for along in [0.0f32, 0.05, 0.1] {
         for u in [-0.45f32, -0.35, -0.25, 0.25, 0.35, 0.45] {
-            let p = on_torso(b, along, u);
+            let p = torso_point(b, along, u);
             if b.hand_at(p) > 0.5 {
                 continue;
             }
@@ -108,5 +110,5 @@ fn shoulder_skin(b: &Body, k: usize, maps: &SkinMaps<'_>) -> Option<f32> {
             }
         }
     }
-    (n >= 4).then(|| skin as f32 / n as f32)
+    (n >= least).then(|| skin as f32 / n as f32)
 }

@@ -5,14 +5,15 @@ use super::*;
 
 impl GarmentRules {
     /// Each person's call, the hem found in their colours, and the calls as the analysis reports
-    /// them (in frame pixels). `tracks`: each person's track index.
+    /// them (in frame pixels). `tracks`: each person's track index; `bare`: who wears no top
+    /// (`bare.rs`), whose garment is all on the lower body and never one full-body piece.
     pub(super) fn calls(
         &mut self,
         people: &[(Person, Body)],
         tracks: &[usize],
         maps: &PixelMaps<'_>,
         pan: Option<&Map>,
-        skin_models: &[Option<SkinModel>],
+        (skin_models, bare): (&[Option<SkinModel>], &[bool]),
         (sx, sy): (f32, f32),
     ) -> (Vec<WearCall>, Vec<Option<Hem>>, Vec<PersonCall>) {
         let mut calls = Vec::with_capacity(people.len());
@@ -23,7 +24,11 @@ impl GarmentRules {
             let dress = &self.tuning.dress;
             let evidence = b.hips_seen.then(|| dress_evidence(b, k, maps, pan, skin_models[k].as_ref(), hems[k].as_ref(), needed, dress));
             self.saw_hem(tracks[k], evidence.and_then(|e| e.hem));
-            let seen = call_of(evidence.as_ref(), &self.tuning.dress);
+            let seen = match call_of(evidence.as_ref(), &self.tuning.dress) {
+                // What is left of a bare-chested person's garments is below the waist.
+                _ if bare[k] && b.hips_seen => WearCall::TwoPiece,
+                seen => seen,
+            };
             // A folded body's evidence is misread (b1's high kicks looked like a dress): it does
             // not change a known person's call.
             let call = if b.folded() { self.settle_folded(tracks[k], seen) } else { self.settle(tracks[k], seen) };

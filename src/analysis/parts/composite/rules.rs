@@ -76,14 +76,14 @@ impl GarmentRules {
         let fill = colour_fill(&people, &own, &evidence, (&never, &hands), &lab, (w, h), t);
         let skin_coloured = own_skin(&people, &own, &evidence, &skin.models, (&never, &hands), &lab, t);
         let garment = garment_alpha(&own, &evidence, &fill, &skin_coloured, (&never, &hands), t);
-        let (garment, _bare) = without_bare_tops(garment, &people, &own, &evidence, &skin_coloured, (w, h), &t.bare);
+        let (garment, bare) = without_bare_tops(garment, &people, &own, &evidence, &skin_coloured, (w, h), &t.bare);
 
         let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
         let garment = joined_below_knees(garment, &bodies, &own.owner, &lab, (w, h), &t.legs);
         let garment = self.steady.apply(garment, &own.gate, w, h);
 
         let maps = PixelMaps { owner: &own.owner, garment: &garment, lab: &lab, w, h };
-        let (wear, hems, calls) = self.calls(&people, &tracks, &maps, pan.as_ref(), &skin.models, (sx, sy));
+        let (wear, hems, calls) = self.calls(&people, &tracks, &maps, pan.as_ref(), (&skin.models, &bare), (sx, sy));
         let parts = classes(&people, &wear, &hems, &maps, &self.tuning.hem);
         let Ownership { owner, gate, .. } = own;
         let owner = owner.iter().map(|&k| if k < people.len() { (k + 1).min(u16::MAX as usize) as u16 } else { 0 }).collect();

@@ -97,6 +97,8 @@ fn a_torso(chest: Option<Evidence>, shoulders: Option<Evidence>) -> (Vec<(Person
     // Arms hanging straight down from the shoulder joints, outside the chest.
     body.upper.push(((15.0, 12.0), (13.0, 24.0), 2.5));
     body.upper.push(((25.0, 12.0), (27.0, 24.0), 2.5));
+    // And the lower torso and legs below the waist (y 26).
+    body.lower = vec![((20.0, 26.0), (20.0, 30.0), 6.0), ((17.0, 30.0), (17.0, 40.0), 3.0), ((23.0, 30.0), (23.0, 40.0), 3.0)];
     let person = (a_person().0, body);
     let own = Ownership { owner: vec![0; 1600], gate: vec![1.0; 1600], beyond: vec![0.0; 1600] };
     let ev = (0..1600).map(|i| if (i / 40) as f32 + 0.5 < 13.5 { shoulders } else { chest }).collect();
@@ -116,8 +118,9 @@ fn a_bare_torso_wears_no_top_whatever_pan_calls_patches_of_it() {
     let (g, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare);
     assert_eq!(bare, [true]);
     assert_eq!(g[18 * 40 + 20], 0.0, "the patch PAN calls clothes");
-    // Below the waist, the lower body's garment stays.
-    assert_eq!(Body { lower: vec![((20.0, 26.0), (20.0, 38.0), 6.0)], ..people[0].1.clone() }.lower_share((20.5, 37.5)), 1.0);
+    assert!(g[..24 * 40].iter().all(|&v| v == 0.0), "the upper body");
+    // Below the waist (shorts), the lower body's garment stays.
+    assert!(g[34 * 40..].iter().all(|&v| v == 1.0), "the lower body");
 }
 
 #[test]

@@ -11,9 +11,9 @@
 //! ```
 //!
 //! Pairs are the two ends of a smooth step: nothing below the first, everything above the second.
-//! Left in the code, as layout rather than thresholds: where the dress and hem evidence take
-//! their samples on the body (`dress.rs`, `people.rs`), and the bins of the colour histograms
-//! (`hem.rs`, `LowerColours`), each named there.
+//! Left in the code, as layout rather than thresholds: where the dress, hem and bare-torso
+//! evidence take their samples on the body (`dress.rs`, `people.rs`, `bare.rs`), and the bins of
+//! the colour histograms (`hem.rs`, `LowerColours`), each named there.
 
 use std::path::Path;
 
@@ -399,8 +399,8 @@ pub struct Alpha {
     pub nothing_said: f32,
     /// The share of clothes over which a pixel is garment.
     pub share: (f32, f32),
-    /// How surely a colour is the person's own skin and not their garment's
-    /// ([`super::ColourFill`]'s `skin_coloured`) over which it is not garment.
+    /// How surely a colour is the person's own skin and not their garment's (`own_skin.rs`)
+    /// over which it is not garment.
     pub own_skin: (f32, f32),
 }
 
@@ -416,14 +416,21 @@ impl Default for Alpha {
 pub struct Bare {
     /// The share of the chest that must be skin for the person to wear no top: a low neckline
     /// or arms folded over a shirt show less (a forearm across a tank top, 0.64).
-    pub torso_skin: f32,
-    /// The least samples of the chest's grid (42) that must lie on the person, off their arms.
+    pub chest_skin: f32,
+    /// The share of the shoulders' tops that must be skin too: a T-shirt's shoulders under arms
+    /// folded over its chest (0.33) keep it a top.
+    pub shoulder_skin: f32,
+    /// The least samples of the chest's grid (42) that must lie on the person, off their arms,
+    /// and of the shoulders' (18).
     pub least_samples: u32,
+    pub least_shoulder_samples: u32,
+    /// How surely a colour is the person's own skin (`own_skin.rs`) for it to count as skin.
+    pub own_skin: f32,
 }
 
 impl Default for Bare {
     fn default() -> Self {
-        Bare { torso_skin: 0.75, least_samples: 6 }
+        Bare { chest_skin: 0.75, shoulder_skin: 0.75, least_samples: 6, least_shoulder_samples: 4, own_skin: 0.5 }
     }
 }
 
