@@ -4,7 +4,9 @@
 
 use super::*;
 
-/// The garment without the upper body of everyone whose torso is bare, and who that is.
+/// The garment without the upper body of everyone whose torso is bare, and who that is. `held`
+/// turns each person's reading (person, bare) into the verdict held across analyses.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn without_bare_tops(
     mut garment: Vec<f32>,
     people: &[(Person, Body)],
@@ -13,6 +15,7 @@ pub(super) fn without_bare_tops(
     skin_coloured: &[f32],
     (w, h): (u32, u32),
     t: &Bare,
+    mut held: impl FnMut(usize, bool) -> bool,
 ) -> (Vec<f32>, Vec<bool>) {
     let Ownership { owner, gate, .. } = own;
     let bare: Vec<bool> = people
@@ -22,7 +25,7 @@ pub(super) fn without_bare_tops(
             let maps = SkinMaps { owner, gate, evidence, skin_coloured, own_skin: t.own_skin, w, h };
             let (chest, shoulders) = (chest_skin(b, k, &maps, t.least_samples), shoulder_skin(b, k, &maps, t.least_shoulder_samples));
             tracing::trace!(person = k, ?chest, ?shoulders, "bare torso");
-            chest.is_some_and(|s| s >= t.chest_skin) && shoulders.is_some_and(|s| s >= t.shoulder_skin)
+            held(k, chest.is_some_and(|s| s >= t.chest_skin) && shoulders.is_some_and(|s| s >= t.shoulder_skin))
         })
         .collect();
     if bare.iter().any(|&b| b) {

@@ -76,7 +76,9 @@ impl GarmentRules {
         let fill = colour_fill(&people, &own, &evidence, (&never, &hands), &lab, (w, h), t);
         let skin_coloured = own_skin(&people, &own, &evidence, &skin.models, (&never, &hands), &lab, t);
         let garment = garment_alpha(&own, &evidence, &fill, &skin_coloured, (&never, &hands), t);
-        let (garment, bare) = without_bare_tops(garment, &people, &own, &evidence, &skin_coloured, (w, h), &t.bare);
+        let hold = t.tracks.call_hold;
+        let held = |k: usize, seen: bool| self.tracks[tracks[k]].settle_bare(seen, hold);
+        let (garment, bare) = without_bare_tops(garment, &people, &own, &evidence, &skin_coloured, (w, h), &t.bare, held);
 
         let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
         let garment = joined_below_knees(garment, &bodies, &own.owner, &lab, (w, h), &t.legs);

@@ -115,7 +115,7 @@ fn a_bare_torso_wears_no_top_whatever_pan_calls_patches_of_it() {
             ev[y * 40 + x] = evidence(0.9, 0.3);
         }
     }
-    let (g, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare);
+    let (g, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare, |_, seen| seen);
     assert_eq!(bare, [true]);
     assert_eq!(g[18 * 40 + 20], 0.0, "the patch PAN calls clothes");
     assert!(g[..24 * 40].iter().all(|&v| v == 0.0), "the upper body");
@@ -127,7 +127,7 @@ fn a_bare_torso_wears_no_top_whatever_pan_calls_patches_of_it() {
 fn a_top_under_arms_folded_over_the_chest_is_still_a_top() {
     // The chest is skin (forearms folded in front of it), the shoulders a T-shirt's: a top.
     let (people, own, ev) = a_torso(evidence(0.1, 0.9), evidence(0.9, 0.0));
-    let (g, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare);
+    let (g, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare, |_, seen| seen);
     assert_eq!(bare, [false]);
     assert!(g.iter().all(|&v| v == 1.0));
     // And a tank top under a forearm: bare shoulders, the chest half covered.
@@ -137,7 +137,7 @@ fn a_top_under_arms_folded_over_the_chest_is_still_a_top() {
             *e = evidence(0.9, 0.0);
         }
     }
-    let (_, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare);
+    let (_, bare) = without_bare_tops(vec![1.0; 1600], &people, &own, &ev, &[0.0; 1600], (40, 40), &Tuning::default().bare, |_, seen| seen);
     assert_eq!(bare, [false]);
 }
 
@@ -163,4 +163,30 @@ fn a_colour_of_the_person_s_own_skin_and_not_of_their_garment_is_not_garment_wha
     let s = own_skin(&people, &own, &ev, &[Some(model)], (&[0.0; 200], &[0.0; 200]), &lab_px, &Tuning::default());
     assert!(s[0] > 0.9 && s[150] < 0.1, "{} {}", s[0], s[150]);
     assert!(own_skin(&people, &own, &ev, &[None], (&[0.0; 200], &[0.0; 200]), &lab_px, &Tuning::default()).iter().all(|&v| v == 0.0), "no face: no say");
+}
+
+#[test]
+fn a_bare_torso_is_held_like_a_call() {
+    // A new track takes the reading at once; a known one keeps it against call_hold - 1
+    // contrary readings (a runner's chest read near the line as they turn), then changes.
+    let hold = Tuning::default().tracks.call_hold;
+    let mut t = Track {
+        id: 1,
+        centre: (0.0, 0.0),
+        scale: 1.0,
+        call: WearCall::Upper,
+        against: u32::MAX,
+        missed: 0,
+        next: None,
+        last: None,
+        hem_seen: None,
+        bare: None,
+    };
+    assert!(t.settle_bare(true, hold));
+    for _ in 1..hold {
+        assert!(t.settle_bare(false, hold), "held");
+    }
+    assert!(!t.settle_bare(false, hold), "changed after {hold} readings");
+    assert!(!t.settle_bare(true, hold), "one reading back does not change it");
+    assert!(!t.settle_bare(false, hold));
 }

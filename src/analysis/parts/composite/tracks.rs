@@ -22,6 +22,25 @@ pub(super) struct Track {
     /// Analyses since their top's hem was seen all across the torso (`hem_across`), while under
     /// `hem_memory`.
     pub(super) hem_seen: Option<u32>,
+    /// Whether they wear no top (`bare.rs`), once known, and the analyses running that said
+    /// otherwise: held like the call, so a runner whose chest reads near the line does not
+    /// blink.
+    pub(super) bare: Option<(bool, u32)>,
+}
+
+impl Track {
+    /// Whether the track wears no top, given this analysis's reading: a new track takes it at
+    /// once, a known one only after `hold` analyses running said the other.
+    pub(super) fn settle_bare(&mut self, seen: bool, hold: u32) -> bool {
+        let (bare, against) = match self.bare {
+            None => (seen, 0),
+            Some((b, _)) if b == seen => (b, 0),
+            Some((b, n)) if n + 1 < hold => (b, n + 1),
+            Some(_) => (seen, 0),
+        };
+        self.bare = Some((bare, against));
+        bare
+    }
 }
 
 impl GarmentRules {
@@ -60,6 +79,7 @@ impl GarmentRules {
                         next: q.next,
                         last: None,
                         hem_seen: None,
+                        bare: None,
                     });
                     taken.push(false);
                     self.next_id += 1;
