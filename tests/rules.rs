@@ -350,3 +350,17 @@ fn a_shirtless_runner_s_chest_and_back_are_not_restyled() {
     assert!(chest < 0.02 && back < 0.02, "his chest {:.0}% and back {:.0}% restyled", 100.0 * chest, 100.0 * back);
     assert!(shorts > 0.8, "his shorts {:.0}% restyled", 100.0 * shorts);
 }
+
+/// Pictures with no one in them: the selfie mask alone took a watercolour's red clouds (10% of
+/// it restyled) and a painted portrait's face and shoulders (0.4%) for a person. With no body the
+/// pose model finds, the selfie mask alone counts only near a skeleton it found and judged no
+/// body (the back of a head coming in from below, above): nowhere in these.
+#[test]
+fn a_painting_with_no_one_in_it_is_not_restyled() {
+    for name in ["clouds-over-bor-1940_sq.jpg", "Camille_Mauclair.jpg"] {
+        let frame = load_image(&style(name), "input").unwrap();
+        let a = alpha(&frame, &replayed(&format!("style-{name}"), &frame), PartSet::ALL);
+        let share = alpha_share(&a, (0, 0, a.width(), a.height()));
+        assert!(share < 0.001, "{name}: {:.1}% restyled", 100.0 * share);
+    }
+}

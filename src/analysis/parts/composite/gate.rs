@@ -16,8 +16,17 @@ pub(super) struct Ownership {
 
 /// Each map pixel's owner (their own mask first, else the nearest skeleton) and the person gate,
 /// from the people found (`held`: kept from earlier analyses, gated through the selfie mask
-/// alone) and the selfie mask. `scale`: map pixels per frame pixel.
-pub(super) fn person_gate(people: &[(Person, Body)], held: &[bool], selfie: Option<&Map>, (w, h): (u32, u32), (sx, sy): (f32, f32), t: &Tuning) -> Ownership {
+/// alone) and the selfie mask. `found`: the boxes (map pixels) of every skeleton the pose model
+/// found, those the rules judged no body included. `scale`: map pixels per frame pixel.
+pub(super) fn person_gate(
+    people: &[(Person, Body)],
+    held: &[bool],
+    found: &[[f32; 4]],
+    selfie: Option<&Map>,
+    (w, h): (u32, u32),
+    (sx, sy): (f32, f32),
+    t: &Tuning,
+) -> Ownership {
     let t = &t.gate;
     let n = (w * h) as usize;
     let mut owner = vec![usize::MAX; n];
@@ -32,8 +41,18 @@ pub(super) fn person_gate(people: &[(Person, Body)], held: &[bool], selfie: Opti
             let p = (x as f32 + 0.5, y as f32 + 0.5);
             let selfie_here = selfie.map_or(0.0, |m| m.get(x, y, 0));
             if people.is_empty() {
-                // No one detected: the selfie mask alone, a person model itself.
-                gate[i] = selfie_here;
+                // No body: the selfie mask alone, only where the pose model found something (a
+                // skeleton it strung on the back of a head coming in from below: his shirt is the
+                // selfie mask's person). Where it found nothing, no one: the selfie mask alone
+                // takes a painting, a poster or a statue for a person (a watercolour's red clouds:
+                // 10% of it restyled). Someone missed for a moment is held by their track.
+                let near = |b: &[f32; 4]| {
+                    let r = t.unkept_reach * (b[2] - b[0]).max(b[3] - b[1]);
+                    p.0 >= b[0] - r && p.0 <= b[2] + r && p.1 >= b[1] - r && p.1 <= b[3] + r
+                };
+                if found.iter().any(near) {
+                    gate[i] = selfie_here;
+                }
                 continue;
             }
             for (m, (q, _)) in masks.iter_mut().zip(people) {

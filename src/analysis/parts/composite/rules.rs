@@ -62,6 +62,8 @@ impl GarmentRules {
         let (w, h) = (saliency.width, saliency.height);
         let (fw, fh) = (frame.width(), frame.height());
         let (sx, sy) = (w as f32 / fw as f32, h as f32 / fh as f32);
+        // Where the pose model found anyone, bodies or not (the selfie mask counts alone only there).
+        let found: Vec<[f32; 4]> = people.iter().map(|q| extent(q, sx, sy, 0.0, self.tuning.body.extent_margin)).collect();
         let people = bodies(people, selfie.as_ref(), pan.as_ref(), (fw, fh), (sx, sy), &self.tuning);
         let tracks = self.track(&people, (sx, sy));
         let (people, tracks, held) = self.hold_missed(people, tracks, selfie.as_ref(), (fw, fh), (w, h), (sx, sy));
@@ -69,7 +71,7 @@ impl GarmentRules {
         let lab: Vec<[f32; 3]> = colours.pixels().map(|p| lab([p.0[0], p.0[1], p.0[2]])).collect();
 
         let t = &self.tuning;
-        let own = person_gate(&people, &held, selfie.as_ref(), (w, h), (sx, sy), t);
+        let own = person_gate(&people, &held, &found, selfie.as_ref(), (w, h), (sx, sy), t);
         let skin = skin_colours(&people, &own, &lab, pan.as_ref(), (w, h), t);
         let evidence = pan_evidence(&people, &own, &skin, &lab, pan.as_ref(), w, t);
         let (never, hands) = never_and_hands(&people, &own, w, t);

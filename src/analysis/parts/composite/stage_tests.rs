@@ -23,7 +23,7 @@ fn selfie_of(boxes: &[(u32, u32, u32, u32)]) -> Map {
 fn the_gate_is_the_person_s_own_mask_widened_by_the_selfie_mask_near_them_only() {
     // The selfie mask a little looser than the pose mask, and a poster in a far corner.
     let selfie = selfie_of(&[(8, 8, 32, 32), (0, 0, 4, 4)]);
-    let own = person_gate(&[a_person()], &[false], Some(&selfie), (40, 40), (1.0, 1.0), &Tuning::default());
+    let own = person_gate(&[a_person()], &[false], &[], Some(&selfie), (40, 40), (1.0, 1.0), &Tuning::default());
     let at = |x: u32, y: u32| (y * 40 + x) as usize;
     assert_eq!(own.owner[at(20, 20)], 0);
     assert!(own.gate[at(20, 20)] > 0.99 && own.beyond[at(20, 20)] < 1e-6, "inside their own mask: gate, not beyond");
@@ -34,10 +34,15 @@ fn the_gate_is_the_person_s_own_mask_widened_by_the_selfie_mask_near_them_only()
     // person as its owner, which the gate then rules out); where no mask sees anything, no owner.
     assert_eq!(own.gate[at(2, 2)], 0.0);
     assert_eq!(own.owner[at(36, 2)], usize::MAX);
-    // With no one detected the selfie mask alone is the gate, and owns nothing.
-    let alone = person_gate(&[], &[], Some(&selfie), (40, 40), (1.0, 1.0), &Tuning::default());
-    assert_eq!(alone.gate[at(2, 2)], 1.0);
+    // With no one detected, the selfie mask alone is no one (a mural's face, a poster)...
+    let alone = person_gate(&[], &[], &[], Some(&selfie), (40, 40), (1.0, 1.0), &Tuning::default());
+    assert!(alone.gate.iter().all(|&g| g == 0.0));
     assert!(alone.owner.iter().all(|&o| o == usize::MAX));
+    // ...but near a skeleton the pose model found and the rules judged no body, it is the gate,
+    // and owns nothing.
+    let near = person_gate(&[], &[], &[[14.0, 14.0, 18.0, 18.0]], Some(&selfie), (40, 40), (1.0, 1.0), &Tuning::default());
+    assert_eq!((near.gate[at(20, 20)], near.gate[at(2, 2)]), (1.0, 0.0));
+    assert!(near.owner.iter().all(|&o| o == usize::MAX));
 }
 
 fn evidence(clothes: f32, skin: f32) -> Option<Evidence> {

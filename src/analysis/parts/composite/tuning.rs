@@ -260,11 +260,14 @@ pub struct Gate {
     pub selfie_reach_most: f32,
     /// The person's own mask (or its nearness) over which the selfie mask comes to count.
     pub selfie_counts: (f32, f32),
+    /// With no body kept, the selfie mask counts within this many of its longer side around a
+    /// skeleton the pose model found (and the rules judged no body); nowhere else.
+    pub unkept_reach: f32,
 }
 
 impl Default for Gate {
     fn default() -> Self {
-        Gate { seen: 0.01, least: 0.001, reach_cost: 0.25, selfie_reach: 0.25, selfie_reach_most: 0.2, selfie_counts: (0.05, 0.3) }
+        Gate { seen: 0.01, least: 0.001, reach_cost: 0.25, selfie_reach: 0.25, selfie_reach_most: 0.2, selfie_counts: (0.05, 0.3), unkept_reach: 2.0 }
     }
 }
 
