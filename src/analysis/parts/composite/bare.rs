@@ -65,12 +65,6 @@ impl SkinMaps<'_> {
     }
 }
 
-/// A point on the torso: `along` torso lengths down from the shoulders, `across` shoulder widths
-/// from the middle.
-fn torso_point(b: &Body, along: f32, across: f32) -> P {
-    (b.shoulder.0 + (b.axis.0 * along * b.torso) + b.normal.0 * across * b.sw, b.shoulder.1 + (b.axis.1 * along * b.torso) + b.normal.1 * across * b.sw)
-}
-
 /// How much of a person's chest is skin (0..1) on a grid (a fifth to half of the way from the
 /// shoulders to the hips, to 0.45 shoulder widths either side of the middle; arms and hands in
 /// front of it left out): a crop top covers it and leaves the belly bare. None where fewer than
@@ -80,7 +74,7 @@ fn chest_skin(b: &Body, k: usize, maps: &SkinMaps<'_>, least: u32) -> Option<f32
     let (mut skin, mut n) = (0u32, 0u32);
     for j in 0..6 {
         for u in [-0.45f32, -0.3, -0.15, 0.0, 0.15, 0.3, 0.45] {
-            let p = torso_point(b, 0.2 + 0.06 * j as f32, u);
+            let p = b.point(0.2 + 0.06 * j as f32, u);
             // An arm or a hand held in front of the chest (a hand at the mouth over a tank top)
             // says nothing of a top.
             if Body::reach(arms, p) <= 1.0 || b.hand_at(p) > 0.5 {
@@ -103,7 +97,7 @@ fn shoulder_skin(b: &Body, k: usize, maps: &SkinMaps<'_>, least: u32) -> Option<
     let (mut skin, mut n) = (0u32, 0u32);
     for along in [0.0f32, 0.05, 0.1] {
         for u in [-0.45f32, -0.35, -0.25, 0.25, 0.35, 0.45] {
-            let p = torso_point(b, along, u);
+            let p = b.point(along, u);
             if b.hand_at(p) > 0.5 {
                 continue;
             }

@@ -73,6 +73,15 @@ impl Body {
         self.axis.1 < self.shape.upright || self.thighs.is_some_and(|[l, r]| !down(l) || !down(r))
     }
 
+    /// The point `along` torso lengths down the body's axis from the shoulders' centre and
+    /// `across` shoulder widths along its normal.
+    pub(super) fn point(&self, along: f32, across: f32) -> P {
+        (
+            self.shoulder.0 + self.axis.0 * along * self.torso + self.normal.0 * across * self.sw,
+            self.shoulder.1 + self.axis.1 * along * self.torso + self.normal.1 * across * self.sw,
+        )
+    }
+
     /// Down the body from the shoulders, in torso lengths.
     pub(super) fn along(&self, p: P) -> f32 {
         dot(sub(p, self.shoulder), self.axis) / self.torso

@@ -39,7 +39,7 @@ pub(super) fn dress_evidence(
     let g = |p: P| at(p).filter(|&i| mine(i)).map_or(0.0, |i| garment[i]);
     // Points on the torso in (along the axis from the shoulders in torso lengths, across in
     // shoulder widths).
-    let point = |t: f32, u: f32| (b.shoulder.0 + b.axis.0 * t * b.torso + b.normal.0 * u * b.sw, b.shoulder.1 + b.axis.1 * t * b.torso + b.normal.1 * u * b.sw);
+    let point = |t: f32, u: f32| b.point(t, u);
     let across: Vec<f32> = (0..11).map(|j| -0.3 + 0.06 * j as f32).collect();
     // Unbroken: columns of the torso that are garment all through the waist band.
     let band: Vec<f32> = (0..9).map(|j| 0.7 + 0.05 * j as f32).collect();

@@ -175,18 +175,7 @@ fn a_bare_torso_is_held_like_a_call() {
     // A new track takes the reading at once; a known one keeps it against call_hold - 1
     // contrary readings (a runner's chest read near the line as they turn), then changes.
     let hold = Tuning::default().tracks.call_hold;
-    let mut t = Track {
-        id: 1,
-        centre: (0.0, 0.0),
-        scale: 1.0,
-        call: WearCall::Upper,
-        against: u32::MAX,
-        missed: 0,
-        next: None,
-        last: None,
-        hem_seen: None,
-        bare: None,
-    };
+    let mut t = Track::new(1, (0.0, 0.0), 1.0, None);
     assert!(t.settle_bare(true, hold));
     for _ in 1..hold {
         assert!(t.settle_bare(false, hold), "held");

@@ -10,18 +10,7 @@ fn skin_in_shade_and_sun_is_in_the_skin_gamut_and_orange_and_blue_are_not() {
 /// The rules following one person, not yet called.
 fn one_new_track() -> GarmentRules {
     let mut s = GarmentRules::default();
-    s.tracks.push(Track {
-        id: 1,
-        centre: (0.0, 0.0),
-        scale: 1.0,
-        call: WearCall::Upper,
-        against: u32::MAX,
-        missed: 0,
-        next: None,
-        last: None,
-        hem_seen: None,
-        bare: None,
-    });
+    s.tracks.push(Track::new(1, (0.0, 0.0), 1.0, None));
     s
 }
 

@@ -29,6 +29,11 @@ pub(super) struct Track {
 }
 
 impl Track {
+    /// A person found for the first time: not yet called, nothing remembered.
+    pub(super) fn new(id: u32, centre: (f32, f32), scale: f32, next: Option<Roi>) -> Track {
+        Track { id, centre, scale, call: WearCall::Upper, against: u32::MAX, missed: 0, next, last: None, hem_seen: None, bare: None }
+    }
+
     /// Whether the track wears no top, given this analysis's reading: a new track takes it at
     /// once, a known one only after `hold` analyses running said the other.
     pub(super) fn settle_bare(&mut self, seen: bool, hold: u32) -> bool {
@@ -69,18 +74,7 @@ impl GarmentRules {
                     i
                 }
                 None => {
-                    self.tracks.push(Track {
-                        id: self.next_id,
-                        centre: c,
-                        scale: s,
-                        call: WearCall::Upper,
-                        against: u32::MAX,
-                        missed: 0,
-                        next: q.next,
-                        last: None,
-                        hem_seen: None,
-                        bare: None,
-                    });
+                    self.tracks.push(Track::new(self.next_id, c, s, q.next));
                     taken.push(false);
                     self.next_id += 1;
                     self.tracks.len() - 1
