@@ -3,7 +3,7 @@
 
 use super::{Layers, Uniforms, EXTEND_REACH, FLAG_EXTEND, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED, VIEW_ALPHA, VIEW_HARD, VIEW_MASK, VIEW_SPLIT};
 use crate::analysis::parts::CLASSES;
-use crate::frame::{bilinear, clamp_to, Frame};
+use crate::frame::{clamp_to, Frame};
 
 /// Tint colours of the mask view, 0..1: upper red, lower green, full yellow.
 pub const TINTS: [[f32; 3]; 3] = [[0.9, 0.15, 0.15], [0.15, 0.8, 0.25], [0.95, 0.85, 0.15]];
@@ -27,12 +27,87 @@ impl CpuCompositor {
     }
 }
 
-/// (soft, hard) selection alpha at frame position (fx, fy) (pixel centre coordinates).
+/// Where a frame pixel's position along one axis samples a map or the crop: the texels either
+/// side of it, clamped to the edge, and the second one's weight, as [`crate::frame::bilinear`] finds them.
+#[derive(Debug, Clone, Copy)]
+struct Tap {
+    i0: u32,
+    i1: u32,
+    a: f32,
+}
+
+impl Tap {
+    #[inline]
+    fn at(p: f32, size: u32) -> Tap {
+        let f = p.floor();
+        let (x0, x1) = clamp_to(size, size, f as i64, f as i64 + 1);
+        Tap { i0: x0, i1: x1, a: p - f }
+    }
+}
+
+/// The taps of every column (or row) of the frame: the parts map and the saliency at the pixel
+/// centre and, with a feather, at the taps either side of it (`[-1, 0, +1]` feathers away); the
+/// crop at the centre. Worked out once per frame rather than per pixel: the same arithmetic in
+/// a third of the time (`cargo bench --bench composite`), which live mode's analyses get back.
+struct Axis {
+    parts: [Vec<Tap>; 3],
+    saliency: [Vec<Tap>; 3],
+    crop: Vec<Tap>,
+}
+
+impl Axis {
+    /// Along the frame's x axis (`k` 0) or y axis (`k` 1).
+    fn new(l: &Layers<'_>, u: &Uniforms, k: usize) -> Axis {
+        let n = u.frame[k];
+        let feathered = u.feather > 0.0;
+        let taps = |scale: f32, size: u32| {
+            [-1i32, 0, 1].map(|i| {
+                if i != 0 && !feathered {
+                    return Vec::new();
+                }
+                (0..n).map(|x| Tap::at((x as f32 + 0.5 + i as f32 * u.feather) * scale - 0.5, size)).collect()
+            })
+        };
+        let size = |m: &crate::frame::Map| if k == 0 { m.width } else { m.height };
+        let (start, length) = (u.rect[k], u.rect[k + 2]);
+        let crop = match l.stylized {
+            Some(s) => {
+                let side = if k == 0 { s.image.width() } else { s.image.height() };
+                (0..n).map(|x| Tap::at(mirrored(x as f32 + 0.5 - start as f32, length as f32) * u.crop_scale[k] - 0.5, side)).collect()
+            }
+            None => Vec::new(),
+        };
+        Axis { parts: taps(u.parts_scale[k], size(l.parts)), saliency: taps(u.saliency_scale[k], size(l.saliency)), crop }
+    }
+}
+
+/// Bilinear interpolation between four texels, `ax` and `ay` the weights of the second column
+/// and row: [`crate::frame::bilinear`]'s arithmetic.
 #[inline]
-fn select_at(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
-    let px = fx * u.parts_scale[0] - 0.5;
-    let py = fy * u.parts_scale[1] - 0.5;
-    let s = [0, 1, 2, 3].map(|c| l.parts.sample_texel(px, py, c));
+fn lerp2(p00: f32, p10: f32, p01: f32, p11: f32, ax: f32, ay: f32) -> f32 {
+    let top = p00 * (1.0 - ax) + p10 * ax;
+    let bottom = p01 * (1.0 - ax) + p11 * ax;
+    top * (1.0 - ay) + bottom * ay
+}
+
+/// The first `N` channels of a map, bilinearly sampled at a column's and a row's taps.
+#[inline]
+fn sample_map<const N: usize>(m: &crate::frame::Map, tx: Tap, ty: Tap) -> [f32; N] {
+    let at = |x: u32, y: u32| m.index(x, y, 0);
+    let (i00, i10, i01, i11) = (at(tx.i0, ty.i0), at(tx.i1, ty.i0), at(tx.i0, ty.i1), at(tx.i1, ty.i1));
+    let d = &m.data;
+    // A loop, not `array::from_fn`: that one is not inlined here and costs a call per channel.
+    let mut out = [0.0; N];
+    for (c, v) in out.iter_mut().enumerate() {
+        *v = lerp2(d[i00 + c], d[i10 + c], d[i01 + c], d[i11 + c], tx.a, ty.a);
+    }
+    out
+}
+
+/// (soft, hard) selection alpha at the taps of one frame position.
+#[inline]
+fn select_at(l: &Layers<'_>, u: &Uniforms, parts: (Tap, Tap), saliency: (Tap, Tap)) -> (f32, f32) {
+    let s: [f32; CLASSES as usize] = sample_map(l.parts, parts.0, parts.1);
     let mut sel = 0.0;
     let mut best = 0u32;
     for c in 1..CLASSES {
@@ -43,7 +118,7 @@ fn select_at(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
             best = c;
         }
     }
-    let sal = l.saliency.sample_texel(fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
+    let [sal] = sample_map(l.saliency, saliency.0, saliency.1);
     let soft = sel.clamp(0.0, 1.0) * sal;
     // The fringe floor: the faint edge of the upsampled maps is cut, the rest spans 0..1 again.
     let soft = (soft - u.fringe_floor).max(0.0) / (1.0 - u.fringe_floor);
@@ -51,16 +126,17 @@ fn select_at(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
     (soft, hard)
 }
 
-/// Feathered (soft, hard): the mean over a 3x3 grid of taps `feather` pixels apart.
+/// Feathered (soft, hard) at pixel (x, y): the mean over a 3x3 grid of taps `feather` pixels
+/// apart.
 #[inline]
-fn feathered(l: &Layers<'_>, u: &Uniforms, fx: f32, fy: f32) -> (f32, f32) {
+fn feathered(l: &Layers<'_>, u: &Uniforms, (cols, rows): (&Axis, &Axis), x: usize, y: usize) -> (f32, f32) {
     if u.feather <= 0.0 {
-        return select_at(l, u, fx, fy);
+        return select_at(l, u, (cols.parts[1][x], rows.parts[1][y]), (cols.saliency[1][x], rows.saliency[1][y]));
     }
     let (mut soft, mut hard) = (0.0, 0.0);
-    for j in -1..=1 {
-        for i in -1..=1 {
-            let (s, h) = select_at(l, u, fx + i as f32 * u.feather, fy + j as f32 * u.feather);
+    for j in 0..3 {
+        for i in 0..3 {
+            let (s, h) = select_at(l, u, (cols.parts[i][x], rows.parts[j][y]), (cols.saliency[i][x], rows.saliency[j][y]));
             soft += s;
             hard += h;
         }
@@ -87,12 +163,16 @@ pub fn composite(frame: &Frame, l: &Layers<'_>, u: &Uniforms, state: &mut [f32])
         &mut scratch[..]
     };
     let mut out = vec![0u8; n * 4];
+    let cols = Axis::new(l, u, 0);
+    let rows_taps = Axis::new(l, u, 1);
     let threads = if n < 64 * 1024 { 1 } else { std::thread::available_parallelism().map_or(1, |t| t.get()).min(4) };
     let rows = (h as usize).div_ceil(threads).max(1);
     let band = |y0: usize, out: &mut [u8], state: &mut [f32]| {
-        for (i, (px, st)) in out.chunks_exact_mut(4).zip(state.iter_mut()).enumerate() {
-            let (x, y) = ((i % w as usize) as u32, (y0 + i / w as usize) as u32);
-            px.copy_from_slice(&pixel(frame, l, u, x, y, st));
+        for (j, (row, st)) in out.chunks_exact_mut(w as usize * 4).zip(state.chunks_exact_mut(w as usize)).enumerate() {
+            let y = (y0 + j) as u32;
+            for (x, (px, st)) in row.chunks_exact_mut(4).zip(st.iter_mut()).enumerate() {
+                px.copy_from_slice(&pixel(frame, l, u, (x as u32, y), (&cols, &rows_taps), st));
+            }
         }
     };
     std::thread::scope(|scope| {
@@ -109,16 +189,15 @@ pub fn composite(frame: &Frame, l: &Layers<'_>, u: &Uniforms, state: &mut [f32])
 
 /// One output pixel; `state` is its smoothed alpha.
 #[inline]
-fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mut f32) -> [u8; 4] {
+fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, (x, y): (u32, u32), (cols, rows): (&Axis, &Axis), state: &mut f32) -> [u8; 4] {
     let [rx, ry, rw, rh] = u.rect;
     let sty = l.stylized.map(|s| &s.image);
-    let fx = x as f32 + 0.5;
-    let fy = y as f32 + 0.5;
+    let (xi, yi) = (x as usize, y as usize);
     // Outside the stylized rectangle (and its reach, when extended) nothing is restyled: no
     // selection to compute there.
     let reach = if u.flags & FLAG_EXTEND != 0 { rw.max(rh) / EXTEND_REACH } else { 0 };
     let inside = u.flags & FLAG_STYLIZED != 0 && x + reach >= rx && y + reach >= ry && x < rx + rw + reach && y < ry + rh + reach;
-    let (soft, hard) = if inside { feathered(l, u, fx, fy) } else { (0.0, 0.0) };
+    let (soft, hard) = if inside { feathered(l, u, (cols, rows), xi, yi) } else { (0.0, 0.0) };
     let raw = match u.view {
         VIEW_HARD => hard,
         VIEW_SPLIT => {
@@ -143,25 +222,28 @@ fn pixel(frame: &Frame, l: &Layers<'_>, u: &Uniforms, x: u32, y: u32, state: &mu
     } else {
         raw
     };
-    let f = frame.get_pixel(x, y).0.map(|v| v as f32 / 255.0);
+    let a = if inside { a } else { 0.0 };
+    let here = frame.get_pixel(x, y).0;
+    let blend = u.view != VIEW_MASK && u.view != VIEW_ALPHA && !(u.view == VIEW_SPLIT && (x == u.split_px || x + 1 == u.split_px));
+    if blend && a == 0.0 {
+        // Nothing restyled here: the blend gives the frame's own bytes back (f + 0 * (s - f) is
+        // f, and `quantise` undoes the division by 255: tested for every byte), so the crop is
+        // not sampled. Most of a frame is such pixels.
+        return [here[0], here[1], here[2], 255];
+    }
+    let f = here.map(|v| v as f32 / 255.0);
     let s = match (inside, sty) {
-        (true, Some(img)) => {
-            let cx = mirrored(fx - rx as f32, rw as f32) * u.crop_scale[0] - 0.5;
-            let cy = mirrored(fy - ry as f32, rh as f32) * u.crop_scale[1] - 0.5;
-            sample_rgb(img, cx, cy)
-        }
+        (true, Some(img)) => sample_rgb(img, cols.crop[xi], rows.crop[yi]),
         _ => [0.0; 3],
     };
-    let a = if inside { a } else { 0.0 };
     let px = match u.view {
         VIEW_MASK => {
-            let px = fx * u.parts_scale[0] - 0.5;
-            let py = fy * u.parts_scale[1] - 0.5;
-            let sal = l.saliency.sample_texel(fx * u.saliency_scale[0] - 0.5, fy * u.saliency_scale[1] - 0.5, 0);
+            let [sal] = sample_map(l.saliency, cols.saliency[1][xi], rows.saliency[1][yi]);
+            let scores: [f32; CLASSES as usize] = sample_map(l.parts, cols.parts[1][xi], rows.parts[1][yi]);
             let mut k = 0.0;
             let mut tint = [0.0f32; 3];
             for c in 1..CLASSES {
-                let score = l.parts.sample_texel(px, py, c);
+                let score = scores[c as usize];
                 let weight = (if u.parts_bits & (1 << (c - 1)) != 0 { 0.6 } else { 0.25 }) * score;
                 k += weight;
                 for (t, col) in tint.iter_mut().zip(TINTS[(c - 1) as usize]) {
@@ -197,12 +279,30 @@ fn mirrored(p: f32, n: f32) -> f32 {
     }
 }
 
-/// Bilinear RGB of an RGBA8 image at texel coordinates, clamped to the edge, 0..1.
+/// Bilinear RGB of an RGBA8 image at a column's and a row's taps, 0..1.
 #[inline]
-fn sample_rgb(img: &Frame, px: f32, py: f32) -> [f32; 3] {
-    bilinear(px, py, |x, y| {
-        let (x, y) = clamp_to(img.width(), img.height(), x, y);
+fn sample_rgb(img: &Frame, tx: Tap, ty: Tap) -> [f32; 3] {
+    let texel = |x: u32, y: u32| {
         let p = img.get_pixel(x, y).0;
         [p[0], p[1], p[2]].map(|v| v as f32 / 255.0)
-    })
+    };
+    let (p00, p10, p01, p11) = (texel(tx.i0, ty.i0), texel(tx.i1, ty.i0), texel(tx.i0, ty.i1), texel(tx.i1, ty.i1));
+    let mut out = [0.0; 3];
+    for (c, v) in out.iter_mut().enumerate() {
+        *v = lerp2(p00[c], p10[c], p01[c], p11[c], tx.a, ty.a);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantise_gives_back_every_byte_it_was_divided_from() {
+        // The blend's shortcut where nothing is restyled rests on this.
+        for v in 0..=255u8 {
+            assert_eq!(quantise(v as f32 / 255.0), v);
+        }
+    }
 }
