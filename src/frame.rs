@@ -62,6 +62,21 @@ impl Map {
         v
     }
 
+    /// Bilinear sample of channel `c` where `taps` read (see [`Taps`]); a map of another size
+    /// than the taps were made for is sampled afresh at their point.
+    #[inline]
+    pub fn sample_at(&self, taps: &Taps, c: u32) -> f32 {
+        if (self.width, self.height) != taps.size {
+            return self.sample(taps.point.0, taps.point.1, c);
+        }
+        let (x0, x1, y0, y1) = taps.texels;
+        let (p00, p10, p01, p11) = (self.get(x0, y0, c), self.get(x1, y0, c), self.get(x0, y1, c), self.get(x1, y1, c));
+        let (ax, ay) = taps.weights;
+        let top = p00 * (1.0 - ax) + p10 * ax;
+        let bottom = p01 * (1.0 - ax) + p11 * ax;
+        top * (1.0 - ay) + bottom * ay
+    }
+
     /// This map resampled bilinearly to another size.
     pub fn resized(&self, width: u32, height: u32) -> Map {
         if width == self.width && height == self.height {
@@ -108,6 +123,30 @@ pub fn bilinear<const N: usize>(px: f32, py: f32, texel: impl Fn(i64, i64) -> [f
     })
 }
 
+/// Where [`Map::sample`] at one point reads maps of one size: the four texels around it (clamped
+/// to the edge) and their weights, found once for the several maps of that size read there (the
+/// follower reads six at each pixel).
+#[derive(Debug, Clone, Copy)]
+pub struct Taps {
+    size: (u32, u32),
+    point: (f32, f32),
+    /// x0, x1, y0, y1
+    texels: (u32, u32, u32, u32),
+    weights: (f32, f32),
+}
+
+impl Taps {
+    /// For maps of `width` x `height`, at normalised (s, t), as [`Map::sample`] reads them.
+    #[inline]
+    pub fn at(width: u32, height: u32, s: f32, t: f32) -> Taps {
+        let (px, py) = (s * width as f32 - 0.5, t * height as f32 - 0.5);
+        let (fx, fy) = (px.floor(), py.floor());
+        let (x0, y0) = clamp_to(width, height, fx as i64, fy as i64);
+        let (x1, y1) = clamp_to(width, height, fx as i64 + 1, fy as i64 + 1);
+        Taps { size: (width, height), point: (s, t), texels: (x0, x1, y0, y1), weights: (px - fx, py - fy) }
+    }
+}
+
 /// A texel position clamped into a `width` x `height` image: the edge repeats.
 #[inline]
 pub fn clamp_to(width: u32, height: u32, x: i64, y: i64) -> (u32, u32) {
@@ -117,6 +156,19 @@ pub fn clamp_to(width: u32, height: u32, x: i64, y: i64) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taps_read_as_sample_does() {
+        let m = Map::from_fn(7, 5, 2, |x, y, c| (x * 13 + y * 7 + c * 3) as f32 * 0.37 - 2.0);
+        let other = Map::from_fn(3, 4, 1, |x, y, _| (x + 2 * y) as f32);
+        for (s, t) in [(0.0, 0.0), (0.31, 0.77), (-0.2, 1.3), (0.999, 0.5), (0.5, 0.01)] {
+            let taps = Taps::at(7, 5, s, t);
+            for c in 0..2 {
+                assert_eq!(m.sample_at(&taps, c).to_bits(), m.sample(s, t, c).to_bits(), "({s}, {t}) channel {c}");
+            }
+            assert_eq!(other.sample_at(&taps, 0), other.sample(s, t, 0), "a map of another size");
+        }
+    }
 
     #[test]
     fn sample_hits_texel_centres_and_clamps() {

@@ -214,7 +214,8 @@ pub fn flow(before: &Grey, now: &Grey, prior: impl Fn(f32, f32) -> (f32, f32), w
                             k += 1;
                         }
                     }
-                    let c = sum / n + PULL * (dx as f32 - px).hypot(dy as f32 - py);
+                    let (ex, ey) = (dx as f32 - px, dy as f32 - py);
+                    let c = sum / n + PULL * (ex * ex + ey * ey).sqrt();
                     costs[(j + REACH) as usize * side + (i + REACH) as usize] = c;
                     if c < best.0 {
                         best = (c, i, j);

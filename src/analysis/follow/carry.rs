@@ -5,8 +5,8 @@ use super::*;
 
 /// The base analysis moved onto the current frame by the person's motion `m` and, on top of it,
 /// each part's own motion (`own`; the stylized crop by `m` alone), garments kept where the person
-/// is now.
-pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &Field) -> Analysis {
+/// is now. `colours` is the frame's [`colour_map`] at the parts map's size.
+pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: &Motion, own: &Field) -> Analysis {
     let back = |s: f32, t: f32| {
         let (s0, t0) = m.back(s, t);
         let (ds, dt) = own.at(s, t);
@@ -30,14 +30,16 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &
             let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
             let (s0, t0) = edge(back(s, t));
             let person_here = smoothstep(0.2, 0.6, person.get(x, y, 0));
-            let here = if person_here > 0.0 { person_here * base.near.sample(s0, t0, 0) } else { 0.0 };
+            // Every map read below is at the parts map's size: one set of taps for all.
+            let taps = Taps::at(pw, ph, s0, t0);
+            let here = if person_here > 0.0 { person_here * base.near.sample_at(&taps, 0) } else { 0.0 };
             gate.set(x, y, 0, here);
             if person_here <= 0.0 {
                 parts.set(x, y, BACKGROUND, 1.0);
                 continue;
             }
-            let now = colour_at(frame, pw, ph, x, y);
-            let d: f32 = (0..3).map(|c| (now[c as usize] - base.colours.sample(s0, t0, c)).powi(2)).sum::<f32>().sqrt();
+            let now = [0, 1, 2].map(|c| colours.get(x, y, c));
+            let d: f32 = (0..3).map(|c| (now[c as usize] - base.colours.sample_at(&taps, c)).powi(2)).sum::<f32>().sqrt();
             let (garment_colour, skin_colour) = base.odds.as_ref().map_or((0.0, 0.0), |o| o.at(now.map(|v| (v * 255.0).round() as u8)));
             // Loose enough for folds and shading (tighter cost agreement with full analyses on
             // the shared clips: tests/follow.rs), tight enough for skin in front of a garment;
@@ -50,10 +52,10 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &
             // it left out and that is still there stays out.
             let (mut near, mut near_sum, mut fill) = ([0.0f32; 3], 0.0f32, 0.0f32);
             if garment_colour > 0.0 {
-                near = [0, 1, 2].map(|k| base.near_class[k].sample(s0, t0, 0));
+                near = [0, 1, 2].map(|k| base.near_class[k].sample_at(&taps, 0));
                 near_sum = near.iter().sum();
                 if near_sum > 0.05 {
-                    let changed = (1.0 - base.then_person.sample(s0, t0, 0)).max(smoothstep(0.15, 0.3, d));
+                    let changed = (1.0 - base.then_person.sample_at(&taps, 0)).max(smoothstep(0.15, 0.3, d));
                     fill = person_here * garment_colour * changed * near.iter().copied().fold(0.0, f32::max);
                 }
             }
@@ -63,7 +65,7 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, m: &Motion, own: &
             }
             let mut sum = 0.0;
             for c in 1..CLASSES {
-                let carried = if keep > 0.0 { a.parts.sample(s0, t0, c) * keep } else { 0.0 };
+                let carried = if keep > 0.0 { a.parts.sample_at(&taps, c) * keep } else { 0.0 };
                 let v = if fill > 0.0 { carried.max(fill * near[(c - 1) as usize] / near_sum.max(1e-3)) } else { carried };
                 parts.set(x, y, c, v);
                 sum += v;

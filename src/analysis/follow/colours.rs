@@ -3,16 +3,18 @@
 
 use super::*;
 
-/// Colours within this [`hue_distance`] are one cloth's; at twice it, another's. On c1, one
+/// Colours within this distance ([`hue_distance_sq`]'s root) are one cloth's; at twice it, another's. On c1, one
 /// person's top four frames (a third of a second) on: 95% of its pixels within 2.7; her dark grey
 /// top and the navy T-shirt of the man beside her, in the same place: 9 to 22 (0.2-0.3 apart in
 /// RGB, inside the tolerance the carried garment allows for folds and shading).
 pub(super) const HUE_SAME: f32 = 5.0;
 
-/// How far apart two Lab colours are as cloth: with lightness at half weight, since shading and
-/// folds change lightness most.
-pub(super) fn hue_distance(p: [f32; 3], r: [f32; 3]) -> f32 {
-    ((p[0] - r[0]) / 2.0).hypot(p[1] - r[1]).hypot(p[2] - r[2])
+/// How far apart two Lab colours are as cloth, squared: with lightness at half weight, since
+/// shading and folds change lightness most. Squared, so that the nearest of many is found without
+/// a square root each (`hypot` was a tenth of the follower's time).
+pub(super) fn hue_distance_sq(p: [f32; 3], r: [f32; 3]) -> f32 {
+    let (l, a, b) = ((p[0] - r[0]) / 2.0, p[1] - r[1], p[2] - r[2]);
+    l * l + a * a + b * b
 }
 
 /// A colour map (RGB, 0..1) in Lab.
@@ -53,9 +55,10 @@ pub(super) fn same_cloth(parts: &Map, before: &Map, now: &Map, from: impl Fn(f32
             let mut nearest = f32::INFINITY;
             for yy in (by - STEP_REACH).max(0)..=(by + STEP_REACH).min(h - 1) {
                 for xx in (bx - STEP_REACH).max(0)..=(bx + STEP_REACH).min(w - 1) {
-                    nearest = nearest.min(hue_distance(at(before, xx, yy), c));
+                    nearest = nearest.min(hue_distance_sq(at(before, xx, yy), c));
                 }
             }
+            let nearest = nearest.sqrt();
             onto += g;
             agreed += g * (1.0 - smoothstep(HUE_SAME, 2.0 * HUE_SAME, nearest));
         }

@@ -22,7 +22,7 @@ use super::parts::{BACKGROUND, CLASSES};
 use super::runtime::Runtime;
 use super::{Analysis, Stylized};
 use crate::error::Result;
-use crate::frame::{bilinear, clamp_to, Frame, Map, Rect};
+use crate::frame::{bilinear, clamp_to, Frame, Map, Rect, Taps};
 use crate::pixels::{blur_max, lab, smoothstep};
 
 mod carry;
@@ -258,7 +258,9 @@ impl Follower {
         let why = if !fits && self.empty_steps >= EMPTY_STEPS {
             "no one in view"
         } else {
-            let carried = carry(base, &selfie, frame, &motion, &field);
+            let (pw, ph) = (base.analysis.parts.width, base.analysis.parts.height);
+            let colours = colour_map(frame, pw, ph);
+            let carried = carry(base, &selfie, frame, &colours, &motion, &field);
             // Unfit, the person must show it by their garments: most of them carried where the
             // colours agree. Someone else after a cut keeps little of them (and too little for
             // the colour check below to tell).
@@ -267,7 +269,7 @@ impl Follower {
             if !fits && garment_share(&carried.parts) < UNFIT_KEPT * base.garment {
                 return Ok(Followed::Unfit);
             }
-            let colours = lab_map(&colour_map(frame, carried.parts.width, carried.parts.height));
+            let colours = lab_map(&colours);
             // The frame followed before with the motion found for it against this base, or the
             // analysed one before the first step.
             let before = self.before.take().filter(|(b, id, _)| b.width == colours.width && b.height == colours.height && *id == base.id);
