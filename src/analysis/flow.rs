@@ -133,6 +133,34 @@ impl Field {
         on_cells(self.cw, self.ch, s, t, |x, y| self.v[(y * self.cw + x) as usize])
     }
 
+    /// [`Field::at`] the centre of every pixel of a `w` x `h` map, row by row, with where each
+    /// column and each row falls among the cells worked out once (the follower reads the field
+    /// at every pixel of two maps each step).
+    pub fn on_grid(&self, w: u32, h: u32) -> Vec<(f32, f32)> {
+        let tap = |i: u32, n: u32, cells: u32| {
+            let p = (i as f32 + 0.5) / n as f32 * cells as f32 - 0.5;
+            let f = p.floor();
+            let (a, b) = clamp_to(cells, cells, f as i64, f as i64 + 1);
+            (a as usize, b as usize, p - f)
+        };
+        let cols: Vec<_> = (0..w).map(|x| tap(x, w, self.cw)).collect();
+        let mut out = Vec::with_capacity((w * h) as usize);
+        let cw = self.cw as usize;
+        for y in 0..h {
+            let (y0, y1, ay) = tap(y, h, self.ch);
+            for &(x0, x1, ax) in &cols {
+                let (p00, p10, p01, p11) = (self.v[y0 * cw + x0], self.v[y0 * cw + x1], self.v[y1 * cw + x0], self.v[y1 * cw + x1]);
+                let lerp = |a: f32, b: f32, c: f32, d: f32| {
+                    let top = a * (1.0 - ax) + b * ax;
+                    let bottom = c * (1.0 - ax) + d * ax;
+                    top * (1.0 - ay) + bottom * ay
+                };
+                out.push((lerp(p00.0, p10.0, p01.0, p11.0), lerp(p00.1, p10.1, p01.1, p11.1)));
+            }
+        }
+        out
+    }
+
     /// This field (found up to the step before) carried a step on by that step's flow `f`, with
     /// what the step found itself (`step`) added: bounded by [`FIELD_MOST`].
     pub fn then(&self, f: &Warp, step: &Field) -> Field {
@@ -282,6 +310,20 @@ fn median3(d: &[(f32, f32)], w: u32, h: u32) -> Vec<(f32, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_field_on_a_grid_is_the_field_at_each_pixel() {
+        let f = Field { cw: 5, ch: 4, v: (0..20).map(|i| ((i as f32 * 0.37).sin() * 0.1, (i as f32 * 0.11).cos() * 0.05)).collect() };
+        let (w, h) = (13, 9);
+        let grid = f.on_grid(w, h);
+        for y in 0..h {
+            for x in 0..w {
+                let (a, b) = f.at((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
+                let (c, d) = grid[(y * w + x) as usize];
+                assert_eq!((a.to_bits(), b.to_bits()), (c.to_bits(), d.to_bits()), "({x}, {y})");
+            }
+        }
+    }
 
     /// A plain wall and a plain torso, with a textured forearm (a knit: a fixed pseudo-random
     /// pattern of 2x2 stitches) at `arm` (grey pixels, its top left corner).

@@ -7,13 +7,18 @@ use super::*;
 /// each part's own motion (`own`; the stylized crop by `m` alone), garments kept where the person
 /// is now. `colours` is the frame's [`colour_map`] at the parts map's size.
 pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: &Motion, own: &Field) -> Analysis {
-    let back = |s: f32, t: f32| {
-        let (s0, t0) = m.back(s, t);
-        let (ds, dt) = own.at(s, t);
-        (s0 + ds, t0 + dt)
+    // Where each pixel of a w x h map was in the analysed frame (normalised both ways).
+    let back = |w: u32, h: u32| {
+        let own = own.on_grid(w, h);
+        move |x: u32, y: u32| {
+            let (s0, t0) = m.back((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
+            let (ds, dt) = own[(y * w + x) as usize];
+            (s0 + ds, t0 + dt)
+        }
     };
     let a = &base.analysis;
     let (pw, ph) = (a.parts.width, a.parts.height);
+    let parts_back = back(pw, ph);
     let person = selfie.resized(pw, ph);
     // What came into view over the frame's edge is read from the edge it came over: cloth
     // runs on past the edge (a webcam always cuts the torso at the bottom), and the person mask
@@ -27,8 +32,7 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: 
     let mut any_fill = false;
     for y in 0..ph {
         for x in 0..pw {
-            let (s, t) = ((x as f32 + 0.5) / pw as f32, (y as f32 + 0.5) / ph as f32);
-            let (s0, t0) = edge(back(s, t));
+            let (s0, t0) = edge(parts_back(x, y));
             let person_here = smoothstep(0.2, 0.6, person.get(x, y, 0));
             // Every map read below is at the parts map's size: one set of taps for all.
             let taps = Taps::at(pw, ph, s0, t0);
@@ -82,9 +86,10 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: 
     let sal = &a.saliency;
     // The saliency moved with the person; where garment was added by colour, never under the
     // person mask now: a limb the global motion does not carry keeps its soft alpha.
+    let saliency_back = back(sal.width, sal.height);
     let saliency = Map::from_fn(sal.width, sal.height, 1, |x, y, _| {
         let (s, t) = ((x as f32 + 0.5) / sal.width as f32, (y as f32 + 0.5) / sal.height as f32);
-        let (s0, t0) = edge(back(s, t));
+        let (s0, t0) = edge(saliency_back(x, y));
         let carried = sal.sample(s0, t0, 0);
         let f = if any_fill { filled.sample(s, t, 0) } else { 0.0 };
         if f > 0.0 {
