@@ -239,7 +239,7 @@ impl Compositor {
 
     /// The compositor `kind` asks for, given the GPU compositor on the adapter wgpu found (or
     /// why there is none). `auto` takes the CPU compositor on a software adapter: measured on 2
-    /// cores, it blends 640x480 in 13 ms against lavapipe's 25 ms, and in the mirror window
+    /// cores, it blends 640x480 in 8 ms against lavapipe's 25 ms, and in the mirror window
     /// (blend plus upload) it showed 17 frames per second against 9.
     pub fn choose(kind: CompositorKind, gpu: Result<gpu::GpuCompositor>) -> Result<Compositor> {
         let cpu = || Compositor::Cpu(cpu::CpuCompositor::default());
