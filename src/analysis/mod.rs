@@ -264,6 +264,31 @@ impl Analyser {
     }
 }
 
+impl Analyser {
+    /// A quick first look at `frame`, without the saliency model (U^2-Net-p costs about as much as
+    /// everything else together): the garments as a full analysis finds them, with the person
+    /// mask (the selfie model's, run with the rest) standing in for the saliency as the soft
+    /// alpha. For live mode, where nobody has been analysed yet (the first frames, someone new
+    /// after a cut) and the full analysis takes a second; the saliency's average over still
+    /// frames is left as it was.
+    pub fn analyse_quick(&mut self, frame: &Frame, selected: PartSet, styles: [&Style; 3], options: StyleOptions) -> Result<Analysis> {
+        let (w, h) = saliency::map_size(self.config.saliency_size, frame);
+        // Nothing salient: the pose detector is not sent to look closer for it.
+        let nothing = Map::new(w, h, 1);
+        let t = self.timings.clone();
+        let (seg, maps) = t.time("parts (quick)", || self.parts.segment_recorded(frame, &nothing))?;
+        let saliency = maps.and_then(|m| m.selfie).filter(|m| (m.width, m.height) == (w, h)).unwrap_or_else(|| Map::from_fn(w, h, 1, |_, _, _| 1.0));
+        let parts = seg.parts;
+        let rect =
+            if options.strength <= 0.0 || selected.is_empty() { None } else { selected_rect(&parts, &saliency, selected, frame.width(), frame.height()) };
+        let stylized = match rect {
+            None => None,
+            Some(rect) => Some(restyle_crop(&mut self.stylizer, &t, frame, rect, &parts, selected, styles, options, self.config.style_size)?),
+        };
+        Ok(Analysis { saliency, parts, stylized, gate: seg.gate, people: seg.people })
+    }
+}
+
 /// The saliency map narrowed to the people the segmenter found, each to their own range, and
 /// averaged where they hold still: the soft alpha of the method.
 fn finish_saliency(saliency: &mut Map, seg: &Segmentation, steady: &mut Steady) {

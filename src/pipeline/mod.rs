@@ -60,6 +60,13 @@ pub trait FrameAnalyser: Send {
         let _ = first;
         self.analyse(frame)
     }
+    /// A quick first look at a frame, for live mode while nobody in view has been analysed (the
+    /// first frames, someone new after a cut): cheaper and rougher than [`FrameAnalyser::analyse`];
+    /// None where the analyser has no such look.
+    fn analyse_quick(&mut self, frame: &Frame) -> Result<Option<Analysis>> {
+        let _ = frame;
+        Ok(None)
+    }
 }
 
 /// The part of the analysis that can run ahead, on its own thread.
@@ -132,6 +139,16 @@ impl FrameAnalyser for StyledAnalyser {
     }
     fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
         self.analyse_given(frame, Some(first))
+    }
+    fn analyse_quick(&mut self, frame: &Frame) -> Result<Option<Analysis>> {
+        let look = &self.look;
+        // Restyled here even beside the restyler: its next texture is a step behind, and the
+        // quick look is there to show the new person's garments at once.
+        let mut a = self.analyser.analyse_quick(frame, look.parts, look.style_refs(), look.options)?;
+        if let Some(s) = a.stylized.as_mut() {
+            s.texture.look = look.generation;
+        }
+        Ok(Some(a))
     }
     fn apply(&mut self, change: &LookChange) -> Result<()> {
         let analyser = &mut self.analyser;

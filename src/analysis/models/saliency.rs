@@ -21,7 +21,7 @@ impl Saliency {
 
     /// The saliency map, 0..1, at model resolution.
     pub fn run(&mut self, frame: &Frame) -> Result<Map> {
-        let (w, h) = tensor::fit_size(frame.width(), frame.height(), run_side(self.long_side, frame), 32);
+        let (w, h) = map_size(self.long_side, frame);
         let small = tensor::resize(frame, None, w, h);
         let (shape, data) = tensor::to_tensor(&small, Norm::ImageNet, Layout::Nchw);
         let out = self.model.run(&[Input { shape, data: &data }], 1)?;
@@ -29,6 +29,11 @@ impl Saliency {
         normalise(&mut map.data);
         Ok(map)
     }
+}
+
+/// The size of the map [`Saliency::run`] gives for `frame` at `long_side`.
+pub fn map_size(long_side: u32, frame: &Frame) -> (u32, u32) {
+    tensor::fit_size(frame.width(), frame.height(), run_side(long_side.max(32), frame), 32)
 }
 
 /// The long side the model runs at: the one asked for, but never past the frame's own (up to

@@ -108,7 +108,9 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
     };
     // Live again in the alpha view: each frame's garments against the offline ones of that frame.
     // Frames shown before the first analysis arrived (the models' start) are counted apart, and
-    // the time from the first frame out to the first with a garment on it.
+    // the time from the first frame out to the first with a garment on it. Frames shown with no
+    // analysis after that (after a cut, before the new person's first) are compared: they are
+    // what the person in front of the mirror sees.
     let (mut live_masks, mut before_first, mut first_out, mut first_garment) = (Vec::new(), 0u64, None, None);
     live_run(&input, &live_rt, dir, &a, &mut stage, &alpha, |f, seq, made| {
         let now = Instant::now();
@@ -117,9 +119,10 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
         if first_garment.is_none() && measure::share(&mask) >= FIRST_GARMENT_SHARE {
             first_garment = Some(now);
         }
-        match made.analysis {
-            Some(_) => live_masks.push((seq, mask)),
-            None => before_first += 1,
+        if made.analysis.is_none() && live_masks.is_empty() {
+            before_first += 1;
+        } else {
+            live_masks.push((seq, mask));
         }
     })?;
     let first_garment_ms = match (first_out, first_garment) {

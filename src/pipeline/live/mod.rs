@@ -93,9 +93,11 @@ const ANALYSIS_WAIT: Duration = Duration::from_secs(1);
 
 /// Make `a` the newest analysis unless one placed by a later frame is there already (the
 /// follower's updates are newer than the full analysis they carry), and hand it to the restyler.
+/// An analysis that starts a new scene (a cut, someone new) takes the place of anything carried
+/// from an analysis before it, however late that was placed: that is someone else's.
 fn publish_newer(newest: &Mutex<Option<Analysed>>, a: Analysed, restyle: Option<&LatestTx<Analysed>>) {
     if let Ok(mut n) = newest.lock() {
-        if n.as_ref().is_none_or(|n| n.seq < a.seq) {
+        if n.as_ref().is_none_or(|n| n.seq < a.seq || (a.cut && n.analysed < a.analysed)) {
             if let Some(r) = restyle {
                 r.publish(a.clone());
             }
@@ -118,6 +120,8 @@ impl LiveSession {
         let (to_ana, ana_rx) = latest::<Captured>();
         let (to_follow, follow_rx) = latest::<Captured>();
         let (to_base, base_rx) = latest::<(Captured, Analysed)>();
+        // The newest frame for a quick first look ([`FrameAnalyser::analyse_quick`]).
+        let (to_quick, quick_rx) = latest::<Captured>();
         let follower = analyser.take_follower();
         let following = follower.is_some();
         // Only beside a follower: without one the placements are the full analyses, which
@@ -200,6 +204,7 @@ impl LiveSession {
                     seq += 1;
                     let c = Captured { seq, at: Instant::now(), shot: shots.see(seq, source.restarts(), &frame), frame };
                     to_ana.publish(c.clone());
+                    to_quick.publish(c.clone());
                     if following {
                         to_follow.publish(c.clone());
                     }
@@ -254,18 +259,53 @@ impl LiveSession {
                 let mut last_seq = 0u64;
                 let mut last_saliency = None;
                 let mut trouble = Trouble::default();
+                // The person change (a frame number, 0 for the session's start) a quick look was
+                // taken for, and whether the analyser has one at all.
+                let (mut quick_for, mut quick) = (None::<u64>, true);
+                let mut changed = false;
                 loop {
-                    let Some((c, first)) = next_until_stopped(&mut next, &stop) else { return Ok(()) };
-                    let mut changed = false;
-                    for change in changes_rx.try_iter() {
-                        changed = true;
-                        if let Err(e) = analyser.apply(&change) {
-                            let e = e.report();
-                            tracing::warn!("look change {change:?} not taken: {e}");
-                            tell(&note_tx, e);
+                    // Nobody in view analysed yet (the first frames, someone new after a cut),
+                    // and the full analysis a second away: a quick look at the newest frame first,
+                    // so that their garments show within a few frames (issue 29).
+                    let person = changed_person.load(Ordering::SeqCst);
+                    if quick && quick_for != Some(person) && (last_seq == 0 || last_seq < person) {
+                        changed |= apply_changes(analyser.as_mut(), &changes_rx, &note_tx);
+                        match quick_rx.recv_timeout(Duration::from_millis(20)) {
+                            Ok(c) if c.seq >= person => {
+                                quick_for = Some(person);
+                                let t = Instant::now();
+                                match analyser.analyse_quick(&c.frame) {
+                                    Ok(None) => quick = false,
+                                    Ok(Some(a)) => {
+                                        stats.stage("analysis (quick)", ms_since(t));
+                                        tracing::trace!(seq = c.seq, "quick look");
+                                        let done =
+                                            Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut: true, frame: c.frame.clone(), analysed: c.seq };
+                                        if following {
+                                            to_base.publish((c, done.clone()));
+                                        }
+                                        publish_newer(&newest, done, to_restyle.as_ref());
+                                        analyses_done.fetch_add(1, Ordering::SeqCst);
+                                    }
+                                    // The full analysis will tell, and be told of, the same fault.
+                                    Err(e) => tracing::debug!("quick look at frame {} failed: {}", c.seq, e.report()),
+                                }
+                            }
+                            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+                            Err(RecvTimeoutError::Disconnected) => return Ok(()),
                         }
+                        if stop.load(Ordering::SeqCst) {
+                            return Ok(());
+                        }
+                        continue;
                     }
-                    if !changed && last_seq != 0 && c.seq < last_seq + every {
+                    let (c, first) = match next(Duration::from_millis(20)) {
+                        Ok(v) => v,
+                        Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+                        Err(_) => return Ok(()),
+                    };
+                    changed |= apply_changes(analyser.as_mut(), &changes_rx, &note_tx);
+                    if !std::mem::take(&mut changed) && last_seq != 0 && c.seq < last_seq + every {
                         continue;
                     }
                     // A frame from before the person in view changed (a cut, someone else): its
@@ -351,18 +391,22 @@ impl LiveSession {
                         }
                         Ok(Followed::Lost(why)) => {
                             // Garments are not drawn where the analysed person no longer is, and
-                            // nothing analysed before now is carried again.
-                            tracing::trace!(seq = c.seq, why, "the person analysed is lost");
-                            lost_at = c.seq;
+                            // nothing analysed before they left is carried again. A cut since the
+                            // analysed frame tells when that was: the quick look at the new
+                            // person, taken as soon as the cut was seen, is of a frame after it.
+                            let since = changed_person.load(Ordering::SeqCst);
+                            let at = if since > base_seq && since <= c.seq { since } else { c.seq };
+                            tracing::trace!(seq = c.seq, at, why, "the person analysed is lost");
+                            lost_at = at - 1;
                             based = false;
-                            changed_person.fetch_max(c.seq, Ordering::SeqCst);
+                            changed_person.fetch_max(at, Ordering::SeqCst);
                             let none = Analysed {
                                 seq: c.seq,
                                 placed_at: c.at,
                                 analysis: Arc::new(Analysis::empty()),
                                 cut: true,
                                 frame: c.frame.clone(),
-                                analysed: c.seq,
+                                analysed: at - 1,
                             };
                             publish_newer(&newest, none, to_restyle.as_ref());
                         }
@@ -478,6 +522,20 @@ impl LiveSession {
         let restyled = self.restyle.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "restyle" })));
         captured.err().or(ahead.err()).or(analysed.err()).or(followed.err()).or(restyled.err())
     }
+}
+
+/// Take the changes of look made since the last call; whether there were any.
+fn apply_changes(analyser: &mut dyn FrameAnalyser, changes: &Receiver<LookChange>, note_tx: &Sender<String>) -> bool {
+    let mut changed = false;
+    for change in changes.try_iter() {
+        changed = true;
+        if let Err(e) = analyser.apply(&change) {
+            let e = e.report();
+            tracing::warn!("look change {change:?} not taken: {e}");
+            tell(note_tx, e);
+        }
+    }
+    changed
 }
 
 /// The next value from `recv`, waited for in 100 ms steps; None once its sender is gone or
