@@ -273,10 +273,12 @@ impl Analyser {
     /// frames is left as it was.
     pub fn analyse_quick(&mut self, frame: &Frame, selected: PartSet, styles: [&Style; 3], options: StyleOptions) -> Result<Analysis> {
         let (w, h) = saliency::map_size(self.config.saliency_size, frame);
-        // Nothing salient: the pose detector is not sent to look closer for it.
-        let nothing = Map::new(w, h, 1);
+        // Salient everywhere: wherever the people found so far do not explain it, the pose
+        // detector looks closer (with nothing salient it never did, and a large tilted head
+        // cropped close went without a skeleton: neck and hair restyled).
+        let everywhere = Map::from_fn(w, h, 1, |_, _, _| 1.0);
         let t = self.timings.clone();
-        let (seg, maps) = t.time("parts (quick)", || self.parts.segment_recorded(frame, &nothing))?;
+        let (seg, maps) = t.time("parts (quick)", || self.parts.segment_recorded(frame, &everywhere))?;
         let saliency = maps.and_then(|m| m.selfie).filter(|m| (m.width, m.height) == (w, h)).unwrap_or_else(|| Map::from_fn(w, h, 1, |_, _, _| 1.0));
         let parts = seg.parts;
         let rect =

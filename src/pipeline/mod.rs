@@ -60,6 +60,10 @@ pub trait FrameAnalyser: Send {
         let _ = first;
         self.analyse(frame)
     }
+    /// The frames from now on are of someone else (a cut, the person gone): forget the people
+    /// followed so far, or a person held over from before (when the detector misses them for an
+    /// analysis or two) is drawn on whoever came next.
+    fn forget(&mut self) {}
     /// A quick first look at a frame, for live mode while nobody in view has been analysed (the
     /// first frames, someone new after a cut): cheaper and rougher than [`FrameAnalyser::analyse`];
     /// None where the analyser has no such look.
@@ -139,6 +143,9 @@ impl FrameAnalyser for StyledAnalyser {
     }
     fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
         self.analyse_given(frame, Some(first))
+    }
+    fn forget(&mut self) {
+        self.analyser.forget();
     }
     fn analyse_quick(&mut self, frame: &Frame) -> Result<Option<Analysis>> {
         let look = &self.look;

@@ -262,6 +262,8 @@ impl LiveSession {
                 // The person change (a frame number, 0 for the session's start) a quick look was
                 // taken for, and whether the analyser has one at all.
                 let (mut quick_for, mut quick) = (None::<u64>, true);
+                // The person change the analyser last forgot the people it followed for.
+                let mut forgot_for = 0u64;
                 let mut changed = false;
                 loop {
                     // Nobody in view analysed yet (the first frames, someone new after a cut),
@@ -273,6 +275,10 @@ impl LiveSession {
                         match quick_rx.recv_timeout(Duration::from_millis(20)) {
                             Ok(c) if c.seq >= person => {
                                 quick_for = Some(person);
+                                if person > forgot_for {
+                                    forgot_for = person;
+                                    analyser.forget();
+                                }
                                 let t = Instant::now();
                                 match analyser.analyse_quick(&c.frame) {
                                     Ok(None) => quick = false,
@@ -313,6 +319,12 @@ impl LiveSession {
                     if c.seq < changed_person.load(Ordering::SeqCst) {
                         tracing::trace!(seq = c.seq, "not analysed: the person in view changed since");
                         continue;
+                    }
+                    // The first analysis of someone new: nobody followed before is held over.
+                    let person = changed_person.load(Ordering::SeqCst);
+                    if person > forgot_for && c.seq >= person {
+                        forgot_for = person;
+                        analyser.forget();
                     }
                     let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
                         Ok(a) => {
