@@ -92,9 +92,17 @@ impl FrameAnalyser for QuickAndSlow {
     }
 }
 
-/// Per source frame (1-based, in order shown): the frame its garments were analysed from, if
-/// any; the grey levels the quick looks saw; and what the analyser was asked, in order.
-fn run(quick: bool) -> (Vec<(u64, Option<u64>)>, Vec<u8>, Vec<String>) {
+/// What a run showed and asked.
+struct Run {
+    /// Per source frame (1-based, in order shown): the frame its garments were analysed from.
+    shown: Vec<(u64, Option<u64>)>,
+    /// The grey levels the quick looks saw.
+    seen: Vec<u8>,
+    /// What the analyser was asked, in order.
+    asked: Vec<String>,
+}
+
+fn run(quick: bool) -> Run {
     let open: SourceOpener = Box::new(|| Ok(Box::new(TwoShots { n: 0 }) as Box<dyn Source>));
     let seen = Arc::new(Mutex::new(Vec::new()));
     let asked = Arc::new(Mutex::new(Vec::new()));
@@ -118,7 +126,7 @@ fn run(quick: bool) -> (Vec<(u64, Option<u64>)>, Vec<u8>, Vec<String>) {
     assert!(report.error.is_none(), "{:?}", report.error);
     let seen = seen.lock().unwrap().clone();
     let asked = asked.lock().unwrap().clone();
-    (shown, seen, asked)
+    Run { shown, seen, asked }
 }
 
 /// Frames shown from `from` on (source numbers) before the first whose garments were analysed
@@ -129,7 +137,7 @@ fn waited(shown: &[(u64, Option<u64>)], from: u64) -> usize {
 
 #[test]
 fn the_first_person_and_the_next_one_get_garments_within_a_few_frames() {
-    let (shown, seen, _) = run(true);
+    let Run { shown, seen, .. } = run(true);
     let (start, after_cut) = (waited(&shown, 1), waited(&shown, CUT_AFTER + 1));
     eprintln!("with quick looks: {start} frames plain at the start, {after_cut} after the cut; quick looks at grey levels {seen:?}");
     // Without them (run(false)), a full analysis of 600 ms: about 18 frames plain at the start
@@ -147,7 +155,7 @@ fn the_first_person_and_the_next_one_get_garments_within_a_few_frames() {
 #[test]
 fn without_a_quick_look_the_first_garment_waits_for_a_full_analysis() {
     // The yardstick for the test above: the same run with an analyser that has no quick look.
-    let (shown, seen, _) = run(false);
+    let Run { shown, seen, .. } = run(false);
     let start = waited(&shown, 1);
     eprintln!("without quick looks: {start} frames plain at the start, {} after the cut", waited(&shown, CUT_AFTER + 1));
     assert!(seen.is_empty());
@@ -159,7 +167,7 @@ fn the_people_followed_are_forgotten_at_a_cut_before_the_new_shot_is_analysed() 
     // The garment rules hold a person the detector missed for an analysis or two; held over a
     // cut, the last person's garments were drawn on the next one.
     for quick in [true, false] {
-        let (_, _, asked) = run(quick);
+        let Run { asked, .. } = run(quick);
         eprintln!("quick looks {quick}: asked {asked:?}");
         let first_new = asked.iter().position(|a| a == "210").expect("the new shot is analysed");
         let forgot = asked.iter().position(|a| a == "forget").expect("the analyser is told to forget at the cut");
