@@ -69,12 +69,8 @@ impl Map {
         if (self.width, self.height) != taps.size {
             return self.sample(taps.point.0, taps.point.1, c);
         }
-        let (x0, x1, y0, y1) = taps.texels;
-        let (p00, p10, p01, p11) = (self.get(x0, y0, c), self.get(x1, y0, c), self.get(x0, y1, c), self.get(x1, y1, c));
-        let (ax, ay) = taps.weights;
-        let top = p00 * (1.0 - ax) + p10 * ax;
-        let bottom = p01 * (1.0 - ax) + p11 * ax;
-        top * (1.0 - ay) + bottom * ay
+        let (x, y) = (taps.x, taps.y);
+        lerp2(self.get(x.i0, y.i0, c), self.get(x.i1, y.i0, c), self.get(x.i0, y.i1, c), self.get(x.i1, y.i1, c), x.a, y.a)
     }
 
     /// This map resampled bilinearly to another size.
@@ -123,27 +119,50 @@ pub fn bilinear<const N: usize>(px: f32, py: f32, texel: impl Fn(i64, i64) -> [f
     })
 }
 
-/// Where [`Map::sample`] at one point reads maps of one size: the four texels around it (clamped
-/// to the edge) and their weights, found once for the several maps of that size read there (the
-/// follower reads six at each pixel).
+/// Where a position `p` in texel coordinates (texel centres at integers) falls along an axis of
+/// `n` texels: the texels either side, clamped to the edge, and the second one's weight, as
+/// [`bilinear`] finds them. Worked out once for a row, a column or a point that several maps are
+/// read at (the compositor, the follower).
+#[derive(Debug, Clone, Copy)]
+pub struct Tap {
+    pub i0: u32,
+    pub i1: u32,
+    pub a: f32,
+}
+
+impl Tap {
+    #[inline]
+    pub fn at(p: f32, n: u32) -> Tap {
+        let f = p.floor();
+        let (i0, i1) = clamp_to(n, n, f as i64, f as i64 + 1);
+        Tap { i0, i1, a: p - f }
+    }
+}
+
+/// [`bilinear`]'s arithmetic on four texels, `ax` and `ay` the weights of the second column and
+/// row.
+#[inline]
+pub fn lerp2(p00: f32, p10: f32, p01: f32, p11: f32, ax: f32, ay: f32) -> f32 {
+    let top = p00 * (1.0 - ax) + p10 * ax;
+    let bottom = p01 * (1.0 - ax) + p11 * ax;
+    top * (1.0 - ay) + bottom * ay
+}
+
+/// Where [`Map::sample`] at one point reads maps of one size: a [`Tap`] each way, found once for
+/// the several maps of that size read there (the follower reads six at each pixel).
 #[derive(Debug, Clone, Copy)]
 pub struct Taps {
     size: (u32, u32),
     point: (f32, f32),
-    /// x0, x1, y0, y1
-    texels: (u32, u32, u32, u32),
-    weights: (f32, f32),
+    x: Tap,
+    y: Tap,
 }
 
 impl Taps {
     /// For maps of `width` x `height`, at normalised (s, t), as [`Map::sample`] reads them.
     #[inline]
     pub fn at(width: u32, height: u32, s: f32, t: f32) -> Taps {
-        let (px, py) = (s * width as f32 - 0.5, t * height as f32 - 0.5);
-        let (fx, fy) = (px.floor(), py.floor());
-        let (x0, y0) = clamp_to(width, height, fx as i64, fy as i64);
-        let (x1, y1) = clamp_to(width, height, fx as i64 + 1, fy as i64 + 1);
-        Taps { size: (width, height), point: (s, t), texels: (x0, x1, y0, y1), weights: (px - fx, py - fy) }
+        Taps { size: (width, height), point: (s, t), x: Tap::at(s * width as f32 - 0.5, width), y: Tap::at(t * height as f32 - 0.5, height) }
     }
 }
 

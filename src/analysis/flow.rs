@@ -5,7 +5,7 @@
 //! (a [`Field`]) is carried from step to step, from the analysed frame to the frame shown, on top
 //! of the person's motion found afresh each step; the plain inside of a hoodie adds nothing.
 
-use crate::frame::{bilinear, clamp_to, Frame};
+use crate::frame::{bilinear, clamp_to, lerp2, Frame, Tap};
 
 /// Long side of the grey images matched.
 const GREY: u32 = 128;
@@ -137,25 +137,15 @@ impl Field {
     /// column and each row falls among the cells worked out once (the follower reads the field
     /// at every pixel of two maps each step).
     pub fn on_grid(&self, w: u32, h: u32) -> Vec<(f32, f32)> {
-        let tap = |i: u32, n: u32, cells: u32| {
-            let p = (i as f32 + 0.5) / n as f32 * cells as f32 - 0.5;
-            let f = p.floor();
-            let (a, b) = clamp_to(cells, cells, f as i64, f as i64 + 1);
-            (a as usize, b as usize, p - f)
-        };
-        let cols: Vec<_> = (0..w).map(|x| tap(x, w, self.cw)).collect();
+        let tap = |i: u32, n: u32, cells: u32| Tap::at((i as f32 + 0.5) / n as f32 * cells as f32 - 0.5, cells);
+        let cols: Vec<Tap> = (0..w).map(|x| tap(x, w, self.cw)).collect();
         let mut out = Vec::with_capacity((w * h) as usize);
-        let cw = self.cw as usize;
+        let at = |x: u32, y: u32| self.v[(y * self.cw + x) as usize];
         for y in 0..h {
-            let (y0, y1, ay) = tap(y, h, self.ch);
-            for &(x0, x1, ax) in &cols {
-                let (p00, p10, p01, p11) = (self.v[y0 * cw + x0], self.v[y0 * cw + x1], self.v[y1 * cw + x0], self.v[y1 * cw + x1]);
-                let lerp = |a: f32, b: f32, c: f32, d: f32| {
-                    let top = a * (1.0 - ax) + b * ax;
-                    let bottom = c * (1.0 - ax) + d * ax;
-                    top * (1.0 - ay) + bottom * ay
-                };
-                out.push((lerp(p00.0, p10.0, p01.0, p11.0), lerp(p00.1, p10.1, p01.1, p11.1)));
+            let r = tap(y, h, self.ch);
+            for c in &cols {
+                let (p00, p10, p01, p11) = (at(c.i0, r.i0), at(c.i1, r.i0), at(c.i0, r.i1), at(c.i1, r.i1));
+                out.push((lerp2(p00.0, p10.0, p01.0, p11.0, c.a, r.a), lerp2(p00.1, p10.1, p01.1, p11.1, c.a, r.a)));
             }
         }
         out

@@ -253,18 +253,22 @@ impl Analyser {
         let t = self.timings.clone();
         let seg = t.time("parts (total)", || self.parts.segment(frame, &saliency))?;
         finish_saliency(&mut saliency, &seg, &mut self.steady_saliency);
+        self.restyled(frame, seg, saliency, selected, styles, options)
+    }
+
+    /// The analysis of `frame` from its garments and soft alpha: the selected garments' crop
+    /// restyled, unless nothing is selected or the strength is 0.
+    fn restyled(&mut self, frame: &Frame, seg: Segmentation, saliency: Map, selected: PartSet, styles: [&Style; 3], options: StyleOptions) -> Result<Analysis> {
         let parts = seg.parts;
         let rect =
             if options.strength <= 0.0 || selected.is_empty() { None } else { selected_rect(&parts, &saliency, selected, frame.width(), frame.height()) };
         let stylized = match rect {
             None => None,
-            Some(rect) => Some(restyle_crop(&mut self.stylizer, &t, frame, rect, &parts, selected, styles, options, self.config.style_size)?),
+            Some(rect) => Some(restyle_crop(&mut self.stylizer, &self.timings, frame, rect, &parts, selected, styles, options, self.config.style_size)?),
         };
         Ok(Analysis { saliency, parts, stylized, gate: seg.gate, people: seg.people })
     }
-}
 
-impl Analyser {
     /// A quick first look at `frame`, without the saliency model (U^2-Net-p costs about as much as
     /// everything else together): the garments as a full analysis finds them, with the person
     /// mask (the selfie model's, run with the rest) standing in for the saliency as the soft
@@ -279,15 +283,8 @@ impl Analyser {
         let everywhere = Map::from_fn(w, h, 1, |_, _, _| 1.0);
         let t = self.timings.clone();
         let (seg, maps) = t.time("parts (quick)", || self.parts.segment_recorded(frame, &everywhere))?;
-        let saliency = maps.and_then(|m| m.selfie).filter(|m| (m.width, m.height) == (w, h)).unwrap_or_else(|| Map::from_fn(w, h, 1, |_, _, _| 1.0));
-        let parts = seg.parts;
-        let rect =
-            if options.strength <= 0.0 || selected.is_empty() { None } else { selected_rect(&parts, &saliency, selected, frame.width(), frame.height()) };
-        let stylized = match rect {
-            None => None,
-            Some(rect) => Some(restyle_crop(&mut self.stylizer, &t, frame, rect, &parts, selected, styles, options, self.config.style_size)?),
-        };
-        Ok(Analysis { saliency, parts, stylized, gate: seg.gate, people: seg.people })
+        let saliency = maps.and_then(|m| m.selfie).filter(|m| (m.width, m.height) == (w, h)).unwrap_or(everywhere);
+        self.restyled(frame, seg, saliency, selected, styles, options)
     }
 }
 

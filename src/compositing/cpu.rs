@@ -3,7 +3,7 @@
 
 use super::{Layers, Uniforms, EXTEND_REACH, FLAG_EXTEND, FLAG_RESET, FLAG_SMOOTH, FLAG_STYLIZED, VIEW_ALPHA, VIEW_HARD, VIEW_MASK, VIEW_SPLIT};
 use crate::analysis::parts::CLASSES;
-use crate::frame::{clamp_to, Frame};
+use crate::frame::{lerp2, Frame, Tap};
 
 /// Tint colours of the mask view, 0..1: upper red, lower green, full yellow.
 pub const TINTS: [[f32; 3]; 3] = [[0.9, 0.15, 0.15], [0.15, 0.8, 0.25], [0.95, 0.85, 0.15]];
@@ -24,24 +24,6 @@ impl CpuCompositor {
             u.flags |= FLAG_RESET;
         }
         composite(frame, layers, &u, &mut self.state)
-    }
-}
-
-/// Where a frame pixel's position along one axis samples a map or the crop: the texels either
-/// side of it, clamped to the edge, and the second one's weight, as [`crate::frame::bilinear`] finds them.
-#[derive(Debug, Clone, Copy)]
-struct Tap {
-    i0: u32,
-    i1: u32,
-    a: f32,
-}
-
-impl Tap {
-    #[inline]
-    fn at(p: f32, size: u32) -> Tap {
-        let f = p.floor();
-        let (x0, x1) = clamp_to(size, size, f as i64, f as i64 + 1);
-        Tap { i0: x0, i1: x1, a: p - f }
     }
 }
 
@@ -79,15 +61,6 @@ impl Axis {
         };
         Axis { parts: taps(u.parts_scale[k], size(l.parts)), saliency: taps(u.saliency_scale[k], size(l.saliency)), crop }
     }
-}
-
-/// Bilinear interpolation between four texels, `ax` and `ay` the weights of the second column
-/// and row: [`crate::frame::bilinear`]'s arithmetic.
-#[inline]
-fn lerp2(p00: f32, p10: f32, p01: f32, p11: f32, ax: f32, ay: f32) -> f32 {
-    let top = p00 * (1.0 - ax) + p10 * ax;
-    let bottom = p01 * (1.0 - ax) + p11 * ax;
-    top * (1.0 - ay) + bottom * ay
 }
 
 /// The first `N` channels of a map, bilinearly sampled at a column's and a row's taps.

@@ -22,7 +22,7 @@ use super::parts::{BACKGROUND, CLASSES};
 use super::runtime::Runtime;
 use super::{Analysis, Stylized};
 use crate::error::Result;
-use crate::frame::{bilinear, clamp_to, Frame, Map, Rect, Taps};
+use crate::frame::{bilinear, clamp_to, lerp2, Frame, Map, Rect, Tap, Taps};
 use crate::pixels::{blur_max, lab, smoothstep};
 
 mod carry;

@@ -84,13 +84,13 @@ impl Grid {
         if !same {
             return self.cost_within_each(then, m, weight);
         }
-        let cols: Vec<Option<AxisTap>> = (0..self.w).map(|x| AxisTap::at(m.back((x as f32 + 0.5) / self.w as f32, 0.5).0, then.w)).collect();
-        let rows: Vec<Option<AxisTap>> = (0..self.h).map(|y| AxisTap::at(m.back(0.5, (y as f32 + 0.5) / self.h as f32).1, then.h)).collect();
+        let cols: Vec<Option<Tap>> = (0..self.w).map(|x| axis_tap(m.back((x as f32 + 0.5) / self.w as f32, 0.5).0, then.w)).collect();
+        let rows: Vec<Option<Tap>> = (0..self.h).map(|y| axis_tap(m.back(0.5, (y as f32 + 0.5) / self.h as f32).1, then.h)).collect();
         let (mut sum, mut total) = (0.0, 0.0);
         for (y, row) in rows.iter().enumerate() {
             for (x, col) in cols.iter().enumerate() {
                 let (w, there) = match (col, row) {
-                    (Some(c), Some(r)) => (weight.map_or(1.0, |g| c.sample(r, g)), c.sample(r, then)),
+                    (Some(c), Some(r)) => (weight.map_or(1.0, |g| grid_at(g, c, r)), grid_at(then, c, r)),
                     _ => (weight.map_or(1.0, |_| 0.0), 0.0),
                 };
                 sum += w * (self.v[y * self.w as usize + x] - there).abs();
@@ -142,34 +142,15 @@ impl Grid {
 
 /// Where a grid's column (or row) at `p` (0..1) samples it bilinearly, as [`Grid::at`] does;
 /// None outside 0..1, where [`Grid::at`] reads 0.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct AxisTap {
-    i0: usize,
-    i1: usize,
-    a: f32,
+fn axis_tap(p: f32, n: u32) -> Option<Tap> {
+    (0.0..=1.0).contains(&p).then(|| Tap::at(p * n as f32 - 0.5, n))
 }
 
-impl AxisTap {
-    fn at(p: f32, n: u32) -> Option<AxisTap> {
-        if !(0.0..=1.0).contains(&p) {
-            return None;
-        }
-        let q = p * n as f32 - 0.5;
-        let f = q.floor();
-        let (i0, i1) = clamp_to(n, n, f as i64, f as i64 + 1);
-        Some(AxisTap { i0: i0 as usize, i1: i1 as usize, a: q - f })
-    }
-
-    /// `g` sampled at this column and `row`'s row: [`crate::frame::bilinear`]'s arithmetic.
-    #[inline]
-    fn sample(&self, row: &AxisTap, g: &Grid) -> f32 {
-        let w = g.w as usize;
-        let (p00, p10) = (g.v[row.i0 * w + self.i0], g.v[row.i0 * w + self.i1]);
-        let (p01, p11) = (g.v[row.i1 * w + self.i0], g.v[row.i1 * w + self.i1]);
-        let top = p00 * (1.0 - self.a) + p10 * self.a;
-        let bottom = p01 * (1.0 - self.a) + p11 * self.a;
-        top * (1.0 - row.a) + bottom * row.a
-    }
+/// `g` sampled at column tap `x` and row tap `y`, as [`Grid::at`] samples it.
+#[inline]
+fn grid_at(g: &Grid, x: &Tap, y: &Tap) -> f32 {
+    let at = |i: u32, j: u32| g.v[(j * g.w + i) as usize];
+    lerp2(at(x.i0, y.i0), at(x.i1, y.i0), at(x.i0, y.i1), at(x.i1, y.i1), x.a, y.a)
 }
 
 /// What moving costs in [`Grid::cost`]: ties go to standing still.

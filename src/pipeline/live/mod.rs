@@ -275,10 +275,7 @@ impl LiveSession {
                         match quick_rx.recv_timeout(Duration::from_millis(20)) {
                             Ok(c) if c.seq >= person => {
                                 quick_for = Some(person);
-                                if person > forgot_for {
-                                    forgot_for = person;
-                                    analyser.forget();
-                                }
+                                forget_once(analyser.as_mut(), &mut forgot_for, person);
                                 let t = Instant::now();
                                 match analyser.analyse_quick(&c.frame) {
                                     Ok(None) => quick = false,
@@ -322,9 +319,8 @@ impl LiveSession {
                     }
                     // The first analysis of someone new: nobody followed before is held over.
                     let person = changed_person.load(Ordering::SeqCst);
-                    if person > forgot_for && c.seq >= person {
-                        forgot_for = person;
-                        analyser.forget();
+                    if c.seq >= person {
+                        forget_once(analyser.as_mut(), &mut forgot_for, person);
                     }
                     let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
                         Ok(a) => {
@@ -533,6 +529,15 @@ impl LiveSession {
         let followed = self.follow.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "follow" })));
         let restyled = self.restyle.map_or(Ok(()), |f| f.join().unwrap_or(Err(Error::Panicked { thread: "restyle" })));
         captured.err().or(ahead.err()).or(analysed.err()).or(followed.err()).or(restyled.err())
+    }
+}
+
+/// Tell the analyser to forget the people it followed, once per person change (`person`, the
+/// frame it came at; `forgot_for`, the change it last forgot for).
+fn forget_once(analyser: &mut dyn FrameAnalyser, forgot_for: &mut u64, person: u64) {
+    if person > *forgot_for {
+        *forgot_for = person;
+        analyser.forget();
     }
 }
 
