@@ -2,11 +2,13 @@
 //! frames, someone new after a cut): their garments show within a few frames, not a full
 //! analysis (a second on two cores) later. Stand-ins throughout: a source of two flat shots and
 //! an analyser whose full analysis takes 600 ms (500 of them in the first stage, as U^2-Net-p
-//! does) and whose quick look is immediate.
+//! does) and whose quick look is immediate, or 30 ms on a stand-in core that the first stage
+//! holds while it runs (two real cores are shared alike: a saliency run beside the quick look
+//! doubled its time).
 
 mod common;
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,7 +20,7 @@ use drape::error::Result;
 use drape::frame::{Frame, Map};
 use drape::pipeline::live::run_live;
 use drape::pipeline::video::{SourceOpener, VideoOptions};
-use drape::pipeline::{FirstStage, FrameAnalyser};
+use drape::pipeline::{FirstStage, FrameAnalyser, StopRun};
 
 /// The frame after which the STAND-IN source cuts to another shot.
 const CUT_AFTER: u64 = 45;
@@ -49,13 +51,38 @@ impl Source for TwoShots {
     }
 }
 
-/// A STAND-IN first stage: 500 ms of "saliency model".
-struct SlowFirst;
+/// A STAND-IN first stage: 500 ms of "saliency model", on the stand-in core when there is one,
+/// and stopped from another thread when it can be.
+struct SlowFirst {
+    core: Option<Arc<Mutex<()>>>,
+    stop: Option<Arc<Flag>>,
+}
+
+#[derive(Default)]
+struct Flag(AtomicBool);
+
+impl StopRun for Flag {
+    fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst)
+    }
+    fn clear(&self) {
+        self.0.store(false, Ordering::SeqCst)
+    }
+}
 
 impl FirstStage for SlowFirst {
     fn run(&mut self, _frame: &Frame) -> Result<Map> {
-        std::thread::sleep(Duration::from_millis(500));
+        let _core = self.core.as_ref().map(|c| c.lock().unwrap());
+        for _ in 0..100 {
+            if self.stop.as_ref().is_some_and(|s| s.0.load(Ordering::SeqCst)) {
+                return Err(drape::error::Error::Inference { name: "stand-in first stage".into(), source: "stopped".into() });
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
         Ok(Map::from_fn(8, 8, 1, |_, _, _| 1.0))
+    }
+    fn stopper(&mut self) -> Option<Arc<dyn StopRun>> {
+        self.stop.clone().map(|s| s as Arc<dyn StopRun>)
     }
 }
 
@@ -65,6 +92,8 @@ struct QuickAndSlow {
     first: Option<SlowFirst>,
     garment: SlowAnalyser,
     quick: Option<Arc<Mutex<Vec<u8>>>>,
+    /// The stand-in core the quick look needs for 30 ms, if any.
+    core: Option<Arc<Mutex<()>>>,
     /// What the analyser was asked, in order: "forget", or the grey level of a frame analysed.
     asked: Arc<Mutex<Vec<String>>>,
 }
@@ -87,6 +116,10 @@ impl FrameAnalyser for QuickAndSlow {
         let Some(seen) = &self.quick else { return Ok(None) };
         seen.lock().unwrap().push(frame.get_pixel(0, 0).0[0]);
         self.asked.lock().unwrap().push(frame.get_pixel(0, 0).0[0].to_string());
+        if let Some(core) = &self.core {
+            let _core = core.lock().unwrap();
+            std::thread::sleep(Duration::from_millis(30));
+        }
         let mut immediate = SlowAnalyser { delay: Duration::ZERO, calls: Arc::new(Mutex::new(0)) };
         immediate.analyse(frame).map(Some)
     }
@@ -103,13 +136,25 @@ struct Run {
 }
 
 fn run(quick: bool) -> Run {
+    run_on(quick, None)
+}
+
+/// [`run`] with the first stage and the quick look on one stand-in core; `stoppable`: the first
+/// stage can be stopped.
+fn run_on_one_core(stoppable: bool) -> Run {
+    run_on(true, Some(stoppable))
+}
+
+fn run_on(quick: bool, one_core: Option<bool>) -> Run {
     let open: SourceOpener = Box::new(|| Ok(Box::new(TwoShots { n: 0 }) as Box<dyn Source>));
     let seen = Arc::new(Mutex::new(Vec::new()));
     let asked = Arc::new(Mutex::new(Vec::new()));
+    let core = one_core.map(|_| Arc::new(Mutex::new(())));
     let analyser = QuickAndSlow {
-        first: Some(SlowFirst),
+        first: Some(SlowFirst { core: core.clone(), stop: one_core.filter(|&s| s).map(|_| Arc::new(Flag::default())) }),
         garment: SlowAnalyser { delay: Duration::from_millis(100), calls: Arc::new(Mutex::new(0)) },
         quick: quick.then(|| seen.clone()),
+        core,
         asked: asked.clone(),
     };
     let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
@@ -175,4 +220,28 @@ fn the_people_followed_are_forgotten_at_a_cut_before_the_new_shot_is_analysed() 
         assert!(asked[..forgot].iter().all(|a| a == "40"), "forgotten before the cut: {asked:?}");
         assert_eq!(asked.iter().filter(|a| *a == "forget").count(), 1, "{asked:?}");
     }
+}
+
+#[test]
+fn the_quick_look_at_someone_new_does_not_wait_for_an_analysis_of_the_one_before() {
+    // One stand-in core for the first stage and the quick look, as two real ones are shared: a
+    // saliency run of the last shot's frame, in flight when the cut came, is stopped, and the
+    // next one holds off until the new shot has had its look.
+    let Run { shown, seen, .. } = run_on_one_core(true);
+    let (start, after_cut) = (waited(&shown, 1), waited(&shown, CUT_AFTER + 1));
+    eprintln!("one core, stoppable: {start} frames plain at the start, {after_cut} after the cut; looks at {seen:?}");
+    // Waiting out a 500 ms run in flight is up to 15 frames at 30 fps.
+    assert!(start <= 6, "{start} frames plain at the start");
+    assert!(after_cut <= 6, "{after_cut} frames of the new shot plain before its first garment");
+    assert!(shown.iter().all(|(seq, a)| *seq <= CUT_AFTER || a.is_none_or(|a| a > CUT_AFTER)), "{shown:?}");
+}
+
+#[test]
+fn a_first_stage_that_cannot_be_stopped_still_lets_the_quick_look_go_first() {
+    // Without a stopper the run in flight is waited out, but no new one starts before the look.
+    let Run { shown, .. } = run_on_one_core(false);
+    let (start, after_cut) = (waited(&shown, 1), waited(&shown, CUT_AFTER + 1));
+    eprintln!("one core, not stoppable: {start} frames plain at the start, {after_cut} after the cut");
+    assert!(start <= 6, "{start} frames plain at the start");
+    assert!(after_cut <= 18, "{after_cut} frames of the new shot plain: more than one run in flight was waited for");
 }

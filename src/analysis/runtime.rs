@@ -4,9 +4,10 @@
 //! and outputs against its contract.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ort::ep::{self, ArbitrarilyConfigurableExecutionProvider, ExecutionProvider, ExecutionProviderDispatch};
-use ort::session::{builder::GraphOptimizationLevel, Session};
+use ort::session::{builder::GraphOptimizationLevel, RunOptions, Session};
 use ort::value::TensorRef;
 
 use crate::error::{Error, Result};
@@ -393,7 +394,7 @@ impl Runtime {
         })?;
         contract.check(&session).map_err(|m| invalid(m.into()))?;
         tracing::info!(model = name, engine = %engine, "model opened");
-        Ok(Model { name: name.to_string(), session, timings: self.timings.clone() })
+        Ok(Model { name: name.to_string(), session, timings: self.timings.clone(), cancel: None })
     }
 }
 
@@ -483,6 +484,28 @@ pub struct Model {
     name: String,
     session: Session,
     timings: Timings,
+    /// Where another thread can stop a run in progress ([`Model::cancel_handle`]).
+    cancel: Option<Arc<RunOptions>>,
+}
+
+/// Stops a model's run in progress from another thread: live mode abandons the analysis of a
+/// frame whose person has left (a cut), which would hold a core the new person's first look needs.
+#[derive(Clone)]
+pub struct Cancel(Arc<RunOptions>);
+
+impl Cancel {
+    /// The run in progress, if any, ends with an error; so does the next one until [`Cancel::clear`].
+    pub fn stop(&self) {
+        if let Err(e) = self.0.terminate() {
+            tracing::debug!("could not stop a model run: {e}");
+        }
+    }
+    /// Runs from now on go to the end again.
+    pub fn clear(&self) {
+        if let Err(e) = self.0.unterminate() {
+            tracing::debug!("could not clear a model run's stop: {e}");
+        }
+    }
 }
 
 /// One input tensor: its shape and data.
@@ -508,6 +531,19 @@ impl Model {
         self.session.inputs().get(i).and_then(|o| o.dtype().tensor_shape().map(|s| s.iter().copied().collect())).unwrap_or_default()
     }
 
+    /// A handle that stops this model's runs from another thread.
+    pub fn cancel_handle(&mut self) -> Result<Cancel> {
+        let options = match &self.cancel {
+            Some(o) => o.clone(),
+            None => {
+                let o = Arc::new(RunOptions::new().map_err(|e| Error::Inference { name: self.name.clone(), source: e.into() })?);
+                self.cancel = Some(o.clone());
+                o
+            }
+        };
+        Ok(Cancel(options))
+    }
+
     /// Run with inputs in the model's input order; return the first `n_out` outputs.
     pub fn run(&mut self, inputs: &[Input<'_>], n_out: usize) -> Result<Vec<Output>> {
         let fail = |e: ort::Error| Error::Inference { name: self.name.clone(), source: e.into() };
@@ -519,7 +555,11 @@ impl Model {
         }
         let name = self.name.clone();
         let started = std::time::Instant::now();
-        let outputs = self.session.run(values).map_err(|e| Error::Inference { name: name.clone(), source: e.into() })?;
+        let outputs = match &self.cancel {
+            Some(options) => self.session.run_with_options(values, options),
+            None => self.session.run(values),
+        }
+        .map_err(|e| Error::Inference { name: name.clone(), source: e.into() })?;
         let mut result = Vec::with_capacity(n_out);
         for i in 0..n_out.min(outputs.len()) {
             let (shape, data) = outputs[i].try_extract_tensor::<f32>().map_err(|e| Error::Inference { name: name.clone(), source: e.into() })?;

@@ -20,6 +20,7 @@ use crate::analysis::models::saliency::Saliency;
 use crate::analysis::models::style::{Style, StyleOptions};
 use crate::analysis::parts::PartSet;
 use crate::analysis::restyle::{Look, Restyler};
+use crate::analysis::runtime::Cancel;
 use crate::analysis::Analyser;
 use crate::analysis::Analysis;
 use crate::error::Result;
@@ -76,11 +77,41 @@ pub trait FrameAnalyser: Send {
 /// The part of the analysis that can run ahead, on its own thread.
 pub trait FirstStage: Send {
     fn run(&mut self, frame: &Frame) -> Result<Map>;
+    /// What stops a run in progress from another thread (live mode abandons the analysis of a
+    /// frame whose person has left); None where runs cannot be stopped.
+    fn stopper(&mut self) -> Option<Arc<dyn StopRun>> {
+        None
+    }
+}
+
+/// Stops a [`FirstStage`]'s run in progress: the run ends with an error, and so does every run
+/// after it until [`StopRun::clear`].
+pub trait StopRun: Send + Sync {
+    fn stop(&self);
+    fn clear(&self);
+}
+
+impl StopRun for Cancel {
+    fn stop(&self) {
+        Cancel::stop(self)
+    }
+    fn clear(&self) {
+        Cancel::clear(self)
+    }
 }
 
 impl FirstStage for Saliency {
     fn run(&mut self, frame: &Frame) -> Result<Map> {
         Saliency::run(self, frame)
+    }
+    fn stopper(&mut self) -> Option<Arc<dyn StopRun>> {
+        match self.cancel_handle() {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                tracing::debug!("the saliency model's runs cannot be stopped: {}", e.report());
+                None
+            }
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::runtime::{Cancel, Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
 use crate::frame::{Frame, Map};
@@ -17,6 +17,11 @@ impl Saliency {
     pub fn open(rt: &Runtime, path: &Path, long_side: u32) -> Result<Saliency> {
         let contract = Contract { inputs: vec![vec![Some(1), Some(3), None, None]], outputs: vec![vec![Some(1), Some(1), None, None]] };
         Ok(Saliency { model: rt.open("u2netp", path, &contract)?, long_side: long_side.max(32) })
+    }
+
+    /// Stops a run of this model in progress from another thread.
+    pub fn cancel_handle(&mut self) -> Result<Cancel> {
+        self.model.cancel_handle()
     }
 
     /// The saliency map, 0..1, at model resolution.

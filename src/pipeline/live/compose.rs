@@ -35,7 +35,7 @@ pub fn composite_live(
             // The follower finds out a step later; until then nothing of theirs is drawn.
             tracing::trace!(seq = c.seq, shot = c.shot, "cut");
             cut_at = c.shot;
-            session.changed_person.fetch_max(c.shot, Ordering::SeqCst);
+            session.changed_person.mark(c.shot);
         }
         // Garments analysed, or a texture restyled, from a frame before the latest cut are of
         // someone who may be gone, wherever the follower has carried them since (it can take a

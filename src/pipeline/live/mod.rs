@@ -24,9 +24,11 @@ use crate::frame::Frame;
 use crate::output::sink::Sink;
 
 mod compose;
+mod person;
 mod restyle;
 
 pub use self::compose::{composite_live, run_live, Made};
+use self::person::PersonChange;
 use self::restyle::restyle_loop;
 
 /// What live mode does when an analysis fails.
@@ -55,7 +57,7 @@ pub struct LiveSession {
     painted: Arc<Mutex<Option<Painted>>>,
     /// The frame from which the person in view is no longer the one before (a cut, someone else,
     /// no one): no texture made before it is painted on them.
-    changed_person: Arc<AtomicU64>,
+    changed_person: Arc<PersonChange>,
     notices: Receiver<String>,
     changes: Sender<LookChange>,
     /// The restyler's copy of each change of look.
@@ -84,6 +86,10 @@ pub const FOLLOW_GAP_WINDOW: Duration = Duration::from_millis(80);
 /// a crop on one of two cores, and the full analysis needs a share of them. Measured headless on
 /// 2 cores (`drape bench`, see README).
 pub const RESTYLE_GAP: Duration = Duration::from_millis(110);
+
+/// The longest the first stage holds off for a quick look at someone new: one takes 0.2-0.5 s
+/// on two cores; past this, something is wrong with it, and the full analysis goes on.
+const QUICK_LOOK_FIRST: Duration = Duration::from_millis(1500);
 
 /// Textures the restyler makes per full analysis before it waits for the next one, and the
 /// longest it waits: with analyses about a second apart, the 8 textures a second the mirror aims
@@ -132,7 +138,7 @@ impl LiveSession {
         let (restyle_changes, restyle_changes_rx) = unbounded::<LookChange>();
         let restyle_changes = restyler.is_some().then_some(restyle_changes);
         let painted: Arc<Mutex<Option<Painted>>> = Arc::new(Mutex::new(None));
-        let changed_person = Arc::new(AtomicU64::new(0));
+        let changed_person = Arc::new(PersonChange::default());
         let (note_tx, notices) = unbounded::<String>();
         let (changes, changes_rx) = unbounded::<LookChange>();
         let newest: Arc<Mutex<Option<Analysed>>> = Arc::new(Mutex::new(None));
@@ -223,7 +229,8 @@ impl LiveSession {
             None => (None, Box::new(move |d| ana_rx.recv_timeout(d).map(|c| (c, None)))),
             Some(mut first) => {
                 let (tx, rx) = latest::<ToAnalyse>();
-                let (stop, stats, note_tx) = (stop.clone(), stats.clone(), note_tx.clone());
+                let (stop, stats, note_tx, person) = (stop.clone(), stats.clone(), note_tx.clone(), changed_person.clone());
+                person.set_stopper(first.stopper());
                 let handle = std::thread::spawn(move || -> Result<()> {
                     lower_priority();
                     let mut last_seq = 0u64;
@@ -233,14 +240,32 @@ impl LiveSession {
                         if last_seq != 0 && c.seq < last_seq + every {
                             continue;
                         }
+                        // Someone new waits for a quick look: it has the cores first (on two, a
+                        // saliency run beside it doubled its time), then the newest frame is run.
+                        let c = if person.quick_pending() {
+                            let since = Instant::now();
+                            while person.quick_pending() && since.elapsed() < QUICK_LOOK_FIRST && !stop.load(Ordering::SeqCst) {
+                                std::thread::sleep(Duration::from_millis(5));
+                            }
+                            ana_rx.try_iter().last().unwrap_or(c)
+                        } else {
+                            c
+                        };
+                        if !person.start_run(c.seq) {
+                            continue;
+                        }
                         let t = Instant::now();
-                        match first.run(&c.frame) {
+                        let ran = first.run(&c.frame);
+                        person.end_run();
+                        match ran {
                             Ok(m) => {
                                 stats.stage("analysis ahead", ms_since(t));
                                 trouble.ok(&note_tx);
                                 last_seq = c.seq;
                                 tx.publish((c, Some(m)));
                             }
+                            // Stopped: the person in view changed while it ran.
+                            Err(_) if c.seq < person.at() => tracing::trace!(seq = c.seq, "first stage abandoned: the person in view changed"),
                             Err(e) => trouble.failed(e, c.seq, on_error, &note_tx)?,
                         }
                     }
@@ -269,16 +294,24 @@ impl LiveSession {
                     // Nobody in view analysed yet (the first frames, someone new after a cut),
                     // and the full analysis a second away: a quick look at the newest frame first,
                     // so that their garments show within a few frames (issue 29).
-                    let person = changed_person.load(Ordering::SeqCst);
-                    if quick && quick_for != Some(person) && (last_seq == 0 || last_seq < person) {
+                    let person = changed_person.at();
+                    if !(quick && quick_for != Some(person) && (last_seq == 0 || last_seq < person)) {
+                        // Taken, not to be had, or a full analysis of the new person came first.
+                        changed_person.looked(person);
+                    } else {
                         changed |= apply_changes(analyser.as_mut(), &changes_rx, &note_tx);
                         match quick_rx.recv_timeout(Duration::from_millis(20)) {
                             Ok(c) if c.seq >= person => {
                                 quick_for = Some(person);
                                 forget_once(analyser.as_mut(), &mut forgot_for, person);
                                 let t = Instant::now();
-                                match analyser.analyse_quick(&c.frame) {
-                                    Ok(None) => quick = false,
+                                let looked = analyser.analyse_quick(&c.frame);
+                                changed_person.looked(person);
+                                match looked {
+                                    Ok(None) => {
+                                        quick = false;
+                                        changed_person.without_quick_looks();
+                                    }
                                     Ok(Some(a)) => {
                                         stats.stage("analysis (quick)", ms_since(t));
                                         tracing::trace!(seq = c.seq, "quick look");
@@ -313,12 +346,12 @@ impl LiveSession {
                     }
                     // A frame from before the person in view changed (a cut, someone else): its
                     // analysis would not be taken; the next frame's is what the new person waits for.
-                    if c.seq < changed_person.load(Ordering::SeqCst) {
+                    if c.seq < changed_person.at() {
                         tracing::trace!(seq = c.seq, "not analysed: the person in view changed since");
                         continue;
                     }
                     // The first analysis of someone new: nobody followed before is held over.
-                    let person = changed_person.load(Ordering::SeqCst);
+                    let person = changed_person.at();
                     if c.seq >= person {
                         forget_once(analyser.as_mut(), &mut forgot_for, person);
                     }
@@ -338,7 +371,7 @@ impl LiveSession {
                     last_saliency = Some((c.shot, a.saliency.clone()));
                     last_seq = c.seq;
                     if cut {
-                        changed_person.fetch_max(c.seq, Ordering::SeqCst);
+                        changed_person.mark(c.seq);
                     }
                     let done = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::new(a), cut, frame: c.frame.clone(), analysed: c.seq };
                     if following {
@@ -376,6 +409,15 @@ impl LiveSession {
                             Err(e) => tracing::warn!("the follower could not take analysis {}: {}", a.seq, e.report()),
                         }
                     }
+                    // The person analysed left (a cut, marked by whoever saw it): nothing of theirs
+                    // is drawn, so carrying it further only takes the cores from the new
+                    // person's first look.
+                    let since = changed_person.at();
+                    if based && since > base_seq && c.seq >= since {
+                        tracing::trace!(seq = c.seq, since, "not followed: the person in view changed since the analysis");
+                        based = false;
+                        lost_at = since - 1;
+                    }
                     if !based || last.is_some_and(|(seq, _)| c.seq <= seq) {
                         continue;
                     }
@@ -402,12 +444,12 @@ impl LiveSession {
                             // nothing analysed before they left is carried again. A cut since the
                             // analysed frame tells when that was: the quick look at the new
                             // person, taken as soon as the cut was seen, is of a frame after it.
-                            let since = changed_person.load(Ordering::SeqCst);
+                            let since = changed_person.at();
                             let at = if since > base_seq && since <= c.seq { since } else { c.seq };
                             tracing::trace!(seq = c.seq, at, why, "the person analysed is lost");
                             lost_at = at - 1;
                             based = false;
-                            changed_person.fetch_max(at, Ordering::SeqCst);
+                            changed_person.mark(at);
                             let none = Analysed {
                                 seq: c.seq,
                                 placed_at: c.at,
@@ -479,7 +521,7 @@ impl LiveSession {
     /// before a cut or before the person was lost is never painted on whoever came after).
     pub fn texture(&self) -> Option<Painted> {
         let p = self.painted.lock().ok().and_then(|g| g.clone())?;
-        (p.seq >= self.changed_person.load(Ordering::SeqCst)).then_some(p)
+        (p.seq >= self.changed_person.at()).then_some(p)
     }
 
     /// Messages for the user from capture and analysis (a lost camera, a style that failed).
