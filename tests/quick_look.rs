@@ -109,6 +109,9 @@ impl FrameAnalyser for QuickAndSlow {
     fn forget(&mut self) {
         self.asked.lock().unwrap().push("forget".into());
     }
+    fn frames_apart(&mut self, frames: u64) {
+        self.asked.lock().unwrap().push(format!("apart {frames}"));
+    }
     fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
         self.first.take().map(|f| Box::new(f) as Box<dyn FirstStage>)
     }
@@ -214,6 +217,7 @@ fn the_people_followed_are_forgotten_at_a_cut_before_the_new_shot_is_analysed() 
     for quick in [true, false] {
         let Run { asked, .. } = run(quick);
         eprintln!("quick looks {quick}: asked {asked:?}");
+        let asked: Vec<String> = asked.into_iter().filter(|a| !a.starts_with("apart")).collect();
         let first_new = asked.iter().position(|a| a == "210").expect("the new shot is analysed");
         let forgot = asked.iter().position(|a| a == "forget").expect("the analyser is told to forget at the cut");
         assert!(forgot < first_new, "forgotten only after the new shot was analysed: {asked:?}");
@@ -244,4 +248,18 @@ fn a_first_stage_that_cannot_be_stopped_still_lets_the_quick_look_go_first() {
     eprintln!("one core, not stoppable: {start} frames plain at the start, {after_cut} after the cut");
     assert!(start <= 6, "{start} frames plain at the start");
     assert!(after_cut <= 18, "{after_cut} frames of the new shot plain: more than one run in flight was waited for");
+}
+
+#[test]
+fn each_analysis_is_told_how_many_frames_after_the_last_it_is() {
+    // What the analysis averages over time (the saliency, the garment evidence) weighs the last
+    // analysis by its age: live mode analyses one frame in many, and averaging an analysis of a
+    // second ago as if it were the frame before left a ghost of the last pose.
+    let Run { asked, .. } = run(true);
+    let mut apart: Vec<u64> = asked.iter().filter_map(|a| a.strip_prefix("apart ")?.parse().ok()).collect();
+    eprintln!("frames apart: {apart:?}");
+    assert!(apart.len() >= 3, "told before each analysis after the first: {asked:?}");
+    apart.sort_unstable();
+    // Full analyses of 600 ms at 30 fps: about 18 frames apart.
+    assert!(apart[apart.len() / 2] >= 10, "{apart:?}");
 }

@@ -199,6 +199,13 @@ impl Analyser {
         self.steady_saliency.forget();
     }
 
+    /// The next frame analysed is `frames` after the last one: the saliency and the garment
+    /// evidence are averaged over time, not over analyses ([`steady::Steady::frames_apart`]).
+    pub fn frames_apart(&mut self, frames: u64) {
+        self.parts.frames_apart(frames);
+        self.steady_saliency.frames_apart(frames);
+    }
+
     /// The whole frame restyled at `long_side` (what a style-only tool does), for comparison.
     pub fn stylize_frame(&mut self, frame: &Frame, style: &Style, options: StyleOptions, long_side: u32) -> Result<Frame> {
         let (w, h) = tensor::fit_size(frame.width(), frame.height(), long_side, 4);

@@ -206,6 +206,12 @@ impl Replay {
         self.steady_saliency.forget();
     }
 
+    /// The next frame is `frames` after the last one ([`super::Analyser::frames_apart`]).
+    pub fn frames_apart(&mut self, frames: u64) {
+        self.rules.frames_apart(frames);
+        self.steady_saliency.frames_apart(frames);
+    }
+
     /// The analysis of `frame` from its recorded outputs; None for a recording of a segmenter
     /// without rules (not composite).
     pub fn analyse(&mut self, frame: &Frame, outputs: &ModelOutputs) -> Option<Analysis> {

@@ -65,6 +65,11 @@ pub trait FrameAnalyser: Send {
     /// followed so far, or a person held over from before (when the detector misses them for an
     /// analysis or two) is drawn on whoever came next.
     fn forget(&mut self) {}
+    /// The next frame analysed is `frames` after the last one (live mode analyses one frame in
+    /// many): what the analysis averages over time weighs the last analyses by their age.
+    fn frames_apart(&mut self, frames: u64) {
+        let _ = frames;
+    }
     /// A quick first look at a frame, for live mode while nobody in view has been analysed (the
     /// first frames, someone new after a cut): cheaper and rougher than [`FrameAnalyser::analyse`];
     /// None where the analyser has no such look.
@@ -177,6 +182,9 @@ impl FrameAnalyser for StyledAnalyser {
     }
     fn forget(&mut self) {
         self.analyser.forget();
+    }
+    fn frames_apart(&mut self, frames: u64) {
+        self.analyser.frames_apart(frames);
     }
     fn analyse_quick(&mut self, frame: &Frame) -> Result<Option<Analysis>> {
         let look = &self.look;

@@ -205,6 +205,7 @@ pub fn run_offline(
         let stats = stats.clone();
         std::thread::spawn(move || -> Result<()> {
             let mut last: Option<Analysed> = None;
+            analyser.frames_apart(every);
             for (c, first) in to_analyse {
                 let due = last.is_none() || due(c.seq);
                 if due {

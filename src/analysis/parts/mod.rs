@@ -149,6 +149,11 @@ pub trait GarmentSegmenter: Send {
     }
     /// Forget the people followed so far (the next frame is unrelated: another photo, a cut).
     fn forget(&mut self) {}
+    /// The next frame is `frames` after the last one segmented: what is averaged over time
+    /// weighs the last analyses by how long ago they were.
+    fn frames_apart(&mut self, frames: u64) {
+        let _ = frames;
+    }
 }
 
 /// Per-pixel class with the highest score.

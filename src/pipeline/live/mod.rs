@@ -290,6 +290,9 @@ impl LiveSession {
                 // The person change the analyser last forgot the people it followed for.
                 let mut forgot_for = 0u64;
                 let mut changed = false;
+                // The frame analysed last, quick look or full: what the analysis averages over
+                // time is told how far back that was.
+                let mut looked_at = 0u64;
                 loop {
                     // Nobody in view analysed yet (the first frames, someone new after a cut),
                     // and the full analysis a second away: a quick look at the newest frame first,
@@ -304,6 +307,10 @@ impl LiveSession {
                             Ok(c) if c.seq >= person => {
                                 quick_for = Some(person);
                                 forget_once(analyser.as_mut(), &mut forgot_for, person);
+                                if looked_at != 0 {
+                                    analyser.frames_apart(c.seq.saturating_sub(looked_at));
+                                }
+                                looked_at = c.seq;
                                 let t = Instant::now();
                                 let looked = analyser.analyse_quick(&c.frame);
                                 changed_person.looked(person);
@@ -355,6 +362,10 @@ impl LiveSession {
                     if c.seq >= person {
                         forget_once(analyser.as_mut(), &mut forgot_for, person);
                     }
+                    if looked_at != 0 {
+                        analyser.frames_apart(c.seq.saturating_sub(looked_at));
+                    }
+                    looked_at = c.seq;
                     let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
                         Ok(a) => {
                             trouble.ok(&note_tx);

@@ -101,6 +101,10 @@ impl GarmentSegmenter for CompositeSegmenter {
         self.rules.forget();
     }
 
+    fn frames_apart(&mut self, frames: u64) {
+        self.rules.frames_apart(frames);
+    }
+
     fn segment(&mut self, frame: &Frame, saliency: &Map) -> Result<Segmentation> {
         let hints = self.rules.hints();
         let maps = self.models.run(frame, saliency, &hints)?;

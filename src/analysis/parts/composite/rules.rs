@@ -39,6 +39,11 @@ impl GarmentRules {
         GarmentRules { tracks: Vec::new(), next_id: 1, analyses: 0, steady: Steady::capped(), tuning }
     }
 
+    /// The next analysis is of a frame `frames` after the last one's ([`Steady::frames_apart`]).
+    pub fn frames_apart(&mut self, frames: u64) {
+        self.steady.frames_apart(frames);
+    }
+
     /// The next frame is unrelated to the last (another photo, a cut).
     pub fn forget(&mut self) {
         self.tracks.clear();
