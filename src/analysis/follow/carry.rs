@@ -30,6 +30,9 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: 
     // may have lost the limb, and the person mask now stands in for it.
     let mut filled = Map::new(pw, ph, 1);
     let mut any_fill = false;
+    // Garment coloured person where what is there changed since, however far from the carried
+    // garment: garment grows into it from the garment next to it (below).
+    let mut open = vec![0.0f32; (pw * ph) as usize];
     for y in 0..ph {
         for x in 0..pw {
             let (s0, t0) = edge(parts_back(x, y));
@@ -58,8 +61,9 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: 
             if garment_colour > 0.0 {
                 near = [0, 1, 2].map(|k| base.near_class[k].sample_at(&taps, 0));
                 near_sum = near.iter().sum();
+                let changed = (1.0 - base.then_person.sample_at(&taps, 0)).max(smoothstep(0.15, 0.3, d));
+                open[(y * pw + x) as usize] = person_here * garment_colour * changed;
                 if near_sum > 0.05 {
-                    let changed = (1.0 - base.then_person.sample_at(&taps, 0)).max(smoothstep(0.15, 0.3, d));
                     fill = person_here * garment_colour * changed * near.iter().copied().fold(0.0, f32::max);
                 }
             }
@@ -83,6 +87,7 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: 
             parts.set(x, y, BACKGROUND, (1.0 - sum).max(0.0));
         }
     }
+    any_fill |= grow_into(&mut parts, &mut filled, &open);
     let sal = &a.saliency;
     // The saliency moved with the person; where garment was added by colour, never under the
     // person mask now: a limb the global motion does not carry keeps its soft alpha.
@@ -128,3 +133,86 @@ pub(super) fn moved_crop(st: &Stylized, m: &Motion, (fw, fh): (u32, u32)) -> Opt
     };
     Some(Stylized { rect: Rect { x: cx0 as u32, y: cy0 as u32, width: (cx1 - cx0) as u32, height: (cy1 - cy0) as u32 }, image, texture: st.texture })
 }
+
+/// Garment grown from the garment beside it into `open` (how surely each pixel may be garment
+/// now), each grown pixel taking its neighbour's part: a raised arm takes its sleeve along, and a
+/// hand moved off the chest gives the shirt back, where both lie beyond [`FILL_REACH`] of the
+/// garment carried (a1: the raised sleeve plain, the chest patches the hands had covered plain).
+/// Marks what it grew in `filled`; whether it grew anything.
+pub(super) fn grow_into(parts: &mut Map, filled: &mut Map, open: &[f32]) -> bool {
+    let (w, h) = (parts.width as usize, parts.height as usize);
+    if !open.iter().any(|&o| o > GROW_LEAST) {
+        return false;
+    }
+    let garment = |parts: &Map, i: usize| (1..CLASSES).map(|c| parts.data[i * CLASSES as usize + c as usize]).sum::<f32>();
+    let mut strength: Vec<f32> = (0..w * h).map(|i| garment(parts, i)).collect();
+    // Where each pixel's part mix comes from: itself, or the garment pixel it grew from.
+    let mut from: Vec<usize> = (0..w * h).collect();
+    let mut grew = false;
+    // Raster sweeps both ways until nothing grows (a few suffice; a spiral would take more).
+    for _ in 0..GROW_SWEEPS {
+        let mut changed = false;
+        for pass in 0..2 {
+            for k in 0..w * h {
+                let i = if pass == 0 { k } else { w * h - 1 - k };
+                let o = open[i];
+                if o <= GROW_LEAST || strength[i] >= o {
+                    continue;
+                }
+                let (x, y) = (i % w, i / w);
+                let mut best: Option<(f32, usize)> = None;
+                for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
+                    let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                    if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                        continue;
+                    }
+                    let n = ny as usize * w + nx as usize;
+                    if strength[n] > GROW_LEAST && best.is_none_or(|(b, _)| strength[n] > b) {
+                        best = Some((strength[n], n));
+                    }
+                }
+                if let Some((b, n)) = best {
+                    let v = b.min(o);
+                    if v > strength[i] + 1e-3 {
+                        strength[i] = v;
+                        from[i] = from[n];
+                        changed = true;
+                        grew = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    if !grew {
+        return false;
+    }
+    let c = CLASSES as usize;
+    for i in 0..w * h {
+        let src = from[i];
+        if src == i {
+            continue;
+        }
+        let total = garment(parts, src).max(1e-3);
+        let mix: Vec<f32> = (1..c).map(|k| parts.data[src * c + k] / total).collect();
+        for (k, m) in mix.iter().enumerate() {
+            parts.data[i * c + k + 1] = parts.data[i * c + k + 1].max(strength[i] * m);
+        }
+        let sum: f32 = (1..c).map(|k| parts.data[i * c + k]).sum();
+        if sum > 1.0 {
+            for k in 1..c {
+                parts.data[i * c + k] /= sum;
+            }
+        }
+        parts.data[i * c] = (1.0 - sum.min(1.0)).max(0.0);
+        filled.data[i] = filled.data[i].max(strength[i]);
+    }
+    true
+}
+
+/// Below this, a pixel is no garment to grow from or into.
+const GROW_LEAST: f32 = 0.3;
+/// Raster sweep pairs at most: each pair grows garment along any path that turns a few times.
+const GROW_SWEEPS: usize = 4;

@@ -93,3 +93,32 @@ fn a_crop_moved_past_the_edge_is_cut_to_the_frame() {
     assert_eq!(out.image.get_pixel(0, 0).0[0], 50, "the right half of the crop is the part kept");
     assert!(moved_crop(&st, &Motion { shift: (-1.0, 0.0), ..m }, (400, 400)).is_none());
 }
+
+#[test]
+fn garment_grows_along_garment_coloured_person_from_the_garment_beside_it() {
+    // A torso of upper garment in columns 2..6; an arm of garment colour that changed since the
+    // analysis runs from it along row 1 to the far edge (a raised sleeve, far past FILL_REACH);
+    // a garment-coloured patch touching nothing garment (rows 6-7, columns 10-11) stays out.
+    let (w, h) = (12u32, 8u32);
+    let mut parts = Map::from_fn(w, h, CLASSES, |x, y, c| {
+        let upper = (2..6).contains(&x) && y >= 2;
+        match c {
+            1 => upper as u32 as f32,
+            0 => (!upper) as u32 as f32,
+            _ => 0.0,
+        }
+    });
+    let open: Vec<f32> = (0..w * h).map(|i| if (i / w == 1 && i % w >= 3) || (i / w >= 6 && i % w >= 10) { 0.8 } else { 0.0 }).collect();
+    let mut filled = Map::new(w, h, 1);
+    assert!(grow_into(&mut parts, &mut filled, &open));
+    for x in 3..w {
+        assert!((parts.get(x, 1, 1) - 0.8).abs() < 1e-4, "the sleeve at column {x}: {}", parts.get(x, 1, 1));
+        assert!(parts.get(x, 1, 2) == 0.0 && parts.get(x, 1, 3) == 0.0, "the torso's part only");
+        assert!(filled.get(x, 1, 0) > 0.7);
+    }
+    assert_eq!(parts.get(10, 7, 1), 0.0, "a patch touching no garment");
+    assert_eq!(parts.get(1, 1, 1), 0.0, "nothing where it may not be");
+    // Nothing open: nothing grows.
+    let mut f2 = Map::new(w, h, 1);
+    assert!(!grow_into(&mut parts.clone(), &mut f2, &vec![0.0; (w * h) as usize]));
+}
