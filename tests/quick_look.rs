@@ -73,7 +73,8 @@ impl StopRun for Flag {
 impl FirstStage for SlowFirst {
     fn run(&mut self, _frame: &Frame) -> Result<Map> {
         let _core = self.core.as_ref().map(|c| c.lock().unwrap());
-        for _ in 0..100 {
+        let began = std::time::Instant::now();
+        while began.elapsed() < Duration::from_millis(500) {
             if self.stop.as_ref().is_some_and(|s| s.0.load(Ordering::SeqCst)) {
                 return Err(drape::error::Error::Inference { name: "stand-in first stage".into(), source: "stopped".into() });
             }
@@ -235,8 +236,9 @@ fn the_quick_look_at_someone_new_does_not_wait_for_an_analysis_of_the_one_before
     let (start, after_cut) = (waited(&shown, 1), waited(&shown, CUT_AFTER + 1));
     eprintln!("one core, stoppable: {start} frames plain at the start, {after_cut} after the cut; looks at {seen:?}");
     // Waiting out a 500 ms run in flight is up to 15 frames at 30 fps.
-    assert!(start <= 6, "{start} frames plain at the start");
-    assert!(after_cut <= 6, "{after_cut} frames of the new shot plain before its first garment");
+    // The analysis thread may be in its 100 ms of full analysis when the cut comes.
+    assert!(start <= 8, "{start} frames plain at the start");
+    assert!(after_cut <= 8, "{after_cut} frames of the new shot plain before its first garment");
     assert!(shown.iter().all(|(seq, a)| *seq <= CUT_AFTER || a.is_none_or(|a| a > CUT_AFTER)), "{shown:?}");
 }
 
@@ -246,8 +248,9 @@ fn a_first_stage_that_cannot_be_stopped_still_lets_the_quick_look_go_first() {
     let Run { shown, .. } = run_on_one_core(false);
     let (start, after_cut) = (waited(&shown, 1), waited(&shown, CUT_AFTER + 1));
     eprintln!("one core, not stoppable: {start} frames plain at the start, {after_cut} after the cut");
-    assert!(start <= 6, "{start} frames plain at the start");
-    assert!(after_cut <= 18, "{after_cut} frames of the new shot plain: more than one run in flight was waited for");
+    assert!(start <= 8, "{start} frames plain at the start");
+    // One 500 ms run in flight (15 frames), the look and the display: about 17; two runs 32.
+    assert!(after_cut <= 22, "{after_cut} frames of the new shot plain: more than one run in flight was waited for");
 }
 
 #[test]

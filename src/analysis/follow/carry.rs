@@ -190,13 +190,15 @@ pub(super) fn grow_into(parts: &mut Map, filled: &mut Map, open: &[f32]) -> bool
         return false;
     }
     let c = CLASSES as usize;
+    // Sources are read as they were: a source that grew itself is rewritten below.
+    let before = Map { data: parts.data.clone(), ..*parts };
     for i in 0..w * h {
         let src = from[i];
         if src == i {
             continue;
         }
-        let total = garment(parts, src).max(1e-3);
-        let mix: Vec<f32> = (1..c).map(|k| parts.data[src * c + k] / total).collect();
+        let total = garment(&before, src).max(1e-3);
+        let mix: [f32; 3] = [1, 2, 3].map(|k| before.data[src * c + k] / total);
         for (k, m) in mix.iter().enumerate() {
             parts.data[i * c + k + 1] = parts.data[i * c + k + 1].max(strength[i] * m);
         }

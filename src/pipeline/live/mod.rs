@@ -310,7 +310,6 @@ impl LiveSession {
                                 if looked_at != 0 {
                                     analyser.frames_apart(c.seq.saturating_sub(looked_at));
                                 }
-                                looked_at = c.seq;
                                 let t = Instant::now();
                                 let looked = analyser.analyse_quick(&c.frame);
                                 changed_person.looked(person);
@@ -320,6 +319,7 @@ impl LiveSession {
                                         changed_person.without_quick_looks();
                                     }
                                     Ok(Some(a)) => {
+                                        looked_at = looked_at.max(c.seq);
                                         stats.stage("analysis (quick)", ms_since(t));
                                         tracing::trace!(seq = c.seq, "quick look");
                                         let done =
@@ -365,9 +365,9 @@ impl LiveSession {
                     if looked_at != 0 {
                         analyser.frames_apart(c.seq.saturating_sub(looked_at));
                     }
-                    looked_at = c.seq;
                     let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
                         Ok(a) => {
+                            looked_at = looked_at.max(c.seq);
                             trouble.ok(&note_tx);
                             a
                         }

@@ -16,9 +16,15 @@ pub(super) struct PersonChange {
     looked: AtomicU64,
     /// The analyser has no quick look: nothing waits for one.
     no_quick: AtomicBool,
-    /// The frame the first stage is running on (0: none), and what stops that run.
-    in_flight: AtomicU64,
-    stopper: Mutex<Option<Arc<dyn StopRun>>>,
+    /// What stops the first stage's run, and the frame it is running on (0: none): one lock,
+    /// so that a stop meant for one run never lands on the next.
+    run: Mutex<Run>,
+}
+
+#[derive(Default)]
+struct Run {
+    stopper: Option<Arc<dyn StopRun>>,
+    in_flight: u64,
 }
 
 impl PersonChange {
@@ -31,10 +37,9 @@ impl PersonChange {
     /// the new person's quick look needs (the joined clip waited 0.4-0.5 s after each cut).
     pub(super) fn mark(&self, at: u64) {
         self.at.fetch_max(at, Ordering::SeqCst);
-        let running = self.in_flight.load(Ordering::SeqCst);
-        if running != 0 && running < at {
-            if let Ok(Some(s)) = self.stopper.lock().as_deref() {
-                tracing::trace!(seq = running, at, "first stage stopped: the person in view changed");
+        if let Ok(run) = self.run.lock() {
+            if let Some(s) = run.stopper.as_ref().filter(|_| run.in_flight != 0 && run.in_flight < at) {
+                tracing::trace!(seq = run.in_flight, at, "first stage stopped: the person in view changed");
                 s.stop();
             }
         }
@@ -55,8 +60,8 @@ impl PersonChange {
     }
 
     pub(super) fn set_stopper(&self, s: Option<Arc<dyn StopRun>>) {
-        if let Ok(mut g) = self.stopper.lock() {
-            *g = s;
+        if let Ok(mut run) = self.run.lock() {
+            run.stopper = s;
         }
     }
 
@@ -64,19 +69,23 @@ impl PersonChange {
     /// latest change (not worth running). The stop is cleared first, so that a change marked
     /// after this check stops the run.
     pub(super) fn start_run(&self, seq: u64) -> bool {
-        self.in_flight.store(seq, Ordering::SeqCst);
-        if let Ok(Some(s)) = self.stopper.lock().as_deref() {
-            s.clear();
+        if let Ok(mut run) = self.run.lock() {
+            run.in_flight = seq;
+            if let Some(s) = &run.stopper {
+                s.clear();
+            }
         }
         if seq < self.at() {
-            self.in_flight.store(0, Ordering::SeqCst);
+            self.end_run();
             return false;
         }
         true
     }
 
     pub(super) fn end_run(&self) {
-        self.in_flight.store(0, Ordering::SeqCst);
+        if let Ok(mut run) = self.run.lock() {
+            run.in_flight = 0;
+        }
     }
 }
 
