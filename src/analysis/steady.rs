@@ -29,7 +29,7 @@ struct Previous {
 impl Steady {
     /// A running average that never exceeds the current person mask.
     pub fn capped() -> Steady {
-        Steady { capped: true, previous: None, apart: 1 }
+        Steady { capped: true, ..Steady::default() }
     }
 
     /// The next analysis is of a frame `frames` after the last one's. The average is over time,

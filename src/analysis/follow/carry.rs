@@ -71,20 +71,12 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: 
                 filled.set(x, y, 0, fill);
                 any_fill = true;
             }
-            let mut sum = 0.0;
             for c in 1..CLASSES {
                 let carried = if keep > 0.0 { a.parts.sample_at(&taps, c) * keep } else { 0.0 };
                 let v = if fill > 0.0 { carried.max(fill * near[(c - 1) as usize] / near_sum.max(1e-3)) } else { carried };
                 parts.set(x, y, c, v);
-                sum += v;
             }
-            if sum > 1.0 {
-                for c in 1..CLASSES {
-                    parts.set(x, y, c, parts.get(x, y, c) / sum);
-                }
-                sum = 1.0;
-            }
-            parts.set(x, y, BACKGROUND, (1.0 - sum).max(0.0));
+            settle(&mut parts, x, y);
         }
     }
     any_fill |= grow_into(&mut parts, &mut filled, &open);
@@ -144,7 +136,7 @@ pub(super) fn grow_into(parts: &mut Map, filled: &mut Map, open: &[f32]) -> bool
     if !open.iter().any(|&o| o > GROW_LEAST) {
         return false;
     }
-    let garment = |parts: &Map, i: usize| (1..CLASSES).map(|c| parts.data[i * CLASSES as usize + c as usize]).sum::<f32>();
+    let garment = |parts: &Map, i: usize| garment_at(parts, (i % w) as u32, (i / w) as u32);
     let mut strength: Vec<f32> = (0..w * h).map(|i| garment(parts, i)).collect();
     // Where each pixel's part mix comes from: itself, or the garment pixel it grew from.
     let mut from: Vec<usize> = (0..w * h).collect();
@@ -202,16 +194,22 @@ pub(super) fn grow_into(parts: &mut Map, filled: &mut Map, open: &[f32]) -> bool
         for (k, m) in mix.iter().enumerate() {
             parts.data[i * c + k + 1] = parts.data[i * c + k + 1].max(strength[i] * m);
         }
-        let sum: f32 = (1..c).map(|k| parts.data[i * c + k]).sum();
-        if sum > 1.0 {
-            for k in 1..c {
-                parts.data[i * c + k] /= sum;
-            }
-        }
-        parts.data[i * c] = (1.0 - sum.min(1.0)).max(0.0);
+        settle(parts, (i % w) as u32, (i / w) as u32);
         filled.data[i] = filled.data[i].max(strength[i]);
     }
     true
+}
+
+/// The parts map's pixel (x, y) made a distribution: garment classes that sum past 1 scaled to
+/// 1, the background the rest.
+fn settle(parts: &mut Map, x: u32, y: u32) {
+    let sum = garment_at(parts, x, y);
+    if sum > 1.0 {
+        for c in 1..CLASSES {
+            parts.set(x, y, c, parts.get(x, y, c) / sum);
+        }
+    }
+    parts.set(x, y, BACKGROUND, (1.0 - sum.min(1.0)).max(0.0));
 }
 
 /// Below this, a pixel is no garment to grow from or into.

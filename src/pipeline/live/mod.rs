@@ -284,9 +284,6 @@ impl LiveSession {
                 let mut last_seq = 0u64;
                 let mut last_saliency = None;
                 let mut trouble = Trouble::default();
-                // The person change (a frame number, 0 for the session's start) a quick look was
-                // taken for, and whether the analyser has one at all.
-                let (mut quick_for, mut quick) = (None::<u64>, true);
                 // The person change the analyser last forgot the people it followed for.
                 let mut forgot_for = 0u64;
                 let mut changed = false;
@@ -298,26 +295,20 @@ impl LiveSession {
                     // and the full analysis a second away: a quick look at the newest frame first,
                     // so that their garments show within a few frames (issue 29).
                     let person = changed_person.at();
-                    if !(quick && quick_for != Some(person) && (last_seq == 0 || last_seq < person)) {
+                    if !(changed_person.quick_pending() && (last_seq == 0 || last_seq < person)) {
                         // Taken, not to be had, or a full analysis of the new person came first.
                         changed_person.looked(person);
                     } else {
                         changed |= apply_changes(analyser.as_mut(), &changes_rx, &note_tx);
                         match quick_rx.recv_timeout(Duration::from_millis(20)) {
                             Ok(c) if c.seq >= person => {
-                                quick_for = Some(person);
                                 forget_once(analyser.as_mut(), &mut forgot_for, person);
-                                if looked_at != 0 {
-                                    analyser.frames_apart(c.seq.saturating_sub(looked_at));
-                                }
+                                tell_apart(analyser.as_mut(), looked_at, c.seq);
                                 let t = Instant::now();
                                 let looked = analyser.analyse_quick(&c.frame);
                                 changed_person.looked(person);
                                 match looked {
-                                    Ok(None) => {
-                                        quick = false;
-                                        changed_person.without_quick_looks();
-                                    }
+                                    Ok(None) => changed_person.without_quick_looks(),
                                     Ok(Some(a)) => {
                                         looked_at = looked_at.max(c.seq);
                                         stats.stage("analysis (quick)", ms_since(t));
@@ -362,9 +353,7 @@ impl LiveSession {
                     if c.seq >= person {
                         forget_once(analyser.as_mut(), &mut forgot_for, person);
                     }
-                    if looked_at != 0 {
-                        analyser.frames_apart(c.seq.saturating_sub(looked_at));
-                    }
+                    tell_apart(analyser.as_mut(), looked_at, c.seq);
                     let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
                         Ok(a) => {
                             looked_at = looked_at.max(c.seq);
@@ -591,6 +580,14 @@ fn forget_once(analyser: &mut dyn FrameAnalyser, forgot_for: &mut u64, person: u
     if person > *forgot_for {
         *forgot_for = person;
         analyser.forget();
+    }
+}
+
+/// Tell the analyser how many frames frame `seq` is after `looked_at`, the last it analysed
+/// (0: none yet, nothing to tell).
+fn tell_apart(analyser: &mut dyn FrameAnalyser, looked_at: u64, seq: u64) {
+    if looked_at != 0 {
+        analyser.frames_apart(seq.saturating_sub(looked_at));
     }
 }
 
