@@ -39,6 +39,11 @@ impl SkinModel {
         let n = samples.len() as f32;
         let mean = [0, 1, 2].map(|k| samples.iter().map(|s| s[k]).sum::<f32>() / n);
         let spread = [0, 1, 2].map(|k| (samples.iter().map(|s| (s[k] - mean[k]).powi(2)).sum::<f32>() / n).sqrt());
+        // A disc whose "skin" is no skin colour saw hair, a hat or a hood: the back of a head, where
+        // PAN calls the hair skin (b3's man walking away: a blue-grey mean). It teaches nothing.
+        if skin_gamut(mean, t) < 0.5 {
+            return None;
+        }
         Some(SkinModel { mean, spread, radius: r, t: *t })
     }
 

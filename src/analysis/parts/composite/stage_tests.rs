@@ -184,3 +184,38 @@ fn a_bare_torso_is_held_like_a_call() {
     assert!(!t.settle_bare(true, hold), "one reading back does not change it");
     assert!(!t.settle_bare(false, hold));
 }
+
+#[test]
+fn a_face_disc_of_hair_teaches_no_skin_colour() {
+    // The face disc of a head seen from behind: PAN calls the dark, blue-grey hair skin. The
+    // same disc of brown skin teaches its colour.
+    let (w, h) = (20u32, 20u32);
+    let pan = Map::from_fn(w, h, 3, |_, _, c| if c == 0 { 1.0 } else { 0.0 });
+    let t = Tuning::default().skin;
+    let disc = ((10.0, 10.0), 6.0);
+    let hair = vec![lab([38, 40, 48]); (w * h) as usize];
+    assert!(SkinModel::learn(disc, &hair, Some(&pan), (w, h), &t).is_none(), "hair's colour taken for skin");
+    let brown = vec![lab([110, 72, 52]); (w * h) as usize];
+    assert!(SkinModel::learn(disc, &brown, Some(&pan), (w, h), &t).is_some(), "brown skin not learnt");
+}
+
+#[test]
+fn skin_pan_takes_for_clothes_is_skin_though_it_outnumbers_the_face() {
+    // One row of a person, 40 wide: the face (sure skin, brown, 6 px), black shorts (sure clothes,
+    // 26 px) and a bare thigh PAN also calls clothes (brown, 8 px: more than the face).
+    let (w, h) = (40u32, 10u32);
+    let n = (w * h) as usize;
+    let x_of = |i: usize| i as u32 % w;
+    let (brown, black) = (lab([120, 80, 60]), lab([22, 22, 25]));
+    let lab_map: Vec<[f32; 3]> = (0..n).map(|i| if (6..32).contains(&x_of(i)) { black } else { brown }).collect();
+    let ev: Vec<Option<Evidence>> = (0..n).map(|i| if x_of(i) < 6 { evidence(0.0, 0.95) } else { evidence(0.95, 0.0) }).collect();
+    let own = Ownership { owner: vec![0; n], gate: vec![1.0; n], beyond: vec![0.0; n] };
+    let t = Tuning::default();
+    let model = SkinModel { mean: brown, spread: [3.0, 2.0, 2.0], radius: 6.0, t: t.skin };
+    let zero = vec![0.0; n];
+    let skin = own_skin(&[a_person()], &own, &ev, &[Some(model)], (&zero, &zero), &lab_map, &t);
+    let thigh = (0..n).filter(|&i| x_of(i) >= 32).map(|i| skin[i]).fold(1.0, f32::min);
+    let shorts = (6..n).filter(|&i| (6..32).contains(&x_of(i))).map(|i| skin[i]).fold(0.0, f32::max);
+    assert!(thigh > 0.7, "the bare thigh PAN calls clothes: own skin {thigh}");
+    assert!(shorts < 0.1, "the shorts: own skin {shorts}");
+}
