@@ -1,6 +1,6 @@
 //! Full-body (a dress) or two pieces, per person, from the evidence the `--maps` figure shows:
-//! clothes unbroken across the waist, the colours below it found above it, no bare skin at the
-//! waist, no gap between the legs. One analysis's call; the track holds it (see `call_hold` in [`Tuning`]).
+//! clothes unbroken across the waist, the colours below it found above it (or, in other colours,
+//! a skirt below and no top's edge), no bare skin at the waist, no gap between the legs. One analysis's call; the track holds it (see `call_hold` in [`Tuning`]).
 
 use super::*;
 
@@ -109,8 +109,11 @@ pub(super) fn dress_evidence(
     // enough that their colours count as shared). A dress has no such edge above mid-thigh, or
     // only across part of it where the skirt falls in other light (Two_dancers: 0.55).
     let hem = hem.map(|h| h.share_across(b, t.hem_half));
+    // A skirt below and no top's edge: one garment in two colours (c3's girl, a grey bodice
+    // and a denim skirt), while a top tucked into a skirt ends in an edge all across.
+    let skirt_below = leg_gap == Some(false) && hem.is_some_and(|h| h < t.skirt_no_hem);
     let says_full = unbroken >= if leg_gap.is_some() { t.unbroken_legs } else { t.unbroken }
-        && same_look
+        && (same_look || skirt_below)
         && skin_at_waist < t.bare_waist
         && leg_gap != Some(true)
         && hem.is_none_or(|h| h < hem_needed);

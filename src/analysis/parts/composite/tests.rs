@@ -525,3 +525,32 @@ fn a_track_changes_its_call_only_after_three_analyses() {
     s.tracks[0].against = u32::MAX;
     assert_eq!(s.settle_folded(0, WearCall::Full), WearCall::Full);
 }
+
+#[test]
+fn a_dress_whose_bodice_and_skirt_differ_is_one_garment_and_a_top_tucked_into_a_skirt_two() {
+    // c3's girl: a grey bodice to high on the waist (y=26, 0.6 torso lengths) and a blue denim
+    // skirt below it, across the legs. No top's edge lies below the chest and the legs are
+    // bridged: a dress, though its colours above and below the waist differ.
+    let (w, h) = (40u32, 60u32);
+    let b = Body {
+        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
+        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
+        thighs: Some([((14.0, 36.0), (12.0, 48.0)), ((26.0, 36.0), (28.0, 48.0))]),
+        ..upright_body((20.0, 10.0), 26.0, 16.0)
+    };
+    let n = (w * h) as usize;
+    let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
+    let (grey, denim) = ([62.0, 0.0, -2.0], [45.0, -2.0, -25.0]);
+    let call = |seam: u32| {
+        let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (seam * w) as usize { grey } else { denim }).collect();
+        let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
+        let e =
+            dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
+        assert_eq!(e.leg_gap, Some(false), "{e:?}");
+        call_of(Some(&e), &Dress::default())
+    };
+    assert_eq!(call(26), WearCall::Full, "a bodice and a skirt in one");
+    // The same colours with the change at the waist (y=33): a top tucked into a skirt, its own
+    // edge found all across.
+    assert_eq!(call(33), WearCall::TwoPiece, "a top tucked into a skirt");
+}
