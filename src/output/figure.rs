@@ -95,7 +95,7 @@ fn evidence(frame: &Frame, analysis: &Analysis, w: u32, h: u32) -> Frame {
             lines.push(format!("unbroken {:.2}", e.unbroken));
             lines.push(e.colours_shared.map_or("colours shared ?".into(), |d| format!("colours shared {d:.2}")));
             lines.push(format!("skin@waist {:.2}", e.skin_at_waist));
-            lines.push(format!("below waist in view {:.2}", e.below_seen));
+            lines.push(format!("below waist in view {:.2}{}", e.below_seen, if e.runs_off { ", runs off" } else { "" }));
             lines.push(e.hem.map_or("top's hem ?".into(), |h| format!("top's hem across {h:.2}")));
             lines.push(format!(
                 "legs {}",

@@ -98,6 +98,8 @@ pub struct DressEvidence {
     /// Share of the body's sample points from the waist to below the hips that lie inside the
     /// frame; under one half, the call is a top alone.
     pub below_seen: f32,
+    /// The garment runs on off the bottom of the frame below the torso (its lower end unseen).
+    pub runs_off: bool,
     /// Share of the torso's columns in which a top's own hem is found, its colours giving way to
     /// others above mid-thigh (None: no hem could be read: no top over the chest, a tilted
     /// torso, a folded leg).

@@ -1,6 +1,7 @@
 //! Full-body (a dress) or two pieces, per person, from the evidence the `--maps` figure shows:
 //! clothes unbroken across the waist, the colours below it found above it (or, in other colours,
-//! a skirt below and no top's edge), no bare skin at the waist, no gap between the legs. One analysis's call; the track holds it (see `call_hold` in [`Tuning`]).
+//! a skirt below and no top's edge), no bare skin at the waist, no gap between the legs. One
+//! analysis's call; the track holds it (see `call_hold` in [`Tuning`]).
 
 use super::*;
 
@@ -66,6 +67,12 @@ pub(super) fn dress_evidence(
     // How much of the body below the waist the frame holds: a webcam that ends at the hips shows
     // nothing to tell a dress from trousers, and a top's hem there is no lower garment.
     let below_seen = below_pts.iter().filter(|&&p| at(p).is_some()).count() as f32 / below_pts.len() as f32;
+    // The garment at the frame's bottom edge below the torso (within `bottom_edge` of the frame's
+    // height: a sliver of trousers under a long top is no end of it in view).
+    let edge_rows = ((t.bottom_edge * h as f32).ceil() as u32).max(1);
+    let at_bottom = |u: f32| (h.saturating_sub(edge_rows)..h).any(|y| g((point(1.0, u).0, y as f32 + 0.5)) > 0.5);
+    let bottom = across.iter().filter(|&&u| at_bottom(u)).count();
+    let runs_off = bottom as f32 >= t.runs_off * across.len() as f32;
     below_pts.extend(down_thighs(1));
     // The far half of those: a top that hangs past the hips (seen from above, the hip joints sit
     // well over its hem) fills the near half, and its trousers show only here.
@@ -117,7 +124,14 @@ pub(super) fn dress_evidence(
         && skin_at_waist < t.bare_waist
         && leg_gap != Some(true)
         && hem.is_none_or(|h| h < hem_needed);
-    crate::analysis::parts::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, hem, says_full }
+    crate::analysis::parts::DressEvidence { unbroken, colours_shared: shared, skin_at_waist, leg_gap, below_seen, runs_off, hem, says_full }
+}
+
+/// The garment looks the same below the waist as above it, with no top's edge, no gap between
+/// the legs and no bare waist: nothing says two pieces.
+fn one_look(e: &crate::analysis::parts::DressEvidence, t: &Dress) -> bool {
+    let same = if e.leg_gap.is_some() { t.same_look_legs } else { t.same_look };
+    e.colours_shared.is_some_and(|s| s >= same) && e.hem.is_none_or(|h| h < t.skirt_no_hem) && e.leg_gap != Some(true) && e.skin_at_waist < t.bare_waist
 }
 
 /// What one analysis's evidence says a person wears. Without the hips, or with too little of the
@@ -126,6 +140,10 @@ pub(super) fn call_of(evidence: Option<&crate::analysis::parts::DressEvidence>, 
     match evidence {
         None => WearCall::Upper,
         Some(e) if e.below_seen < t.below_seen => WearCall::Upper,
+        // One look on down past the waist, no top's edge, and on off the bottom of the frame: one
+        // garment whose end is not seen is a top, whatever broke the waist band (a1's hands in
+        // front of her hoodie).
+        Some(e) if e.runs_off && one_look(e, t) => WearCall::Upper,
         // One garment on to the bottom of the frame just past the hips is a long top as much as a
         // dress: a dress is called only where most of the body below the waist is in view.
         Some(e) if e.says_full && e.below_seen < t.full_needs_seen => WearCall::Upper,

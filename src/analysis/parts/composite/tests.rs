@@ -158,7 +158,9 @@ fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
     // The same body in a frame that goes on down the legs: the evidence decides.
     let h = 60u32;
     let n = (w * h) as usize;
-    let (owner, garment, lab) = (vec![0usize; n], vec![1.0f32; n], vec![[50.0f32, 40.0, 30.0]; n]);
+    // The garment ends at y=54, the legs below it.
+    let ends = |i: usize| if i < (54 * w) as usize { 1.0f32 } else { 0.0 };
+    let (owner, garment, lab) = (vec![0usize; n], (0..n).map(ends).collect::<Vec<f32>>(), vec![[50.0f32, 40.0, 30.0]; n]);
     let e = dress_evidence(
         &b,
         0,
@@ -170,7 +172,24 @@ fn a_frame_that_ends_at_the_hips_shows_a_top_alone() {
         &Dress::default(),
     );
     assert_eq!(e.below_seen, 1.0);
+    assert!(!e.runs_off, "{e:?}");
     assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full);
+    // The same garment on off the bottom of the frame, its end unseen, with hands in front of the
+    // waist (a1-220: no column garment all through the waist band): a top, not two pieces.
+    let hands = |i: usize| if (28 * w as usize..36 * w as usize).contains(&i) && (i as u32 % w).is_multiple_of(2) { 0.0f32 } else { 1.0 };
+    let garment: Vec<f32> = (0..n).map(hands).collect();
+    let e = dress_evidence(
+        &b,
+        0,
+        &PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h },
+        None,
+        None,
+        None,
+        Tuning::default().tracks.hem_across,
+        &Dress::default(),
+    );
+    assert!(e.runs_off && !e.says_full, "{e:?}");
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Upper);
 }
 
 /// Shoulders at y=10, hips at y=30, one leg: knee at y=42, ankle at y=52.
@@ -286,7 +305,8 @@ fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
     assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::TwoPiece);
     // A dress of the same slate with the same folds down to the knees is still one garment.
     let dress: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
-    let px = PixelMaps { owner: &owner, garment: &garment, lab: &dress, w, h };
+    let to_shins: Vec<f32> = (0..n).map(|i| if i < (54 * w) as usize { 1.0 } else { 0.0 }).collect();
+    let px = PixelMaps { owner: &owner, garment: &to_shins, lab: &dress, w, h };
     let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
     assert!(e.hem.is_some_and(|h| h < Tuning::default().tracks.hem_across), "{e:?}");
     assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full, "{e:?}");

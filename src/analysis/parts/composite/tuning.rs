@@ -499,6 +499,10 @@ pub struct Dress {
     /// just past the hips is a long top as much as a dress.
     pub below_seen: f32,
     pub full_needs_seen: f32,
+    /// The share of the torso's columns whose garment reaches the frame's bottom row for it to
+    /// run on off the frame, and how near the bottom (a share of the frame's height) counts.
+    pub runs_off: f32,
+    pub bottom_edge: f32,
 }
 
 impl Default for Dress {
@@ -519,6 +523,8 @@ impl Default for Dress {
             hem_half: 0.3,
             below_seen: 0.5,
             full_needs_seen: 0.75,
+            runs_off: 0.5,
+            bottom_edge: 0.04,
         }
     }
 }
