@@ -91,10 +91,11 @@ pub const RESTYLE_GAP: Duration = Duration::from_millis(110);
 /// on two cores; past this, something is wrong with it, and the full analysis goes on.
 const QUICK_LOOK_FIRST: Duration = Duration::from_millis(1500);
 
-/// Textures the restyler makes per full analysis before it waits for the next one, and the
-/// longest it waits: with analyses about a second apart, the 8 textures a second the mirror aims
-/// for; starved of analyses, one texture a second.
+/// Textures the restyler makes per full analysis before it waits for the next one, once the last
+/// is `ANALYSIS_STALE` old, and the longest it waits: analyses a second or two apart (two busy
+/// cores) hold nothing up; starved of them, about one texture a second.
 const TEXTURES_PER_ANALYSIS: u32 = 8;
+const ANALYSIS_STALE: Duration = Duration::from_millis(2500);
 const ANALYSIS_WAIT: Duration = Duration::from_secs(1);
 
 /// Make `a` the newest analysis unless one placed by a later frame is there already (the

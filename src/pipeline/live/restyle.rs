@@ -20,6 +20,8 @@ pub(super) fn restyle_loop(
     let mut last: Option<Instant> = None;
     // Textures made since the last full analysis finished, and how many had finished then.
     let (mut made, mut analyses_seen, mut in_vain) = (0u32, analyses_done.load(Ordering::SeqCst), false);
+    // When this thread last saw the count of analyses move.
+    let mut analysis_at = Instant::now();
     let mut told = false;
     let working = restyler.working();
     let take_changes = |restyler: &mut Restyler| {
@@ -46,12 +48,15 @@ pub(super) fn restyle_loop(
         // The analyses run at a lower priority (ANALYSIS_NICE) than the display, the follower and
         // this thread; with a recording or a window to feed as well they got little (b1 recorded
         // live: 3 full analyses in 10 s, 15 before the restyler). Past TEXTURES_PER_ANALYSIS
-        // textures since the last one finished, this thread waits for the next (at most
-        // ANALYSIS_WAIT): the textures follow the cloth, the analyses say where the cloth is.
-        // A wait that brought no analysis (a window drawn in software took the cores) is not
-        // repeated until one lands: the textures are then all the mirror has.
+        // textures since the last one finished, and only once that is ANALYSIS_STALE old, this
+        // thread waits for the next (at most ANALYSIS_WAIT): the textures follow the cloth, the
+        // analyses say where the cloth is. Analyses a second or two apart are what two cores
+        // give, and holding the textures to them then cost textures and bought no analyses
+        // (`drape bench`, a1: 5.0 textures a second, 0.51 analyses; unheld 7.4, 0.49). A wait
+        // that brought no analysis (a window drawn in software took the cores) is not repeated
+        // until one lands: the textures are then all the mirror has.
         let waited = Instant::now();
-        while made >= TEXTURES_PER_ANALYSIS && !in_vain && analyses_done.load(Ordering::SeqCst) == analyses_seen {
+        while made >= TEXTURES_PER_ANALYSIS && analysis_at.elapsed() >= ANALYSIS_STALE && !in_vain && analyses_done.load(Ordering::SeqCst) == analyses_seen {
             if stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
@@ -63,7 +68,7 @@ pub(super) fn restyle_loop(
         }
         let done = analyses_done.load(Ordering::SeqCst);
         if done != analyses_seen {
-            (made, analyses_seen, in_vain) = (0, done, false);
+            (made, analyses_seen, in_vain, analysis_at) = (0, done, false, Instant::now());
         }
         if waited.elapsed() >= Duration::from_millis(10) {
             a = placed.try_iter().last().unwrap_or(a);
