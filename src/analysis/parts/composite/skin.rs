@@ -39,9 +39,11 @@ impl SkinModel {
         let n = samples.len() as f32;
         let mean = [0, 1, 2].map(|k| samples.iter().map(|s| s[k]).sum::<f32>() / n);
         let spread = [0, 1, 2].map(|k| (samples.iter().map(|s| (s[k] - mean[k]).powi(2)).sum::<f32>() / n).sqrt());
-        // A disc whose "skin" is no skin colour saw hair, a hat or a hood: the back of a head, where
-        // PAN calls the hair skin (b3's man walking away: a blue-grey mean). It teaches nothing.
-        if skin_gamut(mean, t) < 0.5 {
+        // A disc whose "skin" is of no skin's hue saw hair, a hat or a hood: the back of a head,
+        // where PAN calls the hair skin (b3's man walking away: a blue-grey mean, hue -30 to 6
+        // degrees). It teaches nothing. Hue only: sunlit skin is as vivid as an orange (the
+        // crouching coach in Athlete-Intake, chroma 50).
+        if skin_hue(mean, t) < 0.5 {
             return None;
         }
         Some(SkinModel { mean, spread, radius: r, t: *t })
@@ -83,11 +85,14 @@ impl SkinModel {
 /// up to about 45, as `t` gives them), falling to 0 outside: an orange or a blue fabric is no
 /// one's skin.
 pub fn skin_gamut(c: [f32; 3], t: &Skin) -> f32 {
-    let chroma = c[1].hypot(c[2]);
+    (1.0 - smoothstep(t.gamut_chroma.0, t.gamut_chroma.1, c[1].hypot(c[2]))) * skin_hue(c, t)
+}
+
+/// 1 for the hues human skin takes (Lab hue between about 15 and 85 degrees), falling to 0
+/// outside, whatever the chroma.
+fn skin_hue(c: [f32; 3], t: &Skin) -> f32 {
     let hue = c[2].atan2(c[1]).to_degrees();
-    (1.0 - smoothstep(t.gamut_chroma.0, t.gamut_chroma.1, chroma))
-        * smoothstep(t.gamut_hue_from.0, t.gamut_hue_from.1, hue)
-        * (1.0 - smoothstep(t.gamut_hue_to.0, t.gamut_hue_to.1, hue))
+    smoothstep(t.gamut_hue_from.0, t.gamut_hue_from.1, hue) * (1.0 - smoothstep(t.gamut_hue_to.0, t.gamut_hue_to.1, hue))
 }
 
 /// Each person's skin colour and what is pale against it.

@@ -197,6 +197,9 @@ fn a_face_disc_of_hair_teaches_no_skin_colour() {
     assert!(SkinModel::learn(disc, &hair, Some(&pan), (w, h), &t).is_none(), "hair's colour taken for skin");
     let brown = vec![lab([110, 72, 52]); (w * h) as usize];
     assert!(SkinModel::learn(disc, &brown, Some(&pan), (w, h), &t).is_some(), "brown skin not learnt");
+    // Sunlit skin as vivid as an orange (chroma 50, hue 49 degrees: Athlete-Intake's coach).
+    let sunlit = vec![lab([190, 100, 60]); (w * h) as usize];
+    assert!(SkinModel::learn(disc, &sunlit, Some(&pan), (w, h), &t).is_some(), "sunlit skin not learnt");
 }
 
 #[test]
