@@ -118,7 +118,7 @@ pub(super) fn dress_evidence(
     let hem = hem.map(|h| h.share_across(b, t.hem_half));
     // A skirt below and no top's edge: one garment in two colours (c3's girl, a grey bodice
     // and a denim skirt), while a top tucked into a skirt ends in an edge all across.
-    let skirt_below = leg_gap == Some(false) && hem.is_some_and(|h| h < t.skirt_no_hem);
+    let skirt_below = leg_gap == Some(false) && hem.is_some_and(|h| h < t.no_edge);
     let says_full = unbroken >= if leg_gap.is_some() { t.unbroken_legs } else { t.unbroken }
         && (same_look || skirt_below)
         && skin_at_waist < t.bare_waist
@@ -131,7 +131,7 @@ pub(super) fn dress_evidence(
 /// the legs and no bare waist: nothing says two pieces.
 fn one_look(e: &crate::analysis::parts::DressEvidence, t: &Dress) -> bool {
     let same = if e.leg_gap.is_some() { t.same_look_legs } else { t.same_look };
-    e.colours_shared.is_some_and(|s| s >= same) && e.hem.is_none_or(|h| h < t.skirt_no_hem) && e.leg_gap != Some(true) && e.skin_at_waist < t.bare_waist
+    e.colours_shared.is_some_and(|s| s >= same) && e.hem.is_none_or(|h| h < t.no_edge) && e.leg_gap != Some(true) && e.skin_at_waist < t.bare_waist
 }
 
 /// What one analysis's evidence says a person wears. Without the hips, or with too little of the

@@ -472,11 +472,11 @@ pub struct Dress {
     /// and without it: without it the rest must be surer.
     pub same_look_legs: f32,
     pub same_look: f32,
-    /// Colours that differ above and below the waist still make one garment where the legs are
-    /// bridged (a skirt) and a top's own edge is found across at most this share of the torso
-    /// (a bodice and a skirt sewn together high on the waist; a top tucked into a skirt ends
-    /// in an edge all across).
-    pub skirt_no_hem: f32,
+    /// A top's own edge found across at most this share of the torso is none. Then colours that
+    /// differ above and below the waist still make one garment where the legs are bridged (a
+    /// bodice and a skirt sewn together high on the waist; a top tucked into a skirt ends in an
+    /// edge all across), and one garment that runs off the frame is a top.
+    pub no_edge: f32,
     /// CIE94 distance (textile weights) under which two colours are the same: it forgives the
     /// lightness changes of folds and shade.
     pub same_colour: f32,
@@ -512,7 +512,7 @@ impl Default for Dress {
             unbroken: 0.8,
             same_look_legs: 0.7,
             same_look: 0.75,
-            skirt_no_hem: 0.2,
+            no_edge: 0.2,
             same_colour: 8.0,
             least_samples: 6,
             bare_waist: 0.15,
