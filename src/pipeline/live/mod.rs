@@ -93,7 +93,8 @@ const QUICK_LOOK_FIRST: Duration = Duration::from_millis(1500);
 
 /// Textures the restyler makes per full analysis before it waits for the next one, once the last
 /// is `ANALYSIS_STALE` old, and the longest it waits: analyses a second or two apart (two busy
-/// cores) hold nothing up; starved of them, about one texture a second.
+/// cores) hold nothing up; starved of them, a second's wait per analysis, and none after a wait
+/// that brought none.
 const TEXTURES_PER_ANALYSIS: u32 = 8;
 const ANALYSIS_STALE: Duration = Duration::from_millis(2500);
 const ANALYSIS_WAIT: Duration = Duration::from_secs(1);

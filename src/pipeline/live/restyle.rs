@@ -52,7 +52,7 @@ pub(super) fn restyle_loop(
         // thread waits for the next (at most ANALYSIS_WAIT): the textures follow the cloth, the
         // analyses say where the cloth is. Analyses a second or two apart are what two cores
         // give, and holding the textures to them then cost textures and bought no analyses
-        // (`drape bench`, a1: 5.0 textures a second, 0.51 analyses; unheld 7.4, 0.49). A wait
+        // (`drape bench`, a1: 6.35 textures a second, 0.66 analyses; now 7.15, 0.65). A wait
         // that brought no analysis (a window drawn in software took the cores) is not repeated
         // until one lands: the textures are then all the mirror has.
         let waited = Instant::now();

@@ -1,7 +1,8 @@
 //! Full-body (a dress) or two pieces, per person, from the evidence the `--maps` figure shows:
 //! clothes unbroken across the waist, the colours below it found above it (or, in other colours,
-//! a skirt below and no top's edge), no bare skin at the waist, no gap between the legs. One
-//! analysis's call; the track holds it (see `call_hold` in [`Tuning`]).
+//! a skirt below and no top's edge), no bare skin at the waist, no gap between the legs; one
+//! garment that runs on off the frame's bottom edge with nothing that says two pieces is a top.
+//! One analysis's call; the track holds it (see `call_hold` in [`Tuning`]).
 
 use super::*;
 
@@ -134,16 +135,18 @@ fn one_look(e: &crate::analysis::parts::DressEvidence, t: &Dress) -> bool {
     e.colours_shared.is_some_and(|s| s >= same) && e.hem.is_none_or(|h| h < t.no_edge) && e.leg_gap != Some(true) && e.skin_at_waist < t.bare_waist
 }
 
-/// What one analysis's evidence says a person wears. Without the hips, or with too little of the
-/// body below the waist in the frame (`below_seen` in [`Dress`]), all that is seen is a top.
+/// What one analysis's evidence says a person wears. Without the hips, with too little of the
+/// body below the waist in the frame (`below_seen` in [`Dress`]), or one garment that runs off
+/// the frame with nothing to say two pieces, all that is seen is a top.
 pub(super) fn call_of(evidence: Option<&crate::analysis::parts::DressEvidence>, t: &Dress) -> WearCall {
     match evidence {
         None => WearCall::Upper,
         Some(e) if e.below_seen < t.below_seen => WearCall::Upper,
-        // One look on down past the waist, no top's edge, and on off the bottom of the frame: one
-        // garment whose end is not seen is a top, whatever broke the waist band (a1's hands in
-        // front of her hoodie).
-        Some(e) if e.runs_off && one_look(e, t) => WearCall::Upper,
+        // One look on down past the waist, no top's edge, and on off the bottom of the frame with
+        // nothing between the legs to see: one garment whose end is not seen is a top, whatever
+        // broke the waist band (a1's hands in front of her hoodie). Fabric across the thighs (a
+        // skirt) leaves it to the evidence.
+        Some(e) if e.runs_off && e.leg_gap.is_none() && one_look(e, t) => WearCall::Upper,
         // One garment on to the bottom of the frame just past the hips is a long top as much as a
         // dress: a dress is called only where most of the body below the waist is in view.
         Some(e) if e.says_full && e.below_seen < t.full_needs_seen => WearCall::Upper,

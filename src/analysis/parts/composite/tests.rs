@@ -310,6 +310,12 @@ fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
     let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
     assert!(e.hem.is_some_and(|h| h < Tuning::default().tracks.hem_across), "{e:?}");
     assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full, "{e:?}");
+    // The same dress on off the bottom of the frame: the fabric across the thighs still says
+    // a dress, not a top.
+    let px = PixelMaps { owner: &owner, garment: &garment, lab: &dress, w, h };
+    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
+    assert!(e.runs_off && e.leg_gap == Some(false), "{e:?}");
+    assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full, "{e:?}");
     // Turned a little, the shirt's tail hangs on over one side of the trousers: the hem is
     // seen across part of the torso only. From a stranger that is no proof of two pieces;
     // from a person whose hem was seen all across a moment ago, it is.
@@ -567,10 +573,13 @@ fn a_dress_whose_bodice_and_skirt_differ_is_one_garment_and_a_top_tucked_into_a_
         let e =
             dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
         assert_eq!(e.leg_gap, Some(false), "{e:?}");
-        call_of(Some(&e), &Dress::default())
+        (call_of(Some(&e), &Dress::default()), e.hem)
     };
-    assert_eq!(call(26), WearCall::Full, "a bodice and a skirt in one");
+    let (bodice, edge) = call(26);
+    assert_eq!(bodice, WearCall::Full, "a bodice and a skirt in one ({edge:?})");
     // The same colours with the change at the waist (y=33): a top tucked into a skirt, its own
     // edge found all across.
-    assert_eq!(call(33), WearCall::TwoPiece, "a top tucked into a skirt");
+    let (tucked, edge) = call(33);
+    assert!(edge.is_some_and(|h| h >= Dress::default().no_edge), "the tucked top's edge: {edge:?}");
+    assert_eq!(tucked, WearCall::TwoPiece, "a top tucked into a skirt");
 }

@@ -499,8 +499,9 @@ pub struct Dress {
     /// just past the hips is a long top as much as a dress.
     pub below_seen: f32,
     pub full_needs_seen: f32,
-    /// The share of the torso's columns whose garment reaches the frame's bottom row for it to
-    /// run on off the frame, and how near the bottom (a share of the frame's height) counts.
+    /// The share of the torso's columns (at the hips) whose garment reaches the frame's bottom
+    /// edge for it to run on off the frame, and how near the edge (a share of the frame's
+    /// height) counts as reaching it.
     pub runs_off: f32,
     pub bottom_edge: f32,
 }
