@@ -269,6 +269,11 @@ def main() -> int:
             problems.append(f"GPU runtime: {e}")
     for w in warnings:
         print(f"drape set-up: warning: {w}", file=sys.stderr)
+    if any(w.startswith("pose_") for w in warnings):
+        # drape finds people with the pose models and only people wear garments: the run itself
+        # works, but restyles nothing, and the user should hear it here first.
+        print("drape set-up: warning: without the pose models drape finds no one, so it restyles nothing; "
+              "set DRAPE_MODELS_FROM to a folder that holds them and run set-up again", file=sys.stderr)
     for p in problems:
         print(f"drape set-up: {p}", file=sys.stderr)
     if problems:

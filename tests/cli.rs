@@ -244,6 +244,29 @@ fn demo_restyles_the_bundled_example() {
 }
 
 #[test]
+fn without_the_pose_models_drape_says_it_restyles_nothing() {
+    // A fresh clone with no ../shared beside it gets every model but PAN, the pose models and the
+    // selfie masks (only ../shared holds them), and set-up exits 0. The garment rules find people
+    // by the pose model: without it nothing is restyled, and drape said the example's clothes
+    // were restyled, while the warning said "every garment counts as upper".
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_with(dir.path(), "pose_detection.onnx", None);
+    std::fs::remove_file(models.join("pose_landmark_lite.onnx")).unwrap();
+    std::os::unix::fs::symlink(repo().join("models/examples"), models.join("examples")).unwrap();
+    let out = dir.path().join("o");
+    let o = drape(&["--models", s(&models), "demo", "-o", s(&out)]);
+    let (said, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o));
+    assert!(o.status.success(), "{err}");
+    assert!(!said.contains("clothes are restyled"), "drape says the clothes are restyled when it can find no one:\n{said}");
+    let all = format!("{said}{err}");
+    assert!(
+        all.contains("nothing is restyled") && all.contains("pose_detection.onnx") && all.contains("DRAPE_MODELS_FROM"),
+        "not told why nothing is restyled and what to do:\n{all}"
+    );
+    assert!(!err.contains("every garment counts as upper"), "a warning promises what drape does not do:\n{err}");
+}
+
+#[test]
 fn live_without_a_display_says_how_to_run_headless() {
     let clip = testdata().join("clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_drape"))

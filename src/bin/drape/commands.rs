@@ -222,12 +222,37 @@ pub fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
     say("No display here, so drape records the bundled example clip instead of opening the mirror window.");
     let argv = ["drape", &clip.display().to_string(), "-o", &out.display().to_string(), "--analyse-every", "2"];
     let a = parse_args::<ProcessArgs>(&argv);
+    let no_one = finds_no_one(dir);
+    if let Some(why) = &no_one {
+        say(why);
+    }
     let code = process_video(g, dir, &a)?;
-    if code == ExitCode::SUCCESS {
+    if code == ExitCode::SUCCESS && no_one.is_some() {
+        say(format!("The example clip is recorded with nothing restyled (no pose models): {}", out.display()));
+    } else if code == ExitCode::SUCCESS {
         say(format!("The example clip's clothes are restyled in {DEFAULT_STYLE}: {}", out.display()));
         say("On a desktop, `cargo run --release` opens the mirror window; `cargo run --release -- demo` restyles the example photo.");
     }
     Ok(code)
+}
+
+/// Why nothing will be restyled, where the pose models are missing: the garment rules find people
+/// by them (only people wear garments), and a checkout with no ../shared beside it has none.
+fn finds_no_one(dir: &ModelDir) -> Option<String> {
+    let missing: Vec<String> = ["pose_detection", "pose_landmark"]
+        .iter()
+        .map(|m| dir.model_path(m))
+        .filter(|p| !p.is_file())
+        .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "drape finds people with the pose models, and {} {} not in {}: nothing is restyled. Put the models in a folder and run `DRAPE_MODELS_FROM=FOLDER bash models/setup.sh` (set-up takes them from ../shared/models when there is one).",
+            missing.join(" and "),
+            if missing.len() > 1 { "are" } else { "is" },
+            dir.root.display()
+        )
+    })
 }
 
 pub fn cameras() -> anyhow::Result<ExitCode> {
@@ -289,8 +314,14 @@ pub fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitC
         feather: 0.0,
         maps: true,
     };
+    let no_one = finds_no_one(dir);
+    if let Some(why) = &no_one {
+        say(why);
+    }
     let code = process_photos(g, dir, &look, &job, false).context("restyling the bundled example")?;
-    if code == ExitCode::SUCCESS {
+    if code == ExitCode::SUCCESS && no_one.is_some() {
+        say("The example photo is written with nothing restyled (no pose models).");
+    } else if code == ExitCode::SUCCESS {
         say(format!("The example photo's clothes are restyled in {DEFAULT_STYLE}; open the files above to see them."));
         say("Try your own: cargo run --release -- process PHOTO.jpg -o out/ --style STYLE.jpg --parts upper");
     }

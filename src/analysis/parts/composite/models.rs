@@ -47,7 +47,7 @@ impl Models {
         let pose = match models.pose {
             Some((d, l)) => Some(Pose::open(rt, d, l)?),
             None => {
-                tracing::warn!("pose models missing: no person gate from pose and no upper/lower split; every garment counts as upper");
+                tracing::warn!("pose models missing: no person is found, so nothing is restyled (only people wear garments); get them with `DRAPE_MODELS_FROM=FOLDER bash models/setup.sh`");
                 None
             }
         };
