@@ -209,6 +209,9 @@ pub fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{}: the bundled example clip is missing; run `bash models/setup.sh`", clip.display());
     }
     if has_display() {
+        if let Some(why) = finds_no_one(dir) {
+            say(why);
+        }
         let mut argv = vec!["drape".to_string()];
         if !have_camera {
             say(format!("No camera found; showing the bundled example clip ({}). Press H for help, Q to quit.", clip.display()));
