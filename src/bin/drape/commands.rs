@@ -230,11 +230,13 @@ pub fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
         say(why);
     }
     let code = process_video(g, dir, &a)?;
-    if code == ExitCode::SUCCESS && no_one.is_some() {
-        say(format!("The example clip is recorded with nothing restyled (no pose models): {}", out.display()));
-    } else if code == ExitCode::SUCCESS {
-        say(format!("The example clip's clothes are restyled in {DEFAULT_STYLE}: {}", out.display()));
-        say("On a desktop, `cargo run --release` opens the mirror window; `cargo run --release -- demo` restyles the example photo.");
+    if code == ExitCode::SUCCESS {
+        if no_one.is_some() {
+            say(format!("The example clip is recorded with nothing restyled (no pose models): {}", out.display()));
+        } else {
+            say(format!("The example clip's clothes are restyled in {DEFAULT_STYLE}: {}", out.display()));
+            say("On a desktop, `cargo run --release` opens the mirror window; `cargo run --release -- demo` restyles the example photo.");
+        }
     }
     Ok(code)
 }
@@ -243,9 +245,9 @@ pub fn first_run(g: &Global, dir: &ModelDir) -> anyhow::Result<ExitCode> {
 /// by them (only people wear garments), and a checkout with no ../shared beside it has none.
 fn finds_no_one(dir: &ModelDir) -> Option<String> {
     let missing: Vec<String> = ["pose_detection", "pose_landmark"]
-        .iter()
+        .into_iter()
+        .filter(|m| !dir.exists(m))
         .map(|m| dir.model_path(m))
-        .filter(|p| !p.is_file())
         .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
         .collect();
     (!missing.is_empty()).then(|| {
@@ -322,11 +324,13 @@ pub fn demo(g: &Global, dir: &ModelDir, output: PathBuf) -> anyhow::Result<ExitC
         say(why);
     }
     let code = process_photos(g, dir, &look, &job, false).context("restyling the bundled example")?;
-    if code == ExitCode::SUCCESS && no_one.is_some() {
-        say("The example photo is written with nothing restyled (no pose models).");
-    } else if code == ExitCode::SUCCESS {
-        say(format!("The example photo's clothes are restyled in {DEFAULT_STYLE}; open the files above to see them."));
-        say("Try your own: cargo run --release -- process PHOTO.jpg -o out/ --style STYLE.jpg --parts upper");
+    if code == ExitCode::SUCCESS {
+        if no_one.is_some() {
+            say("The example photo is written with nothing restyled (no pose models).");
+        } else {
+            say(format!("The example photo's clothes are restyled in {DEFAULT_STYLE}; open the files above to see them."));
+            say("Try your own: cargo run --release -- process PHOTO.jpg -o out/ --style STYLE.jpg --parts upper");
+        }
     }
     Ok(code)
 }
