@@ -402,3 +402,93 @@ fn an_analysis_a_second_after_the_last_is_not_averaged_with_the_last_pose() {
     eprintln!("frame 24 after 0 and 12 against alone: a second apart {second:.3}, as if a frame apart {frame:.3}");
     assert!(second >= 0.97, "{second:.3}");
 }
+
+/// The pixels (x, y) whose centres lie inside a polygon (even-odd rule) in a w x h image.
+fn in_polygon(poly: &[(f32, f32)], (w, h): (u32, u32)) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+            let mut odd = false;
+            for (a, b) in poly.iter().zip(poly.iter().cycle().skip(1)) {
+                if (a.1 > py) != (b.1 > py) && px < a.0 + (py - a.1) / (b.1 - a.1) * (b.0 - a.0) {
+                    odd = !odd;
+                }
+            }
+            if odd {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "legs stage (legs.rs) cuts the tights below the knees before the dress is called: with one knee raised (a leap), knee_row is that knee's and the standing leg is all below it; the lower colours are read on the upper-thigh band, which is the dress: 22% of the tights restyled as the dress, 0% as legwear"]
+fn black_tights_under_a_dress_are_legwear_not_the_dress() {
+    // A made case: Two_dancers' leaping woman (red knee-length dress, bare legs), her standing
+    // leg from the hem to the ankle turned to black tights: the frame's pixels darkened, and
+    // PAN's reading there made clothes, as it reads tights. The skeleton, the selfie mask and the
+    // rest are the models' own. Restyled with the dress picked, the tights stay plain; with the
+    // lower garment picked, they are restyled.
+    let file = "Two_dancers.jpg";
+    let mut frame = load_image(&photo_path(file), "input").unwrap();
+    let mut outputs = common::recorded::model_outputs(file, &frame);
+    let leg = [
+        (374.0, 418.0),
+        (385.0, 460.0),
+        (418.0, 500.0),
+        (440.0, 540.0),
+        (452.0, 585.0),
+        (478.0, 585.0),
+        (462.0, 540.0),
+        (447.0, 500.0),
+        (432.0, 460.0),
+        (410.0, 418.0),
+    ];
+    let (fw, fh) = frame.dimensions();
+    let tights = in_polygon(&leg, (fw, fh));
+    for &(x, y) in &tights {
+        let p = frame.get_pixel_mut(x, y);
+        // Black nylon: a fifth of the skin's light, a little of its shading kept.
+        for c in 0..3 {
+            p.0[c] = 18 + p.0[c] / 10;
+        }
+    }
+    let maps = outputs.parts.as_mut().expect("the composite segmenter's outputs");
+    let pan = maps.pan.as_mut().expect("PAN's map");
+    let (sx, sy) = (pan.width as f32 / fw as f32, pan.height as f32 / fh as f32);
+    let scaled: Vec<(f32, f32)> = leg.iter().map(|&(x, y)| (x * sx, y * sy)).collect();
+    for (x, y) in in_polygon(&scaled, (pan.width, pan.height)) {
+        pan.set(x, y, 0, 0.02);
+        pan.set(x, y, 1, 0.95);
+        pan.set(x, y, 2, 0.01);
+    }
+    let analysis = drape::analysis::recorded::Replay::tuned(common::recorded::tuning()).analyse(&frame, &outputs).unwrap();
+    let share = |parts: PartSet, px: &[(u32, u32)]| {
+        let a = alpha(&frame, &analysis, parts);
+        px.iter().filter(|&&(x, y)| a.get_pixel(x, y).0[3] > 127).count() as f32 / px.len() as f32
+    };
+    let dress = in_polygon(
+        &[
+            (332.0, 212.0),
+            (372.0, 214.0),
+            (378.0, 234.0),
+            (370.0, 258.0),
+            (366.0, 282.0),
+            (384.0, 320.0),
+            (396.0, 362.0),
+            (392.0, 398.0),
+            (332.0, 384.0),
+            (313.0, 350.0),
+            (320.0, 290.0),
+        ],
+        (fw, fh),
+    );
+    let (dress_full, tights_full, tights_lower) =
+        (share("full".parse().unwrap(), &dress), share("full".parse().unwrap(), &tights), share("lower".parse().unwrap(), &tights));
+    eprintln!("dress restyled as the dress {dress_full:.2}; tights as the dress {tights_full:.2}, as legwear {tights_lower:.2}");
+    assert!(dress_full >= 0.9, "the dress: {dress_full:.2}");
+    assert!(tights_full <= 0.05, "tights restyled as the dress: {tights_full:.2}");
+    assert!(tights_lower >= 0.8, "tights restyled as legwear: {tights_lower:.2}");
+}

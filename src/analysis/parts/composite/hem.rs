@@ -238,6 +238,20 @@ impl LowerColours {
         self.bins.get(Self::index(Self::bin(c))).is_some_and(|&n| n > 0)
     }
 
+    /// Whether `c`'s bin or one next to it holds a real share (1%) of the colours added: the
+    /// garment's colour, its folds and shade a step lighter or darker.
+    pub(super) fn near_common(&self, c: [f32; 3]) -> bool {
+        if self.bins.is_empty() {
+            return false;
+        }
+        let least = (self.total / Self::COMMON_SHARE).max(Self::LEAST);
+        let [l, a, b] = Self::bin(c);
+        (l.saturating_sub(1)..=(l + 1).min(Self::L - 1)).any(|nl| {
+            (a.saturating_sub(1)..=(a + 1).min(Self::AB - 1))
+                .any(|na| (b.saturating_sub(1)..=(b + 1).min(Self::AB - 1)).any(|nb| self.bins[Self::index([nl, na, nb])] >= least))
+        })
+    }
+
     /// Whether `c`'s bin holds a real share (1%) of the colours added, not widened: the shade
     /// in a grey shirt's folds is not its colour.
     pub(super) fn common(&self, c: [f32; 3]) -> bool {

@@ -10,7 +10,8 @@
 //! 5. `legs`: below the knees only what joins the torso's garment; then averaged where the person
 //!    holds still ([`Steady`]);
 //! 6. `calls`: each person's dress-or-two-pieces call (`dress`, `hem`), held across analyses;
-//! 7. `hem`: two pieces split at the top's own edge; the class map.
+//! 7. `hem`: two pieces split at the top's own edge; `legwear`: tights under a dress are lower;
+//!    the class map.
 //!
 //! The rules hold the people followed across frames; nothing here runs a model.
 
@@ -93,7 +94,7 @@ impl GarmentRules {
 
         let maps = PixelMaps { owner: &own.owner, garment: &garment, lab: &lab, w, h };
         let (wear, hems, calls) = self.calls(&people, &tracks, &maps, pan.as_ref(), (&skin.models, &bare), (sx, sy));
-        let parts = classes(&people, &wear, &hems, &maps, &self.tuning.hem);
+        let parts = classes(&people, &wear, &hems, &maps, &self.tuning);
         let Ownership { owner, gate, .. } = own;
         let owner = owner.iter().map(|&k| if k < people.len() { (k + 1).min(u16::MAX as usize) as u16 } else { 0 }).collect();
         Segmentation { parts, gate: Some(Map { width: w, height: h, channels: 1, data: gate }), owner: Some(owner), people: calls }
@@ -103,7 +104,9 @@ impl GarmentRules {
 /// The class scores (background, upper, lower, full) of each map pixel: its garment alpha
 /// shared by its owner's call, two pieces split at the top's own edge where the colours show it
 /// and by the skeleton elsewhere.
-fn classes(people: &[(Person, Body)], wear: &[WearCall], hems: &[Option<Hem>], maps: &PixelMaps<'_>, t: &TopHem) -> Map {
+pub(super) fn classes(people: &[(Person, Body)], wear: &[WearCall], hems: &[Option<Hem>], maps: &PixelMaps<'_>, t: &Tuning) -> Map {
+    let legwear = legwear(people, wear, maps, &t.legs);
+    let t = &t.hem;
     let PixelMaps { owner, garment, w, h, .. } = *maps;
     let mut side = vec![Side::Skeleton; (w * h) as usize];
     for (k, (_, b)) in people.iter().enumerate() {
@@ -120,6 +123,7 @@ fn classes(people: &[(Person, Body)], wear: &[WearCall], hems: &[Option<Hem>], m
             let (upper, lower, full) = match people.get(owner[i]).filter(|_| g > 0.0) {
                 None => (1.0, 0.0, 0.0),
                 Some((_, b)) => match wear[owner[i]] {
+                    WearCall::Full if legwear[i] => (0.0, 1.0, 0.0),
                     WearCall::Full => (0.0, 0.0, 1.0),
                     WearCall::Upper => (1.0, 0.0, 0.0),
                     WearCall::TwoPiece => {

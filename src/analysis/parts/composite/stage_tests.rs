@@ -222,3 +222,86 @@ fn skin_pan_takes_for_clothes_is_skin_though_it_outnumbers_the_face() {
     assert!(thigh > 0.7, "the bare thigh PAN calls clothes: own skin {thigh}");
     assert!(shorts < 0.1, "the shorts: own skin {shorts}");
 }
+
+/// A standing body on a 40x60 map: shoulders at y 10, hips at 26, knees at 38, ankles at 52,
+/// the legs 6 map pixels apart.
+fn a_standing_body() -> Body {
+    let (lh, rh, lk, rk, la, ra) = ((17.0, 26.0), (23.0, 26.0), (17.0, 38.0), (23.0, 38.0), (17.0, 52.0), (23.0, 52.0));
+    Body {
+        upper: vec![((20.0, 10.0), (20.0, 24.0), 6.0)],
+        lower: vec![((20.0, 24.0), (20.0, 28.0), 6.0), (lh, lk, 3.0), (rh, rk, 3.0), (lk, la, 2.5), (rk, ra, 2.5)],
+        thighs: Some([(lh, lk), (rh, rk)]),
+        knee_row: Some(38.0),
+        ankle_row: Some(52.0),
+        ..super::tests::upright_body((20.0, 10.0), 16.0, 10.0)
+    }
+}
+
+/// The classes of one person called `call` whose garment is `colour_at` (None: no garment) on a
+/// 40x60 map.
+fn classes_of(call: WearCall, colour_at: impl Fn(u32, u32) -> Option<[f32; 3]>) -> Map {
+    let (w, h) = (40u32, 60u32);
+    let person = (Person::of_landmarks(&[]), a_standing_body());
+    let at: Vec<Option<[f32; 3]>> = (0..w * h).map(|i| colour_at(i % w, i / w)).collect();
+    let garment: Vec<f32> = at.iter().map(|c| c.map_or(0.0, |_| 1.0)).collect();
+    let lab: Vec<[f32; 3]> = at.iter().map(|c| c.unwrap_or([60.0, 0.0, 0.0])).collect();
+    let owner = vec![0usize; (w * h) as usize];
+    let maps = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
+    classes(&[person], &[call], &[None], &maps, &Tuning::default())
+}
+
+#[test]
+fn tights_under_a_dress_are_a_lower_garment_and_a_two_colour_dress_stays_one() {
+    const RED: [f32; 3] = [45.0, 55.0, 35.0];
+    const BLACK: [f32; 3] = [12.0, 1.0, -1.0];
+    const GREY: [f32; 3] = [62.0, 0.0, -2.0];
+    const DENIM: [f32; 3] = [45.0, 2.0, -28.0];
+    let bodice = |x: u32, y: u32| (14..26).contains(&x) && (12..26).contains(&y);
+    let skirt = |x: u32, y: u32| (13..27).contains(&x) && (26..34).contains(&y);
+    let legs = |x: u32, y: u32| ((15..20).contains(&x) || (21..26).contains(&x)) && (34..52).contains(&y);
+    let class = |m: &Map, x: u32, y: u32| [UPPER, LOWER, FULL].into_iter().max_by(|&a, &b| m.get(x, y, a).total_cmp(&m.get(x, y, b))).unwrap();
+
+    // A red dress to mid-thigh over black tights down to the ankles: the tights, above the knees
+    // and below them, are legwear; the dress is the dress.
+    let m = classes_of(WearCall::Full, |x, y| {
+        if bodice(x, y) || skirt(x, y) {
+            Some(RED)
+        } else if legs(x, y) {
+            Some(BLACK)
+        } else {
+            None
+        }
+    });
+    assert_eq!(class(&m, 20, 18), FULL, "the bodice");
+    assert_eq!(class(&m, 20, 30), FULL, "the skirt");
+    assert_eq!(class(&m, 17, 36), LOWER, "tights above the knee, below the hem");
+    assert_eq!(class(&m, 17, 46), LOWER, "tights on the shin");
+    assert_eq!(class(&m, 23, 46), LOWER, "tights on the other shin");
+
+    // A grey bodice and a denim skirt to the ankles (c3's girl, in a long dress): one garment,
+    // whatever its colours below the knees, since the skirt has them at the top.
+    let m = classes_of(WearCall::Full, |x, y| {
+        if bodice(x, y) {
+            Some(GREY)
+        } else if skirt(x, y) || ((13..27).contains(&x) && (34..52).contains(&y)) {
+            Some(DENIM)
+        } else {
+            None
+        }
+    });
+    for (x, y) in [(20, 18), (20, 30), (17, 46), (20, 46)] {
+        assert_eq!(class(&m, x, y), FULL, "a long two-colour dress at ({x}, {y})");
+    }
+
+    // Called two pieces, the black below the red is the lower garment as before.
+    let m = classes_of(WearCall::TwoPiece, |x, y| {
+        if bodice(x, y) {
+            Some(RED)
+        } else if skirt(x, y) || legs(x, y) {
+            Some(BLACK)
+        } else {
+            None
+        }
+    });
+    assert_eq!(class(&m, 17, 46), LOWER);
+}

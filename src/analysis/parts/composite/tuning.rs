@@ -452,11 +452,18 @@ pub struct Legs {
     pub comes_in: u32,
     /// The rim, in map pixels, that stays with the joined garment.
     pub rim: usize,
+    /// Legwear under a dress (`legwear.rs`): the dress's colours are read on the torso from
+    /// `bodice_from` torso lengths below the shoulders, and on the skirt from the waist to
+    /// `skirt` of the way to the knees...
+    pub bodice_from: f32,
+    pub skirt: f32,
+    /// ...and legwear needs this many map pixels below the knees in other colours.
+    pub legwear_least: u32,
 }
 
 impl Default for Legs {
     fn default() -> Self {
-        Legs { thighs: 0.6, top_fills: 0.5, comes_in: 3, rim: 2 }
+        Legs { thighs: 0.6, top_fills: 0.5, comes_in: 3, rim: 2, bodice_from: 0.3, skirt: 0.25, legwear_least: 8 }
     }
 }
 

@@ -1,0 +1,43 @@
+//! Legwear under a dress: tights, leggings or trousers that show below a full-body garment's hem
+//! are a lower garment, not part of the dress (a strapless dress over black tights had the
+//! tights from the hem to the ankles restyled as the dress).
+
+use super::*;
+
+/// Per pixel: whether it is legwear under its owner's dress. For a person called one full-body
+/// garment: their garment below the knees in colours the dress does not have (its bodice and
+/// the top of its skirt), and what joins that up the legs in such colours, to the dress's hem.
+/// A dress whose skirt has other colours than its bodice (c3's girl) keeps them, as the skirt
+/// shows them just below the waist; tights of the dress's own colour cannot be told from it.
+pub(super) fn legwear(people: &[(Person, Body)], wear: &[WearCall], maps: &PixelMaps<'_>, t: &Legs) -> Vec<bool> {
+    let PixelMaps { owner, garment, lab, w, h } = *maps;
+    let n = garment.len();
+    let dressed = |k: usize| wear.get(k) == Some(&WearCall::Full) && people.get(k).is_some_and(|(_, b)| b.knee_row.is_some());
+    if !(0..people.len()).any(dressed) {
+        return vec![false; n];
+    }
+    let at = |i: usize| pixel_centre(i, w);
+    let body = |i: usize| people.get(owner[i]).filter(|_| dressed(owner[i])).map(|(_, b)| b);
+    // The dress's colours: its bodice (the torso below the chest) and its skirt from the waist
+    // to `skirt` of the way to the knees, where no legwear shows under any dress.
+    let mut dress: Vec<LowerColours> = people.iter().map(|_| LowerColours::default()).collect();
+    for i in (0..n).filter(|&i| garment[i] > 0.5) {
+        let Some(b) = body(i) else { continue };
+        let p = at(i);
+        let bodice = b.lower_share(p) < 0.5 && b.along(p) >= t.bodice_from;
+        let skirt_top = b.lower_share(p) >= 0.5 && b.knee_row.is_some_and(|k| (p.1 - b.waist.1) / (k - b.waist.1).max(1.0) <= t.skirt);
+        if bodice || skirt_top {
+            dress[owner[i]].add(lab[i]);
+        }
+    }
+    let not_dress = |i: usize| !dress[owner[i]].near_common(lab[i]);
+    let legs = |i: usize| garment[i] > 0.5 && body(i).is_some_and(|b| b.lower_share(at(i)) > 0.5) && dress[owner[i]].total >= LowerColours::FEW;
+    // Seeds below the knees; then up the legs through colours the dress does not have.
+    let seeds: Vec<f32> = (0..n).map(|i| (legs(i) && not_dress(i) && body(i).is_some_and(|b| b.below_knees(at(i)))) as u8 as f32).collect();
+    let mut seeded = vec![0u32; people.len()];
+    for i in (0..n).filter(|&i| seeds[i] > 0.0) {
+        seeded[owner[i]] += 1;
+    }
+    let reached = flood(seeds, w, h, |j| legs(j) && not_dress(j));
+    (0..n).map(|i| reached[i] > 0.0 && seeded[owner[i]] >= t.legwear_least).collect()
+}
