@@ -424,30 +424,46 @@ fn in_polygon(poly: &[(f32, f32)], (w, h): (u32, u32)) -> Vec<(u32, u32)> {
 }
 
 #[test]
-#[ignore = "legs stage (legs.rs) cuts the tights below the knees before the dress is called: with one knee raised (a leap), knee_row is that knee's and the standing leg is all below it; the lower colours are read on the upper-thigh band, which is the dress: 22% of the tights restyled as the dress, 0% as legwear"]
+#[ignore = "the models do not give her legs to her: her standing shin lies outside every person gate (the landmark model's own mask leaves it out, owner none at 8 of 9 samples down it), and the landmark model puts her raised shin between the two dancers; so both_shins finds no tights: 32% of them restyled as the dress (the part under the hem), 0% as legwear; the stage tests (composite/stage_tests.rs) hold the rule"]
 fn black_tights_under_a_dress_are_legwear_not_the_dress() {
-    // A made case: Two_dancers' leaping woman (red knee-length dress, bare legs), her standing
-    // leg from the hem to the ankle turned to black tights: the frame's pixels darkened, and
+    // A made case: Two_dancers' leaping woman (red knee-length dress, bare legs), her legs from
+    // the hem to the ankles turned to black tights: the frame's pixels darkened, and
     // PAN's reading there made clothes, as it reads tights. The skeleton, the selfie mask and the
     // rest are the models' own. Restyled with the dress picked, the tights stay plain; with the
     // lower garment picked, they are restyled.
     let file = "Two_dancers.jpg";
     let mut frame = load_image(&photo_path(file), "input").unwrap();
     let mut outputs = common::recorded::model_outputs(file, &frame);
-    let leg = [
-        (374.0, 418.0),
-        (385.0, 460.0),
-        (418.0, 500.0),
-        (440.0, 540.0),
-        (452.0, 585.0),
-        (478.0, 585.0),
-        (462.0, 540.0),
-        (447.0, 500.0),
-        (432.0, 460.0),
-        (410.0, 418.0),
+    let legs: [&[(f32, f32)]; 2] = [
+        // Standing, from the hem to the ankle.
+        &[
+            (374.0, 418.0),
+            (385.0, 460.0),
+            (418.0, 500.0),
+            (440.0, 540.0),
+            (452.0, 585.0),
+            (478.0, 585.0),
+            (462.0, 540.0),
+            (447.0, 500.0),
+            (432.0, 460.0),
+            (410.0, 418.0),
+        ],
+        // Raised behind her, from under the skirt to the ankle.
+        &[
+            (412.0, 375.0),
+            (430.0, 365.0),
+            (455.0, 352.0),
+            (480.0, 338.0),
+            (500.0, 331.0),
+            (505.0, 345.0),
+            (490.0, 352.0),
+            (470.0, 366.0),
+            (440.0, 386.0),
+            (412.0, 399.0),
+        ],
     ];
     let (fw, fh) = frame.dimensions();
-    let tights = in_polygon(&leg, (fw, fh));
+    let tights: Vec<(u32, u32)> = legs.iter().flat_map(|leg| in_polygon(leg, (fw, fh))).collect();
     for &(x, y) in &tights {
         let p = frame.get_pixel_mut(x, y);
         // Black nylon: a fifth of the skin's light, a little of its shading kept.
@@ -458,8 +474,9 @@ fn black_tights_under_a_dress_are_legwear_not_the_dress() {
     let maps = outputs.parts.as_mut().expect("the composite segmenter's outputs");
     let pan = maps.pan.as_mut().expect("PAN's map");
     let (sx, sy) = (pan.width as f32 / fw as f32, pan.height as f32 / fh as f32);
-    let scaled: Vec<(f32, f32)> = leg.iter().map(|&(x, y)| (x * sx, y * sy)).collect();
-    for (x, y) in in_polygon(&scaled, (pan.width, pan.height)) {
+    let scaled: Vec<Vec<(f32, f32)>> = legs.iter().map(|leg| leg.iter().map(|&(x, y)| (x * sx, y * sy)).collect()).collect();
+    let size = (pan.width, pan.height);
+    for (x, y) in scaled.iter().flat_map(|leg| in_polygon(leg, size)) {
         pan.set(x, y, 0, 0.02);
         pan.set(x, y, 1, 0.95);
         pan.set(x, y, 2, 0.01);
@@ -469,6 +486,10 @@ fn black_tights_under_a_dress_are_legwear_not_the_dress() {
         let a = alpha(&frame, &analysis, parts);
         px.iter().filter(|&&(x, y)| a.get_pixel(x, y).0[3] > 127).count() as f32 / px.len() as f32
     };
+    if let Some(dir) = std::env::var_os("DRAPE_KEEP_TIGHTS") {
+        alpha(&frame, &analysis, PartSet::ALL).save(std::path::Path::new(&dir).join("tights-all.png")).unwrap();
+        frame.save(std::path::Path::new(&dir).join("tights-frame.png")).unwrap();
+    }
     let dress = in_polygon(
         &[
             (332.0, 212.0),

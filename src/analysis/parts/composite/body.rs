@@ -50,6 +50,8 @@ pub(super) struct Body {
     pub(super) knee_row: Option<f32>,
     /// The image row of the lower seen ankle.
     pub(super) ankle_row: Option<f32>,
+    /// The shins the model sees (knee, ankle), for legwear below the knees (`legs.rs`).
+    pub(super) shins: Vec<(P, P)>,
     /// Discs that are never garments: head, hands, feet.
     pub(super) never: Vec<Never>,
     /// Axis from shoulders to hips (unit) and its normal, for the neck cut.
@@ -213,6 +215,7 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape
         }
     }
     let mut thighs = None;
+    let mut shins = Vec::new();
     let mut knee_row: Option<f32> = None;
     let mut ankle_row: Option<f32> = None;
     if let Some((lh, rh)) = hips {
@@ -225,6 +228,7 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape
                 legs.push((hp, kn));
                 if let Some(an) = joint(a) {
                     lower.push((kn, an, s.shin * sw));
+                    shins.push((kn, an));
                 }
             } else {
                 // Knee unseen: the thigh runs down along the body's axis.
@@ -323,6 +327,7 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape
         thighs,
         knee_row,
         ankle_row,
+        shins,
         never,
         axis,
         normal,

@@ -58,10 +58,18 @@ pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner:
             }
         })
         .collect();
+    // Legwear on both shins in one colour, whatever the thighs show (tights under a knee-length
+    // dress): a ball, a bag or a shadow covers one shin at most.
+    let shins: Vec<Vec<[f32; 3]>> = bodies.iter().enumerate().map(|(k, b)| both_shins(b, k, &garment, owner, lab, w, t)).collect();
+    let on_shins = |j: usize, b: &Body| {
+        Body::reach(&b.lower[1.min(b.lower.len())..], at(j)) <= b.shape.leg_reach && shins[owner[j]].iter().any(|&c| cie94(lab[j], c) < t.shin_same)
+    };
     // Past the ankles the garment does not run on (a sock's shade joins a shoe to the shorts
     // behind a bent knee), nor below the knees in a colour the lower garment does not have above
-    // them (a white ball PAN calls clothes in front of navy trousers, b1).
-    let passes = |j: usize| garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)) && (!b.below_knees(at(j)) || above[owner[j]].has(lab[j])));
+    // them (a white ball PAN calls clothes in front of navy trousers, b1) and not on both shins.
+    let passes = |j: usize| {
+        garment[j] > 0.5 && body(j).is_none_or(|b| !b.past_ankles(at(j)) && (!b.below_knees(at(j)) || above[owner[j]].has(lab[j]) || on_shins(j, b)))
+    };
     let on_torso = (0..garment.len()).map(|i| (garment[i] > 0.5 && bodies.iter().any(|b| b.on_torso(at(i)))) as u8 as f32).collect();
     let mut joined = flood(on_torso, w, h, passes);
     // Garment the joined garment encloses stays too: a crease in jeans darker than they are
@@ -75,4 +83,44 @@ pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner:
         }
     }
     garment
+}
+
+/// The garment colours person `k` wears down both shins: samples along each shin the model sees
+/// (a tenth to nine tenths of the way from knee to ankle), kept where the same colour (within
+/// `shin_same`) makes up `shin_colour` of the samples on each shin. None unless both shins are
+/// covered by garment at `shin_covered` of their samples: bare shins, a sock or a ball on one.
+fn both_shins(b: &Body, k: usize, garment: &[f32], owner: &[usize], lab: &[[f32; 3]], w: u32, t: &Legs) -> Vec<[f32; 3]> {
+    let [l, r] = match b.shins.as_slice() {
+        [l, r] => [*l, *r],
+        _ => return Vec::new(),
+    };
+    // Two shins over one another (crossed, or one in front of the other, or placed on one leg)
+    // are one shin's say, and a ball in front of them fills both (b1, frame 107).
+    if len(sub(lerp(l.0, l.1, 0.5), lerp(r.0, r.1, 0.5))) < t.shins_apart * b.sw {
+        return Vec::new();
+    }
+    let h = (garment.len() / w.max(1) as usize) as f32;
+    let samples = |(knee, ankle): (P, P)| -> (usize, Vec<[f32; 3]>) {
+        let mut got = Vec::new();
+        let n = 9;
+        for j in 1..=n {
+            let p = lerp(knee, ankle, j as f32 / (n + 1) as f32);
+            if p.0 < 0.0 || p.1 < 0.0 || p.0 >= w as f32 || p.1 >= h {
+                continue;
+            }
+            let i = (p.1 as u32 * w + p.0 as u32) as usize;
+            if owner[i] == k && garment[i] > 0.5 {
+                got.push(lab[i]);
+            }
+        }
+        (n, got)
+    };
+    let ((nl, left), (nr, right)) = (samples(l), samples(r));
+    if (left.len() as f32) < t.shin_covered * nl as f32 || (right.len() as f32) < t.shin_covered * nr as f32 {
+        return Vec::new();
+    }
+    // A colour of most of each shin's samples: a ball in front of both shins covers a few.
+    let share = |c: &[f32; 3], of: &[[f32; 3]], n: usize| of.iter().filter(|d| cie94(*c, **d) < t.shin_same).count() as f32 / n as f32;
+    let both = |c: &&[f32; 3]| share(c, &left, nl) >= t.shin_colour && share(c, &right, nr) >= t.shin_colour;
+    left.iter().chain(&right).filter(both).copied().collect()
 }

@@ -233,6 +233,7 @@ fn a_standing_body() -> Body {
         thighs: Some([(lh, lk), (rh, rk)]),
         knee_row: Some(38.0),
         ankle_row: Some(52.0),
+        shins: vec![(lk, la), (rk, ra)],
         ..super::tests::upright_body((20.0, 10.0), 16.0, 10.0)
     }
 }
@@ -304,4 +305,43 @@ fn tights_under_a_dress_are_a_lower_garment_and_a_two_colour_dress_stays_one() {
         }
     });
     assert_eq!(class(&m, 17, 46), LOWER);
+}
+
+#[test]
+fn tights_on_both_shins_below_a_knee_length_dress_stay_and_a_patch_on_one_shin_does_not() {
+    const RED: [f32; 3] = [45.0, 55.0, 35.0];
+    const BLACK: [f32; 3] = [12.0, 1.0, -1.0];
+    let (w, h) = (40u32, 60u32);
+    let body = a_standing_body();
+    let dress = |x: u32, y: u32| ((14..26).contains(&x) && (12..26).contains(&y)) || ((13..27).contains(&x) && (26..40).contains(&y));
+    let shin = |x: u32, y: u32, left: bool| (if left { 15..20 } else { 21..26 }).contains(&x) && (40..52).contains(&y);
+    let joined = |right_shin: bool| {
+        let at = |i: u32| -> Option<[f32; 3]> {
+            let (x, y) = (i % w, i / w);
+            if dress(x, y) {
+                Some(RED)
+            } else if shin(x, y, true) || (right_shin && shin(x, y, false)) {
+                Some(BLACK)
+            } else {
+                None
+            }
+        };
+        let garment: Vec<f32> = (0..w * h).map(|i| at(i).map_or(0.0, |_| 1.0)).collect();
+        let lab: Vec<[f32; 3]> = (0..w * h).map(|i| at(i).unwrap_or([60.0, 0.0, 0.0])).collect();
+        joined_below_knees(garment, &[&body], &vec![0usize; (w * h) as usize], &lab, (w, h), &Tuning::default().legs)
+    };
+    // Tights on both shins, the dress to below the knees: nothing of them shows above the knees,
+    // yet they run down both legs in one colour: legwear, kept.
+    let g = joined(true);
+    assert!(
+        g[(46 * w + 17) as usize] > 0.5 && g[(46 * w + 23) as usize] > 0.5,
+        "tights on the shins: {} {}",
+        g[(46 * w + 17) as usize],
+        g[(46 * w + 23) as usize]
+    );
+    assert!(g[(20 * w + 20) as usize] > 0.5, "the dress");
+    // The same colour on one shin only (a dark ball or bag in front of it, a shadow): cut, as
+    // the colours of the thighs do not have it.
+    let g = joined(false);
+    assert!(g[(46 * w + 17) as usize] < 0.5, "a patch on one shin: {}", g[(46 * w + 17) as usize]);
 }

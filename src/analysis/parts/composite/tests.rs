@@ -35,6 +35,7 @@ pub(super) fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
         thighs: None,
         knee_row: None,
         ankle_row: None,
+        shins: vec![],
         never: vec![],
         axis: (0.0, 1.0),
         normal: (-1.0, 0.0),
