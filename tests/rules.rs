@@ -423,17 +423,99 @@ fn in_polygon(poly: &[(f32, f32)], (w, h): (u32, u32)) -> Vec<(u32, u32)> {
     out
 }
 
+/// A made case of tights under a dress: `name`'s frame with its `legs` (polygons, frame pixels)
+/// turned to black tights, the frame's pixels darkened and PAN's reading there made clothes, as
+/// it reads tights; the skeleton, the selfie mask and the rest are the models' own. Returns the
+/// share of the `dress` polygon restyled with the dress picked, and of the tights with the dress
+/// and with the lower garment picked.
+fn tights_made(name: &str, mut frame: drape::frame::Frame, legs: &[&[(f32, f32)]], dress: &[(f32, f32)]) -> (f32, f32, f32) {
+    let mut outputs = common::recorded::model_outputs(name, &frame);
+    let (fw, fh) = frame.dimensions();
+    let tights: Vec<(u32, u32)> = legs.iter().flat_map(|leg| in_polygon(leg, (fw, fh))).collect();
+    for &(x, y) in &tights {
+        let p = frame.get_pixel_mut(x, y);
+        // Black nylon: a tenth of the skin's light, a little of its shading kept.
+        for c in 0..3 {
+            p.0[c] = 18 + p.0[c] / 10;
+        }
+    }
+    let maps = outputs.parts.as_mut().expect("the composite segmenter's outputs");
+    let pan = maps.pan.as_mut().expect("PAN's map");
+    let (sx, sy) = (pan.width as f32 / fw as f32, pan.height as f32 / fh as f32);
+    let size = (pan.width, pan.height);
+    for leg in legs {
+        let scaled: Vec<(f32, f32)> = leg.iter().map(|&(x, y)| (x * sx, y * sy)).collect();
+        for (x, y) in in_polygon(&scaled, size) {
+            pan.set(x, y, 0, 0.02);
+            pan.set(x, y, 1, 0.95);
+            pan.set(x, y, 2, 0.01);
+        }
+    }
+    let analysis = drape::analysis::recorded::Replay::tuned(common::recorded::tuning()).analyse(&frame, &outputs).unwrap();
+    if let Some(dir) = std::env::var_os("DRAPE_KEEP_TIGHTS") {
+        let dir = std::path::Path::new(&dir);
+        alpha(&frame, &analysis, "lower".parse().unwrap()).save(dir.join(format!("{name}-tights-lower.png"))).unwrap();
+        alpha(&frame, &analysis, "full".parse().unwrap()).save(dir.join(format!("{name}-tights-full.png"))).unwrap();
+        frame.save(dir.join(format!("{name}-tights.png"))).unwrap();
+    }
+    let share = |parts: &str, px: &[(u32, u32)]| {
+        let a = alpha(&frame, &analysis, parts.parse().unwrap());
+        px.iter().filter(|&&(x, y)| a.get_pixel(x, y).0[3] > 127).count() as f32 / px.len() as f32
+    };
+    let dress = in_polygon(dress, (fw, fh));
+    let shares = (share("full", &dress), share("full", &tights), share("lower", &tights));
+    eprintln!("{name}: dress restyled as the dress {:.2}; tights as the dress {:.2}, as legwear {:.2}", shares.0, shares.1, shares.2);
+    shares
+}
+
 #[test]
-#[ignore = "the models do not give her legs to her: her standing shin lies outside every person gate (the landmark model's own mask leaves it out, owner none at 8 of 9 samples down it), and the landmark model puts her raised shin between the two dancers; so both_shins finds no tights: 32% of them restyled as the dress (the part under the hem), 0% as legwear; the stage tests (composite/stage_tests.rs) hold the rule"]
-fn black_tights_under_a_dress_are_legwear_not_the_dress() {
-    // A made case: Two_dancers' leaping woman (red knee-length dress, bare legs), her legs from
-    // the hem to the ankles turned to black tights: the frame's pixels darkened, and
-    // PAN's reading there made clothes, as it reads tights. The skeleton, the selfie mask and the
-    // rest are the models' own. Restyled with the dress picked, the tights stay plain; with the
-    // lower garment picked, they are restyled.
+#[ignore = "with black legs she is called two pieces, not a dress: the colours below her waist are now the tights' (shared with the bodice 0.5, a dress needs more), and her grey bodice giving way to the denim and black below reads as a top's hem all across (1.0; 0.56 with bare legs); her legs stay bridged (no gap). So the dress is restyled as a top (0% as the dress) and 21% of the tights as the lower garment. A short dress over tights and a tunic over leggings differ in length only: the call needs the skirt's hem told from a top's"]
+fn black_tights_under_a_jumping_girl_s_dress_are_legwear_not_the_dress() {
+    // c3, frame 0: the girl jumping in her grey-and-denim dress, her bare legs from the hem down
+    // turned to black tights. With the dress picked the tights stay plain; with the lower
+    // garment picked they are restyled.
+    let legs: [&[(f32, f32)]; 2] = [
+        &[
+            (372.0, 268.0),
+            (405.0, 268.0),
+            (400.0, 300.0),
+            (394.0, 330.0),
+            (386.0, 360.0),
+            (382.0, 392.0),
+            (362.0, 392.0),
+            (364.0, 360.0),
+            (366.0, 330.0),
+            (368.0, 300.0),
+        ],
+        &[
+            (408.0, 266.0),
+            (448.0, 264.0),
+            (456.0, 288.0),
+            (446.0, 310.0),
+            (430.0, 335.0),
+            (420.0, 358.0),
+            (418.0, 372.0),
+            (398.0, 372.0),
+            (402.0, 350.0),
+            (414.0, 325.0),
+            (428.0, 300.0),
+            (416.0, 285.0),
+        ],
+    ];
+    let dress =
+        [(370.0, 130.0), (428.0, 130.0), (428.0, 178.0), (434.0, 230.0), (437.0, 250.0), (395.0, 265.0), (362.0, 265.0), (357.0, 215.0), (368.0, 183.0)];
+    let (dress_full, tights_full, tights_lower) = tights_made("c3-0", clip_frame("c3_two_children_fullbody_bedroom_sam2.mp4", 0), &legs, &dress);
+    assert!(dress_full >= 0.9, "the dress: {dress_full:.2}");
+    assert!(tights_full <= 0.05, "tights restyled as the dress: {tights_full:.2}");
+    assert!(tights_lower >= 0.8, "tights restyled as legwear: {tights_lower:.2}");
+}
+
+#[test]
+#[ignore = "the models do not give her legs to her: her standing shin lies outside every person gate (the landmark model's own mask leaves it out, owner none at 8 of 9 samples down it), and the landmark model puts her raised shin between the two dancers; so no tights are found on both shins: 32% of them restyled as the dress (the part under the hem), 0% as legwear"]
+fn black_tights_under_a_leaping_dancer_s_dress_are_legwear_not_the_dress() {
+    // Two_dancers: the leaping woman's red knee-length dress, her legs from the hem to the
+    // ankles turned to black tights.
     let file = "Two_dancers.jpg";
-    let mut frame = load_image(&photo_path(file), "input").unwrap();
-    let mut outputs = common::recorded::model_outputs(file, &frame);
     let legs: [&[(f32, f32)]; 2] = [
         // Standing, from the hem to the ankle.
         &[
@@ -462,53 +544,20 @@ fn black_tights_under_a_dress_are_legwear_not_the_dress() {
             (412.0, 399.0),
         ],
     ];
-    let (fw, fh) = frame.dimensions();
-    let tights: Vec<(u32, u32)> = legs.iter().flat_map(|leg| in_polygon(leg, (fw, fh))).collect();
-    for &(x, y) in &tights {
-        let p = frame.get_pixel_mut(x, y);
-        // Black nylon: a fifth of the skin's light, a little of its shading kept.
-        for c in 0..3 {
-            p.0[c] = 18 + p.0[c] / 10;
-        }
-    }
-    let maps = outputs.parts.as_mut().expect("the composite segmenter's outputs");
-    let pan = maps.pan.as_mut().expect("PAN's map");
-    let (sx, sy) = (pan.width as f32 / fw as f32, pan.height as f32 / fh as f32);
-    let scaled: Vec<Vec<(f32, f32)>> = legs.iter().map(|leg| leg.iter().map(|&(x, y)| (x * sx, y * sy)).collect()).collect();
-    let size = (pan.width, pan.height);
-    for (x, y) in scaled.iter().flat_map(|leg| in_polygon(leg, size)) {
-        pan.set(x, y, 0, 0.02);
-        pan.set(x, y, 1, 0.95);
-        pan.set(x, y, 2, 0.01);
-    }
-    let analysis = drape::analysis::recorded::Replay::tuned(common::recorded::tuning()).analyse(&frame, &outputs).unwrap();
-    let share = |parts: PartSet, px: &[(u32, u32)]| {
-        let a = alpha(&frame, &analysis, parts);
-        px.iter().filter(|&&(x, y)| a.get_pixel(x, y).0[3] > 127).count() as f32 / px.len() as f32
-    };
-    if let Some(dir) = std::env::var_os("DRAPE_KEEP_TIGHTS") {
-        alpha(&frame, &analysis, PartSet::ALL).save(std::path::Path::new(&dir).join("tights-all.png")).unwrap();
-        frame.save(std::path::Path::new(&dir).join("tights-frame.png")).unwrap();
-    }
-    let dress = in_polygon(
-        &[
-            (332.0, 212.0),
-            (372.0, 214.0),
-            (378.0, 234.0),
-            (370.0, 258.0),
-            (366.0, 282.0),
-            (384.0, 320.0),
-            (396.0, 362.0),
-            (392.0, 398.0),
-            (332.0, 384.0),
-            (313.0, 350.0),
-            (320.0, 290.0),
-        ],
-        (fw, fh),
-    );
-    let (dress_full, tights_full, tights_lower) =
-        (share("full".parse().unwrap(), &dress), share("full".parse().unwrap(), &tights), share("lower".parse().unwrap(), &tights));
-    eprintln!("dress restyled as the dress {dress_full:.2}; tights as the dress {tights_full:.2}, as legwear {tights_lower:.2}");
+    let dress = [
+        (332.0, 212.0),
+        (372.0, 214.0),
+        (378.0, 234.0),
+        (370.0, 258.0),
+        (366.0, 282.0),
+        (384.0, 320.0),
+        (396.0, 362.0),
+        (392.0, 398.0),
+        (332.0, 384.0),
+        (313.0, 350.0),
+        (320.0, 290.0),
+    ];
+    let (dress_full, tights_full, tights_lower) = tights_made(file, load_image(&photo_path(file), "input").unwrap(), &legs, &dress);
     assert!(dress_full >= 0.9, "the dress: {dress_full:.2}");
     assert!(tights_full <= 0.05, "tights restyled as the dress: {tights_full:.2}");
     assert!(tights_lower >= 0.8, "tights restyled as legwear: {tights_lower:.2}");
