@@ -562,3 +562,14 @@ fn black_tights_under_a_leaping_dancer_s_dress_are_legwear_not_the_dress() {
     assert!(tights_full <= 0.05, "tights restyled as the dress: {tights_full:.2}");
     assert!(tights_lower >= 0.8, "tights restyled as legwear: {tights_lower:.2}");
 }
+
+#[test]
+fn recordings_are_keyed_on_the_code_that_decides_where_the_pose_model_looks() {
+    // The pose detector searches closer squares where the saliency is unexplained by the people
+    // found (`unexplained`, with their `extent`): what it finds is recorded, so a change to
+    // either must make new recordings, or the rules are tested on stale model outputs.
+    let keyed: String = common::recorded::MODEL_CODE.iter().map(|f| std::fs::read_to_string(repo().join(f)).unwrap()).collect();
+    for item in ["fn unexplained(", "fn extent("] {
+        assert!(keyed.contains(item), "{item} lies outside the files recordings are keyed on");
+    }
+}

@@ -27,7 +27,7 @@ pub static RECORDED: AtomicUsize = AtomicUsize::new(0);
 pub static READ: AtomicUsize = AtomicUsize::new(0);
 
 /// The code between a frame and its recorded outputs.
-const MODEL_CODE: [&str; 10] = [
+pub const MODEL_CODE: [&str; 10] = [
     "src/analysis/parts/composite/models.rs",
     "src/analysis/models/pose/mod.rs",
     "src/analysis/models/selfie.rs",
@@ -56,6 +56,9 @@ fn setting() -> &'static [u8] {
         h.update(format!("{:?}", precision()));
         h.update(default_library(&model_dir(), Provider::Cpu, precision()).path.to_string_lossy().as_bytes());
         h.update(format!("{:?}", AnalyserConfig::default()));
+        // Where the pose detector looks closer depends on these two of the rules' thresholds.
+        let t = Tuning::default();
+        h.update(format!("{:?}", (t.people.unexplained, t.body.extent_margin)));
         h.finalize().to_vec()
     })
 }

@@ -336,18 +336,3 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape
         shape: *s,
     })
 }
-
-/// The box (x0, y0, x1, y1, map pixels) of a person's present landmarks, widened each way by
-/// `margin` of its longer side, or of `least` where that is more.
-pub(super) fn extent(p: &Person, sx: f32, sy: f32, least: f32, margin: f32) -> [f32; 4] {
-    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
-    for l in p.landmarks.iter().filter(|l| l.presence > 0.5) {
-        let q = (l.x * sx, l.y * sy);
-        x0 = x0.min(q.0);
-        y0 = y0.min(q.1);
-        x1 = x1.max(q.0);
-        y1 = y1.max(q.1);
-    }
-    let m = margin * (x1 - x0).max(y1 - y0).max(least);
-    [x0 - m, y0 - m, x1 + m, y1 + m]
-}

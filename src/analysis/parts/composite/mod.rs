@@ -62,7 +62,9 @@ use self::gate::*;
 use self::hem::*;
 use self::legs::*;
 use self::legwear::*;
-use self::models::Models;
+#[cfg(test)]
+use self::models::unexplained;
+use self::models::{extent, Models};
 pub use self::models::{Hints, ModelMaps};
 use self::own_skin::*;
 use self::people::*;

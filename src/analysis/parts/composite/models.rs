@@ -1,7 +1,9 @@
 //! The models of the composite segmenter, run in one place before the rules: PAN (skin,
 //! clothes, hair), the selfie mask and BlazePose. Their outputs for a frame are a [`ModelMaps`],
 //! all that the rules read besides the frame's colours and the saliency map, so the rules can run
-//! again on recorded outputs without ONNX Runtime ([`crate::analysis::recorded`]).
+//! again on recorded outputs without ONNX Runtime ([`crate::analysis::recorded`]). What decides
+//! where the pose detector looks closer (`unexplained`, a person's `extent`) lives here too: it
+//! shapes what the models output, and the tests' recordings are keyed on this file.
 
 use super::*;
 use crate::analysis::models::pan::Pan;
@@ -80,4 +82,41 @@ impl Models {
         };
         Ok(ModelMaps { pan, selfie, people })
     }
+}
+
+/// The share of a square (frame pixels) that is salient (> 0.5) and outside every found person's
+/// extent ([`extent`], widened by `margin`).
+pub(super) fn unexplained(saliency: &Map, found: &[Person], (left, top, side): (f32, f32, f32), (sx, sy): (f32, f32), margin: f32) -> f32 {
+    // With no landmark present the box is inside out and holds nothing.
+    let boxes: Vec<[f32; 4]> = found.iter().map(|q| extent(q, sx, sy, 0.0, margin)).collect();
+    let (x0, y0) = ((left * sx).max(0.0) as u32, (top * sy).max(0.0) as u32);
+    let (x1, y1) = ((((left + side) * sx) as u32).min(saliency.width), (((top + side) * sy) as u32).min(saliency.height));
+    let (mut salient, mut n) = (0u32, 0u32);
+    for y in (y0..y1).step_by(2) {
+        for x in (x0..x1).step_by(2) {
+            n += 1;
+            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+            if saliency.get(x, y, 0) > 0.5 && !boxes.iter().any(|b| px >= b[0] && px <= b[2] && py >= b[1] && py <= b[3]) {
+                salient += 1;
+            }
+        }
+    }
+    let share = salient as f32 / n.max(1) as f32;
+    tracing::trace!(share, left, "unexplained saliency");
+    share
+}
+
+/// The box (x0, y0, x1, y1, map pixels) of a person's present landmarks, widened each way by
+/// `margin` of its longer side, or of `least` where that is more.
+pub(super) fn extent(p: &Person, sx: f32, sy: f32, least: f32, margin: f32) -> [f32; 4] {
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for l in p.landmarks.iter().filter(|l| l.presence > 0.5) {
+        let q = (l.x * sx, l.y * sy);
+        x0 = x0.min(q.0);
+        y0 = y0.min(q.1);
+        x1 = x1.max(q.0);
+        y1 = y1.max(q.1);
+    }
+    let m = margin * (x1 - x0).max(y1 - y0).max(least);
+    [x0 - m, y0 - m, x1 + m, y1 + m]
 }

@@ -1,5 +1,5 @@
 //! Skeletons that are no one: turned sideways over an empty person mask, tilted with no head,
-//! a torso of hair; and how much of the salient area no one found explains.
+//! a torso of hair.
 
 use super::*;
 
@@ -37,28 +37,6 @@ pub(super) fn sideways_on_nobody(q: &Person, b: &Body, selfie: &Map, t: &People)
 /// 0.00, 8-25 degrees); the children leaning 30-52 degrees in c3 read 1.0.
 pub(super) fn tilted_headless(q: &Person, b: &Body, pan: &Map, t: &People) -> bool {
     q.roi.rotation.abs() >= t.tilted.to_radians() && head_share(b, pan).is_some_and(|s| s < t.headless)
-}
-
-/// The share of a square (frame pixels) that is salient (> 0.5) and outside every found person's
-/// extent ([`extent`], widened by `margin`).
-pub(super) fn unexplained(saliency: &Map, found: &[Person], (left, top, side): (f32, f32, f32), (sx, sy): (f32, f32), margin: f32) -> f32 {
-    // With no landmark present the box is inside out and holds nothing.
-    let boxes: Vec<[f32; 4]> = found.iter().map(|q| extent(q, sx, sy, 0.0, margin)).collect();
-    let (x0, y0) = ((left * sx).max(0.0) as u32, (top * sy).max(0.0) as u32);
-    let (x1, y1) = ((((left + side) * sx) as u32).min(saliency.width), (((top + side) * sy) as u32).min(saliency.height));
-    let (mut salient, mut n) = (0u32, 0u32);
-    for y in (y0..y1).step_by(2) {
-        for x in (x0..x1).step_by(2) {
-            n += 1;
-            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-            if saliency.get(x, y, 0) > 0.5 && !boxes.iter().any(|b| px >= b[0] && px <= b[2] && py >= b[1] && py <= b[3]) {
-                salient += 1;
-            }
-        }
-    }
-    let share = salient as f32 / n.max(1) as f32;
-    tracing::trace!(share, left, "unexplained saliency");
-    share
 }
 
 /// How much of the face disc PAN reads as skin or hair (0..1), or None without a face disc or
