@@ -56,9 +56,6 @@ fn setting() -> &'static [u8] {
         h.update(format!("{:?}", precision()));
         h.update(default_library(&model_dir(), Provider::Cpu, precision()).path.to_string_lossy().as_bytes());
         h.update(format!("{:?}", AnalyserConfig::default()));
-        // Where the pose detector looks closer depends on these two of the rules' thresholds.
-        let t = Tuning::default();
-        h.update(format!("{:?}", (t.people.unexplained, t.body.extent_margin)));
         h.finalize().to_vec()
     })
 }

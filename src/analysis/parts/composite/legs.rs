@@ -60,7 +60,7 @@ pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner:
         .collect();
     // Legwear on both shins in one colour, whatever the thighs show (tights under a knee-length
     // dress): a ball, a bag or a shadow covers one shin at most.
-    let shins: Vec<Vec<[f32; 3]>> = bodies.iter().enumerate().map(|(k, b)| both_shins(b, k, &garment, owner, lab, w, t)).collect();
+    let shins: Vec<Vec<[f32; 3]>> = bodies.iter().enumerate().map(|(k, b)| both_shins(b, k, &garment, owner, lab, (w, h), t)).collect();
     let on_shins = |j: usize, b: &Body| {
         Body::reach(&b.lower[1.min(b.lower.len())..], at(j)) <= b.shape.leg_reach && shins[owner[j]].iter().any(|&c| cie94(lab[j], c) < t.shin_same)
     };
@@ -87,32 +87,34 @@ pub(super) fn joined_below_knees(mut garment: Vec<f32>, bodies: &[&Body], owner:
 
 /// The garment colours person `k` wears down both shins: samples along each shin the model sees
 /// (a tenth to nine tenths of the way from knee to ankle), kept where the same colour (within
-/// `shin_same`) makes up `shin_colour` of the samples on each shin. None unless both shins are
-/// covered by garment at `shin_covered` of their samples: bare shins, a sock or a ball on one.
-fn both_shins(b: &Body, k: usize, garment: &[f32], owner: &[usize], lab: &[[f32; 3]], w: u32, t: &Legs) -> Vec<[f32; 3]> {
+/// `shin_same`) makes up `shin_colour` of the samples on each shin. Empty unless both shins are
+/// covered by garment at `shin_covered` of their samples and stand apart, with no garment of
+/// theirs between them at mid-shin: bare shins, a sock on one, a ball or a long skirt across
+/// both.
+pub(super) fn both_shins(b: &Body, k: usize, garment: &[f32], owner: &[usize], lab: &[[f32; 3]], (w, h): (u32, u32), t: &Legs) -> Vec<[f32; 3]> {
     let [l, r] = match b.shins.as_slice() {
         [l, r] => [*l, *r],
         _ => return Vec::new(),
     };
-    // Two shins over one another (crossed, or one in front of the other, or placed on one leg)
-    // are one shin's say, and a ball in front of them fills both (b1, frame 107).
-    if len(sub(lerp(l.0, l.1, 0.5), lerp(r.0, r.1, 0.5))) < t.shins_apart * b.sw {
+    let index = |p: P| (p.0 >= 0.0 && p.1 >= 0.0 && p.0 < w as f32 && p.1 < h as f32).then(|| (p.1 as u32 * w + p.0 as u32) as usize);
+    // Two shins over one another (crossed, one in front of the other, placed on one leg, or seen
+    // side-on) are one shin's say, and a ball in front of them fills both (b1, frame 107).
+    let (ml, mr) = (lerp(l.0, l.1, 0.5), lerp(r.0, r.1, 0.5));
+    let shin = 0.5 * (len(sub(l.1, l.0)) + len(sub(r.1, r.0)));
+    if len(sub(ml, mr)) < t.shins_apart * shin {
         return Vec::new();
     }
-    let h = (garment.len() / w.max(1) as usize) as f32;
+    // Legwear leaves the gap between the legs; a ball held between them or a long skirt fills it.
+    if index(lerp(ml, mr, 0.5)).is_some_and(|i| owner[i] == k && garment[i] > 0.5) {
+        return Vec::new();
+    }
     let samples = |(knee, ankle): (P, P)| -> (usize, Vec<[f32; 3]>) {
-        let mut got = Vec::new();
         let n = 9;
-        for j in 1..=n {
-            let p = lerp(knee, ankle, j as f32 / (n + 1) as f32);
-            if p.0 < 0.0 || p.1 < 0.0 || p.0 >= w as f32 || p.1 >= h {
-                continue;
-            }
-            let i = (p.1 as u32 * w + p.0 as u32) as usize;
-            if owner[i] == k && garment[i] > 0.5 {
-                got.push(lab[i]);
-            }
-        }
+        let got = (1..=n)
+            .filter_map(|j| index(lerp(knee, ankle, j as f32 / (n + 1) as f32)))
+            .filter(|&i| owner[i] == k && garment[i] > 0.5)
+            .map(|i| lab[i])
+            .collect();
         (n, got)
     };
     let ((nl, left), (nr, right)) = (samples(l), samples(r));

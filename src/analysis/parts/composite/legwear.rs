@@ -5,8 +5,9 @@
 use super::*;
 
 /// Per pixel: whether it is legwear under its owner's dress. For a person called one full-body
-/// garment: their garment below the knees in colours the dress does not have (its bodice and
-/// the top of its skirt), and what joins that up the legs in such colours, to the dress's hem.
+/// garment: their garment below the knees in a colour down both shins that the dress does not
+/// have (its bodice and the top of its skirt), what joins that up the legs in colours the dress
+/// does not have, and its soft rim.
 /// A dress whose skirt has other colours than its bodice (c3's girl) keeps them, as the skirt
 /// shows them just below the waist; tights of the dress's own colour cannot be told from it.
 pub(super) fn legwear(people: &[(Person, Body)], wear: &[WearCall], maps: &PixelMaps<'_>, t: &Legs) -> Vec<bool> {
@@ -32,12 +33,26 @@ pub(super) fn legwear(people: &[(Person, Body)], wear: &[WearCall], maps: &Pixel
     }
     let not_dress = |i: usize| !dress[owner[i]].near_common(lab[i]);
     let legs = |i: usize| garment[i] > 0.5 && body(i).is_some_and(|b| b.lower_share(at(i)) > 0.5) && dress[owner[i]].total >= LowerColours::FEW;
-    // Seeds below the knees; then up the legs through colours the dress does not have.
-    let seeds: Vec<f32> = (0..n).map(|i| (legs(i) && not_dress(i) && body(i).is_some_and(|b| b.below_knees(at(i)))) as u8 as f32).collect();
-    let mut seeded = vec![0u32; people.len()];
-    for i in (0..n).filter(|&i| seeds[i] > 0.0) {
-        seeded[owner[i]] += 1;
+    let mut out = vec![false; n];
+    for (k, (_, b)) in people.iter().enumerate().filter(|&(k, _)| dressed(k)) {
+        // Legwear runs down both shins, apart, in one colour the dress does not have: a dark
+        // fold or a band of a long skirt lies across them, not down each.
+        let shins: Vec<[f32; 3]> = both_shins(b, k, garment, owner, lab, (w, h), t).into_iter().filter(|&c| !dress[k].near_common(c)).collect();
+        if shins.is_empty() {
+            continue;
+        }
+        let mine = |i: usize| owner[i] == k && legs(i) && not_dress(i);
+        let seeds: Vec<f32> = (0..n).map(|i| (mine(i) && b.below_knees(at(i)) && shins.iter().any(|&c| cie94(lab[i], c) < t.shin_same)) as u8 as f32).collect();
+        if seeds.iter().filter(|&&s| s > 0.0).count() < t.legwear_least as usize {
+            continue;
+        }
+        // Up the legs through colours the dress does not have, this person's only.
+        let reached = flood(seeds, w, h, mine);
+        // With the soft rim the class map gives any garment above 0 (as the legs stage keeps it).
+        let near = blur_max(&reached, w, h, t.rim);
+        for i in (0..n).filter(|&i| owner[i] == k && near[i] > 0.0 && garment[i] > 0.0 && b.lower_share(at(i)) > 0.5) {
+            out[i] = reached[i] > 0.0 || !dress[k].near_common(lab[i]) || garment[i] <= 0.5;
+        }
     }
-    let reached = flood(seeds, w, h, |j| legs(j) && not_dress(j));
-    (0..n).map(|i| reached[i] > 0.0 && seeded[owner[i]] >= t.legwear_least).collect()
+    out
 }

@@ -345,3 +345,30 @@ fn tights_on_both_shins_below_a_knee_length_dress_stay_and_a_patch_on_one_shin_d
     let g = joined(false);
     assert!(g[(46 * w + 17) as usize] < 0.5, "a patch on one shin: {}", g[(46 * w + 17) as usize]);
 }
+
+#[test]
+fn a_ball_across_both_shins_is_not_legwear() {
+    const NAVY: [f32; 3] = [25.0, 3.0, -20.0];
+    const WHITE: [f32; 3] = [92.0, 0.0, 2.0];
+    let (w, h) = (40u32, 60u32);
+    let body = a_standing_body();
+    let shin = |x: u32, y: u32| ((15..20).contains(&x) || (21..26).contains(&x)) && (40..52).contains(&y);
+    let joined = |colour_at: &dyn Fn(u32, u32) -> Option<[f32; 3]>| {
+        let garment: Vec<f32> = (0..w * h).map(|i| colour_at(i % w, i / w).map_or(0.0, |_| 1.0)).collect();
+        let lab: Vec<[f32; 3]> = (0..w * h).map(|i| colour_at(i % w, i / w).unwrap_or([60.0, 0.0, 0.0])).collect();
+        joined_below_knees(garment, &[&body], &vec![0usize; (w * h) as usize], &lab, (w, h), &Tuning::default().legs)
+    };
+    // Navy trousers down to the knees, and a white ball in front of both shins' middles (and
+    // between them): the ball is cut.
+    let ball = |x: u32, y: u32| (14..27).contains(&x) && (42..49).contains(&y);
+    let g = joined(&|x, y| {
+        if ball(x, y) {
+            Some(WHITE)
+        } else if ((14..26).contains(&x) && (12..40).contains(&y)) || shin(x, y) {
+            Some(NAVY)
+        } else {
+            None
+        }
+    });
+    assert!(g[(45 * w + 17) as usize] < 0.5 && g[(45 * w + 20) as usize] < 0.5, "the ball: {} {}", g[(45 * w + 17) as usize], g[(45 * w + 20) as usize]);
+}

@@ -459,13 +459,12 @@ pub struct Legs {
     pub skirt: f32,
     /// ...and legwear needs this many map pixels below the knees in other colours.
     pub legwear_least: u32,
-    /// Below the knees, a colour that covers this share of both shins (samples along each, the
-    /// same colour within `shin_same` CIE94 on the other) is legwear and stays, whatever the
-    /// thighs show: tights under a knee-length dress.
+    /// Below the knees, legwear on both shins stays whatever the thighs show (tights under a
+    /// knee-length dress): both shins covered by garment at `shin_covered` of their samples, a
+    /// colour (within `shin_same` CIE94) on `shin_colour` of each shin's samples, and the
+    /// shins' middles at least `shins_apart` shin lengths apart.
     pub shin_covered: f32,
     pub shin_same: f32,
-    /// ...and that colour must make up this share of each shin's samples, with the shins'
-    /// middles at least `shins_apart` shoulder widths apart.
     pub shin_colour: f32,
     pub shins_apart: f32,
 }
@@ -482,8 +481,8 @@ impl Default for Legs {
             legwear_least: 8,
             shin_covered: 0.6,
             shin_same: 8.0,
-            shin_colour: 0.5,
-            shins_apart: 0.4,
+            shin_colour: 0.75,
+            shins_apart: 0.25,
         }
     }
 }
