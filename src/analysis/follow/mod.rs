@@ -221,6 +221,9 @@ impl Follower {
         let fits = misfit <= LOST;
         tracing::trace!(misfit, "the person mask against the analysed one, moved");
         let no_one = now.mean() < NO_ONE;
+        let unsure_motion = at_search_edge(&motion, &now);
+        // The grid's size, for the step before's motion too (`now` moves into the steps kept).
+        let grid = Grid { w: now.w, h: now.h, v: Vec::new() };
         // The step's flow from the step before, around the change in the whole motion between
         // them, and the parts' own motion since the analysed frame.
         let grey = Grey::of(frame);
@@ -273,6 +276,10 @@ impl Follower {
             // The frame followed before with the motion found for it against this base, or the
             // analysed one before the first step.
             let before = self.before.take().filter(|(b, id, _)| b.width == colours.width && b.height == colours.height && *id == base.id);
+            // A step's motion that leapt from the step before's (a fifth of the frame in two
+            // frames) is no person's motion but two people laid on as one (c3's girl jumping
+            // beside her kneeling brother, 0.23 of the frame in a step).
+            let leapt = before.as_ref().is_some_and(|(_, _, m)| (motion.shift.0 - m.shift.0).hypot(motion.shift.1 - m.shift.1) > STEP_LEAP);
             let (then, then_motion) = before.map_or_else(|| (lab_map(&base.colours), Motion::NONE), |(b, _, m)| (b, m));
             let same = same_cloth(&carried.parts, &then, &colours, |s, t| {
                 let (s0, t0) = motion.back(s, t);
@@ -282,6 +289,13 @@ impl Follower {
             tracing::trace!(same, "share of the garment in the same colours as a step before");
             if same >= SAME_LEAST {
                 return Ok(Followed::Carried(Box::new(carried), motion));
+            }
+            // Through a motion (this step's, or the step before's) that ran to the edge of its
+            // search, or leapt from the step before's, the colours are compared in the wrong places (c3's girl jumping beside her kneeling brother, laid on as one):
+            // nothing is carried, and the analysis is kept for the steps after.
+            if unsure_motion || leapt || at_search_edge(&then_motion, &grid) {
+                tracing::trace!(?motion, "the motion ran to the edge of its search: not carried, not lost");
+                return Ok(Followed::Unfit);
             }
             "the garments' colours changed at once (a cut, or someone else)"
         };
@@ -326,6 +340,9 @@ const EMPTY_STEPS: u32 = 5;
 /// Measured (`RUST_LOG=drape=trace drape live`, "share of the garment" lines): cuts to someone
 /// else 0.016-0.049; c3's children jumping as low as 0.13; a1, b1 and dim c1 0.5 and up.
 const SAME_LEAST: f32 = 0.1;
+/// The most the whole person's shift may change between two follower steps (normalised frame
+/// coordinates) for the colours read through it to say anything ([`Follower::follow`]).
+const STEP_LEAP: f32 = 0.15;
 
 #[cfg(test)]
 mod tests;
