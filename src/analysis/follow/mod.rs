@@ -221,9 +221,8 @@ impl Follower {
         let fits = misfit <= LOST;
         tracing::trace!(misfit, "the person mask against the analysed one, moved");
         let no_one = now.mean() < NO_ONE;
-        let unsure_motion = at_search_edge(&motion, &now);
         // The grid's size, for the step before's motion too (`now` moves into the steps kept).
-        let grid = Grid { w: now.w, h: now.h, v: Vec::new() };
+        let grid = (now.w, now.h);
         // The step's flow from the step before, around the change in the whole motion between
         // them, and the parts' own motion since the analysed frame.
         let grey = Grey::of(frame);
@@ -291,10 +290,11 @@ impl Follower {
                 return Ok(Followed::Carried(Box::new(carried), motion));
             }
             // Through a motion (this step's, or the step before's) that ran to the edge of its
-            // search, or leapt from the step before's, the colours are compared in the wrong places (c3's girl jumping beside her kneeling brother, laid on as one):
-            // nothing is carried, and the analysis is kept for the steps after.
-            if unsure_motion || leapt || at_search_edge(&then_motion, &grid) {
-                tracing::trace!(?motion, "the motion ran to the edge of its search: not carried, not lost");
+            // search, or leapt from the step before's, the colours are compared in the wrong
+            // places (c3's girl jumping beside her kneeling brother, laid on as one): nothing is
+            // carried, and the analysis is kept for the steps after.
+            if leapt || at_search_edge(&motion, grid) || at_search_edge(&then_motion, grid) {
+                tracing::trace!(?motion, ?then_motion, leapt, "the motion is no fit: not carried, not lost");
                 return Ok(Followed::Unfit);
             }
             "the garments' colours changed at once (a cut, or someone else)"

@@ -172,12 +172,12 @@ pub(super) fn mismatch(then: &Grid, now: &Grid, m: &Motion) -> f32 {
 /// person gone): nothing is carried until the next full analysis.
 pub(super) const LOST: f32 = 0.8;
 
-/// Whether `m`, found by [`estimate`] on `now`, ran to the edge of the shifts searched: the best
-/// of them is no fit (two people moving apart, one jumping, laid on as one), and what is read
-/// through it says nothing.
-pub(super) fn at_search_edge(m: &Motion, now: &Grid) -> bool {
+/// Whether `m`, found by [`estimate`] on a grid of `(w, h)`, ran to the edge of the shifts
+/// searched: the best of them is no fit (two people moving apart, one jumping, laid on as one),
+/// and what is read through it says nothing.
+pub(super) fn at_search_edge(m: &Motion, (w, h): (u32, u32)) -> bool {
     // The coarse pass's grid, as `estimate` halves it.
-    let (w, h) = ((now.w / 2).max(1), (now.h / 2).max(1));
+    let (w, h) = ((w / 2).max(1), (h / 2).max(1));
     let cells = (REACH * w.max(h) as f32).ceil();
     let edge = |shift: f32, n: u32| shift.abs() >= (cells - 0.5) / n as f32;
     edge(m.shift.0, w) || edge(m.shift.1, h)

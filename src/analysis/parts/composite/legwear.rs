@@ -31,17 +31,16 @@ pub(super) fn legwear(people: &[(Person, Body)], wear: &[WearCall], maps: &Pixel
             dress[owner[i]].add(lab[i]);
         }
     }
-    let not_dress = |i: usize| !dress[owner[i]].near_common(lab[i]);
-    let legs = |i: usize| garment[i] > 0.5 && body(i).is_some_and(|b| b.lower_share(at(i)) > 0.5) && dress[owner[i]].total >= LowerColours::FEW;
     let mut out = vec![false; n];
-    for (k, (_, b)) in people.iter().enumerate().filter(|&(k, _)| dressed(k)) {
+    for (k, (_, b)) in people.iter().enumerate().filter(|&(k, _)| dressed(k) && dress[k].total >= LowerColours::FEW) {
         // Legwear runs down both shins, apart, in one colour the dress does not have: a dark
         // fold or a band of a long skirt lies across them, not down each.
         let shins: Vec<[f32; 3]> = both_shins(b, k, garment, owner, lab, (w, h), t).into_iter().filter(|&c| !dress[k].near_common(c)).collect();
         if shins.is_empty() {
             continue;
         }
-        let mine = |i: usize| owner[i] == k && legs(i) && not_dress(i);
+        // This person's garment on the legs in colours the dress does not have.
+        let mine = |i: usize| owner[i] == k && garment[i] > 0.5 && b.lower_share(at(i)) > 0.5 && !dress[k].near_common(lab[i]);
         let seeds: Vec<f32> = (0..n).map(|i| (mine(i) && b.below_knees(at(i)) && shins.iter().any(|&c| cie94(lab[i], c) < t.shin_same)) as u8 as f32).collect();
         if seeds.iter().filter(|&&s| s > 0.0).count() < t.legwear_least as usize {
             continue;

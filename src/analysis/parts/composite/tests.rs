@@ -45,6 +45,22 @@ pub(super) fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
     }
 }
 
+/// Shoulders at y=10 and hips at y=36 on a 40x60 map (the waist line at y=32.9, the lower torso
+/// to the crotch at y=41.2), with these thighs.
+fn hips_body(thighs: Option<[(P, P); 2]>) -> Body {
+    Body {
+        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
+        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
+        thighs,
+        ..upright_body((20.0, 10.0), 26.0, 16.0)
+    }
+}
+
+/// The dress evidence of person 0 on `px`, with the default thresholds and the hem they find.
+fn evidence_of(b: &Body, px: &PixelMaps<'_>) -> crate::analysis::parts::DressEvidence {
+    dress_evidence(b, 0, px, None, None, Hem::find(b, 0, px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default())
+}
+
 #[test]
 fn skeleton_assigns_a_raised_knee_to_the_lower_body() {
     // Shoulders at y=10, hips at y=30, a thigh raised forward to the chest's side.
@@ -287,19 +303,14 @@ fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
     // and below the waist count as shared; the shirt's hem, all across the torso, is what
     // tells the two apart.
     let (w, h) = (40u32, 60u32);
-    let b = Body {
-        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
-        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
-        thighs: Some([((16.0, 36.0), (16.0, 48.0)), ((24.0, 36.0), (24.0, 48.0))]),
-        ..upright_body((20.0, 10.0), 26.0, 16.0)
-    };
+    let b = hips_body(Some([((16.0, 36.0), (16.0, 48.0)), ((24.0, 36.0), (24.0, 48.0))]));
     let n = (w * h) as usize;
     let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
     let (slate, fold, navy) = ([36.0, 1.0, -15.0], [18.0, 1.0, -14.0], [9.0, 2.0, -11.0]);
     let folded = |i: usize, c: [f32; 3]| if (i as u32 % w).is_multiple_of(3) { fold } else { c };
     let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (41 * w) as usize { folded(i, slate) } else { navy }).collect();
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
-    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
+    let e = evidence_of(&b, &px);
     assert!(e.colours_shared.is_some_and(|s| s >= 0.7), "the folds match the trousers: {e:?}");
     assert!(e.hem.is_some_and(|h| h >= Tuning::default().tracks.hem_across), "{e:?}");
     assert!(!e.says_full, "{e:?}");
@@ -308,13 +319,13 @@ fn a_shirt_whose_folds_are_the_trousers_colour_over_them_is_two_pieces() {
     let dress: Vec<[f32; 3]> = (0..n).map(|i| folded(i, slate)).collect();
     let to_shins: Vec<f32> = (0..n).map(|i| if i < (54 * w) as usize { 1.0 } else { 0.0 }).collect();
     let px = PixelMaps { owner: &owner, garment: &to_shins, lab: &dress, w, h };
-    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
+    let e = evidence_of(&b, &px);
     assert!(e.hem.is_some_and(|h| h < Tuning::default().tracks.hem_across), "{e:?}");
     assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full, "{e:?}");
     // The same dress on off the bottom of the frame: the fabric across the thighs still says
     // a dress, not a top.
     let px = PixelMaps { owner: &owner, garment: &garment, lab: &dress, w, h };
-    let e = dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
+    let e = evidence_of(&b, &px);
     assert!(e.runs_off && e.leg_gap == Some(false), "{e:?}");
     assert_eq!(call_of(Some(&e), &Dress::default()), WearCall::Full, "{e:?}");
     // Turned a little, the shirt's tail hangs on over one side of the trousers: the hem is
@@ -379,11 +390,7 @@ fn a_top_hanging_past_the_waist_line_is_the_top_down_to_its_hem() {
     // Shoulders at y=10, hips at y=36 (the waist line at y=32.9); the shirt hangs on to y=41
     // and trousers of another colour go on below.
     let (w, h) = (40u32, 60u32);
-    let b = Body {
-        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
-        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
-        ..upright_body((20.0, 10.0), 26.0, 16.0)
-    };
+    let b = hips_body(None);
     let n = (w * h) as usize;
     let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
     let (shirt, trousers) = ([60.0, 0.0, 0.0], [10.0, 5.0, -20.0]);
@@ -559,20 +566,14 @@ fn a_dress_whose_bodice_and_skirt_differ_is_one_garment_and_a_top_tucked_into_a_
     // skirt below it, across the legs. No top's edge lies below the chest and the legs are
     // bridged: a dress, though its colours above and below the waist differ.
     let (w, h) = (40u32, 60u32);
-    let b = Body {
-        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
-        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
-        thighs: Some([((14.0, 36.0), (12.0, 48.0)), ((26.0, 36.0), (28.0, 48.0))]),
-        ..upright_body((20.0, 10.0), 26.0, 16.0)
-    };
+    let b = hips_body(Some([((14.0, 36.0), (12.0, 48.0)), ((26.0, 36.0), (28.0, 48.0))]));
     let n = (w * h) as usize;
     let (owner, garment) = (vec![0usize; n], vec![1.0f32; n]);
     let (grey, denim) = ([62.0, 0.0, -2.0], [45.0, -2.0, -25.0]);
     let call = |seam: u32| {
         let lab: Vec<[f32; 3]> = (0..n).map(|i| if i < (seam * w) as usize { grey } else { denim }).collect();
         let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
-        let e =
-            dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
+        let e = evidence_of(&b, &px);
         assert_eq!(e.leg_gap, Some(false), "{e:?}");
         (call_of(Some(&e), &Dress::default()), e.hem)
     };
@@ -592,12 +593,7 @@ fn a_dress_over_tights_is_one_garment_and_a_top_over_leggings_two() {
     // 1.2) over black tights, the legs apart below the hem: the edge where the red gives way to
     // black lies on the bridged legs, a skirt's hem and not a top's.
     let (w, h) = (40u32, 60u32);
-    let b = Body {
-        upper: vec![((20.0, 10.0), (20.0, 32.9), 9.6)],
-        lower: vec![((20.0, 32.9), (20.0, 41.2), 9.6), ((16.0, 36.0), (16.0, 55.0), 4.8), ((24.0, 36.0), (24.0, 55.0), 4.8)],
-        thighs: Some([((14.0, 36.0), (12.0, 48.0)), ((26.0, 36.0), (28.0, 48.0))]),
-        ..upright_body((20.0, 10.0), 26.0, 16.0)
-    };
+    let b = hips_body(Some([((14.0, 36.0), (12.0, 48.0)), ((26.0, 36.0), (28.0, 48.0))]));
     let n = (w * h) as usize;
     let owner = vec![0usize; n];
     let (red, black) = ([45.0, 55.0, 35.0], [12.0, 1.0, -1.0]);
@@ -606,8 +602,7 @@ fn a_dress_over_tights_is_one_garment_and_a_top_over_leggings_two() {
         let garment: Vec<f32> = (0..n).map(|i| ((i as u32) < hem_row * w || on_legs(i as u32 % w)) as u8 as f32).collect();
         let lab: Vec<[f32; 3]> = (0..n).map(|i| if (i as u32) < hem_row * w { red } else { black }).collect();
         let px = PixelMaps { owner: &owner, garment: &garment, lab: &lab, w, h };
-        let e =
-            dress_evidence(&b, 0, &px, None, None, Hem::find(&b, 0, &px, &TopHem::default()).as_ref(), Tuning::default().tracks.hem_across, &Dress::default());
+        let e = evidence_of(&b, &px);
         (call_of(Some(&e), &Dress::default()), e)
     };
     let (dress, e) = call(44);
