@@ -98,30 +98,6 @@ fn load(file: &str) -> Frame {
     clip_frame(&clip_named(stem), n.parse().unwrap_or_else(|_| panic!("labels.toml: frame number in {file}")))
 }
 
-/// The pixels (x, y) whose centres lie inside a polygon (even-odd rule).
-fn inside(poly: &Polygon, (w, h): (u32, u32)) -> Vec<(u32, u32)> {
-    let xs = poly.iter().map(|p| p[0]);
-    let ys = poly.iter().map(|p| p[1]);
-    let (x0, x1) = (xs.clone().fold(f64::INFINITY, f64::min).max(0.0), xs.fold(0.0, f64::max).min(w as f64 - 1.0));
-    let (y0, y1) = (ys.clone().fold(f64::INFINITY, f64::min).max(0.0), ys.fold(0.0, f64::max).min(h as f64 - 1.0));
-    let mut out = Vec::new();
-    for y in y0 as u32..=y1 as u32 {
-        for x in x0 as u32..=x1 as u32 {
-            let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
-            let mut odd = false;
-            for (a, b) in poly.iter().zip(poly.iter().cycle().skip(1)) {
-                if (a[1] > py) != (b[1] > py) && px < a[0] + (py - a[1]) / (b[1] - a[1]) * (b[0] - a[0]) {
-                    odd = !odd;
-                }
-            }
-            if odd {
-                out.push((x, y));
-            }
-        }
-    }
-    out
-}
-
 /// Pixels of several polygons, each once.
 fn union(polys: &[Polygon], size: (u32, u32)) -> Vec<(u32, u32)> {
     let mut px: Vec<(u32, u32)> = polys.iter().flat_map(|p| inside(p, size)).collect();

@@ -403,35 +403,15 @@ fn an_analysis_a_second_after_the_last_is_not_averaged_with_the_last_pose() {
     assert!(second >= 0.97, "{second:.3}");
 }
 
-/// The pixels (x, y) whose centres lie inside a polygon (even-odd rule) in a w x h image.
-fn in_polygon(poly: &[(f32, f32)], (w, h): (u32, u32)) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    for y in 0..h {
-        for x in 0..w {
-            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-            let mut odd = false;
-            for (a, b) in poly.iter().zip(poly.iter().cycle().skip(1)) {
-                if (a.1 > py) != (b.1 > py) && px < a.0 + (py - a.1) / (b.1 - a.1) * (b.0 - a.0) {
-                    odd = !odd;
-                }
-            }
-            if odd {
-                out.push((x, y));
-            }
-        }
-    }
-    out
-}
-
 /// A made case of tights under a dress: `name`'s frame with its `legs` (polygons, frame pixels)
 /// turned to black tights, the frame's pixels darkened and PAN's reading there made clothes, as
 /// it reads tights; the skeleton, the selfie mask and the rest are the models' own. Returns the
 /// share of the `dress` polygon restyled with the dress picked, and of the tights with the dress
 /// and with the lower garment picked.
-fn tights_made(name: &str, mut frame: drape::frame::Frame, legs: &[&[(f32, f32)]], dress: &[(f32, f32)]) -> (f32, f32, f32) {
+fn tights_made(name: &str, mut frame: drape::frame::Frame, legs: &[&[[f64; 2]]], dress: &[[f64; 2]]) -> (f32, f32, f32) {
     let mut outputs = common::recorded::model_outputs(name, &frame);
     let (fw, fh) = frame.dimensions();
-    let tights: Vec<(u32, u32)> = legs.iter().flat_map(|leg| in_polygon(leg, (fw, fh))).collect();
+    let tights: Vec<(u32, u32)> = legs.iter().flat_map(|leg| inside(leg, (fw, fh))).collect();
     for &(x, y) in &tights {
         let p = frame.get_pixel_mut(x, y);
         // Black nylon: a tenth of the skin's light, a little of its shading kept.
@@ -441,11 +421,11 @@ fn tights_made(name: &str, mut frame: drape::frame::Frame, legs: &[&[(f32, f32)]
     }
     let maps = outputs.parts.as_mut().expect("the composite segmenter's outputs");
     let pan = maps.pan.as_mut().expect("PAN's map");
-    let (sx, sy) = (pan.width as f32 / fw as f32, pan.height as f32 / fh as f32);
+    let (sx, sy) = (pan.width as f64 / fw as f64, pan.height as f64 / fh as f64);
     let size = (pan.width, pan.height);
     for leg in legs {
-        let scaled: Vec<(f32, f32)> = leg.iter().map(|&(x, y)| (x * sx, y * sy)).collect();
-        for (x, y) in in_polygon(&scaled, size) {
+        let scaled: Vec<[f64; 2]> = leg.iter().map(|&[x, y]| [x * sx, y * sy]).collect();
+        for (x, y) in inside(&scaled, size) {
             pan.set(x, y, 0, 0.02);
             pan.set(x, y, 1, 0.95);
             pan.set(x, y, 2, 0.01);
@@ -462,7 +442,7 @@ fn tights_made(name: &str, mut frame: drape::frame::Frame, legs: &[&[(f32, f32)]
         let a = alpha(&frame, &analysis, parts.parse().unwrap());
         px.iter().filter(|&&(x, y)| a.get_pixel(x, y).0[3] > 127).count() as f32 / px.len() as f32
     };
-    let dress = in_polygon(dress, (fw, fh));
+    let dress = inside(dress, (fw, fh));
     let shares = (share("full", &dress), share("full", &tights), share("lower", &tights));
     eprintln!("{name}: dress restyled as the dress {:.2}; tights as the dress {:.2}, as legwear {:.2}", shares.0, shares.1, shares.2);
     shares
@@ -474,36 +454,36 @@ fn black_tights_under_a_jumping_girl_s_dress_are_legwear_not_the_dress() {
     // c3, frame 0: the girl jumping in her grey-and-denim dress, her bare legs from the hem down
     // turned to black tights. With the dress picked the tights stay plain; with the lower
     // garment picked they are restyled.
-    let legs: [&[(f32, f32)]; 2] = [
+    let legs: [&[[f64; 2]]; 2] = [
         &[
-            (372.0, 268.0),
-            (405.0, 268.0),
-            (400.0, 300.0),
-            (394.0, 330.0),
-            (386.0, 360.0),
-            (382.0, 392.0),
-            (362.0, 392.0),
-            (364.0, 360.0),
-            (366.0, 330.0),
-            (368.0, 300.0),
+            [372.0, 268.0],
+            [405.0, 268.0],
+            [400.0, 300.0],
+            [394.0, 330.0],
+            [386.0, 360.0],
+            [382.0, 392.0],
+            [362.0, 392.0],
+            [364.0, 360.0],
+            [366.0, 330.0],
+            [368.0, 300.0],
         ],
         &[
-            (408.0, 266.0),
-            (448.0, 264.0),
-            (456.0, 288.0),
-            (446.0, 310.0),
-            (430.0, 335.0),
-            (420.0, 358.0),
-            (418.0, 372.0),
-            (398.0, 372.0),
-            (402.0, 350.0),
-            (414.0, 325.0),
-            (428.0, 300.0),
-            (416.0, 285.0),
+            [408.0, 266.0],
+            [448.0, 264.0],
+            [456.0, 288.0],
+            [446.0, 310.0],
+            [430.0, 335.0],
+            [420.0, 358.0],
+            [418.0, 372.0],
+            [398.0, 372.0],
+            [402.0, 350.0],
+            [414.0, 325.0],
+            [428.0, 300.0],
+            [416.0, 285.0],
         ],
     ];
     let dress =
-        [(370.0, 130.0), (428.0, 130.0), (428.0, 178.0), (434.0, 230.0), (437.0, 250.0), (395.0, 265.0), (362.0, 265.0), (357.0, 215.0), (368.0, 183.0)];
+        [[370.0, 130.0], [428.0, 130.0], [428.0, 178.0], [434.0, 230.0], [437.0, 250.0], [395.0, 265.0], [362.0, 265.0], [357.0, 215.0], [368.0, 183.0]];
     let (dress_full, tights_full, tights_lower) = tights_made("c3-0", clip_frame("c3_two_children_fullbody_bedroom_sam2.mp4", 0), &legs, &dress);
     assert!(dress_full >= 0.9, "the dress: {dress_full:.2}");
     assert!(tights_full <= 0.05, "tights restyled as the dress: {tights_full:.2}");
@@ -516,46 +496,46 @@ fn black_tights_under_a_leaping_dancer_s_dress_are_legwear_not_the_dress() {
     // Two_dancers: the leaping woman's red knee-length dress, her legs from the hem to the
     // ankles turned to black tights.
     let file = "Two_dancers.jpg";
-    let legs: [&[(f32, f32)]; 2] = [
+    let legs: [&[[f64; 2]]; 2] = [
         // Standing, from the hem to the ankle.
         &[
-            (374.0, 418.0),
-            (385.0, 460.0),
-            (418.0, 500.0),
-            (440.0, 540.0),
-            (452.0, 585.0),
-            (478.0, 585.0),
-            (462.0, 540.0),
-            (447.0, 500.0),
-            (432.0, 460.0),
-            (410.0, 418.0),
+            [374.0, 418.0],
+            [385.0, 460.0],
+            [418.0, 500.0],
+            [440.0, 540.0],
+            [452.0, 585.0],
+            [478.0, 585.0],
+            [462.0, 540.0],
+            [447.0, 500.0],
+            [432.0, 460.0],
+            [410.0, 418.0],
         ],
         // Raised behind her, from under the skirt to the ankle.
         &[
-            (412.0, 375.0),
-            (430.0, 365.0),
-            (455.0, 352.0),
-            (480.0, 338.0),
-            (500.0, 331.0),
-            (505.0, 345.0),
-            (490.0, 352.0),
-            (470.0, 366.0),
-            (440.0, 386.0),
-            (412.0, 399.0),
+            [412.0, 375.0],
+            [430.0, 365.0],
+            [455.0, 352.0],
+            [480.0, 338.0],
+            [500.0, 331.0],
+            [505.0, 345.0],
+            [490.0, 352.0],
+            [470.0, 366.0],
+            [440.0, 386.0],
+            [412.0, 399.0],
         ],
     ];
     let dress = [
-        (332.0, 212.0),
-        (372.0, 214.0),
-        (378.0, 234.0),
-        (370.0, 258.0),
-        (366.0, 282.0),
-        (384.0, 320.0),
-        (396.0, 362.0),
-        (392.0, 398.0),
-        (332.0, 384.0),
-        (313.0, 350.0),
-        (320.0, 290.0),
+        [332.0, 212.0],
+        [372.0, 214.0],
+        [378.0, 234.0],
+        [370.0, 258.0],
+        [366.0, 282.0],
+        [384.0, 320.0],
+        [396.0, 362.0],
+        [392.0, 398.0],
+        [332.0, 384.0],
+        [313.0, 350.0],
+        [320.0, 290.0],
     ];
     let (dress_full, tights_full, tights_lower) = tights_made(file, load_image(&photo_path(file), "input").unwrap(), &legs, &dress);
     assert!(dress_full >= 0.9, "the dress: {dress_full:.2}");
