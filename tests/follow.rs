@@ -384,3 +384,57 @@ fn children_jumping_on_a_bed_are_not_taken_for_someone_else() {
     }
     assert!(lost.is_empty(), "the children were taken for someone else: {lost:?}");
 }
+
+#[test]
+fn two_children_moving_apart_are_each_carried_with_their_own_garments() {
+    // c3: the girl jumps while her brother kneels or crawls beside her, and the camera pans after
+    // her; each analysis is followed for 30 frames (live's case while the next analysis is slow),
+    // every second frame a step, and measured every sixth against a full analysis of the frame.
+    // One shift and scale for both children, the selfie model losing the girl mid-jump for a
+    // third of a second, and a search that started from standing still each step left 7 of the
+    // 20 frames measured with nothing drawn, mean IoU 0.390.
+    let (mut analyser, style) = req_analyser();
+    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let bases = [1usize, 46, 84, 120];
+    let mut wanted: Vec<usize> = bases.iter().flat_map(|&b| (b..=b + 30).step_by(2)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let f = frames("c3_two_children_fullbody_bedroom_sam2.mp4", &wanted);
+    let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
+    let (mut sum, mut n, mut blank) = (0.0, 0, Vec::new());
+    for &base in &bases {
+        analyser.forget();
+        follower.forget();
+        let a = Arc::new(analyser.analyse(at(base), &req).unwrap());
+        assert!(follower.rebase(at(base), base as u64, a).unwrap());
+        for i in (base + 2..=base + 30).step_by(2) {
+            let shown = match follower.follow(at(i), i as u64).unwrap() {
+                Followed::Carried(c, _) => Some(c),
+                _ => None,
+            };
+            if (i - base) % 6 != 0 {
+                continue;
+            }
+            analyser.forget();
+            let full = mask_of(&alpha(at(i), &analyser.analyse(at(i), &req).unwrap()));
+            let v = match &shown {
+                Some(c) => iou(&mask_of(&garment_alpha(at(i), c)), &full),
+                None => {
+                    blank.push(i);
+                    0.0
+                }
+            };
+            eprintln!("c3 frame {i}, analysed {base}: IoU {v:.3}");
+            sum += v;
+            n += 1;
+        }
+    }
+    let mean = sum / n as f64;
+    eprintln!("c3: mean IoU {mean:.3} over {n} frames; nothing drawn on {blank:?}");
+    // Measured now: mean 0.531-0.557, nothing drawn on frame 150 alone (the camera pans after
+    // the girl a third of the frame in the second since the analysis; her mask, moved, no longer
+    // fits and she keeps under half her garments: no fit to show).
+    assert!(blank.len() <= 1, "frames with both children in view and nothing drawn: {blank:?}");
+    assert!(mean >= 0.5, "the children's garments are not carried where they are (mean IoU {mean:.3})");
+}

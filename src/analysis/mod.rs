@@ -100,6 +100,9 @@ pub struct Analysis {
     pub stylized: Option<Stylized>,
     /// Where people are (1 channel, 0..1), when the segmenter knows; garments lie inside it.
     pub gate: Option<Map>,
+    /// Which person each pixel of `gate` belongs to (0 for nobody, k + 1 for `people[k]`), when
+    /// the segmenter knows: the live follower moves each person by their own motion.
+    pub owner: Option<Vec<u16>>,
     /// Each person's garment call and its evidence, for the `--maps` figure.
     pub people: Vec<PersonCall>,
 }
@@ -110,7 +113,7 @@ impl Analysis {
     pub fn empty() -> Analysis {
         let mut parts = Map::new(1, 1, parts::CLASSES);
         parts.set(0, 0, parts::BACKGROUND, 1.0);
-        Analysis { saliency: Map::new(1, 1, 1), parts, stylized: None, gate: None, people: Vec::new() }
+        Analysis { saliency: Map::new(1, 1, 1), parts, stylized: None, gate: None, owner: None, people: Vec::new() }
     }
 
     /// The garment class (upper, lower, full) under normalised frame position (s, t): the most
@@ -244,7 +247,7 @@ impl Analyser {
         let raw = saliency.clone();
         let (seg, maps) = self.parts.segment_recorded(frame, &saliency)?;
         finish_saliency(&mut saliency, &seg, &mut self.steady_saliency);
-        let analysis = Analysis { saliency, parts: seg.parts, stylized: None, gate: seg.gate, people: seg.people };
+        let analysis = Analysis { saliency, parts: seg.parts, stylized: None, gate: seg.gate, owner: seg.owner, people: seg.people };
         Ok((analysis, ModelOutputs { saliency: raw, parts: maps }))
     }
 
@@ -273,7 +276,7 @@ impl Analyser {
             None => None,
             Some(rect) => Some(restyle_crop(&mut self.stylizer, &self.timings, frame, rect, &parts, selected, styles, options, self.config.style_size)?),
         };
-        Ok(Analysis { saliency, parts, stylized, gate: seg.gate, people: seg.people })
+        Ok(Analysis { saliency, parts, stylized, gate: seg.gate, owner: seg.owner, people: seg.people })
     }
 
     /// A quick first look at `frame`, without the saliency model (U^2-Net-p costs about as much as
@@ -402,7 +405,7 @@ mod tests {
             (false, 0) => 1.0,
             _ => 0.0,
         });
-        let a = Analysis { saliency: Map::new(4, 2, 1), parts, stylized: None, gate: None, people: Vec::new() };
+        let a = Analysis { saliency: Map::new(4, 2, 1), parts, stylized: None, gate: None, owner: None, people: Vec::new() };
         assert_eq!(a.part_at(0.1, 0.5), Some(parts::UPPER));
         assert_eq!(a.part_at(0.9, 0.5), Some(parts::BACKGROUND));
         assert_eq!(a.part_at(1.5, 0.5), None);

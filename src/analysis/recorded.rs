@@ -220,6 +220,6 @@ impl Replay {
         self.rules.hints();
         let seg = self.rules.apply(frame, &saliency, maps);
         finish_saliency(&mut saliency, &seg, &mut self.steady_saliency);
-        Some(Analysis { saliency, parts: seg.parts, stylized: None, gate: seg.gate, people: seg.people })
+        Some(Analysis { saliency, parts: seg.parts, stylized: None, gate: seg.gate, owner: seg.owner, people: seg.people })
     }
 }

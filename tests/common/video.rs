@@ -91,7 +91,7 @@ impl FrameAnalyser for SlowAnalyser {
         });
         let saliency = Map::from_fn(8, 8, 1, |_, _, _| 1.0);
         let stylized = Stylized::new(Rect { x: 0, y: 0, width: w, height: h }, Frame::from_pixel(4, 4, image::Rgba([255, 255, 255, 255])), 0);
-        Ok(Analysis { saliency, parts, stylized: Some(stylized), gate: None, people: Vec::new() })
+        Ok(Analysis { saliency, parts, stylized: Some(stylized), gate: None, owner: None, people: Vec::new() })
     }
 }
 

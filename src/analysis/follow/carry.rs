@@ -6,13 +6,14 @@ use super::*;
 /// The base analysis moved onto the current frame by the person's motion `m` and, on top of it,
 /// each part's own motion (`own`; the stylized crop by `m` alone), garments kept where the person
 /// is now. `colours` is the frame's [`colour_map`] at the parts map's size.
-pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: &Motion, own: &Field) -> Analysis {
+pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: &Moves, own: &Field) -> Analysis {
     // Where each pixel of a w x h map was in the analysed frame (normalised both ways).
     let back = |w: u32, h: u32| {
         let own = own.on_grid(w, h);
+        let moved = m.back_map(w, h);
         move |x: u32, y: u32| {
-            let (s0, t0) = m.back((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
-            let (ds, dt) = own[(y * w + x) as usize];
+            let i = (y * w + x) as usize;
+            let ((s0, t0), (ds, dt)) = (moved[i], own[i]);
             (s0 + ds, t0 + dt)
         }
     };
@@ -95,8 +96,8 @@ pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: 
             carried
         }
     });
-    let stylized = a.stylized.as_ref().and_then(|st| moved_crop(st, m, frame.dimensions()));
-    Analysis { saliency, parts, stylized, gate: Some(gate), people: a.people.clone() }
+    let stylized = a.stylized.as_ref().and_then(|st| moved_crop(st, &m.whole, frame.dimensions()));
+    Analysis { saliency, parts, stylized, gate: Some(gate), owner: None, people: a.people.clone() }
 }
 
 /// The stylized crop where the motion puts it, cut to the frame; None when it left the frame.

@@ -63,6 +63,12 @@ struct Base {
     id: u64,
     /// The share of the parts map that the analysis found garment ([`garment_share`]).
     garment: f32,
+    /// Where each person with garments was on the search grid ([`soft_region`]), where the
+    /// analysis told two or more apart: each is moved by their own motion.
+    people: Vec<Arc<Grid>>,
+    /// The share of the garments' neighbourhood on the analysed frame's person mask
+    /// ([`Moves::covered`]): a step whose person mask covers far less of them lost the person.
+    covered: f32,
 }
 
 /// One frame the follower looked at: kept a few seconds, so that an analysis of a frame among them
@@ -74,8 +80,8 @@ struct Step {
     /// Where this step's cells were a step before, and what of it the whole person's motion
     /// did not tell; None for the first step.
     flow: Option<(Warp, Field)>,
-    /// The motion found against base `.0`.
-    motion: Option<(u64, Motion)>,
+    /// The motions found against base `.0`.
+    motion: Option<(u64, Moves)>,
 }
 
 /// Where the person mask is over this, the parts' own motion is looked for (elsewhere nothing of
@@ -95,7 +101,7 @@ pub struct Follower {
     /// The colours (Lab) of the frame followed last, at the parts map's size, with the base it
     /// was followed from and the motion found against it: a cut to someone else changes the
     /// garments' colours from one step to the next, a person moving does not.
-    before: Option<(Map, u64, Motion)>,
+    before: Option<(Map, u64, Moves)>,
     /// Follower steps in a row with no one in view.
     empty_steps: u32,
     /// The steps looked at lately, oldest first. An analysis is taken only if its frame fits the
@@ -105,6 +111,10 @@ pub struct Follower {
     field: Option<(u64, Field)>,
     /// Rebases so far.
     rebases: u64,
+    /// The analysis last carried to a frame, and the steps in a row it has been shown again for
+    /// since: while the selfie mask loses someone still in view, they keep it ([`HOLD_STEPS`]).
+    shown: Option<(Box<Analysis>, Motion)>,
+    held: u32,
 }
 
 impl Follower {
@@ -120,6 +130,8 @@ impl Follower {
             steps: VecDeque::new(),
             field: None,
             rebases: 0,
+            shown: None,
+            held: 0,
         }))
     }
 
@@ -130,6 +142,7 @@ impl Follower {
         self.empty_steps = 0;
         self.steps.clear();
         self.field = None;
+        self.shown = None;
     }
 
     /// Carry `analysis`, made from `frame`, from now on, as it is. (Averaging in the analysis
@@ -145,11 +158,6 @@ impl Follower {
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
         let now = Grid::from_map(&selfie, gw, gh);
-        if let Some(last) = self.steps.back().map(|s| &s.mask).filter(|l| l.w == now.w && l.h == now.h) {
-            if mismatch(&now, last, &estimate(&now, last, None)) > LOST {
-                return Ok(false);
-            }
-        }
         let (pw, ph) = (analysis.parts.width, analysis.parts.height);
         let garment = garment_share(&analysis.parts);
         tracing::trace!(seq, garment, "rebase");
@@ -177,10 +185,56 @@ impl Follower {
             let g = Grid::from_map(&g, gw, gh);
             (g.mean() > 0.01).then_some(g)
         };
+        let people = person_regions(&analysis, garments.as_ref(), gw, gh);
+        let covered = garments.as_ref().map_or(0.0, |g| Moves::one(Motion::NONE).covered(g, &now));
+        tracing::trace!(people = people.len(), "people moved each by their own motion");
         self.rebases += 1;
-        let base =
-            Base { analysis, mask: now, garments, near, colours, trusted, odds, near_class, then_person, grey: Grey::of(frame), id: self.rebases, garment };
+        let base = Base {
+            analysis,
+            mask: now,
+            garments,
+            near,
+            colours,
+            trusted,
+            odds,
+            near_class,
+            then_person,
+            grey: Grey::of(frame),
+            id: self.rebases,
+            garment,
+            people,
+            covered,
+        };
+        // Tracked through the steps since the analysed frame, each searched around the step
+        // before's motion: the first step after a rebase starts from where the person is now,
+        // however far they went in the second the analysis took.
+        // Through at most [`TRACK_HOPS`] of them, the last few always (each hop searched around
+        // the one before: a second's steps one by one cost the follower a step's time).
+        let since: Vec<usize> =
+            (0..self.steps.len()).filter(|&k| self.steps[k].seq > seq && self.steps[k].mask.w == gw && self.steps[k].mask.h == gh).collect();
+        let hop = since.len().saturating_sub(FIT_STEPS).div_ceil(TRACK_HOPS).max(1);
+        let hops: Vec<usize> = since.iter().enumerate().filter(|&(i, _)| i % hop == 0 || i + FIT_STEPS >= since.len()).map(|(_, &k)| k).collect();
+        let mut tracked: Vec<(usize, Moves)> = Vec::new();
+        for &k in &hops {
+            let m = base.moves(&self.steps[k].mask, tracked.last().map(|(_, m)| m));
+            tracked.push((k, m));
+        }
+        // Its people, so tracked, must fit the mask of one of the last few frames followed (the
+        // selfie model loses a small or blurred person in a frame now and then).
+        let misfit = tracked.iter().rev().take(FIT_STEPS).map(|(k, m)| m.mismatch(&base.mask, &self.steps[*k].mask)).reduce(f32::min);
+        tracing::trace!(seq, ?misfit, hops = hops.len(), "the analysed people tracked to the last frames followed");
+        if misfit.is_some_and(|m| m > LOST) {
+            return Ok(false);
+        }
+        for (k, m) in tracked {
+            self.steps[k].motion = Some((base.id, m));
+        }
         self.field = self.field_since(&base, seq);
+        // Nothing carried yet to stand in for a step whose person mask lost the person: the
+        // analysis as it was made.
+        if self.shown.is_none() {
+            self.shown = Some((Box::new((*base.analysis).clone()), Motion::NONE));
+        }
         self.base = Some(base);
         Ok(true)
     }
@@ -192,7 +246,7 @@ impl Follower {
         let k = self.steps.iter().position(|s| s.seq >= seq)?;
         let first = &self.steps[k];
         let mut field = {
-            let m = if first.seq == seq { Motion::NONE } else { estimate(&base.mask, &first.mask, base.garments.as_ref()) };
+            let m = if first.seq == seq { Moves::one(Motion::NONE) } else { base.moves(&first.mask, None) };
             let f = if first.seq == seq {
                 Warp::identity(&first.grey)
             } else {
@@ -216,11 +270,17 @@ impl Follower {
         let selfie = self.selfie.run(frame)?;
         let (gw, gh) = grid_size(frame);
         let now = Grid::from_map(&selfie, gw, gh);
-        let motion = estimate(&base.mask, &now, base.garments.as_ref());
-        let misfit = mismatch(&base.mask, &now, &motion);
+        // Searched around the last step's motions: the person moves on from where they were.
+        let last = self.steps.back().and_then(|p| p.motion.as_ref()).filter(|(id, _)| *id == base.id).map(|(_, m)| m);
+        let moves = base.moves(&now, last);
+        let misfit = moves.mismatch(&base.mask, &now);
         let fits = misfit <= LOST;
         tracing::trace!(misfit, "the person mask against the analysed one, moved");
         let no_one = now.mean() < NO_ONE;
+        // The selfie mask lost the person where the garments are carried to: the selfie model
+        // misses small or blurred people in some frames (c3's girl mid-jump, for a third of a
+        // second) while they are still there.
+        let blinked = base.garments.as_ref().is_some_and(|g| moves.covered(g, &now) < BLINKED * base.covered);
         // The grid's size, for the step before's motion too (`now` moves into the steps kept).
         let grid = (now.w, now.h);
         // The step's flow from the step before, around the change in the whole motion between
@@ -228,12 +288,12 @@ impl Follower {
         let grey = Grey::of(frame);
         let step_flow = self.steps.back().map(|p| {
             let before = match p.motion {
-                Some((id, before)) if id == base.id => before,
+                Some((id, ref before)) if id == base.id => before.clone(),
                 // Found against an earlier base: found again against this one.
-                _ => estimate(&base.mask, &p.mask, base.garments.as_ref()),
+                _ => base.moves(&p.mask, None),
             };
             let prior = |s: f32, t: f32| {
-                let (s0, t0) = motion.back(s, t);
+                let (s0, t0) = moves.back(s, t);
                 before.forward(s0, t0)
             };
             let f = flow(&p.grey, &grey, prior, |s, t| now.at(s, t) > ON_PERSON);
@@ -244,10 +304,10 @@ impl Follower {
         let field = match (self.field.take(), &step_flow) {
             (Some((at, field)), Some((f, own))) if Some(at) == last_seq => field.then(f, own),
             // The first step since the analysed frame: straight from it.
-            _ => Field::of(&flow(&base.grey, &grey, |s, t| motion.back(s, t), |s, t| now.at(s, t) > ON_PERSON), |s, t| motion.back(s, t)),
+            _ => Field::of(&flow(&base.grey, &grey, |s, t| moves.back(s, t), |s, t| now.at(s, t) > ON_PERSON), |s, t| moves.back(s, t)),
         };
         self.field = Some((seq, field.clone()));
-        self.steps.push_back(Step { seq, grey, mask: now, flow: step_flow, motion: Some((base.id, motion)) });
+        self.steps.push_back(Step { seq, grey, mask: now, flow: step_flow, motion: Some((base.id, moves.clone())) });
         while self.steps.len() > STEPS_KEPT {
             self.steps.pop_front();
         }
@@ -262,13 +322,22 @@ impl Follower {
         } else {
             let (pw, ph) = (base.analysis.parts.width, base.analysis.parts.height);
             let colours = colour_map(frame, pw, ph);
-            let carried = carry(base, &selfie, frame, &colours, &motion, &field);
+            let carried = carry(base, &selfie, frame, &colours, &moves, &field);
             // Unfit, the person must show it by their garments: most of them carried where the
             // colours agree. Someone else after a cut keeps little of them (and too little for
             // the colour check below to tell).
             // Not lost either: a walker turning fast, carried an analysis a second old, keeps
             // too little as well (b3), and losing them would throw away the analysis in flight.
             if !fits && garment_share(&carried.parts) < UNFIT_KEPT * base.garment {
+                // With no one in view at all, for fewer steps than call them gone
+                // ([`EMPTY_STEPS`]).
+                if blinked && self.held < HOLD_STEPS {
+                    if let Some((a, m)) = &self.shown {
+                        self.held += 1;
+                        tracing::trace!(seq, held = self.held, "the selfie mask lost the person: the garments shown last are shown again");
+                        return Ok(Followed::Carried(a.clone(), *m));
+                    }
+                }
                 return Ok(Followed::Unfit);
             }
             let colours = lab_map(&colours);
@@ -278,32 +347,72 @@ impl Follower {
             // A step's motion that leapt from the step before's (a fifth of the frame in two
             // frames) is no person's motion but two people laid on as one (c3's girl jumping
             // beside her kneeling brother, 0.23 of the frame in a step).
-            let leapt = before.as_ref().is_some_and(|(_, _, m)| (motion.shift.0 - m.shift.0).hypot(motion.shift.1 - m.shift.1) > STEP_LEAP);
-            let (then, then_motion) = before.map_or_else(|| (lab_map(&base.colours), Motion::NONE), |(b, _, m)| (b, m));
+            let leapt = before.as_ref().is_some_and(|(_, _, m)| moves.leapt(m, STEP_LEAP));
+            let (then, then_moves) = before.map_or_else(|| (lab_map(&base.colours), Moves::one(Motion::NONE)), |(b, _, m)| (b, m));
             let same = same_cloth(&carried.parts, &then, &colours, |s, t| {
-                let (s0, t0) = motion.back(s, t);
-                then_motion.forward(s0, t0)
+                let (s0, t0) = moves.back(s, t);
+                then_moves.forward(s0, t0)
             });
-            self.before = Some((colours, base.id, motion));
+            let motion = moves.whole;
+            self.before = Some((colours, base.id, moves.clone()));
             tracing::trace!(same, "share of the garment in the same colours as a step before");
             if same >= SAME_LEAST {
-                return Ok(Followed::Carried(Box::new(carried), motion));
+                let carried = Box::new(carried);
+                self.shown = Some((carried.clone(), motion));
+                self.held = 0;
+                return Ok(Followed::Carried(carried, motion));
             }
             // Through a motion (this step's, or the step before's) that ran to the edge of its
             // search, or leapt from the step before's, the colours are compared in the wrong
             // places (c3's girl jumping beside her kneeling brother, laid on as one): nothing is
             // carried, and the analysis is kept for the steps after.
-            if leapt || at_search_edge(&motion, grid) || at_search_edge(&then_motion, grid) {
-                tracing::trace!(?motion, ?then_motion, leapt, "the motion is no fit: not carried, not lost");
+            if leapt || moves.at_search_edge(grid) || then_moves.at_search_edge(grid) {
+                tracing::trace!(?moves, ?then_moves, leapt, "the motion is no fit: not carried, not lost");
                 return Ok(Followed::Unfit);
             }
             "the garments' colours changed at once (a cut, or someone else)"
         };
         // Once lost, always lost: someone who steps into the same place is someone else.
         self.base = None;
+        self.shown = None;
         Ok(Followed::Lost(why))
     }
 }
+
+impl Base {
+    /// How the people analysed moved from the analysed frame to `now`'s mask.
+    fn moves(&self, now: &Grid, before: Option<&Moves>) -> Moves {
+        Moves::estimate(&self.mask, now, self.garments.as_ref(), &self.people, before)
+    }
+}
+
+/// Where each person of `a` with garments was on a `gw` x `gh` search grid ([`soft_region`]),
+/// from the analysis' owner map; none unless two or more such people are told apart.
+fn person_regions(a: &Analysis, garments: Option<&Grid>, gw: u32, gh: u32) -> Vec<Arc<Grid>> {
+    let (Some(gate), Some(owner)) = (&a.gate, &a.owner) else { return Vec::new() };
+    if a.people.len() < 2 || owner.len() != (gate.width * gate.height) as usize {
+        return Vec::new();
+    }
+    let regions: Vec<Arc<Grid>> = (1..=a.people.len() as u16)
+        .filter_map(|k| {
+            let owned = Map::from_fn(gate.width, gate.height, 1, |x, y, _| (owner[(y * gate.width + x) as usize] == k) as u8 as f32);
+            let owned = Grid::from_map(&owned, gw, gh);
+            let dressed: f32 = match garments {
+                Some(g) => owned.v.iter().zip(&g.v).map(|(a, b)| a * b).sum(),
+                None => owned.v.iter().sum(),
+            };
+            (dressed >= PERSON_CELLS).then(|| Arc::new(soft_region(&owned)))
+        })
+        .collect();
+    if regions.len() < 2 {
+        return Vec::new();
+    }
+    regions
+}
+
+/// The fewest search grid cells of garment a person needs to be moved on their own (a few cells of
+/// a 48-cell grid: someone far away or at the edge is moved with the whole).
+const PERSON_CELLS: f32 = 4.0;
 
 /// What [`Follower::follow`] made of a frame.
 #[derive(Debug)]
@@ -340,6 +449,21 @@ const EMPTY_STEPS: u32 = 5;
 /// Measured (`RUST_LOG=drape=trace drape live`, "share of the garment" lines): cuts to someone
 /// else 0.016-0.049; c3's children jumping as low as 0.13; a1, b1 and dim c1 0.5 and up.
 const SAME_LEAST: f32 = 0.1;
+/// The last steps an analysis' people, tracked, must fit one of to be taken ([`Follower::rebase`]).
+const FIT_STEPS: usize = 3;
+/// The most steps an analysis' people are tracked through before the last [`FIT_STEPS`], from its
+/// frame to the newest ([`Follower::rebase`]).
+const TRACK_HOPS: usize = 4;
+
+/// Under this share of the analysed frame's cover of the garments ([`Base::covered`]), the person
+/// mask lost the person. Measured on c3 (tests/follow.rs, every second frame): the children's
+/// steps 0.13-0.41 of the garments' neighbourhood covered against 0.3-0.4 on their analysed
+/// frames; the girl lost mid-jump 0.007-0.08.
+const BLINKED: f32 = 0.33;
+/// Follower steps in a row (half a second at 15 steps a second) for which the garments shown last
+/// stand in while the selfie mask has lost the person: longer, and they lag too far behind.
+const HOLD_STEPS: u32 = 8;
+
 /// The most the whole person's shift may change between two follower steps (normalised frame
 /// coordinates) for the colours read through it to say anything ([`Follower::follow`]).
 const STEP_LEAP: f32 = 0.15;

@@ -38,6 +38,70 @@ fn a_head_tilted_beside_the_garments_does_not_move_them() {
 }
 
 #[test]
+fn two_people_moving_apart_each_keep_their_own_motion() {
+    // A child jumps (up a sixth of the frame) beside another who stays: one shift and scale lays neither on
+    // their mask; each person's own does, and carries a point of each back to where it was.
+    let (girl, boy) = (disc(48, 36, 0.35, 0.5, 0.1), disc(48, 36, 0.65, 0.6, 0.1));
+    let then = union(&girl, &boy);
+    let now = union(&disc(48, 36, 0.35, 0.5 - 1.0 / 6.0, 0.1), &boy);
+    let regions = [Arc::new(soft_region(&girl)), Arc::new(soft_region(&boy))];
+    let moves = Moves::estimate(&then, &now, None, &regions, None);
+    let whole = Moves::one(estimate(&then, &now, None));
+    let found: Vec<Motion> = moves.people.iter().map(|(m, _)| *m).collect();
+    let (each, one) = (moves.mismatch(&then, &now), whole.mismatch(&then, &now));
+    assert!(each < 0.2, "each person's motion does not fit ({each}): {found:?}");
+    assert!(one > 2.0 * each, "one motion for both fits as well ({one} against {each}): {:?}", whole.whole);
+    for ((s, t), (s0, t0)) in [((0.35, 0.5 - 1.0 / 6.0), (0.35, 0.5)), ((0.65, 0.6), (0.65, 0.6))] {
+        let (bs, bt) = moves.back(s, t);
+        assert!((bs - s0).abs() < 0.02 && (bt - t0).abs() < 0.02, "({s}, {t}) carried back to ({bs}, {bt}), not ({s0}, {t0}): {found:?}");
+        let (fs, ft) = moves.forward(s0, t0);
+        assert!((fs - s).abs() < 0.02 && (ft - t).abs() < 0.02, "({s0}, {t0}) carried on to ({fs}, {ft}), not ({s}, {t})");
+    }
+}
+
+#[test]
+fn each_pixel_is_carried_back_as_by_the_person_it_lands_on() {
+    // back_map works each motion out per column and row: the same points as back, pixel by pixel.
+    let (girl, boy) = (disc(48, 36, 0.35, 0.5, 0.1), disc(48, 36, 0.65, 0.6, 0.1));
+    let now = union(&disc(48, 36, 0.4, 0.4, 0.1), &boy);
+    let moves = Moves::estimate(&union(&girl, &boy), &now, None, &[Arc::new(soft_region(&girl)), Arc::new(soft_region(&boy))], None);
+    let (w, h) = (97, 61);
+    let map = moves.back_map(w, h);
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (map[(y * w + x) as usize], moves.back((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32));
+            assert!((a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4, "pixel ({x}, {y}): {a:?} against {b:?}");
+        }
+    }
+}
+
+#[test]
+fn a_pan_beyond_the_search_is_followed_from_the_step_before() {
+    // The camera pans 0.3 of the frame in the second an analysis takes: out of reach from
+    // standing still, within it from the step before's motion.
+    let then = disc(48, 27, 0.3, 0.5, 0.12);
+    let now = disc(48, 27, 0.6, 0.5, 0.12);
+    let before = Moves::one(Motion { shift: (0.25, 0.0), ..estimate(&then, &then, None) });
+    let m = Moves::estimate(&then, &now, None, &[], Some(&before));
+    assert!((m.whole.shift.0 - 0.3).abs() < 0.02 && m.whole.shift.1.abs() < 0.02, "{m:?}");
+    assert!(!m.at_search_edge((48, 27)), "{m:?}");
+    let cold = estimate(&then, &now, None);
+    assert!(cold.shift.0 < 0.25, "the search from standing still reached it: {cold:?}");
+}
+
+#[test]
+fn a_motion_that_takes_the_garments_out_of_the_frame_is_no_fit() {
+    // A person still in view, garments on their middle: shifting the garments off the frame's
+    // edge leaves a cell or two in view that may match anything, and should not win.
+    let then = disc(48, 27, 0.5, 0.6, 0.2);
+    let garments = disc(48, 27, 0.5, 0.75, 0.12);
+    let m = estimate(&then, &then, Some(&garments));
+    assert!(m.shift.0.abs() < 0.01 && m.shift.1.abs() < 0.01, "{m:?}");
+    let off = Motion { shift: (0.0, 0.4), ..m };
+    assert!(then.cost_within(&then, &off, Some(&garments)) > then.cost_within(&then, &m, Some(&garments)) + 0.2, "taking the garments out of view fits");
+}
+
+#[test]
 fn someone_else_in_view_is_no_fit() {
     let then = disc(48, 36, 0.25, 0.5, 0.12);
     let moved = disc(48, 36, 0.3, 0.5, 0.12);
