@@ -54,8 +54,8 @@ impl GarmentRules {
     /// Where the pose model should look in the next frame; call once per analysis, before
     /// [`GarmentRules::apply`].
     pub fn hints(&mut self) -> Hints {
-        let keep = self.tuning.tracks.keep;
-        self.tracks.retain(|t| t.missed < keep);
+        let tuning = &self.tuning.tracks;
+        self.tracks.retain(|t| t.kept(tuning));
         let follow: Vec<Roi> = self.tracks.iter().filter_map(|t| t.next).collect();
         let closer = if self.tracks.is_empty() { Closer::All } else { Closer::Turn(self.analyses) };
         self.analyses += 1;

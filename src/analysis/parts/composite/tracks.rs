@@ -15,6 +15,9 @@ pub(super) struct Track {
     /// Analyses running in which the evidence said the other call.
     pub(super) against: u32,
     pub(super) missed: u32,
+    /// Whether, missed, the selfie mask last showed them plainly still there (`held_sure`): they
+    /// are held up to `keep_sure` analyses, not `keep`.
+    pub(super) sure: bool,
     /// Where the landmark model looks for this person next.
     pub(super) next: Option<Roi>,
     /// The person as last found, held while the pose model misses them.
@@ -29,9 +32,15 @@ pub(super) struct Track {
 }
 
 impl Track {
+    /// Whether the track is still matched against and may be held: missed fewer than `keep`
+    /// analyses running, or than `keep_sure` while the selfie mask plainly shows them.
+    pub(super) fn kept(&self, t: &tuning::Tracks) -> bool {
+        self.missed < t.keep || (self.sure && self.missed < t.keep_sure)
+    }
+
     /// A person found for the first time: not yet called, nothing remembered.
     pub(super) fn new(id: u32, centre: (f32, f32), scale: f32, next: Option<Roi>) -> Track {
-        Track { id, centre, scale, call: WearCall::Upper, against: u32::MAX, missed: 0, next, last: None, hem_seen: None, bare: None }
+        Track { id, centre, scale, call: WearCall::Upper, against: u32::MAX, missed: 0, sure: false, next, last: None, hem_seen: None, bare: None }
     }
 
     /// Whether the track wears no top, given this analysis's reading: a new track takes it at
@@ -70,6 +79,7 @@ impl GarmentRules {
                     t.centre = c;
                     t.scale = s;
                     t.missed = 0;
+                    t.sure = false;
                     t.next = q.next;
                     i
                 }
@@ -110,8 +120,9 @@ impl GarmentRules {
     ) -> (Vec<(Person, Body)>, Vec<usize>, Vec<bool>) {
         let mut held = vec![false; people.len()];
         if let Some(m) = selfie {
-            for (ti, t) in self.tracks.iter().enumerate() {
-                let Some(last) = t.last.as_ref().filter(|_| t.missed >= 1 && t.missed < self.tuning.tracks.keep) else { continue };
+            let tuning = &self.tuning.tracks;
+            for (ti, t) in self.tracks.iter_mut().enumerate() {
+                let Some(last) = t.last.as_ref().filter(|_| t.missed >= 1 && t.kept(tuning)) else { continue };
                 let (mut sum, mut count) = (0.0f32, 0u32);
                 for y in (0..h).step_by(2) {
                     for x in (0..w).step_by(2) {
@@ -121,7 +132,9 @@ impl GarmentRules {
                         }
                     }
                 }
-                if count >= self.tuning.tracks.held_points && sum / count as f32 >= self.tuning.tracks.held_selfie {
+                let shown = if count >= tuning.held_points { sum / count as f32 } else { 0.0 };
+                t.sure = shown >= tuning.held_sure;
+                if shown >= tuning.held_selfie {
                     if let Some(b) = body(last, fw, fh, sx, sy, &self.tuning.body) {
                         people.push((last.clone(), b));
                         tracks.push(ti);

@@ -223,6 +223,11 @@ pub struct Tracks {
     /// The least number of sample points (every second map pixel) that person's own mask must
     /// cover for that mean to count.
     pub held_points: u32,
+    /// Analyses a missed person is held for while the selfie mask, under where their own mask
+    /// was, is at least `held_sure`: plainly still there, the pose model doubting them for a
+    /// few seconds (a head tilted in a dim room) does not take their garments off.
+    pub keep_sure: u32,
+    pub held_sure: f32,
     /// The share of the torso's columns (within 0.3 shoulder widths of its middle) in which a
     /// top's hem must be found for the outfit to be two pieces whatever the colours shared.
     pub hem_across: f32,
@@ -237,7 +242,7 @@ pub struct Tracks {
 
 impl Default for Tracks {
     fn default() -> Self {
-        Tracks { call_hold: 3, keep: 3, held_selfie: 0.5, held_points: 8, hem_across: 0.8, hem_known: 0.5, hem_memory: 30 }
+        Tracks { call_hold: 3, keep: 3, held_selfie: 0.5, held_points: 8, keep_sure: 8, held_sure: 0.8, hem_across: 0.8, hem_known: 0.5, hem_memory: 30 }
     }
 }
 
