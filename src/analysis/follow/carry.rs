@@ -3,9 +3,9 @@
 
 use super::*;
 
-/// The base analysis moved onto the current frame by the person's motion `m` and, on top of it,
-/// each part's own motion (`own`; the stylized crop by `m` alone), garments kept where the person
-/// is now. `colours` is the frame's [`colour_map`] at the parts map's size.
+/// The base analysis moved onto the current frame by the people's motions `m` and, on top of
+/// them, each part's own motion (`own`; the stylized crop by the whole's motion alone), garments
+/// kept where the person is now. `colours` is the frame's [`colour_map`] at the parts map's size.
 pub(super) fn carry(base: &Base, selfie: &Map, frame: &Frame, colours: &Map, m: &Moves, own: &Field) -> Analysis {
     // Where each pixel of a w x h map was in the analysed frame (normalised both ways).
     let back = |w: u32, h: u32| {

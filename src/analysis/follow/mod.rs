@@ -77,7 +77,7 @@ struct Step {
     seq: u64,
     grey: Grey,
     mask: Grid,
-    /// Where this step's cells were a step before, and what of it the whole person's motion
+    /// Where this step's cells were a step before, and what of it the people's motions
     /// did not tell; None for the first step.
     flow: Option<(Warp, Field)>,
     /// The motions found against base `.0`.
@@ -104,16 +104,17 @@ pub struct Follower {
     before: Option<(Map, u64, Moves)>,
     /// Follower steps in a row with no one in view.
     empty_steps: u32,
-    /// The steps looked at lately, oldest first. An analysis is taken only if its frame fits the
-    /// newest one's person mask.
+    /// The steps looked at lately, oldest first. An analysis is taken only if its people, tracked
+    /// through them, fit one of the last [`FIT_STEPS`].
     steps: VecDeque<Step>,
     /// The parts' own motion since the analysed frame, at the newest step, and that step's seq.
     field: Option<(u64, Field)>,
     /// Rebases so far.
     rebases: u64,
-    /// The analysis last carried to a frame, and the steps in a row it has been shown again for
-    /// since: while the selfie mask loses someone still in view, they keep it ([`HOLD_STEPS`]).
+    /// The analysis last carried to a frame: while the selfie mask loses someone still in view,
+    /// it is shown again ([`HOLD_STEPS`]).
     shown: Option<(Box<Analysis>, Motion)>,
+    /// The steps in a row `shown` has been shown again for.
     held: u32,
 }
 
@@ -143,6 +144,7 @@ impl Follower {
         self.steps.clear();
         self.field = None;
         self.shown = None;
+        self.held = 0;
     }
 
     /// Carry `analysis`, made from `frame`, from now on, as it is. (Averaging in the analysis
@@ -230,11 +232,6 @@ impl Follower {
             self.steps[k].motion = Some((base.id, m));
         }
         self.field = self.field_since(&base, seq);
-        // Nothing carried yet to stand in for a step whose person mask lost the person: the
-        // analysis as it was made.
-        if self.shown.is_none() {
-            self.shown = Some((Box::new((*base.analysis).clone()), Motion::NONE));
-        }
         self.base = Some(base);
         Ok(true)
     }
@@ -307,7 +304,11 @@ impl Follower {
             _ => Field::of(&flow(&base.grey, &grey, |s, t| moves.back(s, t), |s, t| now.at(s, t) > ON_PERSON), |s, t| moves.back(s, t)),
         };
         self.field = Some((seq, field.clone()));
-        self.steps.push_back(Step { seq, grey, mask: now, flow: step_flow, motion: Some((base.id, moves.clone())) });
+        // A step whose person mask lost the person found no motion to search the next one from:
+        // the step before's stands (a motion that laid the garments off the frame would walk
+        // further off with each step searched around it).
+        let kept = if blinked { last.cloned().unwrap_or_else(|| moves.clone()) } else { moves.clone() };
+        self.steps.push_back(Step { seq, grey, mask: now, flow: step_flow, motion: Some((base.id, kept)) });
         while self.steps.len() > STEPS_KEPT {
             self.steps.pop_front();
         }
@@ -329,9 +330,8 @@ impl Follower {
             // Not lost either: a walker turning fast, carried an analysis a second old, keeps
             // too little as well (b3), and losing them would throw away the analysis in flight.
             if !fits && garment_share(&carried.parts) < UNFIT_KEPT * base.garment {
-                // With no one in view at all, for fewer steps than call them gone
-                // ([`EMPTY_STEPS`]).
-                if blinked && self.held < HOLD_STEPS {
+                // Not with no one in view at all: someone who left is not painted on the wall.
+                if blinked && !no_one && self.held < HOLD_STEPS {
                     if let Some((a, m)) = &self.shown {
                         self.held += 1;
                         tracing::trace!(seq, held = self.held, "the selfie mask lost the person: the garments shown last are shown again");
@@ -375,6 +375,7 @@ impl Follower {
         // Once lost, always lost: someone who steps into the same place is someone else.
         self.base = None;
         self.shown = None;
+        self.held = 0;
         Ok(Followed::Lost(why))
     }
 }

@@ -212,7 +212,7 @@ pub(super) fn estimate_from(then: &Grid, now: &Grid, weight: Option<&Grid>, from
     let weight_c = weight.map(Grid::half);
     let cells = (REACH * now_c.w.max(now_c.h) as f32).ceil() as i32;
     let (cw, ch) = (1.0 / now_c.w as f32, 1.0 / now_c.h as f32);
-    let mut best = (f32::INFINITY, Motion { centre, ..Motion::NONE });
+    let mut best = (f32::INFINITY, Motion { centre, shift: from, ..Motion::NONE });
     for dy in -cells..=cells {
         for dx in -cells..=cells {
             let m = Motion { centre, scale: 1.0, shift: (from.0 + dx as f32 * cw, from.1 + dy as f32 * ch) };

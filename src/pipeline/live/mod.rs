@@ -419,6 +419,8 @@ impl LiveSession {
                         tracing::trace!(seq = c.seq, since, "not followed: the person in view changed since the analysis");
                         based = false;
                         lost_at = since - 1;
+                        // Nothing of the last person is kept to stand in for the next one.
+                        follower.forget();
                     }
                     if !based || last.is_some_and(|(seq, _)| c.seq <= seq) {
                         continue;

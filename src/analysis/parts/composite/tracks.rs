@@ -134,7 +134,8 @@ impl GarmentRules {
                 }
                 let shown = if count >= tuning.held_points { sum / count as f32 } else { 0.0 };
                 t.sure = shown >= tuning.held_sure;
-                if shown >= tuning.held_selfie {
+                // Past `keep`, only while the selfie mask plainly shows them now.
+                if shown >= tuning.held_selfie && t.kept(tuning) {
                     if let Some(b) = body(last, fw, fh, sx, sy, &self.tuning.body) {
                         people.push((last.clone(), b));
                         tracks.push(ti);

@@ -223,10 +223,12 @@ pub struct Tracks {
     /// The least number of sample points (every second map pixel) that person's own mask must
     /// cover for that mean to count.
     pub held_points: u32,
-    /// Analyses a missed person is held for while the selfie mask, under where their own mask
-    /// was, is at least `held_sure`: plainly still there, the pose model doubting them for a
-    /// few seconds (a head tilted in a dim room) does not take their garments off.
+    /// `keep` for a missed person the selfie mask, under where their own mask was, shows at
+    /// least `held_sure`: plainly still there, the pose model doubting them for a few seconds
+    /// (a head tilted in a dim room) does not take their garments off. (As `keep` = 3 holds
+    /// two analyses, this holds `keep_sure` - 1.)
     pub keep_sure: u32,
+    /// The least mean selfie mask, as `held_selfie`, that keeps a missed person `keep_sure`.
     pub held_sure: f32,
     /// The share of the torso's columns (within 0.3 shoulder widths of its middle) in which a
     /// top's hem must be found for the outfit to be two pieces whatever the colours shared.
