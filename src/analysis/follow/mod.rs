@@ -147,6 +147,13 @@ impl Follower {
         self.held = 0;
     }
 
+    /// The person in view changed (a cut, seen by whoever looks at whole frames): the garments
+    /// shown last are not shown again on whoever is there now.
+    pub fn drop_shown(&mut self) {
+        self.shown = None;
+        self.held = 0;
+    }
+
     /// Carry `analysis`, made from `frame`, from now on, as it is. (Averaging in the analysis
     /// before it, carried, halved whatever the new one found and the old did not: with analyses a
     /// second or two apart, a dark top in a dim room faded out of the live picture.)

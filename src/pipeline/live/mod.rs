@@ -420,7 +420,7 @@ impl LiveSession {
                         based = false;
                         lost_at = since - 1;
                         // Nothing of the last person is kept to stand in for the next one.
-                        follower.forget();
+                        follower.drop_shown();
                     }
                     if !based || last.is_some_and(|(seq, _)| c.seq <= seq) {
                         continue;
