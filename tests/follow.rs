@@ -352,6 +352,16 @@ fn a_sleeve_raised_between_rare_analyses_is_carried() {
     assert!(carried >= 0.85, "the raised sleeve is left plain ({carried:.3}, stale {stale:.3})");
 }
 
+/// Every second frame of `clip` from each of `bases` to `span` frames after it (live's follower
+/// steps while the next analysis is slow), their numbers sorted, and the frames in that order.
+fn every_second_frame_after(clip: &str, bases: &[usize], span: usize) -> (Vec<usize>, Vec<Frame>) {
+    let mut wanted: Vec<usize> = bases.iter().flat_map(|&b| (b..=b + span).step_by(2)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let f = frames(clip, &wanted);
+    (wanted, f)
+}
+
 #[test]
 fn children_jumping_on_a_bed_are_not_taken_for_someone_else() {
     // c3: a girl jumps while a boy kneels beside her. One shift and scale cannot lay both on
@@ -364,10 +374,7 @@ fn children_jumping_on_a_bed_are_not_taken_for_someone_else() {
     let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
     let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
     let bases = [1usize, 46, 84, 104];
-    let mut wanted: Vec<usize> = bases.iter().flat_map(|&b| (b..=b + 40).step_by(2)).collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let f = frames("c3_two_children_fullbody_bedroom_sam2.mp4", &wanted);
+    let (wanted, f) = every_second_frame_after("c3_two_children_fullbody_bedroom_sam2.mp4", &bases, 40);
     let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
     let mut lost = Vec::new();
     for &base in &bases {
@@ -397,10 +404,7 @@ fn two_children_moving_apart_are_each_carried_with_their_own_garments() {
     let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
     let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
     let bases = [1usize, 46, 84, 120];
-    let mut wanted: Vec<usize> = bases.iter().flat_map(|&b| (b..=b + 30).step_by(2)).collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let f = frames("c3_two_children_fullbody_bedroom_sam2.mp4", &wanted);
+    let (wanted, f) = every_second_frame_after("c3_two_children_fullbody_bedroom_sam2.mp4", &bases, 30);
     let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
     let (mut sum, mut n, mut blank) = (0.0, 0, Vec::new());
     for &base in &bases {
