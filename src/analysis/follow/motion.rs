@@ -76,11 +76,17 @@ impl Grid {
     /// motion tried) is: the garments' neighbourhood, so that a head tilted or an arm raised
     /// outside them does not move the garments.
     pub(super) fn cost_within(&self, then: &Grid, m: &Motion, weight: Option<&Grid>) -> f32 {
+        self.cost_weighed(then, m, weight.map(Weight::of).as_ref())
+    }
+
+    /// [`Grid::cost_within`] with the weight's sum worked out beforehand: the motion search tries
+    /// about 250 motions against the same weight a follower step, and summing it for each was
+    /// as much work again as the fit.
+    fn cost_weighed(&self, then: &Grid, m: &Motion, weight: Option<&Weight>) -> f32 {
         // `m.back` moves s and t each on its own, so where each column and each row lands in
         // `then` (and the weight) is worked out once per column and row: the same samples as
-        // [`Grid::at`] at every cell, at a fraction of the cost (the motion search tries about
-        // 250 motions a follower step).
-        let same = weight.is_none_or(|g| g.w == then.w && g.h == then.h);
+        // [`Grid::at`] at every cell, at a fraction of the cost.
+        let same = weight.is_none_or(|g| g.grid.w == then.w && g.grid.h == then.h);
         if !same {
             return self.cost_within_each(then, m, weight);
         }
@@ -90,7 +96,7 @@ impl Grid {
         for (y, row) in rows.iter().enumerate() {
             for (x, col) in cols.iter().enumerate() {
                 let (w, there) = match (col, row) {
-                    (Some(c), Some(r)) => (weight.map_or(1.0, |g| grid_at(g, c, r)), grid_at(then, c, r)),
+                    (Some(c), Some(r)) => (weight.map_or(1.0, |g| grid_at(g.grid, c, r)), grid_at(then, c, r)),
                     _ => (weight.map_or(1.0, |_| 0.0), 0.0),
                 };
                 sum += w * (self.v[y * self.w as usize + x] - there).abs();
@@ -104,26 +110,26 @@ impl Grid {
     /// the frame counted as [`OUT_OF_VIEW`] (without it, a motion that takes most of the garments
     /// out of the frame and lays the few cells left on anything fitted best: c3's children, at
     /// the edge of the search).
-    fn weighed(&self, sum: f32, total: f32, weight: Option<&Grid>, m: &Motion) -> f32 {
+    fn weighed(&self, sum: f32, total: f32, weight: Option<&Weight>, m: &Motion) -> f32 {
         // The garments moved out of the frame: no fit to speak of.
         if total < 1.0 {
             return f32::INFINITY;
         }
         let out = weight.map_or(0.0, |g| {
-            let all = g.v.iter().sum::<f32>() * m.scale * m.scale * (self.w * self.h) as f32 / (g.w * g.h) as f32;
+            let all = g.sum * m.scale * m.scale * (self.w * self.h) as f32 / (g.grid.w * g.grid.h) as f32;
             (all - total).max(0.0)
         });
         (sum + OUT_OF_VIEW * out) / (total + out) + penalty(m)
     }
 
     /// [`Grid::cost_within`] a cell at a time, for a weight on a grid of another size.
-    fn cost_within_each(&self, then: &Grid, m: &Motion, weight: Option<&Grid>) -> f32 {
+    fn cost_within_each(&self, then: &Grid, m: &Motion, weight: Option<&Weight>) -> f32 {
         let (mut sum, mut total) = (0.0, 0.0);
         for y in 0..self.h {
             for x in 0..self.w {
                 let (s, t) = ((x as f32 + 0.5) / self.w as f32, (y as f32 + 0.5) / self.h as f32);
                 let (s0, t0) = m.back(s, t);
-                let w = weight.map_or(1.0, |g| g.at(s0, t0));
+                let w = weight.map_or(1.0, |g| g.grid.at(s0, t0));
                 sum += w * (self.v[(y * self.w + x) as usize] - then.at(s0, t0)).abs();
                 total += w;
             }
@@ -146,6 +152,18 @@ impl Grid {
             }
         }
         (n > 1.0).then(|| (sx / n, sy / n))
+    }
+}
+
+/// A weight grid of [`Grid::cost_within`] and its sum.
+struct Weight<'a> {
+    grid: &'a Grid,
+    sum: f32,
+}
+
+impl Weight<'_> {
+    fn of(grid: &Grid) -> Weight<'_> {
+        Weight { grid, sum: grid.v.iter().sum() }
     }
 }
 
@@ -210,13 +228,14 @@ pub(super) fn estimate_from(then: &Grid, now: &Grid, weight: Option<&Grid>, from
     let Some(centre) = then.centroid() else { return Motion::NONE };
     let (then_c, now_c) = (then.half(), now.half());
     let weight_c = weight.map(Grid::half);
+    let (weight, weight_c) = (weight.map(Weight::of), weight_c.as_ref().map(Weight::of));
     let cells = (REACH * now_c.w.max(now_c.h) as f32).ceil() as i32;
     let (cw, ch) = (1.0 / now_c.w as f32, 1.0 / now_c.h as f32);
     let mut best = (f32::INFINITY, Motion { centre, shift: from, ..Motion::NONE });
     for dy in -cells..=cells {
         for dx in -cells..=cells {
             let m = Motion { centre, scale: 1.0, shift: (from.0 + dx as f32 * cw, from.1 + dy as f32 * ch) };
-            let c = now_c.cost_within(&then_c, &m, weight_c.as_ref());
+            let c = now_c.cost_weighed(&then_c, &m, weight_c.as_ref());
             if c < best.0 {
                 best = (c, m);
             }
@@ -228,7 +247,7 @@ pub(super) fn estimate_from(then: &Grid, now: &Grid, weight: Option<&Grid>, from
         for j in -2..=2 {
             for i in -2..=2 {
                 let m = Motion { centre, scale, shift: (coarse.shift.0 + i as f32 * fw, coarse.shift.1 + j as f32 * fh) };
-                let c = now.cost_within(then, &m, weight);
+                let c = now.cost_weighed(then, &m, weight.as_ref());
                 if c < best.0 {
                     best = (c, m);
                 }
