@@ -406,7 +406,7 @@ fn two_children_moving_apart_are_each_carried_with_their_own_garments() {
     let bases = [1usize, 46, 84, 120];
     let (wanted, f) = every_second_frame_after("c3_two_children_fullbody_bedroom_sam2.mp4", &bases, 30);
     let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
-    let (mut sum, mut n, mut blank) = (0.0, 0, Vec::new());
+    let (mut sum, mut n, mut missed) = (0.0, 0, Vec::new());
     for &base in &bases {
         analyser.forget();
         follower.forget();
@@ -422,26 +422,97 @@ fn two_children_moving_apart_are_each_carried_with_their_own_garments() {
             }
             analyser.forget();
             let full = mask_of(&alpha(at(i), &analyser.analyse(at(i), &req).unwrap()));
-            let v = match &shown {
-                Some(c) => iou(&mask_of(&garment_alpha(at(i), c)), &full),
-                None => {
-                    blank.push(i);
-                    0.0
-                }
-            };
-            eprintln!("c3 frame {i}, analysed {base}: IoU {v:.3}");
+            let v = shown.as_ref().map_or(0.0, |c| iou(&mask_of(&garment_alpha(at(i), c)), &full));
+            // Garments drawn where the children are not are as bad as none.
+            if v < 0.05 {
+                missed.push(i);
+            }
+            eprintln!("c3 frame {i}, analysed {base}: IoU {v:.3}{}", if shown.is_none() { " (nothing drawn)" } else { "" });
             sum += v;
             n += 1;
         }
     }
     let mean = sum / n as f64;
-    eprintln!("c3: mean IoU {mean:.3} over {n} frames; nothing drawn on {blank:?}");
-    // Measured now: mean 0.515, nothing drawn on frames 70, 90 and 150. At 70 the girl is alone
-    // in view and the selfie model loses her: with no one in view at all nothing is painted (so
-    // someone who left leaves no paint on the wall). At 90 it loses her two frames after the
-    // analysed one, before anything was carried to show again (live mode shows the last
-    // analysis' garments there). At 150 the camera has panned a third of the frame after her
+    eprintln!("c3: mean IoU {mean:.3} over {n} frames; nothing drawn where they are on {missed:?}");
+    // Measured now: mean 0.540, nothing where they are on frames 90, 108, 114 and 150. At 90 the
+    // selfie model loses the girl two frames after the analysed one, before anything was carried
+    // to show again (live mode shows the last analysis' garments there). At 108 and 114 she is in
+    // mid-air beside her brother, no motion fits, and the selfie model loses her: the garments
+    // shown last (frame 102) are where she was, and a tenth of them is still in her colours, so
+    // they are not shown again (until the colours were asked, they were: IoU 0.001 and 0.005,
+    // paint where she no longer was). At 150 the camera has panned a third of the frame after her
     // since the analysis; her mask, moved, no longer fits and she keeps under half her garments.
-    assert!(blank.len() <= 3, "frames with both children in view and nothing drawn: {blank:?}");
-    assert!(mean >= 0.5, "the children's garments are not carried where they are (mean IoU {mean:.3})");
+    // At 70, alone in view and lost by the selfie model, she keeps the garments shown last
+    // (their colours are still there), IoU 0.515 (nothing drawn before).
+    assert!(missed.len() <= 4, "frames with both children in view and nothing drawn where they are: {missed:?}");
+    assert!(mean >= 0.53, "the children's garments are not carried where they are (mean IoU {mean:.3})");
+}
+
+#[test]
+fn a_child_the_selfie_model_loses_while_alone_in_view_keeps_her_garments() {
+    // c3, frames 64-70: the girl jumps alone in view (her brother has crawled out of the frame)
+    // and at frame 70 the selfie model, a webcam model, loses her altogether: its mask reads no
+    // one. Her blue skirt and grey top are still where they were a step before; the garments
+    // shown last stand in while their colours are there (drawing nothing showed her plain).
+    let (mut analyser, style) = req_analyser();
+    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let (wanted, f) = every_second_frame_after("c3_two_children_fullbody_bedroom_sam2.mp4", &[46], 24);
+    let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
+    let a = Arc::new(analyser.analyse(at(46), &req).unwrap());
+    assert!(follower.rebase(at(46), 46, a).unwrap());
+    let mut shown = None;
+    for i in (48..=70).step_by(2) {
+        shown = match follower.follow(at(i), i as u64).unwrap() {
+            Followed::Carried(c, _) => Some(c),
+            _ => None,
+        };
+    }
+    let Some(shown) = shown else { panic!("frame 70: the girl is in view and nothing of her garments is drawn") };
+    analyser.forget();
+    let full = mask_of(&alpha(at(70), &analyser.analyse(at(70), &req).unwrap()));
+    let i = iou(&mask_of(&garment_alpha(at(70), &shown)), &full);
+    eprintln!("c3 frame 70, the girl lost by the selfie model: IoU {i:.3}");
+    assert!(i >= 0.4, "the garments shown stand where hers are (IoU {i:.3})");
+}
+
+/// `f` with the person gone: every pixel the colour of the wall at its top-left corner (a1's
+/// plain wall), as the webcam sees the room once she has walked out of view.
+fn empty_room(f: &Frame) -> Frame {
+    let mut sum = [0u32; 3];
+    for y in 0..16 {
+        for x in 0..16 {
+            let p = f.get_pixel(x, y).0;
+            (0..3).for_each(|c| sum[c] += p[c] as u32);
+        }
+    }
+    let wall = sum.map(|v| (v / 256) as u8);
+    Frame::from_fn(f.width(), f.height(), |x, y| {
+        // A little texture, as a real wall has, so the frame is not flat.
+        let n = ((x * 7 + y * 13) % 5) as u8;
+        image::Rgba([wall[0].saturating_add(n), wall[1].saturating_add(n), wall[2].saturating_add(n), 255])
+    })
+}
+
+#[test]
+fn someone_who_walks_out_of_view_leaves_no_paint_on_the_wall() {
+    // a1 signs, then leaves: the frames after are her room without her. Her hoodie's garments,
+    // shown a step before, are not shown again there (the selfie mask loses people now and then,
+    // and the garments shown last stand in for a moment where their colours still are).
+    let (mut analyser, style) = req_analyser();
+    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let (wanted, f) = every_second_frame_after("a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", &[40], 10);
+    let a = Arc::new(analyser.analyse(&f[0], &req).unwrap());
+    assert!(follower.rebase(&f[0], 40, a).unwrap());
+    for (k, frame) in f.iter().enumerate().skip(1) {
+        assert!(matches!(follower.follow(frame, wanted[k] as u64).unwrap(), Followed::Carried(..)), "frame {}: she is in view", wanted[k]);
+    }
+    let room = empty_room(&f[0]);
+    for seq in 52..60 {
+        if let Followed::Carried(c, _) = follower.follow(&room, seq).unwrap() {
+            let painted = mask_of(&garment_alpha(&room, &c)).iter().filter(|&&m| m).count();
+            assert!(painted == 0, "step {seq}: {painted} px of her garments painted on the empty room");
+        }
+    }
 }

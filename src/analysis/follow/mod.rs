@@ -111,9 +111,10 @@ pub struct Follower {
     field: Option<(u64, Field)>,
     /// Rebases so far.
     rebases: u64,
-    /// The analysis last carried to a frame: while the selfie mask loses someone still in view,
-    /// it is shown again ([`HOLD_STEPS`]).
-    shown: Option<(Box<Analysis>, Motion)>,
+    /// The analysis last carried to a frame, with that frame's colours (Lab, at the parts map's
+    /// size): while the selfie mask loses someone still in view, it is shown again
+    /// ([`HOLD_STEPS`]) where those colours still are ([`HELD_SAME`]).
+    shown: Option<(Box<Analysis>, Motion, Map)>,
     /// The steps in a row `shown` has been shown again for.
     held: u32,
 }
@@ -337,12 +338,19 @@ impl Follower {
             // Not lost either: a walker turning fast, carried an analysis a second old, keeps
             // too little as well (b3), and losing them would throw away the analysis in flight.
             if !fits && garment_share(&carried.parts) < UNFIT_KEPT * base.garment {
-                // Not with no one in view at all: someone who left is not painted on the wall.
-                if blinked && !no_one && self.held < HOLD_STEPS {
-                    if let Some((a, m)) = &self.shown {
-                        self.held += 1;
-                        tracing::trace!(seq, held = self.held, "the selfie mask lost the person: the garments shown last are shown again");
-                        return Ok(Followed::Carried(a.clone(), *m));
+                // The garments shown last stand in while their colours are still where they
+                // were shown: the person is there and the selfie model lost them (c3's girl,
+                // alone in view mid-jump); someone who left leaves the wall behind them.
+                if blinked && self.held < HOLD_STEPS {
+                    if let Some((a, m, then)) = &self.shown {
+                        let still = (then.width, then.height) == (colours.width, colours.height)
+                            && same_cloth(&a.parts, then, &lab_map(&colours), |s, t| (s, t)) >= HELD_SAME;
+                        tracing::trace!(seq, still, "the selfie mask lost the person");
+                        if still {
+                            self.held += 1;
+                            tracing::trace!(seq, held = self.held, "the garments shown last are shown again");
+                            return Ok(Followed::Carried(a.clone(), *m));
+                        }
                     }
                 }
                 return Ok(Followed::Unfit);
@@ -361,11 +369,12 @@ impl Follower {
                 then_moves.forward(s0, t0)
             });
             let motion = moves.whole;
+            let shown_colours = colours.clone();
             self.before = Some((colours, base.id, moves.clone()));
             tracing::trace!(same, "share of the garment in the same colours as a step before");
             if same >= SAME_LEAST {
                 let carried = Box::new(carried);
-                self.shown = Some((carried.clone(), motion));
+                self.shown = Some((carried.clone(), motion, shown_colours));
                 self.held = 0;
                 return Ok(Followed::Carried(carried, motion));
             }
@@ -468,6 +477,9 @@ const TRACK_HOPS: usize = 4;
 /// steps 0.13-0.41 of the garments' neighbourhood covered against 0.3-0.4 on their analysed
 /// frames; the girl lost mid-jump 0.007-0.08.
 const BLINKED: f32 = 0.33;
+/// The least share of the garments shown last whose colours are still where they were shown
+/// ([`same_cloth`], in place) for them to be shown again while the selfie mask has lost the person.
+const HELD_SAME: f32 = 0.3;
 /// Follower steps in a row (half a second at 15 steps a second) for which the garments shown last
 /// stand in while the selfie mask has lost the person: longer, and they lag too far behind.
 const HOLD_STEPS: u32 = 8;
