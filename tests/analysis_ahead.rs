@@ -242,3 +242,27 @@ fn real_models_give_the_same_frames_with_saliency_ahead() {
         assert!(differ * 1000 <= a.len(), "frame {}: {differ} of {} bytes differ", i + 1, a.len());
     }
 }
+
+#[test]
+fn the_analysis_stops_when_told_and_runs_again_once_cleared() {
+    // Live mode stops the analysis of someone who left (a cut) from another thread: every model
+    // of the analysis (the garment models, the style's, the saliency until taken) answers a stop.
+    let mut analyser = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
+    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
+    let mut styled = StyledAnalyser::new(analyser, style, PartSet::ALL, StyleOptions { strength: 1.0, preserve_colour: false });
+    let stop = styled.stopper().expect("the real analysis can be stopped");
+    let frame: Frame = image::open(photo("p3_portrait_suit_tfjs.jpg")).unwrap().to_rgba8();
+    stop.stop();
+    assert!(styled.analyse(&frame).is_err(), "a stopped analysis ends with an error");
+    assert!(styled.analyse_quick(&frame).is_err(), "so does a quick look, until cleared");
+    // Each model stopped, not only the first to run: with the saliency taken out (live mode runs
+    // it a frame ahead), the garment models still stop.
+    let mut first = styled.take_first_stage().expect("the saliency runs ahead");
+    first.stopper().expect("the saliency can be stopped").clear();
+    let stop = styled.stopper().expect("the rest can be stopped");
+    stop.stop();
+    assert!(styled.analyse_after(&frame, first.run(&frame).unwrap()).is_err(), "the rest of the analysis stops too");
+    stop.clear();
+    let a = styled.analyse_after(&frame, first.run(&frame).unwrap()).expect("cleared, it runs again");
+    assert!(a.parts.data.iter().any(|&v| v > 0.5), "and finds the garments");
+}

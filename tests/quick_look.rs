@@ -266,3 +266,67 @@ fn each_analysis_is_told_how_many_frames_after_the_last_it_is() {
     // Full analyses of 600 ms at 30 fps: about 18 frames apart.
     assert!(apart[apart.len() / 2] >= 10, "{apart:?}");
 }
+
+/// A STAND-IN analyser in one piece (no first stage) on the stand-in core: its full analysis
+/// takes 700 ms (back to back from the first look, the one in flight at the cut, 1.5 s in, has
+/// about 0.6 s to go) and ends with an error once stopped from another thread, when `stop` is given;
+/// its quick look takes 30 ms of the core.
+struct SlowWhole {
+    core: Arc<Mutex<()>>,
+    stop: Option<Arc<Flag>>,
+}
+
+impl FrameAnalyser for SlowWhole {
+    fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
+        let _core = self.core.lock().unwrap();
+        let began = std::time::Instant::now();
+        while began.elapsed() < Duration::from_millis(700) {
+            if self.stop.as_ref().is_some_and(|s| s.0.load(Ordering::SeqCst)) {
+                return Err(drape::error::Error::Inference { name: "stand-in analysis".into(), source: "stopped".into() });
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        SlowAnalyser { delay: Duration::ZERO, calls: Arc::new(Mutex::new(0)) }.analyse(frame)
+    }
+    fn analyse_quick(&mut self, frame: &Frame) -> Result<Option<Analysis>> {
+        let _core = self.core.lock().unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+        SlowAnalyser { delay: Duration::ZERO, calls: Arc::new(Mutex::new(0)) }.analyse(frame).map(Some)
+    }
+    fn stopper(&mut self) -> Option<Arc<dyn StopRun>> {
+        self.stop.clone().map(|s| s as Arc<dyn StopRun>)
+    }
+}
+
+/// Frames of the new shot shown plain after the cut, with [`SlowWhole`] stoppable or not.
+fn plain_after_cut_with_a_slow_whole_analysis(stoppable: bool) -> usize {
+    let open: SourceOpener = Box::new(|| Ok(Box::new(TwoShots { n: 0 }) as Box<dyn Source>));
+    let analyser = SlowWhole { core: Arc::new(Mutex::new(())), stop: stoppable.then(|| Arc::new(Flag::default())) };
+    let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
+    let mut shown = Vec::new();
+    let report = run_live(
+        open,
+        Box::new(analyser),
+        &mut stage,
+        Vec::new(),
+        Arc::new(AtomicBool::new(false)),
+        &VideoOptions { params: Params::default(), ..VideoOptions::default() },
+        |_, seq, made| shown.push((seq, made.analysed)),
+    );
+    assert!(report.error.is_none(), "a stopped analysis is no failure: {:?}", report.error);
+    assert!(shown.iter().all(|(seq, a)| *seq <= CUT_AFTER || a.is_none_or(|a| a > CUT_AFTER)), "{shown:?}");
+    waited(&shown, CUT_AFTER + 1)
+}
+
+#[test]
+fn an_analysis_of_someone_who_left_is_stopped_for_the_new_persons_quick_look() {
+    // The joined clip: at each cut the analysis thread was still busy with a full analysis of the
+    // person before (0.2-0.4 s on two cores), thrown away when done; the new person's quick look
+    // waited for it. Now the run is stopped at the cut, as the first stage's is.
+    let stopped = plain_after_cut_with_a_slow_whole_analysis(true);
+    let waited_out = plain_after_cut_with_a_slow_whole_analysis(false);
+    eprintln!("frames of the new shot plain: {stopped} with the analysis in flight stopped, {waited_out} with it waited out");
+    // The look (30 ms) and the display: a frame or three; the run in flight waited out, about 18.
+    assert!(waited_out >= 10, "the yardstick: a run was in flight at the cut ({waited_out} frames plain waiting it out)");
+    assert!(stopped <= 6, "{stopped} frames of the new shot plain before its first garment");
+}

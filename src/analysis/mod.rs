@@ -20,7 +20,7 @@ use self::models::style::{Style, StyleOptions, StyleSpec, Stylizer};
 use self::parts::composite::{CompositeModels, CompositeSegmenter, Tuning};
 use self::parts::{cloth::ClothSegmenter, GarmentSegmenter, PartSet, PersonCall, Segmentation};
 use self::recorded::ModelOutputs;
-use self::runtime::Runtime;
+use self::runtime::{Cancels, Runtime};
 use self::steady::Steady;
 use crate::error::{Error, Result};
 use crate::frame::{Frame, Map, Rect};
@@ -225,6 +225,17 @@ impl Analyser {
     /// this the analyser needs each frame's saliency given ([`Analyser::analyse_styles_given`]).
     pub fn take_saliency(&mut self) -> Option<Saliency> {
         self.saliency.take()
+    }
+
+    /// What stops this analyser's model runs in progress from another thread (the saliency's
+    /// too, unless taken): live mode stops the analysis of someone who has left.
+    pub fn cancel_handles(&mut self) -> Result<Cancels> {
+        let mut all = self.parts.cancel_handles()?;
+        all.extend(self.stylizer.cancel_handles()?);
+        if let Some(s) = self.saliency.as_mut() {
+            all.push(s.cancel_handle()?);
+        }
+        Ok(Cancels(all))
     }
 
     /// Like `analyse`, with a style per part (upper, lower, full): the crop is restyled once per

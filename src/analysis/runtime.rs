@@ -508,6 +508,20 @@ impl Cancel {
     }
 }
 
+/// Stops the runs of several models at once (an analysis' models, from another thread): each
+/// [`Cancel`] of them.
+#[derive(Clone, Default)]
+pub struct Cancels(pub Vec<Cancel>);
+
+impl Cancels {
+    pub fn stop(&self) {
+        self.0.iter().for_each(Cancel::stop);
+    }
+    pub fn clear(&self) {
+        self.0.iter().for_each(Cancel::clear);
+    }
+}
+
 /// One input tensor: its shape and data.
 pub struct Input<'a> {
     pub shape: Vec<i64>,

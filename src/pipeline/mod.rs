@@ -20,7 +20,7 @@ use crate::analysis::models::saliency::Saliency;
 use crate::analysis::models::style::{Style, StyleOptions};
 use crate::analysis::parts::PartSet;
 use crate::analysis::restyle::{Look, Restyler};
-use crate::analysis::runtime::Cancel;
+use crate::analysis::runtime::{Cancel, Cancels};
 use crate::analysis::Analyser;
 use crate::analysis::Analysis;
 use crate::error::Result;
@@ -77,6 +77,12 @@ pub trait FrameAnalyser: Send {
         let _ = frame;
         Ok(None)
     }
+    /// What stops this analyser's runs in progress (`analyse`, `analyse_after`, `analyse_quick`)
+    /// from another thread: live mode abandons the analysis of someone who has left. None where
+    /// runs cannot be stopped.
+    fn stopper(&mut self) -> Option<Arc<dyn StopRun>> {
+        None
+    }
 }
 
 /// The part of the analysis that can run ahead, on its own thread.
@@ -94,6 +100,15 @@ pub trait FirstStage: Send {
 pub trait StopRun: Send + Sync {
     fn stop(&self);
     fn clear(&self);
+}
+
+impl StopRun for Cancels {
+    fn stop(&self) {
+        Cancels::stop(self)
+    }
+    fn clear(&self) {
+        Cancels::clear(self)
+    }
 }
 
 impl StopRun for Cancel {
@@ -173,6 +188,15 @@ impl StyledAnalyser {
 impl FrameAnalyser for StyledAnalyser {
     fn analyse(&mut self, frame: &Frame) -> Result<Analysis> {
         self.analyse_given(frame, None)
+    }
+    fn stopper(&mut self) -> Option<Arc<dyn StopRun>> {
+        match self.analyser.cancel_handles() {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                tracing::debug!("the analysis' model runs cannot be stopped: {}", e.report());
+                None
+            }
+        }
     }
     fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
         self.analyser.take_saliency().map(|s| Box::new(s) as Box<dyn FirstStage>)

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::runtime::{Cancel, Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
 use crate::frame::{Frame, Map};
@@ -14,6 +14,11 @@ pub struct Pan {
 }
 
 impl Pan {
+    /// Stops a run of this model in progress from another thread.
+    pub fn cancel_handles(&mut self) -> Result<Vec<Cancel>> {
+        Ok(vec![self.model.cancel_handle()?])
+    }
+
     pub fn open(rt: &Runtime, path: &Path) -> Result<Pan> {
         let c = Contract {
             inputs: vec![vec![Some(1), Some(3), Some(PAN_SIZE as i64), Some(PAN_SIZE as i64)]],

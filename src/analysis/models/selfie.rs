@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::runtime::{Cancel, Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
 use crate::frame::{Frame, Map};
@@ -14,6 +14,11 @@ pub struct Selfie {
 }
 
 impl Selfie {
+    /// Stop the selfie models' runs in progress from another thread.
+    pub fn cancel_handles(&mut self) -> Result<Vec<Cancel>> {
+        [self.square.as_mut(), self.landscape.as_mut()].into_iter().flatten().map(Model::cancel_handle).collect()
+    }
+
     /// Either model may be missing; with neither there is no selfie mask.
     pub fn open(rt: &Runtime, square: Option<&Path>, landscape: Option<&Path>) -> Result<Option<Selfie>> {
         let contract =

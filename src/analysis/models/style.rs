@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::runtime::{Cancel, Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
@@ -66,6 +66,11 @@ pub struct Stylizer {
 }
 
 impl Stylizer {
+    /// Stop the style models' runs in progress from another thread.
+    pub fn cancel_handles(&mut self) -> Result<Vec<Cancel>> {
+        [self.predict.as_mut(), self.transform.as_mut(), self.builtin.as_mut()].into_iter().flatten().map(Model::cancel_handle).collect()
+    }
+
     /// Each model is optional: a missing one disables only the styles that need it.
     pub fn open(rt: &Runtime, predict: Option<&Path>, transform: Option<&Path>, builtin: Option<&Path>) -> Result<Stylizer> {
         let predict = predict

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{GarmentSegmenter, Segmentation, CLASSES};
-use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::runtime::{Cancel, Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::{Error, Result};
 use crate::frame::{Frame, Map};
@@ -32,6 +32,10 @@ impl ClothSegmenter {
 impl GarmentSegmenter for ClothSegmenter {
     fn name(&self) -> &'static str {
         "u2net-cloth"
+    }
+
+    fn cancel_handles(&mut self) -> Result<Vec<Cancel>> {
+        Ok(vec![self.model.cancel_handle()?])
     }
 
     fn segment(&mut self, frame: &Frame, _saliency: &Map) -> Result<Segmentation> {

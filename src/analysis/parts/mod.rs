@@ -5,6 +5,7 @@ pub mod cloth;
 pub mod colours;
 pub mod composite;
 
+use crate::analysis::runtime::Cancel;
 use crate::error::Result;
 use crate::frame::{Frame, Map};
 
@@ -151,6 +152,10 @@ pub trait GarmentSegmenter: Send {
     }
     /// Forget the people followed so far (the next frame is unrelated: another photo, a cut).
     fn forget(&mut self) {}
+    /// What stops the segmenter's model runs in progress from another thread.
+    fn cancel_handles(&mut self) -> Result<Vec<Cancel>> {
+        Ok(Vec::new())
+    }
     /// The next frame is `frames` after the last one segmented: what is averaged over time
     /// weighs the last analyses by how long ago they were.
     fn frames_apart(&mut self, frames: u64) {

@@ -28,7 +28,7 @@ mod person;
 mod restyle;
 
 pub use self::compose::{composite_live, run_live, Made};
-use self::person::PersonChange;
+use self::person::{PersonChange, Run};
 use self::restyle::restyle_loop;
 
 /// What live mode does when an analysis fails.
@@ -232,7 +232,7 @@ impl LiveSession {
             Some(mut first) => {
                 let (tx, rx) = latest::<ToAnalyse>();
                 let (stop, stats, note_tx, person) = (stop.clone(), stats.clone(), note_tx.clone(), changed_person.clone());
-                person.set_stopper(first.stopper());
+                person.set_stopper(Run::First, first.stopper());
                 let handle = std::thread::spawn(move || -> Result<()> {
                     lower_priority();
                     let mut last_seq = 0u64;
@@ -253,12 +253,12 @@ impl LiveSession {
                         } else {
                             c
                         };
-                        if !person.start_run(c.seq) {
+                        if !person.start_run(Run::First, c.seq) {
                             continue;
                         }
                         let t = Instant::now();
                         let ran = first.run(&c.frame);
-                        person.end_run();
+                        person.end_run(Run::First);
                         match ran {
                             Ok(m) => {
                                 stats.stage("analysis ahead", ms_since(t));
@@ -283,6 +283,7 @@ impl LiveSession {
             let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
             std::thread::spawn(move || -> Result<()> {
                 lower_priority();
+                changed_person.set_stopper(Run::Rest, analyser.stopper());
                 let mut last_seq = 0u64;
                 let mut last_saliency = None;
                 let mut trouble = Trouble::default();
@@ -307,7 +308,11 @@ impl LiveSession {
                                 forget_once(analyser.as_mut(), &mut forgot_for, person);
                                 tell_apart(analyser.as_mut(), looked_at, c.seq);
                                 let t = Instant::now();
+                                // Registered as the rest's run: that clears a stop meant for the
+                                // analysis abandoned at the change, and a later change stops it.
+                                changed_person.start_run(Run::Rest, c.seq);
                                 let looked = analyser.analyse_quick(&c.frame);
+                                changed_person.end_run(Run::Rest);
                                 changed_person.looked(person);
                                 match looked {
                                     Ok(None) => changed_person.without_quick_looks(),
@@ -323,6 +328,7 @@ impl LiveSession {
                                         publish_newer(&newest, done, to_restyle.as_ref());
                                         analyses_done.fetch_add(1, Ordering::SeqCst);
                                     }
+                                    Err(_) if c.seq < changed_person.at() => tracing::trace!(seq = c.seq, "quick look abandoned: the person in view changed"),
                                     // The full analysis will tell, and be told of, the same fault.
                                     Err(e) => tracing::debug!("quick look at frame {} failed: {}", c.seq, e.report()),
                                 }
@@ -356,11 +362,22 @@ impl LiveSession {
                         forget_once(analyser.as_mut(), &mut forgot_for, person);
                     }
                     tell_apart(analyser.as_mut(), looked_at, c.seq);
-                    let a = match analyse_timed(analyser.as_mut(), &c.frame, first, &stats) {
+                    if !changed_person.start_run(Run::Rest, c.seq) {
+                        continue;
+                    }
+                    let ran = analyse_timed(analyser.as_mut(), &c.frame, first, &stats);
+                    changed_person.end_run(Run::Rest);
+                    let a = match ran {
                         Ok(a) => {
                             looked_at = looked_at.max(c.seq);
                             trouble.ok(&note_tx);
                             a
+                        }
+                        // Stopped: the person in view changed while it ran (the new person's
+                        // quick look takes the cores).
+                        Err(_) if c.seq < changed_person.at() => {
+                            tracing::trace!(seq = c.seq, "analysis abandoned: the person in view changed");
+                            continue;
                         }
                         Err(e) => {
                             trouble.failed(e, c.seq, on_error, &note_tx)?;

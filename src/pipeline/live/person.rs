@@ -16,13 +16,21 @@ pub(super) struct PersonChange {
     looked: AtomicU64,
     /// The analyser has no quick look: nothing waits for one.
     no_quick: AtomicBool,
-    /// What stops the first stage's run, and the frame it is running on (0: none): one lock,
-    /// so that a stop meant for one run never lands on the next.
-    run: Mutex<Run>,
+    /// For each [`Run`], what stops its run and the frame it is running on (0: none): one
+    /// lock each, so that a stop meant for one run never lands on the next.
+    runs: [Mutex<Slot>; 2],
+}
+
+/// The two runs of live mode's analysis: the first stage (the saliency model, a frame ahead, on a
+/// thread of its own) and the rest of the analysis, or the quick look.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Run {
+    First = 0,
+    Rest = 1,
 }
 
 #[derive(Default)]
-struct Run {
+struct Slot {
     stopper: Option<Arc<dyn StopRun>>,
     in_flight: u64,
 }
@@ -32,15 +40,19 @@ impl PersonChange {
         self.at.load(Ordering::SeqCst)
     }
 
-    /// The person in view is someone else from frame `at` on. A first-stage run on an earlier
-    /// frame is stopped: its analysis would not be taken, and on two cores it holds the core that
-    /// the new person's quick look needs (the joined clip waited 0.4-0.5 s after each cut).
+    /// The person in view is someone else from frame `at` on. A run of either stage on an
+    /// earlier frame is stopped: its analysis would not be taken, and on two cores it holds the
+    /// core that the new person's quick look needs (the joined clip waited 0.4-0.5 s after each
+    /// cut for the first stage, and up to 0.4 s more for the rest of an analysis of the person
+    /// before).
     pub(super) fn mark(&self, at: u64) {
         self.at.fetch_max(at, Ordering::SeqCst);
-        if let Ok(run) = self.run.lock() {
-            if let Some(s) = run.stopper.as_ref().filter(|_| run.in_flight != 0 && run.in_flight < at) {
-                tracing::trace!(seq = run.in_flight, at, "first stage stopped: the person in view changed");
-                s.stop();
+        for (k, run) in self.runs.iter().enumerate() {
+            if let Ok(run) = run.lock() {
+                if let Some(s) = run.stopper.as_ref().filter(|_| run.in_flight != 0 && run.in_flight < at) {
+                    tracing::trace!(seq = run.in_flight, at, stage = k, "analysis run stopped: the person in view changed");
+                    s.stop();
+                }
             }
         }
     }
@@ -59,31 +71,31 @@ impl PersonChange {
         !self.no_quick.load(Ordering::SeqCst) && self.looked.load(Ordering::SeqCst) <= self.at()
     }
 
-    pub(super) fn set_stopper(&self, s: Option<Arc<dyn StopRun>>) {
-        if let Ok(mut run) = self.run.lock() {
+    pub(super) fn set_stopper(&self, which: Run, s: Option<Arc<dyn StopRun>>) {
+        if let Ok(mut run) = self.runs[which as usize].lock() {
             run.stopper = s;
         }
     }
 
-    /// The first stage starts on frame `seq`: false if that frame is already from before the
+    /// `stage` starts a run on frame `seq`: false if that frame is already from before the
     /// latest change (not worth running). The stop is cleared first, so that a change marked
     /// after this check stops the run.
-    pub(super) fn start_run(&self, seq: u64) -> bool {
-        if let Ok(mut run) = self.run.lock() {
+    pub(super) fn start_run(&self, which: Run, seq: u64) -> bool {
+        if let Ok(mut run) = self.runs[which as usize].lock() {
             run.in_flight = seq;
             if let Some(s) = &run.stopper {
                 s.clear();
             }
         }
         if seq < self.at() {
-            self.end_run();
+            self.end_run(which);
             return false;
         }
         true
     }
 
-    pub(super) fn end_run(&self) {
-        if let Ok(mut run) = self.run.lock() {
+    pub(super) fn end_run(&self, which: Run) {
+        if let Ok(mut run) = self.runs[which as usize].lock() {
             run.in_flight = 0;
         }
     }
@@ -108,17 +120,35 @@ mod tests {
     fn a_run_on_a_frame_before_the_change_is_stopped_and_a_later_one_is_not() {
         let p = PersonChange::default();
         let flag = Arc::new(Flag::default());
-        p.set_stopper(Some(flag.clone()));
-        assert!(p.start_run(10));
+        p.set_stopper(Run::First, Some(flag.clone()));
+        assert!(p.start_run(Run::First, 10));
         p.mark(5);
         assert!(!flag.0.load(Ordering::SeqCst), "frame 10 is the person from frame 5 on");
         p.mark(12);
         assert!(flag.0.load(Ordering::SeqCst), "frame 10 is before the change at 12");
-        p.end_run();
-        assert!(!p.start_run(11), "frame 11 is not worth running after the change at 12");
-        assert!(p.start_run(12));
+        p.end_run(Run::First);
+        assert!(!p.start_run(Run::First, 11), "frame 11 is not worth running after the change at 12");
+        assert!(p.start_run(Run::First, 12));
         assert!(!flag.0.load(Ordering::SeqCst), "a new run clears the stop");
         assert_eq!(p.at(), 12);
+    }
+
+    #[test]
+    fn the_rest_of_an_analysis_of_someone_who_left_is_stopped_too() {
+        // The joined clip: at the cut the first stage ran on a frame after the last change, the
+        // rest of the analysis on one from before it (a second's work on someone who left).
+        let p = PersonChange::default();
+        let (first, rest) = (Arc::new(Flag::default()), Arc::new(Flag::default()));
+        p.set_stopper(Run::First, Some(first.clone()));
+        p.set_stopper(Run::Rest, Some(rest.clone()));
+        assert!(p.start_run(Run::First, 95));
+        assert!(p.start_run(Run::Rest, 41));
+        p.mark(91);
+        assert!(rest.0.load(Ordering::SeqCst), "the rest of the analysis of frame 41 is of someone who left at 91");
+        assert!(!first.0.load(Ordering::SeqCst), "frame 95 is the new person");
+        p.end_run(Run::Rest);
+        assert!(p.start_run(Run::Rest, 96), "the quick look at the new person runs");
+        assert!(!rest.0.load(Ordering::SeqCst), "and is not stopped by the stop meant for frame 41");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::analysis::runtime::{Contract, Input, Model, Runtime};
+use crate::analysis::runtime::{Cancel, Contract, Input, Model, Runtime};
 use crate::analysis::tensor::{self, Layout, Norm};
 use crate::error::Result;
 use crate::frame::{bilinear, clamp_to, Frame, Rect};
@@ -188,6 +188,11 @@ pub struct Pose {
 }
 
 impl Pose {
+    /// Stop the detector's and the landmark model's runs in progress from another thread.
+    pub fn cancel_handles(&mut self) -> Result<Vec<Cancel>> {
+        Ok(vec![self.detector.cancel_handle()?, self.landmarks.cancel_handle()?])
+    }
+
     pub fn open(rt: &Runtime, detector: &Path, landmarks: &Path) -> Result<Pose> {
         let det = Contract {
             inputs: vec![vec![Some(1), Some(DET_SIZE as i64), Some(DET_SIZE as i64), Some(3)]],

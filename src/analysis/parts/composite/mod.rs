@@ -107,6 +107,10 @@ impl GarmentSegmenter for CompositeSegmenter {
         self.rules.forget();
     }
 
+    fn cancel_handles(&mut self) -> Result<Vec<crate::analysis::runtime::Cancel>> {
+        self.models.cancel_handles()
+    }
+
     fn frames_apart(&mut self, frames: u64) {
         self.rules.frames_apart(frames);
     }

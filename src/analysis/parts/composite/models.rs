@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::analysis::models::pan::Pan;
+use crate::analysis::runtime::Cancel;
 
 /// What the segmenter's models say of one frame.
 #[derive(Debug, Clone)]
@@ -38,6 +39,21 @@ pub(super) struct Models {
 }
 
 impl Models {
+    /// Stop the models' runs in progress from another thread.
+    pub(super) fn cancel_handles(&mut self) -> Result<Vec<Cancel>> {
+        let mut all = Vec::new();
+        if let Some(p) = self.pan.as_mut() {
+            all.extend(p.cancel_handles()?);
+        }
+        if let Some(p) = self.pose.as_mut() {
+            all.extend(p.cancel_handles()?);
+        }
+        if let Some(s) = self.selfie.as_mut() {
+            all.extend(s.cancel_handles()?);
+        }
+        Ok(all)
+    }
+
     pub(super) fn open(rt: &Runtime, models: CompositeModels<'_>) -> Result<Models> {
         let pan = match models.pan {
             Some(p) => Some(Pan::open(rt, p)?),
