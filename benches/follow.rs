@@ -47,7 +47,8 @@ fn bench(c: &mut Criterion) {
         let a = Arc::new(analyser.analyse(&f[0], &req).expect("the first frame is analysed"));
         let mut follower = Follower::open(&rt, &dir).expect("the selfie model opens").expect("the selfie model is there");
         // Steps every other frame from the analysed one, as live mode takes them; after the last,
-        // the analysis is taken again and the steps start over.
+        // the analysis is taken again and the steps start over (so one timed iteration in 20
+        // includes a rebase, as live mode rebases every second or so).
         let mut k = 0usize;
         let mut seq = 0u64;
         group.bench_function(name, |b| {

@@ -255,8 +255,8 @@ fn the_analysis_stops_when_told_and_runs_again_once_cleared() {
     stop.stop();
     assert!(styled.analyse(&frame).is_err(), "a stopped analysis ends with an error");
     assert!(styled.analyse_quick(&frame).is_err(), "so does a quick look, until cleared");
-    // Each model stopped, not only the first to run: with the saliency taken out (live mode runs
-    // it a frame ahead), the garment models still stop.
+    // With the saliency taken out (live mode runs it a frame ahead), the rest of the analysis
+    // still stops: its own models hold the stop (the saliency's is cleared here).
     let mut first = styled.take_first_stage().expect("the saliency runs ahead");
     first.stopper().expect("the saliency can be stopped").clear();
     let stop = styled.stopper().expect("the rest can be stopped");

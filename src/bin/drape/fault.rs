@@ -1,5 +1,7 @@
 //! DRAPE_FAULT_ANALYSIS_AT: analyses that fail on purpose.
 
+use std::sync::Arc;
+
 use drape::analysis::follow::Follower;
 use drape::analysis::restyle::Restyler;
 use drape::analysis::Analysis;
@@ -40,6 +42,9 @@ impl<A: FrameAnalyser> FrameAnalyser for FailingFrom<A> {
     }
     fn take_first_stage(&mut self) -> Option<Box<dyn FirstStage>> {
         self.inner.take_first_stage()
+    }
+    fn stopper(&mut self) -> Option<Arc<dyn drape::pipeline::StopRun>> {
+        self.inner.stopper()
     }
     fn analyse_after(&mut self, frame: &Frame, first: Map) -> Result<Analysis> {
         self.next_call()?;

@@ -258,7 +258,7 @@ impl LiveSession {
                         }
                         let t = Instant::now();
                         let ran = first.run(&c.frame);
-                        person.end_run(Run::First);
+                        let stopped = person.end_run(Run::First);
                         match ran {
                             Ok(m) => {
                                 stats.stage("analysis ahead", ms_since(t));
@@ -267,7 +267,7 @@ impl LiveSession {
                                 tx.publish((c, Some(m)));
                             }
                             // Stopped: the person in view changed while it ran.
-                            Err(_) if c.seq < person.at() => tracing::trace!(seq = c.seq, "first stage abandoned: the person in view changed"),
+                            Err(_) if stopped => tracing::trace!(seq = c.seq, "first stage abandoned: the person in view changed"),
                             Err(e) => trouble.failed(e, c.seq, on_error, &note_tx)?,
                         }
                     }
@@ -310,9 +310,12 @@ impl LiveSession {
                                 let t = Instant::now();
                                 // Registered as the rest's run: that clears a stop meant for the
                                 // analysis abandoned at the change, and a later change stops it.
-                                changed_person.start_run(Run::Rest, c.seq);
+                                if !changed_person.start_run(Run::Rest, c.seq) {
+                                    // Someone else again since: their look is still to come.
+                                    continue;
+                                }
                                 let looked = analyser.analyse_quick(&c.frame);
-                                changed_person.end_run(Run::Rest);
+                                let stopped = changed_person.end_run(Run::Rest);
                                 changed_person.looked(person);
                                 match looked {
                                     Ok(None) => changed_person.without_quick_looks(),
@@ -328,7 +331,7 @@ impl LiveSession {
                                         publish_newer(&newest, done, to_restyle.as_ref());
                                         analyses_done.fetch_add(1, Ordering::SeqCst);
                                     }
-                                    Err(_) if c.seq < changed_person.at() => tracing::trace!(seq = c.seq, "quick look abandoned: the person in view changed"),
+                                    Err(_) if stopped => tracing::trace!(seq = c.seq, "quick look abandoned: the person in view changed"),
                                     // The full analysis will tell, and be told of, the same fault.
                                     Err(e) => tracing::debug!("quick look at frame {} failed: {}", c.seq, e.report()),
                                 }
@@ -366,7 +369,7 @@ impl LiveSession {
                         continue;
                     }
                     let ran = analyse_timed(analyser.as_mut(), &c.frame, first, &stats);
-                    changed_person.end_run(Run::Rest);
+                    let stopped = changed_person.end_run(Run::Rest);
                     let a = match ran {
                         Ok(a) => {
                             looked_at = looked_at.max(c.seq);
@@ -375,7 +378,7 @@ impl LiveSession {
                         }
                         // Stopped: the person in view changed while it ran (the new person's
                         // quick look takes the cores).
-                        Err(_) if c.seq < changed_person.at() => {
+                        Err(_) if stopped => {
                             tracing::trace!(seq = c.seq, "analysis abandoned: the person in view changed");
                             continue;
                         }

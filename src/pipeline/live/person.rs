@@ -33,6 +33,8 @@ pub(super) enum Run {
 struct Slot {
     stopper: Option<Arc<dyn StopRun>>,
     in_flight: u64,
+    /// Whether the run in flight was stopped: its error is no failure.
+    stopped: bool,
 }
 
 impl PersonChange {
@@ -48,10 +50,11 @@ impl PersonChange {
     pub(super) fn mark(&self, at: u64) {
         self.at.fetch_max(at, Ordering::SeqCst);
         for (k, run) in self.runs.iter().enumerate() {
-            if let Ok(run) = run.lock() {
-                if let Some(s) = run.stopper.as_ref().filter(|_| run.in_flight != 0 && run.in_flight < at) {
+            if let Ok(mut run) = run.lock() {
+                if let Some(s) = run.stopper.clone().filter(|_| run.in_flight != 0 && run.in_flight < at) {
                     tracing::trace!(seq = run.in_flight, at, stage = k, "analysis run stopped: the person in view changed");
                     s.stop();
+                    run.stopped = true;
                 }
             }
         }
@@ -83,6 +86,7 @@ impl PersonChange {
     pub(super) fn start_run(&self, which: Run, seq: u64) -> bool {
         if let Ok(mut run) = self.runs[which as usize].lock() {
             run.in_flight = seq;
+            run.stopped = false;
             if let Some(s) = &run.stopper {
                 s.clear();
             }
@@ -94,10 +98,16 @@ impl PersonChange {
         true
     }
 
-    pub(super) fn end_run(&self, which: Run) {
-        if let Ok(mut run) = self.runs[which as usize].lock() {
-            run.in_flight = 0;
+    /// The run of `which` ended: whether it was stopped (its error, if any, is no failure). The
+    /// stop is cleared here too: the analyser's other model runs between two analyses (a new
+    /// style image's style vector) must not fail on a stop meant for the run that ended.
+    pub(super) fn end_run(&self, which: Run) -> bool {
+        let Ok(mut run) = self.runs[which as usize].lock() else { return false };
+        run.in_flight = 0;
+        if let Some(s) = &run.stopper {
+            s.clear();
         }
+        std::mem::take(&mut run.stopped)
     }
 }
 
@@ -126,7 +136,7 @@ mod tests {
         assert!(!flag.0.load(Ordering::SeqCst), "frame 10 is the person from frame 5 on");
         p.mark(12);
         assert!(flag.0.load(Ordering::SeqCst), "frame 10 is before the change at 12");
-        p.end_run(Run::First);
+        assert!(p.end_run(Run::First));
         assert!(!p.start_run(Run::First, 11), "frame 11 is not worth running after the change at 12");
         assert!(p.start_run(Run::First, 12));
         assert!(!flag.0.load(Ordering::SeqCst), "a new run clears the stop");
@@ -146,9 +156,13 @@ mod tests {
         p.mark(91);
         assert!(rest.0.load(Ordering::SeqCst), "the rest of the analysis of frame 41 is of someone who left at 91");
         assert!(!first.0.load(Ordering::SeqCst), "frame 95 is the new person");
-        p.end_run(Run::Rest);
+        assert!(p.end_run(Run::Rest), "the run ended stopped: its error is no failure");
+        // Between runs the analyser runs models of its own (a new style image's style vector):
+        // a stop meant for the run that ended must not fail them.
+        assert!(!rest.0.load(Ordering::SeqCst), "the stop is cleared when its run ends");
         assert!(p.start_run(Run::Rest, 96), "the quick look at the new person runs");
         assert!(!rest.0.load(Ordering::SeqCst), "and is not stopped by the stop meant for frame 41");
+        assert!(!p.end_run(Run::Rest), "a run not stopped ends as it ran");
     }
 
     #[test]
