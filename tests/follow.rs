@@ -49,9 +49,9 @@ fn garment_alpha(frame: &Frame, a: &Analysis) -> Frame {
 /// Mean (carried, stale) IoU against the full analysis of the later frame, over `pairs`.
 fn carry(clip: &str, pairs: &[(usize, usize)]) -> (f64, f64) {
     let mut analyser = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let mut follower = follower();
     let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
+    let req = all_parts(&style);
     let wanted: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     let f = frames(clip, &wanted);
     let keep = std::env::var_os("DRAPE_KEEP_FOLLOW").map(std::path::PathBuf::from);
@@ -110,6 +110,15 @@ fn dimmed(f: &Frame) -> Frame {
     })
 }
 
+/// What the tests ask of each analysis: every part, in `style` at full strength.
+fn all_parts(style: &drape::analysis::models::style::Style) -> Request<'_> {
+    Request { parts: PartSet::ALL, style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } }
+}
+
+fn follower() -> Follower {
+    Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up")
+}
+
 fn req_analyser() -> (Analyser, drape::analysis::models::style::Style) {
     let mut analyser = Analyser::open(runtime(), &model_dir(), AnalyserConfig::default()).unwrap();
     let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
@@ -122,8 +131,8 @@ fn a_dark_top_in_a_dim_room_is_carried_whole() {
     // hair's. The follower learnt them as "hair, not garment" and took them out of the carried
     // garment, and each new analysis was averaged with that carried loss: live, the top faded.
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     // Her alone, as close to the camera as in front of a laptop: the left half, twice the size;
     // analyses a second apart, as live mode makes them on two cores.
     let f: Vec<Frame> = frames("c1_two_adults_upperbody_intel_headpose_270p.mp4", &[4, 16, 28, 40, 52])
@@ -164,8 +173,8 @@ fn someone_else_in_the_same_place_is_not_the_person_analysed() {
     // Two people framed alike one after the other (c1's woman, then the man beside her moved
     // to where she was): the selfie mask fits, the garments' colours do not.
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let f = frames("c1_two_adults_upperbody_intel_headpose_270p.mp4", &[20, 24]);
     let (w, h) = f[0].dimensions();
     let half = |frame: &Frame, x0: u32| image::imageops::crop_imm(frame, x0, 0, w / 2, h).to_image();
@@ -193,8 +202,8 @@ fn someone_else_in_the_same_place_is_not_the_person_analysed() {
 /// are not cut to the analysis' old crop.
 fn carried_live(clip: &str, nows: &[usize], lag: usize) -> (f64, f64) {
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let mut wanted: Vec<usize> = nows.iter().flat_map(|&n| (n - 2 * lag..=n).collect::<Vec<_>>()).collect();
     wanted.sort_unstable();
     wanted.dedup();
@@ -275,8 +284,8 @@ fn a_kick_does_not_take_the_garments_off() {
     // but it is he, in view all along: the mirror showed him plain for those frames (bench
     // `vanished_frames` 26 on b1).
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let wanted: Vec<usize> = (START..=START + 38).step_by(2).collect();
     let f = frames("b1_fullbody_front_juggle_sam2.mp4", &wanted);
     let a = Arc::new(analyser.analyse(&f[0], &req).unwrap());
@@ -314,8 +323,8 @@ fn cloth_that_comes_in_over_the_frame_edge_is_the_same_garment() {
     // in the second or so between analyses. Carried garments stopped where the frame's edge
     // had been, a plain band along the bottom with a hard top edge.
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let source = &frames("a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", &[0])[0];
     let (w, h) = (source.width(), 320);
     let view = |y0: u32| image::imageops::crop_imm(source, 0, y0, w, h).to_image();
@@ -371,8 +380,8 @@ fn children_jumping_on_a_bed_are_not_taken_for_someone_else() {
     // followed for 40 frames, as live does while the next analysis is slow; no step may lose
     // them.
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let bases = [1usize, 46, 84, 104];
     let (wanted, f) = every_second_frame_after("c3_two_children_fullbody_bedroom_sam2.mp4", &bases, 40);
     let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
@@ -401,8 +410,8 @@ fn two_children_moving_apart_are_each_carried_with_their_own_garments() {
     // third of a second, and a search that started from standing still each step left 7 of the
     // 20 frames measured with nothing drawn, mean IoU 0.390.
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let bases = [1usize, 46, 84, 120];
     let (wanted, f) = every_second_frame_after("c3_two_children_fullbody_bedroom_sam2.mp4", &bases, 30);
     let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
@@ -455,8 +464,8 @@ fn a_child_the_selfie_model_loses_while_alone_in_view_keeps_her_garments() {
     // one. Her blue skirt and grey top are still where they were a step before; the garments
     // shown last stand in while their colours are there (drawing nothing showed her plain).
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let (wanted, f) = every_second_frame_after("c3_two_children_fullbody_bedroom_sam2.mp4", &[46], 24);
     let at = |i: usize| &f[wanted.iter().position(|&w| w == i).unwrap()];
     let a = Arc::new(analyser.analyse(at(46), &req).unwrap());
@@ -500,8 +509,8 @@ fn someone_who_walks_out_of_view_leaves_no_paint_on_the_wall() {
     // shown a step before, are not shown again there (the selfie mask loses people now and then,
     // and the garments shown last stand in for a moment where their colours still are).
     let (mut analyser, style) = req_analyser();
-    let req = Request { parts: PartSet::ALL, style: &style, style_options: StyleOptions { strength: 1.0, preserve_colour: false } };
-    let mut follower = Follower::open(runtime(), &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let req = all_parts(&style);
+    let mut follower = follower();
     let (wanted, f) = every_second_frame_after("a1_webcam_upperbody_orange_hoodie_intel_asl.mp4", &[40], 10);
     let a = Arc::new(analyser.analyse(&f[0], &req).unwrap());
     assert!(follower.rebase(&f[0], 40, a).unwrap());
