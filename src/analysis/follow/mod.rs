@@ -101,7 +101,7 @@ pub struct Follower {
     /// The colours (Lab) of the frame followed last, at the parts map's size, with the base it
     /// was followed from and the motion found against it: a cut to someone else changes the
     /// garments' colours from one step to the next, a person moving does not.
-    before: Option<(Map, u64, Moves)>,
+    before: Option<(Arc<Map>, u64, Moves)>,
     /// Follower steps in a row with no one in view.
     empty_steps: u32,
     /// The steps looked at lately, oldest first. An analysis is taken only if its people, tracked
@@ -114,7 +114,7 @@ pub struct Follower {
     /// The analysis last carried to a frame, with that frame's colours (Lab, at the parts map's
     /// size): while the selfie mask loses someone still in view, it is shown again
     /// ([`HOLD_STEPS`]) where those colours still are ([`HELD_SAME`]).
-    shown: Option<(Box<Analysis>, Motion, Map)>,
+    shown: Option<(Box<Analysis>, Motion, Arc<Map>)>,
     /// The steps in a row `shown` has been shown again for.
     held: u32,
 }
@@ -355,7 +355,8 @@ impl Follower {
                 }
                 return Ok(Followed::Unfit);
             }
-            let colours = lab_map(&colours);
+            // Shared by the step after (`before`) and the hold (`shown`).
+            let colours = Arc::new(lab_map(&colours));
             // The frame followed before with the motion found for it against this base, or the
             // analysed one before the first step.
             let before = self.before.take().filter(|(b, id, _)| b.width == colours.width && b.height == colours.height && *id == base.id);
@@ -363,7 +364,7 @@ impl Follower {
             // frames) is no person's motion but two people laid on as one (c3's girl jumping
             // beside her kneeling brother, 0.23 of the frame in a step).
             let leapt = before.as_ref().is_some_and(|(_, _, m)| moves.leapt(m, STEP_LEAP));
-            let (then, then_moves) = before.map_or_else(|| (lab_map(&base.colours), Moves::one(Motion::NONE)), |(b, _, m)| (b, m));
+            let (then, then_moves) = before.map_or_else(|| (Arc::new(lab_map(&base.colours)), Moves::one(Motion::NONE)), |(b, _, m)| (b, m));
             let same = same_cloth(&carried.parts, &then, &colours, |s, t| {
                 let (s0, t0) = moves.back(s, t);
                 then_moves.forward(s0, t0)
