@@ -243,3 +243,44 @@ fn a_still_person_keeps_a_steady_texture() {
     }
     assert!(worst < 5.0, "the texture swims on a still person: {worst:.2} levels of 255 between restylings");
 }
+
+#[test]
+fn each_frame_is_shown_with_garments_placed_on_it_or_the_frame_before() {
+    let _serial = one_at_a_time();
+    // The follower places the garments on a frame 30-60 ms after it is captured. Composited as
+    // soon as it came, each frame was shown with a placement two to five frames old: a lowered
+    // arm left its sleeve plain and paint where the arm had been. Each frame waits (a bounded
+    // while) for the follower's step on it, so that what is shown is where the person is.
+    let clip = testdata().join("clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4");
+    let live = runtime().for_live();
+    let rt = &live;
+    let mut analyser = Analyser::open(rt, &model_dir(), AnalyserConfig::default()).unwrap();
+    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
+    let options = StyleOptions { strength: 1.0, preserve_colour: false };
+    let follower = Follower::open(rt, &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let styled = StyledAnalyser::new(analyser, style, PartSet::ALL, options).with_follower(Some(follower));
+    let open: SourceOpener = Box::new(move || Ok(Box::new(VideoFile::open(&clip, false)?) as Box<dyn Source>));
+    let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
+    let opts = VideoOptions { params: Params { view: View::Alpha, ..Params::default() }, max_frames: Some(210), ..VideoOptions::default() };
+    // Frames from the one the garments were placed on to the one shown: -1 where the follower
+    // stepped on the next frame (it skipped this one) before this one's wait ended.
+    let mut lags: Vec<i64> = Vec::new();
+    let report = run_live(open, Box::new(styled), &mut stage, Vec::new(), Arc::new(AtomicBool::new(false)), &opts, |f, seq, made| {
+        if let Some(placed) = made.analysis.filter(|_| share(&mask_of(f)) >= 0.002) {
+            lags.push(seq as i64 - placed as i64);
+        }
+    });
+    assert!(report.error.is_none(), "{:?}", report.error);
+    let near = lags.iter().filter(|l| l.abs() <= 1).count();
+    let mut histogram = [0usize; 8];
+    for &l in &lags {
+        histogram[l.clamp(0, 7) as usize] += 1;
+    }
+    eprintln!(
+        "{} frames with garments; placed on the frame itself or one beside it: {near}; frames of lag 0..7+ (0: the frame or the next): {histogram:?}; {:.1} output fps",
+        lags.len(),
+        report.summary.output_fps()
+    );
+    assert!(lags.len() >= 100, "her hoodie is restyled on most frames: {}", lags.len());
+    assert!(near * 10 >= lags.len() * 8, "frames shown with an older placement: {} of {}; lags {histogram:?}", lags.len() - near, lags.len());
+}

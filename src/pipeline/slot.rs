@@ -1,5 +1,5 @@
-//! A one-slot "latest wins" hand-off: publishing replaces what the reader has not taken yet,
-//! so a slow reader always gets the newest item and nothing queues up behind it.
+//! A "latest wins" hand-off: publishing replaces the oldest item the reader has not taken yet,
+//! so a slow reader gets the newest items and nothing queues up behind them.
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
@@ -15,14 +15,21 @@ impl<T> Clone for LatestTx<T> {
     }
 }
 
-/// A latest-wins channel: the receiver is an ordinary crossbeam receiver.
+/// A latest-wins channel of one slot: the receiver is an ordinary crossbeam receiver.
 pub fn latest<T>() -> (LatestTx<T>, Receiver<T>) {
-    let (tx, rx) = bounded(1);
+    latest_few(1)
+}
+
+/// A latest-wins channel that keeps the newest `n` items (at least one) in order: a reader that
+/// waits a little on each item (live mode's compositor, for the follower's placement of its
+/// frame) misses none, and one that falls behind loses the oldest.
+pub fn latest_few<T>(n: usize) -> (LatestTx<T>, Receiver<T>) {
+    let (tx, rx) = bounded(n.max(1));
     (LatestTx { tx, drain: rx.clone() }, rx)
 }
 
 impl<T> LatestTx<T> {
-    /// Put `v` in the slot; returns true when it replaced an item nobody took.
+    /// Put `v` in the slot; returns true when it put out an item nobody took (the oldest).
     pub fn publish(&self, mut v: T) -> bool {
         let mut replaced = false;
         loop {
@@ -52,5 +59,15 @@ mod tests {
         assert!(rx.try_recv().is_err());
         drop(tx);
         assert!(rx.recv().is_err(), "dropping the sender ends the channel");
+    }
+
+    #[test]
+    fn a_few_newest_items_are_kept_in_order() {
+        let (tx, rx) = latest_few(3);
+        assert!(!tx.publish(1));
+        assert!(!tx.publish(2));
+        assert!(!tx.publish(3));
+        assert!(tx.publish(4), "the oldest goes out for the newest");
+        assert_eq!(rx.try_iter().collect::<Vec<_>>(), vec![2, 3, 4]);
     }
 }

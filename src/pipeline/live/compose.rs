@@ -3,7 +3,8 @@
 use super::*;
 
 /// The live compositing loop, the one that headless `live` and the mirror window share: each new
-/// frame of the session composited with the newest analysis and handed to `deliver`, until
+/// frame of the session composited with the newest placement of the garments (waiting, a while,
+/// for the follower's step on that frame) and handed to `deliver`, until
 /// `deliver` returns false, capture or analysis ends, or `stop` is set. `params` gives, per
 /// frame, the compositor's parameters and whether a GPU composite must be read back.
 pub fn composite_live(
@@ -23,11 +24,27 @@ pub fn composite_live(
             // Failed (its error comes from finish), or capture ended first.
             return Ok(());
         }
-        let c = match session.frames().recv_timeout(Duration::from_millis(100)) {
+        let mut c = match session.frames.recv_timeout(Duration::from_millis(100)) {
             Ok(c) => c,
             Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
             Err(_) => return Ok(()),
         };
+        // Each frame waits for the follower's step on it (as long as the steps lately took), so
+        // that the garments are placed where the person is on it rather than where they were
+        // two to five frames before. Fallen behind that (a slow display), the newest is shown.
+        let hold = session.placements.hold();
+        while c.at.elapsed() > hold + BEHIND {
+            match session.frames.try_recv() {
+                Ok(next) => {
+                    session.stats.dropped();
+                    c = next;
+                }
+                Err(_) => break,
+            }
+        }
+        let waited = Instant::now();
+        session.placements.wait_for_step(c.seq, c.at + hold);
+        session.stats.stage("hold", ms_since(waited));
         let t = Instant::now();
         let (params, pixels) = params(&c.frame);
         if c.shot > cut_at {

@@ -1,17 +1,19 @@
-//! Live video: latency-first, one-slot latest-wins hand-offs, every source frame composited with
-//! the newest analysis, analysis as often as it can. [`LiveSession`] runs capture, the full
+//! Live video: latency-first, latest-wins hand-offs, every source frame composited with the
+//! newest placement of the garments (after a wait, bounded, for the follower's step on that
+//! frame), analysis as often as it can. [`LiveSession`] runs capture, the full
 //! analysis, the follower and the restyler on threads of their own; [`composite_live`] is the
 //! one live compositing loop (headless and the window).
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
 use super::shots::Shots;
 use super::sinks::SinkThread;
-use super::slot::{latest, LatestTx};
+use super::slot::{latest, latest_few, LatestTx};
 use super::stats::Stats;
 use super::video::{analyse_timed, ms_since, Analysed, Captured, Painted, SourceOpener, ToAnalyse, VideoOptions, VideoReport, Worker};
 use super::{FrameAnalyser, LookChange};
@@ -48,11 +50,12 @@ const RETRY_AFTER: Duration = Duration::from_millis(500);
 const RETELL_AFTER: Duration = Duration::from_secs(3);
 
 /// The capture and analysis threads of live mode, for whoever composites: [`run_live`] and the
-/// mirror window. Capture publishes every frame to a latest-wins slot; analysis takes the newest
+/// mirror window. Capture publishes every frame to latest-wins slots; analysis takes the newest
 /// frame when it is free and leaves its result where the compositor picks it up.
 pub struct LiveSession {
     frames: Receiver<Captured>,
-    newest: Arc<Mutex<Option<Analysed>>>,
+    /// The newest placement of the garments, which each frame waits a little for.
+    placements: Arc<Placements>,
     /// The restyler's newest texture.
     painted: Arc<Mutex<Option<Painted>>>,
     /// The frame from which the person in view is no longer the one before (a cut, someone else,
@@ -82,6 +85,12 @@ pub struct LiveSession {
 pub const FOLLOW_GAP_HEADLESS: Duration = Duration::from_millis(60);
 pub const FOLLOW_GAP_WINDOW: Duration = Duration::from_millis(80);
 
+/// A frame captured longer ago than this is not followed when the next is due within
+/// `NEXT_FRAME_WAIT`: its placement would come after it was shown, and the next frame's wait for
+/// its own would be the longer. Half a frame of a 30 fps camera; a little more than one.
+const FRESH: Duration = Duration::from_millis(15);
+const NEXT_FRAME_WAIT: Duration = Duration::from_millis(40);
+
 /// The least time between two textures of the restyler: the style transform costs 60-100 ms
 /// a crop on one of two cores, and the full analysis needs a share of them. Measured headless on
 /// 2 cores (`drape bench`, see README).
@@ -99,17 +108,97 @@ const TEXTURES_PER_ANALYSIS: u32 = 8;
 const ANALYSIS_STALE: Duration = Duration::from_millis(2500);
 const ANALYSIS_WAIT: Duration = Duration::from_secs(1);
 
-/// Make `a` the newest analysis unless one placed by a later frame is there already (the
-/// follower's updates are newer than the full analysis they carry), and hand it to the restyler.
-/// An analysis that starts a new scene (a cut, someone new) takes the place of anything carried
-/// from an analysis before it, however late that was placed: that is someone else's.
-fn publish_newer(newest: &Mutex<Option<Analysed>>, a: Analysed, restyle: Option<&LatestTx<Analysed>>) {
-    if let Ok(mut n) = newest.lock() {
-        if n.as_ref().is_none_or(|n| n.seq < a.seq || (a.cut && n.analysed < a.analysed)) {
-            if let Some(r) = restyle {
-                r.publish(a.clone());
+/// The most a frame waits for the follower's step on it before it is shown with the placement
+/// before. The wait is what the follower's steps have lately taken from capture to placement
+/// (30-60 ms on two cores), with a margin: what the mirror adds to the camera's own latency so
+/// that the garments are drawn where the person is.
+const MAX_HOLD: Duration = Duration::from_millis(100);
+const HOLD_MARGIN: Duration = Duration::from_millis(5);
+/// The follower's steps whose delays set the hold.
+const HOLD_STEPS: usize = 8;
+/// No follower step for this long (nobody followed): frames are shown as they come.
+const HOLD_IDLE: Duration = Duration::from_millis(500);
+/// A frame this much older than the hold, with a newer one waiting, is not shown: the
+/// compositor (a slow display) has fallen behind.
+/// Frames the compositor can hold: MAX_HOLD of a 60 fps camera.
+const HELD_FRAMES: usize = 8;
+const BEHIND: Duration = Duration::from_millis(50);
+
+/// The newest placement of the garments, and the follower's last steps: the compositor waits on
+/// it for the step on its frame.
+#[derive(Default)]
+struct Placements {
+    state: Mutex<Placed>,
+    arrived: Condvar,
+}
+
+#[derive(Default)]
+struct Placed {
+    newest: Option<Analysed>,
+    /// The newest frame the follower has stepped on, whatever it found.
+    stepped: u64,
+    /// The follower's last few delays from capture to placement, and when it last stepped.
+    delays: VecDeque<Duration>,
+    last_step: Option<Instant>,
+}
+
+impl Placements {
+    /// Make `a` the newest analysis unless one placed by a later frame is there already (the
+    /// follower's updates are newer than the full analysis they carry), and hand it to the
+    /// restyler. An analysis that starts a new scene (a cut, someone new) takes the place of
+    /// anything carried from an analysis before it, however late that was placed: that is
+    /// someone else's.
+    fn publish_newer(&self, a: Analysed, restyle: Option<&LatestTx<Analysed>>) {
+        if let Ok(mut p) = self.state.lock() {
+            if p.newest.as_ref().is_none_or(|n| n.seq < a.seq || (a.cut && n.analysed < a.analysed)) {
+                if let Some(r) = restyle {
+                    r.publish(a.clone());
+                }
+                p.newest = Some(a);
+                self.arrived.notify_all();
             }
-            *n = Some(a);
+        }
+    }
+
+    /// The follower has stepped on frame `seq`, captured at `at` (placed or not).
+    fn stepped(&self, seq: u64, at: Instant) {
+        if let Ok(mut p) = self.state.lock() {
+            p.stepped = p.stepped.max(seq);
+            if p.delays.len() == HOLD_STEPS {
+                p.delays.pop_front();
+            }
+            p.delays.push_back(at.elapsed());
+            p.last_step = Some(Instant::now());
+            self.arrived.notify_all();
+        }
+    }
+
+    fn newest(&self) -> Option<Analysed> {
+        self.state.lock().ok().and_then(|p| p.newest.clone())
+    }
+
+    /// How long after its capture a frame waits for the follower's step on it: the longest of
+    /// the follower's last steps, while it is stepping.
+    fn hold(&self) -> Duration {
+        let Ok(p) = self.state.lock() else { return Duration::ZERO };
+        if p.last_step.is_none_or(|t| t.elapsed() > HOLD_IDLE) {
+            return Duration::ZERO;
+        }
+        p.delays.iter().max().map_or(Duration::ZERO, |d| (*d + HOLD_MARGIN).min(MAX_HOLD))
+    }
+
+    /// Wait until the follower has stepped on frame `seq` or a later one, or until `deadline`.
+    fn wait_for_step(&self, seq: u64, deadline: Instant) {
+        let Ok(mut p) = self.state.lock() else { return };
+        while p.stepped < seq {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            match self.arrived.wait_timeout(p, deadline - now) {
+                Ok((g, _)) => p = g,
+                Err(_) => return,
+            }
         }
     }
 }
@@ -124,7 +213,8 @@ impl LiveSession {
         follow_gap: Duration,
     ) -> LiveSession {
         let stats = Stats::default();
-        let (to_comp, frames) = latest::<Captured>();
+        // A few frames: each waits for the follower's step on it, and the next come meanwhile.
+        let (to_comp, frames) = latest_few::<Captured>(HELD_FRAMES);
         let (to_ana, ana_rx) = latest::<Captured>();
         let (to_follow, follow_rx) = latest::<Captured>();
         let (to_base, base_rx) = latest::<(Captured, Analysed)>();
@@ -143,7 +233,7 @@ impl LiveSession {
         let changed_person = Arc::new(PersonChange::default());
         let (note_tx, notices) = unbounded::<String>();
         let (changes, changes_rx) = unbounded::<LookChange>();
-        let newest: Arc<Mutex<Option<Analysed>>> = Arc::new(Mutex::new(None));
+        let placements = Arc::new(Placements::default());
         let freeze = Arc::new(AtomicBool::new(false));
 
         let capture = {
@@ -278,7 +368,7 @@ impl LiveSession {
         // Full analyses finished so far: the restyler leaves them the cores when they fall behind.
         let analyses_done = Arc::new(AtomicU64::new(0));
         let analysis = {
-            let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            let (stop, stats, placements, note_tx) = (stop.clone(), stats.clone(), placements.clone(), note_tx.clone());
             let analyses_done = analyses_done.clone();
             let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
             std::thread::spawn(move || -> Result<()> {
@@ -328,7 +418,7 @@ impl LiveSession {
                                         if following {
                                             to_base.publish((c, done.clone()));
                                         }
-                                        publish_newer(&newest, done, to_restyle.as_ref());
+                                        placements.publish_newer(done, to_restyle.as_ref());
                                         analyses_done.fetch_add(1, Ordering::SeqCst);
                                     }
                                     Err(_) if stopped => tracing::trace!(seq = c.seq, "quick look abandoned: the person in view changed"),
@@ -399,13 +489,13 @@ impl LiveSession {
                     if following {
                         to_base.publish((c, done.clone()));
                     }
-                    publish_newer(&newest, done, to_restyle.as_ref());
+                    placements.publish_newer(done, to_restyle.as_ref());
                     analyses_done.fetch_add(1, Ordering::SeqCst);
                 }
             })
         };
         let follow = follower.map(|mut follower| {
-            let (stop, stats, newest, note_tx) = (stop.clone(), stats.clone(), newest.clone(), note_tx.clone());
+            let (stop, stats, placements, note_tx) = (stop.clone(), stats.clone(), placements.clone(), note_tx.clone());
             let (to_restyle, changed_person) = (to_restyle.clone(), changed_person.clone());
             std::thread::spawn(move || -> Result<()> {
                 let mut based = false;
@@ -416,6 +506,9 @@ impl LiveSession {
                 // before it is of someone no longer there.
                 let mut lost_at = 0u64;
                 let mut base_seq = 0u64;
+                // The source's frame interval, from the last frame followed and the one before.
+                let mut interval: Option<Duration> = None;
+                let mut seen: Option<(u64, Instant)> = None;
                 loop {
                     let Some(c) = next_until_stopped(|d| follow_rx.recv_timeout(d), &stop) else { return Ok(()) };
                     if let Some((frame, a)) = base_rx.try_iter().last().filter(|(_, a)| a.seq > lost_at) {
@@ -453,6 +546,17 @@ impl LiveSession {
                         }
                         None => c,
                     };
+                    // A frame that came a while ago is shown before this step could place it;
+                    // the next, when it is due soon, waits for it (the compositor's hold).
+                    let due = interval.map(|i| (c.at + i).saturating_duration_since(Instant::now()));
+                    let c = match due.filter(|d| c.at.elapsed() > FRESH && *d <= NEXT_FRAME_WAIT) {
+                        Some(d) => follow_rx.recv_timeout(d + FRESH).unwrap_or(c),
+                        None => c,
+                    };
+                    if let Some((seq, at)) = seen.filter(|(seq, _)| *seq < c.seq) {
+                        interval = Some(c.at.saturating_duration_since(at) / (c.seq - seq) as u32);
+                    }
+                    seen = Some((c.seq, c.at));
                     let t = Instant::now();
                     last = Some((c.seq, t));
                     match follower.follow(&c.frame, c.seq) {
@@ -461,7 +565,7 @@ impl LiveSession {
                             tracing::trace!(seq = c.seq, ?motion, "followed");
                             let cut = std::mem::take(&mut cut);
                             let placed = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::from(a), cut, frame: c.frame.clone(), analysed: base_seq };
-                            publish_newer(&newest, placed, to_restyle.as_ref());
+                            placements.publish_newer(placed, to_restyle.as_ref());
                         }
                         Ok(Followed::Lost(why)) => {
                             // Garments are not drawn where the analysed person no longer is, and
@@ -482,7 +586,7 @@ impl LiveSession {
                                 frame: c.frame.clone(),
                                 analysed: at - 1,
                             };
-                            publish_newer(&newest, none, to_restyle.as_ref());
+                            placements.publish_newer(none, to_restyle.as_ref());
                         }
                         Ok(Followed::Unfit) => {
                             let none = Analysed {
@@ -493,7 +597,7 @@ impl LiveSession {
                                 frame: c.frame.clone(),
                                 analysed: base_seq,
                             };
-                            publish_newer(&newest, none, to_restyle.as_ref());
+                            placements.publish_newer(none, to_restyle.as_ref());
                         }
                         Ok(Followed::Untrusted) => {}
                         // The full analysis is still shown; the garments only trail the person.
@@ -505,6 +609,7 @@ impl LiveSession {
                         }
                         Err(_) => {}
                     }
+                    placements.stepped(c.seq, c.at);
                 }
             })
         });
@@ -514,7 +619,7 @@ impl LiveSession {
         });
         LiveSession {
             frames,
-            newest,
+            placements,
             painted,
             changed_person,
             notices,
@@ -531,14 +636,14 @@ impl LiveSession {
         }
     }
 
-    /// The newest captured frames, latest wins.
+    /// The newest captured frames, a few kept in order (the oldest goes out when the reader is behind).
     pub fn frames(&self) -> &Receiver<Captured> {
         &self.frames
     }
 
     /// The newest analysis, if one has been made.
     pub fn newest(&self) -> Option<Analysed> {
-        self.newest.lock().ok().and_then(|g| g.clone())
+        self.placements.newest()
     }
 
     /// The restyler's newest texture, where it restyled the person now in view (a texture made
