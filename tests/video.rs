@@ -217,7 +217,17 @@ fn bench_reports_offline_live_and_style_only_figures() {
     assert!(v["offline"]["stage_ms"]["u2netp"].as_f64().is_some(), "{out}");
     assert!(v["style_only_384_fps"].as_f64().is_some_and(|f| f > 0.0), "{out}");
     let live = &v["live"];
-    for key in ["output_fps", "mask_updates_per_s", "full_analyses_per_s", "mask_age_ms_p50", "mask_age_ms_p95", "alpha_iou_vs_offline", "latency_ms"] {
+    for key in [
+        "output_fps",
+        "mask_updates_per_s",
+        "full_analyses_per_s",
+        "mask_age_ms_p50",
+        "mask_age_ms_p95",
+        "mask_behind_ms_p50",
+        "mask_behind_ms_p95",
+        "alpha_iou_vs_offline",
+        "latency_ms",
+    ] {
         assert!(live[key].as_f64().is_some_and(|f| f >= 0.0), "live.{key} missing: {out}");
     }
     let iou = live["alpha_iou_vs_offline"].as_f64().unwrap_or(-1.0);

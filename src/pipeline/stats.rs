@@ -19,6 +19,9 @@ struct Window {
     texture_updates: u64,
     /// At each composite, the age of the frame whose pixels placed the mask.
     mask_age_ms: Ages,
+    /// At each composite, how long before the frame shown the frame that placed its mask was
+    /// captured (0 where it was the frame itself or a later one): where the garments lag the person.
+    mask_behind_ms: Ages,
     /// When the first and the last frame were composited.
     span: Option<(Instant, Instant)>,
 }
@@ -40,6 +43,8 @@ pub struct Second {
     pub texture_updates_per_s: f64,
     /// Median age of the mask at display.
     pub mask_age_ms: f64,
+    /// Median time by which the frame that placed the mask came before the frame shown.
+    pub mask_behind_ms: f64,
     pub stage_ms: Vec<(String, f64)>,
 }
 
@@ -48,13 +53,14 @@ impl std::fmt::Display for Second {
         let stages: Vec<String> = self.stage_ms.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
         write!(
             f,
-            "output {:.1} fps, presented {:.1} fps, analysis {:.1} fps, mask updates {:.1}/s, textures {:.1}/s, mask age {:.0} ms, latency {:.0} ms, dropped {} | ms: {}",
+            "output {:.1} fps, presented {:.1} fps, analysis {:.1} fps, mask updates {:.1}/s, textures {:.1}/s, mask age {:.0} ms ({:.0} ms behind the frame), latency {:.0} ms, dropped {} | ms: {}",
             self.output_fps,
             self.presented_fps,
             self.analysis_fps,
             self.mask_updates_per_s,
             self.texture_updates_per_s,
             self.mask_age_ms,
+            self.mask_behind_ms,
             self.latency_ms,
             self.dropped,
             stages.join(", ")
@@ -80,6 +86,10 @@ pub struct Summary {
     /// The mask's age at display: median and 95th percentile.
     pub mask_age_ms_p50: f64,
     pub mask_age_ms_p95: f64,
+    /// How long before the frame shown the frame that placed its mask was captured: median and
+    /// 95th percentile.
+    pub mask_behind_ms_p50: f64,
+    pub mask_behind_ms_p95: f64,
 }
 
 impl Summary {
@@ -164,6 +174,12 @@ impl Stats {
         self.with(|w| w.mask_age_ms.push(age.as_secs_f64() * 1e3));
     }
 
+    /// A frame composited with a mask placed by a frame captured `behind` before it (zero for
+    /// the frame itself or a later one).
+    pub fn mask_behind(&self, behind: Duration) {
+        self.with(|w| w.mask_behind_ms.push(behind.as_secs_f64() * 1e3));
+    }
+
     pub fn analysed(&self) {
         self.with(|w| w.analysed += 1);
     }
@@ -199,6 +215,7 @@ impl Stats {
             mask_updates_per_s: w.mask_updates as f64 / elapsed,
             texture_updates_per_s: w.texture_updates as f64 / elapsed,
             mask_age_ms: w.mask_age_ms.percentile(0.5),
+            mask_behind_ms: w.mask_behind_ms.percentile(0.5),
             stage_ms: w.stage_ms.iter().map(|(k, (ms, n))| (k.clone(), ms / *n as f64)).collect(),
         })
     }
@@ -219,6 +236,8 @@ impl Stats {
             composite_span_s: w.span.map_or(0.0, |(a, b)| (b - a).as_secs_f64()),
             mask_age_ms_p50: w.mask_age_ms.percentile(0.5),
             mask_age_ms_p95: w.mask_age_ms.percentile(0.95),
+            mask_behind_ms_p50: w.mask_behind_ms.percentile(0.5),
+            mask_behind_ms_p95: w.mask_behind_ms.percentile(0.95),
         }
     }
 }

@@ -309,7 +309,7 @@ impl Renderer {
             let mut lines = if s.presented_fps > 0.0 {
                 vec![
                     format!("{:.1} fps shown  latency {:.0} ms", s.presented_fps, s.latency_ms),
-                    format!("masks {:.1}/s, {:.0} ms old  textures {:.1}/s", s.mask_updates_per_s, s.mask_age_ms, s.texture_updates_per_s),
+                    format!("masks {:.1}/s, {:.0} ms behind  textures {:.1}/s", s.mask_updates_per_s, s.mask_behind_ms, s.texture_updates_per_s),
                     format!("full analyses {:.1}/s", s.analysis_fps),
                 ]
             } else {

@@ -174,6 +174,8 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
                 "full_analyses_per_s": round(l.analysis_fps(), 2),
                 "mask_age_ms_p50": round(l.mask_age_ms_p50, 1),
                 "mask_age_ms_p95": round(l.mask_age_ms_p95, 1),
+                "mask_behind_ms_p50": round(l.mask_behind_ms_p50, 1),
+                "mask_behind_ms_p95": round(l.mask_behind_ms_p95, 1),
                 "alpha_iou_vs_offline": round(alpha_iou, 4),
                 "alpha_frames_compared": compared,
                 "vanished_frames": vanished,
@@ -198,7 +200,7 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
             println!("  {k:<24} {v:>8.1} ms");
         }
         println!(
-            "live at {} fps: output {:.2} fps, mask updates {:.2}/s ({:.2} full analyses/s), mask age p50 {:.0} ms p95 {:.0} ms, \
+            "live at {} fps: output {:.2} fps, mask updates {:.2}/s ({:.2} full analyses/s), mask age p50 {:.0} ms p95 {:.0} ms (behind the frame shown: p50 {:.0} ms p95 {:.0} ms), \
              garments vs offline IoU {alpha_iou:.3} over {compared} frames ({before_first} shown before the first analysis), capture-to-output latency {:.1} ms, {} frames dropped",
             info.fps,
             l.steady_output_fps(),
@@ -206,6 +208,8 @@ pub fn run(g: &Global, dir: &ModelDir, a: BenchArgs) -> anyhow::Result<ExitCode>
             l.analysis_fps(),
             l.mask_age_ms_p50,
             l.mask_age_ms_p95,
+            l.mask_behind_ms_p50,
+            l.mask_behind_ms_p95,
             l.latency_ms,
             l.dropped
         );

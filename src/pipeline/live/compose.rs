@@ -69,6 +69,7 @@ pub fn composite_live(
                 session.stats.mask_update();
             }
             session.stats.mask_age(a.placed_at.elapsed());
+            session.stats.mask_behind(c.at.saturating_duration_since(a.placed_at));
         }
         if let Some(t) = out.restyled.filter(|t| Some(t.id) != texture) {
             texture = Some(t.id);
