@@ -114,7 +114,7 @@ pub struct Follower {
     /// The analysis last carried to a frame, with that frame's colours (Lab, at the parts map's
     /// size): while the selfie mask loses someone still in view, it is shown again
     /// ([`HOLD_STEPS`]) where those colours still are ([`HELD_SAME`]).
-    shown: Option<(Box<Analysis>, Motion, Arc<Map>)>,
+    shown: Option<(Arc<Analysis>, Motion, Arc<Map>)>,
     /// The steps in a row `shown` has been shown again for.
     held: u32,
 }
@@ -374,7 +374,8 @@ impl Follower {
             self.before = Some((colours, base.id, moves.clone()));
             tracing::trace!(same, "share of the garment in the same colours as a step before");
             if same >= SAME_LEAST {
-                let carried = Box::new(carried);
+                // Shared with the hold, not copied (the maps and the crop, a few MB a step).
+                let carried = Arc::new(carried);
                 self.shown = Some((carried.clone(), motion, shown_colours));
                 self.held = 0;
                 return Ok(Followed::Carried(carried, motion));
@@ -439,7 +440,7 @@ pub enum Followed {
     /// analyses are shown as they are.
     Untrusted,
     /// The analysis carried to the frame, and the motion found.
-    Carried(Box<Analysis>, Motion),
+    Carried(Arc<Analysis>, Motion),
     /// Someone is in view whose mask does not fit the analysed one and who keeps too little of
     /// its garments, carried, to be shown them: nothing is drawn on this frame, and the analysis
     /// is still carried.

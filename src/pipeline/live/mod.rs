@@ -85,11 +85,14 @@ pub struct LiveSession {
 pub const FOLLOW_GAP_HEADLESS: Duration = Duration::from_millis(60);
 pub const FOLLOW_GAP_WINDOW: Duration = Duration::from_millis(80);
 
-/// A frame captured longer ago than this is not followed when the next is due within
-/// `NEXT_FRAME_WAIT`: its placement would come after it was shown, and the next frame's wait for
-/// its own would be the longer. Half a frame of a 30 fps camera; a little more than one.
-const FRESH: Duration = Duration::from_millis(15);
+/// A frame is not followed when the next is due sooner than it came (a 30 fps camera's frame
+/// 27 ms old at the step, the next due in 6), and within `NEXT_FRAME_WAIT`: its placement would
+/// come after it was shown, and the next frame's wait for its own would be the longer. A frame
+/// that came more recently than the next is due is followed (24 fps: 18 ms old, the next in 23):
+/// waiting would cost a step in two for little.
 const NEXT_FRAME_WAIT: Duration = Duration::from_millis(40);
+/// What the next frame is waited for beyond when it is due (capture's own jitter).
+const DUE_SLACK: Duration = Duration::from_millis(10);
 
 /// The least time between two textures of the restyler: the style transform costs 60-100 ms
 /// a crop on one of two cores, and the full analysis needs a share of them. Measured headless on
@@ -549,8 +552,8 @@ impl LiveSession {
                     // A frame that came a while ago is shown before this step could place it;
                     // the next, when it is due soon, waits for it (the compositor's hold).
                     let due = interval.map(|i| (c.at + i).saturating_duration_since(Instant::now()));
-                    let c = match due.filter(|d| c.at.elapsed() > FRESH && *d <= NEXT_FRAME_WAIT) {
-                        Some(d) => follow_rx.recv_timeout(d + FRESH).unwrap_or(c),
+                    let c = match due.filter(|d| *d < c.at.elapsed() && *d <= NEXT_FRAME_WAIT) {
+                        Some(d) => follow_rx.recv_timeout(d + DUE_SLACK).unwrap_or(c),
                         None => c,
                     };
                     if let Some((seq, at)) = seen.filter(|(seq, _)| *seq < c.seq) {
@@ -564,7 +567,7 @@ impl LiveSession {
                             stats.stage("follow", ms_since(t));
                             tracing::trace!(seq = c.seq, ?motion, "followed");
                             let cut = std::mem::take(&mut cut);
-                            let placed = Analysed { seq: c.seq, placed_at: c.at, analysis: Arc::from(a), cut, frame: c.frame.clone(), analysed: base_seq };
+                            let placed = Analysed { seq: c.seq, placed_at: c.at, analysis: a, cut, frame: c.frame.clone(), analysed: base_seq };
                             placements.publish_newer(placed, to_restyle.as_ref());
                         }
                         Ok(Followed::Lost(why)) => {
