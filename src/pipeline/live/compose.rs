@@ -31,15 +31,13 @@ pub fn composite_live(
         };
         // Each frame waits for the follower's step on it (as long as the steps lately took), so
         // that the garments are placed where the person is on it rather than where they were
-        // two to five frames before. Fallen behind that (a slow display), the newest is shown.
+        // two to five frames before. Fallen behind that (a slow display), it goes on from the
+        // newest frame.
         let hold = session.placements.hold();
-        while c.at.elapsed() > hold + BEHIND {
-            match session.frames.try_recv() {
-                Ok(next) => {
-                    session.stats.dropped();
-                    c = next;
-                }
-                Err(_) => break,
+        if c.at.elapsed() > hold + BEHIND {
+            for next in session.frames.try_iter() {
+                session.stats.dropped();
+                c = next;
             }
         }
         let waited = Instant::now();

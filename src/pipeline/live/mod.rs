@@ -121,11 +121,12 @@ const HOLD_MARGIN: Duration = Duration::from_millis(5);
 const HOLD_STEPS: usize = 8;
 /// No follower step for this long (nobody followed): frames are shown as they come.
 const HOLD_IDLE: Duration = Duration::from_millis(500);
-/// A frame this much older than the hold, with a newer one waiting, is not shown: the
-/// compositor (a slow display) has fallen behind.
-/// Frames the compositor can hold: MAX_HOLD of a 60 fps camera.
-const HELD_FRAMES: usize = 8;
-const BEHIND: Duration = Duration::from_millis(50);
+/// Frames the compositor's input keeps: MAX_HOLD and BEHIND of a 60 fps camera.
+const HELD_FRAMES: usize = 9;
+/// A frame this much older than the hold has not been shown in time: the compositor (a slow
+/// display) has fallen behind, and it goes on from the newest frame rather than showing each
+/// frame late. About a frame of a 30 fps camera.
+const BEHIND: Duration = Duration::from_millis(35);
 
 /// The newest placement of the garments, and the follower's last steps: the compositor waits on
 /// it for the step on its frame.
@@ -172,6 +173,16 @@ impl Placements {
             }
             p.delays.push_back(at.elapsed());
             p.last_step = Some(Instant::now());
+            self.arrived.notify_all();
+        }
+    }
+
+    /// The follower stopped stepping (the person it followed is gone): frames are not held
+    /// for steps that will not come.
+    fn idle(&self) {
+        if let Ok(mut p) = self.state.lock() {
+            p.delays.clear();
+            p.last_step = None;
             self.arrived.notify_all();
         }
     }
@@ -537,6 +548,7 @@ impl LiveSession {
                         lost_at = since - 1;
                         // Nothing of the last person is kept to stand in for the next one.
                         follower.drop_shown();
+                        placements.idle();
                     }
                     if !based || last.is_some_and(|(seq, _)| c.seq <= seq) {
                         continue;
@@ -557,7 +569,7 @@ impl LiveSession {
                         None => c,
                     };
                     if let Some((seq, at)) = seen.filter(|(seq, _)| *seq < c.seq) {
-                        interval = Some(c.at.saturating_duration_since(at) / (c.seq - seq) as u32);
+                        interval = Some(c.at.saturating_duration_since(at) / u32::try_from(c.seq - seq).unwrap_or(u32::MAX));
                     }
                     seen = Some((c.seq, c.at));
                     let t = Instant::now();
@@ -613,6 +625,10 @@ impl LiveSession {
                         Err(_) => {}
                     }
                     placements.stepped(c.seq, c.at);
+                    if !based {
+                        // Lost: no steps until the next analysis is taken.
+                        placements.idle();
+                    }
                 }
             })
         });
@@ -804,6 +820,23 @@ fn lower_priority() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frames_wait_for_the_follower_only_while_it_steps() {
+        let p = Placements::default();
+        assert_eq!(p.hold(), Duration::ZERO, "no steps yet: nothing to wait for");
+        let captured = Instant::now() - Duration::from_millis(40);
+        p.stepped(3, captured);
+        let hold = p.hold();
+        assert!(hold >= Duration::from_millis(40) + HOLD_MARGIN && hold <= MAX_HOLD, "{hold:?}");
+        // A step on a later frame ends the wait for an earlier one at once.
+        let t = Instant::now();
+        p.wait_for_step(2, t + Duration::from_secs(5));
+        assert!(t.elapsed() < Duration::from_secs(1));
+        // The person followed is lost: no step will come, and frames are not held for one.
+        p.idle();
+        assert_eq!(p.hold(), Duration::ZERO);
+    }
 
     #[test]
     fn the_analysis_threads_yield_to_the_display_but_are_not_starved_by_other_work() {
