@@ -60,6 +60,19 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The analysis as `drape live` runs it (one thread a model, idle threads asleep), style 9 on
+/// every part, with the follower, and the restyler where `restyled`.
+fn followed(restyled: bool) -> StyledAnalyser {
+    let live = runtime().for_live();
+    let rt = &live;
+    let mut analyser = Analyser::open(rt, &model_dir(), AnalyserConfig::default()).unwrap();
+    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
+    let options = StyleOptions { strength: 1.0, preserve_colour: false };
+    let follower = Follower::open(rt, &model_dir()).unwrap().expect("the selfie model is there after set-up");
+    let restyler = restyled.then(|| Restyler::open(rt, &model_dir(), Look::new(style.clone(), PartSet::ALL, options), 384).unwrap());
+    StyledAnalyser::new(analyser, style, PartSet::ALL, options).with_follower(Some(follower)).with_restyler(restyler)
+}
+
 fn person(seq: u64) -> u64 {
     (seq - 1) / TAKE
 }
@@ -69,15 +82,7 @@ fn the_next_person_never_wears_the_last_ones_garments() {
     let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let clip = joined_clip(dir.path());
-    // As `drape live` runs the models: one thread each, idle threads asleep.
-    let live = runtime().for_live();
-    let rt = &live;
-    let mut analyser = Analyser::open(rt, &model_dir(), AnalyserConfig::default()).unwrap();
-    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
-    let options = StyleOptions { strength: 1.0, preserve_colour: false };
-    let follower = Follower::open(rt, &model_dir()).unwrap().expect("the selfie model is there after set-up");
-    let restyler = Restyler::open(rt, &model_dir(), Look::new(style.clone(), PartSet::ALL, options), 384).unwrap();
-    let styled = StyledAnalyser::new(analyser, style, PartSet::ALL, options).with_follower(Some(follower)).with_restyler(Some(restyler));
+    let styled = followed(true);
     let path = clip.clone();
     let open: SourceOpener = Box::new(move || Ok(Box::new(VideoFile::open(&path, false)?) as Box<dyn Source>));
     let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
@@ -143,13 +148,7 @@ fn a_looped_file_keeps_its_person_s_garments_at_each_restart() {
     // next full analysis (a second or more): the garments blinked out at every loop.
     let dir = tempfile::tempdir().unwrap();
     let clip = panned_clip(dir.path());
-    let live = runtime().for_live();
-    let rt = &live;
-    let mut analyser = Analyser::open(rt, &model_dir(), AnalyserConfig::default()).unwrap();
-    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
-    let options = StyleOptions { strength: 1.0, preserve_colour: false };
-    let follower = Follower::open(rt, &model_dir()).unwrap().expect("the selfie model is there after set-up");
-    let styled = StyledAnalyser::new(analyser, style, PartSet::ALL, options).with_follower(Some(follower));
+    let styled = followed(false);
     let path = clip.clone();
     let open: SourceOpener = Box::new(move || Ok(Box::new(VideoFile::open(&path, true)?) as Box<dyn Source>));
     let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
@@ -177,13 +176,7 @@ fn a_slow_display_takes_no_quick_motion_for_a_cut() {
     // looped file's decoder restarts) saw changes over 0.1 between the frames it showed and took
     // them for cuts: the garments blinked out.
     let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/examples/astronaut_sway.mp4");
-    let live = runtime().for_live();
-    let rt = &live;
-    let mut analyser = Analyser::open(rt, &model_dir(), AnalyserConfig::default()).unwrap();
-    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
-    let options = StyleOptions { strength: 1.0, preserve_colour: false };
-    let follower = Follower::open(rt, &model_dir()).unwrap().expect("the selfie model is there after set-up");
-    let styled = StyledAnalyser::new(analyser, style, PartSet::ALL, options).with_follower(Some(follower));
+    let styled = followed(false);
     let open: SourceOpener = Box::new(move || Ok(Box::new(VideoFile::open(&clip, true)?) as Box<dyn Source>));
     let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
     let opts = VideoOptions { params: Params { view: View::Alpha, ..Params::default() }, max_frames: Some(40), ..VideoOptions::default() };
@@ -252,13 +245,7 @@ fn each_frame_is_shown_with_garments_placed_on_it_or_the_frame_before() {
     // arm left its sleeve plain and paint where the arm had been. Each frame waits (a bounded
     // while) for the follower's step on it, so that what is shown is where the person is.
     let clip = testdata().join("clips/a1_webcam_upperbody_orange_hoodie_intel_asl.mp4");
-    let live = runtime().for_live();
-    let rt = &live;
-    let mut analyser = Analyser::open(rt, &model_dir(), AnalyserConfig::default()).unwrap();
-    let style = analyser.load_style(&"builtin:9".parse::<StyleSpec>().unwrap()).unwrap();
-    let options = StyleOptions { strength: 1.0, preserve_colour: false };
-    let follower = Follower::open(rt, &model_dir()).unwrap().expect("the selfie model is there after set-up");
-    let styled = StyledAnalyser::new(analyser, style, PartSet::ALL, options).with_follower(Some(follower));
+    let styled = followed(false);
     let open: SourceOpener = Box::new(move || Ok(Box::new(VideoFile::open(&clip, false)?) as Box<dyn Source>));
     let mut stage = Stage::new(Compositor::Cpu(CpuCompositor::default()));
     let opts = VideoOptions { params: Params { view: View::Alpha, ..Params::default() }, max_frames: Some(210), ..VideoOptions::default() };
