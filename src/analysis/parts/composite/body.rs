@@ -43,6 +43,9 @@ pub(super) struct Body {
     /// (from, to, radius) segments of the upper and lower body.
     pub(super) upper: Vec<(P, P, f32)>,
     pub(super) lower: Vec<(P, P, f32)>,
+    /// The forearms (elbow, wrist, radius), also among `upper`: a sleeve runs down them in the
+    /// garment's colours, skin and what is held do not (`sleeves.rs`).
+    pub(super) forearms: Vec<(P, P, f32)>,
     /// Left and right thighs (hip, knee), when seen.
     pub(super) thighs: Option<[(P, P); 2]>,
     /// The image row of the higher seen knee: the ground is down the image, whichever way the
@@ -205,12 +208,14 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape
     let waist = lerp(shoulder, hip, s.waist);
     let mut upper = Vec::new();
     let mut lower = Vec::new();
+    let mut forearms = Vec::new();
     upper.push((shoulder, if hips.is_some() { waist } else { hip }, s.torso_radius * sw));
     for (sh, e, w) in [(pose::L_SHOULDER, pose::L_ELBOW, pose::L_WRIST), (pose::R_SHOULDER, pose::R_ELBOW, pose::R_WRIST)] {
         if let (Some(a), Some(b)) = (joint(sh), joint(e)) {
             upper.push((a, b, s.upper_arm * sw));
             if let Some(c) = joint(w) {
                 upper.push((b, c, s.forearm * sw));
+                forearms.push((b, c, s.forearm * sw));
             }
         }
     }
@@ -324,6 +329,7 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape
         torso,
         upper,
         lower,
+        forearms,
         thighs,
         knee_row,
         ankle_row,

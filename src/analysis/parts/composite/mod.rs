@@ -49,6 +49,7 @@ mod own_skin;
 mod people;
 mod rules;
 mod skin;
+mod sleeves;
 mod tracks;
 mod tuning;
 
@@ -72,9 +73,10 @@ use self::people::*;
 use self::rules::classes;
 pub use self::rules::GarmentRules;
 use self::skin::*;
+use self::sleeves::*;
 use self::tracks::*;
 pub use self::tuning::Tuning;
-use self::tuning::{Bare, BodyShape, Dress, Legs, People, Skin, TopHem};
+use self::tuning::{Bare, BodyShape, Dress, Legs, People, Skin, Sleeves, TopHem};
 use crate::pixels::{blur_max, cie94, dot, enclose, flood, lab, len, lerp, median_of_neighbours, pixel_centre, seg_dist, smoothstep, sub, P};
 
 /// Paths of the models the segmenter uses; each may be missing (it then does without).

@@ -90,6 +90,7 @@ impl GarmentRules {
 
         let bodies: Vec<&Body> = people.iter().map(|(_, b)| b).collect();
         let garment = joined_below_knees(garment, &bodies, &own.owner, &lab, (w, h), &t.legs);
+        let garment = sleeves_only(garment, &bodies, &own.owner, &lab, w, &t.sleeves);
         let garment = self.steady.apply(garment, &own.gate, w, h);
 
         let maps = PixelMaps { owner: &own.owner, garment: &garment, lab: &lab, w, h };

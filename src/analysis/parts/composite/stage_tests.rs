@@ -372,3 +372,42 @@ fn a_ball_across_both_shins_is_not_legwear() {
     });
     assert!(g[(45 * w + 17) as usize] < 0.5 && g[(45 * w + 20) as usize] < 0.5, "the ball: {} {}", g[(45 * w + 17) as usize], g[(45 * w + 20) as usize]);
 }
+
+#[test]
+fn a_bare_forearm_is_no_sleeve_and_a_long_sleeve_is() {
+    const NAVY: [f32; 3] = [25.0, 3.0, -20.0];
+    const SKIN: [f32; 3] = [55.0, 14.0, 18.0];
+    let (w, h) = (40u32, 60u32);
+    // Shoulder (24, 10), elbow (30, 20), wrist (32, 30): the forearm hangs beside the torso.
+    let (shoulder, elbow, wrist) = ((24.0, 10.0), (30.0, 20.0), (32.0, 30.0));
+    let body = Body {
+        upper: vec![((20.0, 10.0), (20.0, 24.0), 6.0), (shoulder, elbow, 2.5), (elbow, wrist, 2.0)],
+        forearms: vec![(elbow, wrist, 2.0)],
+        ..a_standing_body()
+    };
+    let on = |x: u32, y: u32, seg: (P, P), r: f32| seg_dist((x as f32 + 0.5, y as f32 + 0.5), seg.0, seg.1) <= r;
+    let torso = |x: u32, y: u32| (14..26).contains(&x) && (10..26).contains(&y);
+    // PAN took the whole arm for clothes; `forearm` is its colour there.
+    let garments = |forearm: [f32; 3]| {
+        let at = |x: u32, y: u32| -> Option<[f32; 3]> {
+            if torso(x, y) || on(x, y, (shoulder, elbow), 2.5) {
+                Some(NAVY)
+            } else if on(x, y, (elbow, wrist), 2.0) {
+                Some(forearm)
+            } else {
+                None
+            }
+        };
+        let garment: Vec<f32> = (0..w * h).map(|i| at(i % w, i / w).map_or(0.0, |_| 1.0)).collect();
+        let lab: Vec<[f32; 3]> = (0..w * h).map(|i| at(i % w, i / w).unwrap_or([60.0, 0.0, 0.0])).collect();
+        sleeves_only(garment, &[&body], &vec![0usize; (w * h) as usize], &lab, w, &Tuning::default().sleeves)
+    };
+    let mid_forearm = (26 * w + 31) as usize;
+    // A short sleeve and a bare forearm: the forearm is cut, the sleeve and the torso stay.
+    let g = garments(SKIN);
+    assert!(g[mid_forearm] < 0.5, "the bare forearm: {}", g[mid_forearm]);
+    assert!(g[(15 * w + 27) as usize] > 0.5 && g[(18 * w + 20) as usize] > 0.5, "the sleeve and the torso");
+    // A long sleeve in the top's colour stays.
+    let g = garments(NAVY);
+    assert!(g[mid_forearm] > 0.5, "the long sleeve: {}", g[mid_forearm]);
+}

@@ -32,6 +32,7 @@ pub(super) fn upright_body(shoulder: P, torso: f32, sw: f32) -> Body {
         torso,
         upper: vec![],
         lower: vec![],
+        forearms: vec![],
         thighs: None,
         knee_row: None,
         ankle_row: None,

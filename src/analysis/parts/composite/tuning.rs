@@ -35,6 +35,7 @@ pub struct Tuning {
     pub alpha: Alpha,
     pub bare: Bare,
     pub legs: Legs,
+    pub sleeves: Sleeves,
     pub dress: Dress,
     pub hem: TopHem,
 }
@@ -491,6 +492,20 @@ impl Default for Legs {
             shin_colour: 0.75,
             shins_apart: 0.25,
         }
+    }
+}
+
+/// Down the forearms, only the garment's colours from elsewhere (`sleeves.rs`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sleeves {
+    /// How far from a forearm's segment, in its radii, a pixel is on the forearm.
+    pub reach: f32,
+}
+
+impl Default for Sleeves {
+    fn default() -> Self {
+        Sleeves { reach: 1.0 }
     }
 }
 
