@@ -14,6 +14,9 @@ use crate::frame::{bilinear, clamp_to, Frame, Rect};
 const DET_SIZE: u32 = 224;
 const LM_SIZE: u32 = 256;
 const MAX_PEOPLE: usize = 6;
+/// The detection score given to someone the landmark model found where no detection was
+/// ([`Pose::look_in`]): a weak find's.
+pub const UNDETECTED_SCORE: f32 = 0.4;
 // Low enough for people in a crowded group photo; the landmark model's presence score and the
 // duplicate check below reject what is not a separate person.
 const DET_THRESHOLD: f32 = 0.35;
@@ -269,6 +272,27 @@ impl Pose {
         }
         tracing::trace!(people = kept.len(), "pose");
         Ok(kept.into_iter().take(MAX_PEOPLE).collect())
+    }
+
+    /// The landmark model on squares where another model shows someone that no one found
+    /// explains (the selfie mask: a boy in profile against a bright window, whom the detector
+    /// misses close up and letterboxed alike, c3), adding whom it finds there with as much
+    /// presence as a weak detection needs, unless they stand on someone's shoulders already.
+    pub fn look_in(&mut self, frame: &Frame, rois: &[Roi], people: &mut Vec<Person>) -> Result<()> {
+        for &roi in rois {
+            if people.len() >= MAX_PEOPLE {
+                break;
+            }
+            if let Some(p) = self.landmarks_on(frame, roi, UNDETECTED_SCORE, 0.5)? {
+                if people.iter().any(|k| same_shoulders(k, &p)) {
+                    tracing::trace!(?roi, "pose skeleton found outside the detections is someone found");
+                } else {
+                    tracing::trace!(?roi, "pose person found outside the detections");
+                    people.push(p);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The landmark model on a detection's ROI, adding the person it finds; false when it turns

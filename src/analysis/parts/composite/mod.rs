@@ -63,9 +63,9 @@ use self::gate::*;
 use self::hem::*;
 use self::legs::*;
 use self::legwear::*;
-#[cfg(test)]
-use self::models::unexplained;
 use self::models::{extent, Models};
+#[cfg(test)]
+use self::models::{unexplained, unfound};
 pub use self::models::{Hints, ModelMaps};
 use self::own_skin::*;
 use self::people::*;

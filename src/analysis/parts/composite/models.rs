@@ -92,7 +92,13 @@ impl Models {
         };
         let people = match self.pose.as_mut() {
             Some(p) => {
-                p.run(frame, &hints.follow, hints.closer, |found, square| unexplained(saliency, found, square, (sx, sy), hints.margin) >= hints.unexplained)?
+                let mut people = p.run(frame, &hints.follow, hints.closer, |found, square| {
+                    unexplained(saliency, found, square, (sx, sy), hints.margin) >= hints.unexplained
+                })?;
+                if let Some(s) = &selfie {
+                    p.look_in(frame, &unfound(s, &people, (sx, sy), hints.margin), &mut people)?;
+                }
+                people
             }
             None => Vec::new(),
         };
@@ -121,6 +127,59 @@ pub(super) fn unexplained(saliency: &Map, found: &[Person], (left, top, side): (
     tracing::trace!(share, left, "unexplained saliency");
     share
 }
+
+/// Squares (frame pixels) around the person-sized blobs of the selfie mask (`selfie`, map size)
+/// that lie mostly outside everyone found ([`extent`], widened by `margin`): someone the pose
+/// detector missed, for the landmark model to look at. The square is the blob's box, widened as
+/// the detector's ROIs are around a body, centred on it.
+pub(super) fn unfound(selfie: &Map, found: &[Person], (sx, sy): (f32, f32), margin: f32) -> Vec<Roi> {
+    let (w, h) = (selfie.width, selfie.height);
+    let n = (w * h) as usize;
+    let boxes: Vec<[f32; 4]> = found.iter().map(|q| extent(q, sx, sy, 0.0, margin)).collect();
+    let mut seen = vec![false; n];
+    let mut out = Vec::new();
+    for start in 0..n {
+        if seen[start] || selfie.data[start] <= BLOB_MASK {
+            continue;
+        }
+        // One blob, 4-connected.
+        let (mut stack, mut area, mut outside) = (vec![start], 0usize, 0usize);
+        let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0u32, 0u32);
+        seen[start] = true;
+        while let Some(i) = stack.pop() {
+            let (x, y) = ((i as u32) % w, (i as u32) / w);
+            area += 1;
+            let c = (x as f32 + 0.5, y as f32 + 0.5);
+            outside += !boxes.iter().any(|b| c.0 >= b[0] && c.0 <= b[2] && c.1 >= b[1] && c.1 <= b[3]) as usize;
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            for j in crate::pixels::neighbours(i, w as usize, h as usize) {
+                if !seen[j] && selfie.data[j] > BLOB_MASK {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        if (area as f32) < BLOB_LEAST * n as f32 || (outside as f32) < BLOB_UNFOUND * area as f32 {
+            continue;
+        }
+        let (bw, bh) = ((x1 + 1 - x0) as f32 / sx, (y1 + 1 - y0) as f32 / sy);
+        let (cx, cy) = ((x0 + x1 + 1) as f32 / 2.0 / sx, (y0 + y1 + 1) as f32 / 2.0 / sy);
+        let roi = Roi { cx, cy, size: BLOB_ROI * bw.max(bh), rotation: 0.0 };
+        tracing::trace!(area, outside, ?roi, "a person-sized blob of the selfie mask no one found explains");
+        out.push(roi);
+    }
+    out
+}
+
+/// The selfie mask's blobs: over this...
+const BLOB_MASK: f32 = 0.5;
+/// ...at least this share of the map (a child across a third of a 960x540 frame's height is 4%)...
+const BLOB_LEAST: f32 = 0.01;
+/// ...and this share of it outside everyone found.
+const BLOB_UNFOUND: f32 = 0.6;
+/// The landmark model's square around a blob, in the blob's longer side (the detector's ROIs
+/// leave a margin around the body).
+const BLOB_ROI: f32 = 1.3;
 
 /// The box (x0, y0, x1, y1, map pixels) of a person's present landmarks, widened each way by
 /// `margin` of its longer side, or of `least` where that is more.

@@ -508,6 +508,31 @@ fn a_closer_square_is_worth_searching_where_the_salient_area_is_no_one_s() {
 }
 
 #[test]
+fn the_landmark_model_looks_where_the_selfie_mask_shows_someone_no_one_found_explains() {
+    // A 40x20 selfie mask of an 80x40 frame: someone at the left (map x 4-12, y 2-18), someone at
+    // the right (map x 28-34, y 4-18), and a speck (map x 20-21, y 10-11).
+    let selfie = Map::from_fn(40, 20, 1, |x, y, _| {
+        let on =
+            (4..12).contains(&x) && (2..18).contains(&y) || (28..34).contains(&x) && (4..18).contains(&y) || (20..22).contains(&x) && (10..12).contains(&y);
+        if on {
+            0.9
+        } else {
+            0.0
+        }
+    });
+    let margin = BodyShape::default().extent_margin;
+    // No one found: both people, not the speck, each a square around their blob (frame pixels).
+    let rois = unfound(&selfie, &[], (0.5, 0.5), margin);
+    assert_eq!(rois.len(), 2, "{rois:?}");
+    assert!((rois[0].cx - 16.0).abs() < 1.0 && (rois[0].cy - 20.0).abs() < 1.0 && rois[0].size > 32.0, "{:?}", rois[0]);
+    // The one at the left found: only the one at the right is looked at.
+    let q = Person::of_landmarks(&[(8.0, 4.0, 1.0), (24.0, 36.0, 1.0)]);
+    let rois = unfound(&selfie, std::slice::from_ref(&q), (0.5, 0.5), margin);
+    assert_eq!(rois.len(), 1, "{rois:?}");
+    assert!((rois[0].cx - 62.0).abs() < 1.0, "{:?}", rois[0]);
+}
+
+#[test]
 fn a_skeleton_tilted_or_lying_with_no_head_is_no_one() {
     // PAN's skin, clothes, hair in a 40x40 map: skin (a face) in the top left corner only.
     let pan = Map::from_fn(40, 40, 3, |x, y, c| if x < 10 && y < 10 && c == 0 { 1.0 } else { 0.0 });
