@@ -283,7 +283,11 @@ impl Pose {
             if people.len() >= MAX_PEOPLE {
                 break;
             }
-            if let Some(p) = self.landmarks_on(frame, roi, UNDETECTED_SCORE, 0.5)? {
+            if let Some(mut p) = self.landmarks_on(frame, roi, UNDETECTED_SCORE, 0.5)? {
+                // Not followed from its own alignment points: next time the detector, or this
+                // look again, finds them. Followed, the detector's find of the same person with
+                // its shoulders placed apart made two of them (c1's woman tilting her head).
+                p.next = None;
                 if people.iter().any(|k| same_shoulders(k, &p)) {
                     tracing::trace!(?roi, "pose skeleton found outside the detections is someone found");
                 } else {

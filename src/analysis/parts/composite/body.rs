@@ -215,7 +215,11 @@ pub(super) fn body(p: &Person, fw: u32, fh: u32, sx: f32, sy: f32, s: &BodyShape
             upper.push((a, b, s.upper_arm * sw));
             if let Some(c) = joint(w) {
                 upper.push((b, c, s.forearm * sw));
-                forearms.push((b, c, s.forearm * sw));
+                // Only a forearm the model sees: one guessed behind the back or beyond the body
+                // in profile lies over the shirt, whose rarer colours it would cut.
+                if at(e).is_some() && at(w).is_some() {
+                    forearms.push((b, c, s.forearm * sw));
+                }
             }
         }
     }

@@ -136,6 +136,16 @@ pub(super) fn unfound(selfie: &Map, found: &[Person], (sx, sy): (f32, f32), marg
     let (w, h) = (selfie.width, selfie.height);
     let n = (w * h) as usize;
     let boxes: Vec<[f32; 4]> = found.iter().map(|q| extent(q, sx, sy, 0.0, margin)).collect();
+    // Where everyone found has their nose and shoulders: a blob holding one is theirs, however
+    // far it runs past their box (a webcam close-up's box ends at the shoulders the model sees,
+    // the selfie mask runs on down the torso).
+    let heads: Vec<usize> = found
+        .iter()
+        .flat_map(|q| [pose::NOSE, pose::L_SHOULDER, pose::R_SHOULDER].into_iter().filter_map(|k| q.present(k)))
+        .map(|l| (l.x * sx, l.y * sy))
+        .filter(|&(x, y)| x >= 0.0 && y >= 0.0 && x < w as f32 && y < h as f32)
+        .map(|(x, y)| (y as u32 * w + x as u32) as usize)
+        .collect();
     let mut seen = vec![false; n];
     let mut out = Vec::new();
     for start in 0..n {
@@ -143,7 +153,7 @@ pub(super) fn unfound(selfie: &Map, found: &[Person], (sx, sy): (f32, f32), marg
             continue;
         }
         // One blob, 4-connected.
-        let (mut stack, mut area, mut outside) = (vec![start], 0usize, 0usize);
+        let (mut stack, mut area, mut outside, mut holds) = (vec![start], 0usize, 0usize, false);
         let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0u32, 0u32);
         seen[start] = true;
         while let Some(i) = stack.pop() {
@@ -151,6 +161,7 @@ pub(super) fn unfound(selfie: &Map, found: &[Person], (sx, sy): (f32, f32), marg
             area += 1;
             let c = (x as f32 + 0.5, y as f32 + 0.5);
             outside += !boxes.iter().any(|b| c.0 >= b[0] && c.0 <= b[2] && c.1 >= b[1] && c.1 <= b[3]) as usize;
+            holds |= heads.contains(&i);
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
             for j in crate::pixels::neighbours(i, w as usize, h as usize) {
                 if !seen[j] && selfie.data[j] > BLOB_MASK {
@@ -159,24 +170,28 @@ pub(super) fn unfound(selfie: &Map, found: &[Person], (sx, sy): (f32, f32), marg
                 }
             }
         }
-        if (area as f32) < BLOB_LEAST * n as f32 || (outside as f32) < BLOB_UNFOUND * area as f32 {
+        if holds || (area as f32) < BLOB_LEAST * n as f32 || (outside as f32) < BLOB_UNFOUND * area as f32 {
             continue;
         }
         let (bw, bh) = ((x1 + 1 - x0) as f32 / sx, (y1 + 1 - y0) as f32 / sy);
         let (cx, cy) = ((x0 + x1 + 1) as f32 / 2.0 / sx, (y0 + y1 + 1) as f32 / 2.0 / sy);
         let roi = Roi { cx, cy, size: BLOB_ROI * bw.max(bh), rotation: 0.0 };
         tracing::trace!(area, outside, ?roi, "a person-sized blob of the selfie mask no one found explains");
-        out.push(roi);
+        out.push((area, roi));
     }
-    out
+    // The biggest few: each costs a run of the landmark model, every analysis they stay.
+    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.into_iter().take(BLOB_MOST).map(|(_, roi)| roi).collect()
 }
 
 /// The selfie mask's blobs: over this...
 const BLOB_MASK: f32 = 0.5;
-/// ...at least this share of the map (a child across a third of a 960x540 frame's height is 4%)...
+/// ...at least this share of the map (c3's boy standing in profile is 4%)...
 const BLOB_LEAST: f32 = 0.01;
 /// ...and this share of it outside everyone found.
 const BLOB_UNFOUND: f32 = 0.6;
+/// The most blobs looked at per analysis, the biggest first.
+const BLOB_MOST: usize = 2;
 /// The landmark model's square around a blob, in the blob's longer side (the detector's ROIs
 /// leave a margin around the body).
 const BLOB_ROI: f32 = 1.3;

@@ -530,6 +530,16 @@ fn the_landmark_model_looks_where_the_selfie_mask_shows_someone_no_one_found_exp
     let rois = unfound(&selfie, std::slice::from_ref(&q), (0.5, 0.5), margin);
     assert_eq!(rois.len(), 1, "{rois:?}");
     assert!((rois[0].cx - 62.0).abs() < 1.0, "{:?}", rois[0]);
+    // Half of the one at the right inside someone's box (no margin): theirs, not looked at; a
+    // sixth of it inside: someone else, looked at. (Their first landmark, the nose, above it.)
+    let half = Person::of_landmarks(&[(56.0, 4.0, 1.0), (62.0, 36.0, 1.0)]);
+    assert!(unfound(&selfie, &[q.clone(), half], (0.5, 0.5), 0.0).is_empty());
+    let sliver = Person::of_landmarks(&[(56.0, 4.0, 1.0), (58.0, 36.0, 1.0)]);
+    assert_eq!(unfound(&selfie, &[q.clone(), sliver], (0.5, 0.5), 0.0).len(), 1);
+    // Someone whose box is a speck but whose nose is on it: theirs (a close-up's box ends at
+    // the shoulders, the mask runs on down).
+    let close = Person::of_landmarks(&[(60.0, 10.0, 1.0), (60.5, 10.5, 1.0)]);
+    assert!(unfound(&selfie, &[q, close], (0.5, 0.5), 0.0).is_empty());
 }
 
 #[test]
