@@ -180,7 +180,7 @@ pub(super) fn unfound(selfie: &Map, found: &[Person], (sx, sy): (f32, f32), marg
         out.push((area, roi));
     }
     // The biggest few: each costs a run of the landmark model, every analysis they stay.
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|b| std::cmp::Reverse(b.0));
     out.into_iter().take(BLOB_MOST).map(|(_, roi)| roi).collect()
 }
 
