@@ -28,6 +28,9 @@ pub struct Hints {
     /// `unexplained` and the extent's margin from [`Tuning`]: when the detector searches closer.
     pub unexplained: f32,
     pub margin: f32,
+    /// Whether the landmark model also looks where the selfie mask shows someone no one found
+    /// explains ([`unfound`]).
+    pub look: bool,
 }
 
 pub(super) struct Models {
@@ -95,7 +98,7 @@ impl Models {
                 let mut people = p.run(frame, &hints.follow, hints.closer, |found, square| {
                     unexplained(saliency, found, square, (sx, sy), hints.margin) >= hints.unexplained
                 })?;
-                if let Some(s) = &selfie {
+                if let Some(s) = selfie.as_ref().filter(|_| hints.look) {
                     p.look_in(frame, &unfound(s, &people, (sx, sy), hints.margin), &mut people)?;
                 }
                 people
