@@ -121,7 +121,7 @@ pub(super) fn unexplained(saliency: &Map, found: &[Person], (left, top, side): (
         for x in (x0..x1).step_by(2) {
             n += 1;
             let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-            if saliency.get(x, y, 0) > 0.5 && !boxes.iter().any(|b| px >= b[0] && px <= b[2] && py >= b[1] && py <= b[3]) {
+            if saliency.get(x, y, 0) > 0.5 && !inside_any(&boxes, (px, py)) {
                 salient += 1;
             }
         }
@@ -129,6 +129,11 @@ pub(super) fn unexplained(saliency: &Map, found: &[Person], (left, top, side): (
     let share = salient as f32 / n.max(1) as f32;
     tracing::trace!(share, left, "unexplained saliency");
     share
+}
+
+/// Whether `p` lies in any of the boxes (x0, y0, x1, y1), edges included.
+fn inside_any(boxes: &[[f32; 4]], p: (f32, f32)) -> bool {
+    boxes.iter().any(|b| p.0 >= b[0] && p.0 <= b[2] && p.1 >= b[1] && p.1 <= b[3])
 }
 
 /// Squares (frame pixels) around the person-sized blobs of the selfie mask (`selfie`, map size)
@@ -162,8 +167,7 @@ pub(super) fn unfound(selfie: &Map, found: &[Person], (sx, sy): (f32, f32), marg
         while let Some(i) = stack.pop() {
             let (x, y) = ((i as u32) % w, (i as u32) / w);
             area += 1;
-            let c = (x as f32 + 0.5, y as f32 + 0.5);
-            outside += !boxes.iter().any(|b| c.0 >= b[0] && c.0 <= b[2] && c.1 >= b[1] && c.1 <= b[3]) as usize;
+            outside += !inside_any(&boxes, crate::pixels::pixel_centre(i, w)) as usize;
             holds |= heads.contains(&i);
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
             for j in crate::pixels::neighbours(i, w as usize, h as usize) {

@@ -63,7 +63,7 @@ impl GarmentRules {
         // followed, someone the pose model misses is held where the selfie mask shows them
         // (`hold_missed`), and live, where analyses land a second apart, the people the look
         // found lowered the mirror's agreement with the offline analysis on c3 (issue 29:
-        // `alpha_iou_vs_offline` 0.456 -> 0.388 mean of 7-8 runs, vanished frames 28 -> 40).
+        // `alpha_iou_vs_offline` 0.454 -> 0.388, means of 10 and 8 runs; vanished frames 27 -> 40).
         let look = self.tracks.is_empty();
         Hints { follow, closer, unexplained: self.tuning.people.unexplained, margin: self.tuning.body.extent_margin, look }
     }

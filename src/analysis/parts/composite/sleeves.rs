@@ -12,7 +12,7 @@ pub(super) fn sleeves_only(mut garment: Vec<f32>, bodies: &[&Body], owner: &[usi
     if bodies.iter().all(|b| b.forearms.is_empty()) {
         return garment;
     }
-    let at = |i: usize| ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
+    let at = |i: usize| pixel_centre(i, w);
     let body = |i: usize| bodies.get(owner[i]).copied();
     let on_forearm = |b: &Body, p: P| Body::reach(&b.forearms, p) <= t.reach;
     let mut elsewhere: Vec<LowerColours> = bodies.iter().map(|_| LowerColours::default()).collect();
